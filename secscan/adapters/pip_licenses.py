@@ -1,0 +1,17 @@
+"""pip-licenses adapter (placeholder until its parser lands)."""
+
+from __future__ import annotations
+
+from ..errors import UnsupportedFormatError
+from ..findings import ParsedReport, RawReport
+
+TOOL = "pip-licenses"
+FORMATS: tuple[str, ...] = ()
+
+
+def detect(raw: RawReport) -> str | None:
+    return None
+
+
+def parse(raw: RawReport, fmt: str) -> ParsedReport:
+    raise UnsupportedFormatError(raw.source, "pip-licenses reports are not supported yet")

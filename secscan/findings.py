@@ -1,0 +1,265 @@
+"""The normalized finding: the one record every stage after parsing passes around.
+
+Adapters turn a scanner's report into :class:`Finding` objects; the SARIF writer,
+the policy and the reports only ever see these.  The model is deliberately flat and
+frozen (``slots=True``) so that 100,000 findings stay cheap in memory and cannot be
+changed behind a later stage's back — stages make new ones with
+:func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Mapping
+
+
+class Severity(enum.IntEnum):
+    """Ordered severity.  ``UNKNOWN`` sorts lowest but is *not* harmless: the policy
+    decides what it counts as (``high`` by default, so a gate fails safe)."""
+
+    UNKNOWN = -1
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str | None) -> "Severity":
+        """Map a severity word to the enum; unknown words give ``UNKNOWN``."""
+        if value is None:
+            return cls.UNKNOWN
+        word = str(value).strip().lower()
+        return _SEVERITY_WORDS.get(word, cls.UNKNOWN)
+
+    @classmethod
+    def from_score(cls, score: float | None) -> "Severity":
+        """CVSS base score → severity, with the bands GitHub and NVD use."""
+        if score is None:
+            return cls.UNKNOWN
+        if score >= 9.0:
+            return cls.CRITICAL
+        if score >= 7.0:
+            return cls.HIGH
+        if score >= 4.0:
+            return cls.MEDIUM
+        if score > 0.0:
+            return cls.LOW
+        return cls.INFO
+
+
+_SEVERITY_WORDS = {
+    "critical": Severity.CRITICAL,
+    "high": Severity.HIGH,
+    "error": Severity.HIGH,
+    "important": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "moderate": Severity.MEDIUM,
+    "warning": Severity.MEDIUM,
+    "low": Severity.LOW,
+    "minor": Severity.LOW,
+    "note": Severity.LOW,
+    "info": Severity.INFO,
+    "informational": Severity.INFO,
+    "negligible": Severity.INFO,
+    "none": Severity.INFO,
+    "unknown": Severity.UNKNOWN,
+    "undefined": Severity.UNKNOWN,
+}
+
+
+class Category(str, enum.Enum):
+    SAST = "sast"
+    DEPENDENCY = "dependency"
+    SECRET = "secret"
+    MISCONFIG = "misconfig"
+    LICENSE = "license"
+
+    def __str__(self) -> str:  # pragma: no cover - convenience
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding is: a repo-relative POSIX path (never absolute, never ``..``)."""
+
+    path: str
+    start_line: int | None = None
+    end_line: int | None = None
+    start_column: int | None = None
+    end_column: int | None = None
+    snippet: str | None = None  # already redacted for secrets
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    name: str
+    version: str | None = None
+    ecosystem: str = "pypi"
+    purl: str | None = None
+    fixed_versions: tuple[str, ...] = ()
+    manifest: str | None = None  # repo-relative path of the file that pins it
+
+
+@dataclass(frozen=True, slots=True)
+class Cvss:
+    score: float | None = None
+    vector: str | None = None
+    source: str | None = None  # e.g. "nvd", "ghsa"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A waiver: from the scanner itself (``inSource``, e.g. ``# nosec``) or from the
+    policy (``external``).  Suppressed findings stay in the SARIF — nothing is lost."""
+
+    kind: str  # "inSource" | "external"
+    justification: str = ""
+    status: str = "accepted"  # "accepted" | "underReview" | "rejected"
+    source: str = ""  # who or what: "policy:suppressions[0]", "bandit:nosec"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    tool: str
+    rule_id: str
+    title: str
+    message: str
+    category: Category
+    severity: Severity
+    raw_severity: str | None = None
+    tool_version: str | None = None
+    help_uri: str | None = None
+    help_text: str | None = None
+    confidence: str | None = None
+    location: Location | None = None
+    package: Package | None = None
+    identifiers: tuple[str, ...] = ()  # CVE-…, GHSA-…, PYSEC-…, CWE-79, the tool's own id
+    cvss: Cvss | None = None
+    tags: tuple[str, ...] = ()
+    # secret findings: keyed hash of the secret value (never the value itself); see
+    # fingerprint.secret_digest
+    secret_digest: str | None = None
+    # the text a code fingerprint is built from when there is no snippet (adapter's choice)
+    fingerprint_hint: str | None = None
+    fingerprint: str = ""  # filled by normalize()
+    suppressions: tuple[Suppression, ...] = ()
+    baseline_state: str | None = None  # "new" | "unchanged" | "updated" | "absent"
+    first_seen: datetime | None = None
+    seen_by: tuple[str, ...] = ()  # other tools that reported the same issue (correlate)
+    properties: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def cwes(self) -> tuple[str, ...]:
+        return tuple(i for i in self.identifiers if i.startswith("CWE-"))
+
+    @property
+    def path(self) -> str | None:
+        return self.location.path if self.location else None
+
+    @property
+    def line(self) -> int | None:
+        return self.location.start_line if self.location else None
+
+    @property
+    def is_suppressed(self) -> bool:
+        return any(s.status == "accepted" for s in self.suppressions)
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """Something the tool said about its own run that is not a finding: a file it
+    could not parse, a dependency it could not audit.  Goes to SARIF
+    ``invocations[].toolExecutionNotifications``."""
+
+    level: str  # "error" | "warning" | "note"
+    message: str
+    path: str | None = None
+    rule_id: str | None = None  # e.g. "not-audited"
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseRecord:
+    """One installed package and its declared licence (pip-licenses, trivy)."""
+
+    package: str
+    version: str | None
+    license: str  # as the tool wrote it; the policy normalizes to SPDX
+    source: str = ""  # tool name
+    path: str | None = None  # where it was found, if the tool said
+
+
+class RawReport:
+    """Bytes a scanner wrote, and where they came from.  ``document()`` parses JSON
+    once and caches it, so detection and parsing of a 250 MB report share one load."""
+
+    __slots__ = ("tool", "data", "source", "format", "_doc", "_text")
+
+    def __init__(self, data: bytes, source: str, tool: str | None = None, format: str | None = None) -> None:
+        self.data = data
+        self.source = source  # file path shown in error messages ("<bandit stdout>" for a pipe)
+        self.tool = tool
+        self.format = format
+        self._doc: object = _UNSET
+        self._text: str | None = None
+
+    def text(self) -> str:
+        """The report decoded as UTF-8 (BOM stripped); undecodable bytes → ReportError."""
+        if self._text is None:
+            from .errors import ReportError
+
+            try:
+                self._text = self.data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ReportError(self.source, f"not UTF-8 text (byte {exc.start})") from None
+        return self._text
+
+    def document(self) -> object:
+        """Parsed JSON, or raise ReportError with the position of the damage."""
+        if self._doc is _UNSET:
+            import json
+
+            from .errors import ReportError
+
+            try:
+                self._doc = json.loads(self.data)
+            except json.JSONDecodeError as exc:
+                if exc.pos >= len(self.data.rstrip()) - 1:
+                    what = "truncated JSON"
+                else:
+                    what = "invalid JSON"
+                raise ReportError(self.source, f"{what} at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+            except (UnicodeDecodeError, RecursionError) as exc:
+                raise ReportError(self.source, f"invalid JSON: {exc.__class__.__name__}") from None
+        return self._doc
+
+    def is_json(self) -> bool:
+        head = self.data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+        return head[:1] in (b"{", b"[") or head[:4] == b"null"
+
+
+_UNSET = object()
+
+
+@dataclass(slots=True)
+class ParsedReport:
+    """What one report holds once parsed: findings, the tool's own notices, the
+    packages it did not audit and a licence inventory."""
+
+    tool: str
+    format: str
+    source: str
+    tool_version: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    not_audited: list[str] = field(default_factory=list)
+    licenses: list[LicenseRecord] = field(default_factory=list)
+    # for SARIF inputs of other tools: the driver name to use for the run
+    driver_name: str | None = None
+    information_uri: str | None = None

@@ -1,0 +1,52 @@
+"""Stable fingerprints: the identity of a finding across runs.
+
+GitHub matches alerts by ``partialFingerprints``; a fingerprint that moves when a line
+moves duplicates alerts and resets every SLA clock, so none contains a line number:
+
+- code (sast, misconfig): tool, rule, path, whitespace-normalized flagged text, and an
+  occurrence index among identical ones in the same file;
+- dependency: tool, normalized package name, vulnerability id, manifest path;
+- secret: tool, rule, path and a keyed hash of the secret — never the secret;
+- license: tool, package, licence.
+
+The version prefix (``FINGERPRINT_KEY``) changes if the recipe ever does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+
+FINGERPRINT_KEY = "secscan/v1"
+_DEFAULT_SALT = "secscan-secret-fingerprint-v1"
+_WS = re.compile(r"\s+")
+_NAME = re.compile(r"[-_.]+")
+
+
+def normalize_text(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def normalize_package_name(name: str) -> str:
+    """PEP 503 name normalization (``Flask_Login`` → ``flask-login``)."""
+    return _NAME.sub("-", name).lower()
+
+
+def secret_digest(secret: str, salt: str | None = None) -> str:
+    """Keyed hash of a secret value, so two runs agree without storing the secret.
+
+    The key comes from ``SECSCAN_FINGERPRINT_SALT`` (set it to a private value in CI
+    so a digest cannot be checked against guessed secrets) or a built-in default.
+    """
+    key = (salt or os.environ.get("SECSCAN_FINGERPRINT_SALT") or _DEFAULT_SALT).encode()
+    return hmac.new(key, secret.strip().encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
+
+
+def digest(*parts: object) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(str(part if part is not None else "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()

@@ -1,0 +1,95 @@
+"""Stage 3: give parsed findings their fingerprints and a deterministic order.
+
+Pure except for one optional read: when a code finding carries no snippet and the
+scanned ``root`` is known, the flagged line is read from the file so the fingerprint
+survives line shifts just as well as with a snippet.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable
+
+from .findings import Category, Finding
+from .fingerprint import FINGERPRINT_KEY, digest, normalize_package_name, normalize_text
+from .redact import scrub
+
+
+def _flagged_text(f: Finding, root: Path | None, cache: dict[str, list[str] | None]) -> str:
+    loc = f.location
+    if loc and loc.snippet:
+        return normalize_text(loc.snippet)
+    if root is not None and loc and loc.start_line:
+        lines = cache.get(loc.path, ...)
+        if lines is ...:
+            try:
+                lines = (root / loc.path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                lines = None
+            cache[loc.path] = lines
+        if lines:
+            end = loc.end_line or loc.start_line
+            chunk = lines[loc.start_line - 1 : min(end, loc.start_line + 20)]
+            if chunk:
+                return normalize_text("\n".join(chunk))
+    return normalize_text(f.fingerprint_hint or f.message)
+
+
+def base_key(f: Finding, root: Path | None = None, cache: dict | None = None) -> tuple[str, ...]:
+    """The identity of a finding before the occurrence index is added."""
+    cache = {} if cache is None else cache
+    path = f.path or ""
+    if f.category is Category.DEPENDENCY and f.package is not None:
+        return ("dep", f.tool, normalize_package_name(f.package.name), f.rule_id,
+                f.package.manifest or path)
+    if f.category is Category.SECRET:
+        return ("secret", f.tool, f.rule_id, path, f.secret_digest or _flagged_text(f, root, cache))
+    if f.category is Category.LICENSE:
+        pkg = normalize_package_name(f.package.name) if f.package else ""
+        return ("license", f.tool, f.rule_id, pkg, path)
+    return ("code", f.tool, f.rule_id, path, _flagged_text(f, root, cache))
+
+
+def sort_key(f: Finding) -> tuple:
+    loc = f.location
+    return (
+        f.tool,
+        loc.path if loc else "",
+        (loc.start_line or 0) if loc else 0,
+        (loc.start_column or 0) if loc else 0,
+        f.rule_id,
+        f.package.name.lower() if f.package else "",
+        f.package.version or "" if f.package else "",
+        f.message,
+        f.fingerprint,
+    )
+
+
+def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> list[Finding]:
+    """Fingerprint every finding (keeping one an earlier stage set) and sort.
+
+    Identical findings in one file (same tool, rule and flagged text) are told apart by
+    an occurrence index in line order, as GitHub does for its own line hashes.
+    """
+    root_path = Path(root) if root is not None else None
+    cache: dict[str, list[str] | None] = {}
+    items = list(findings)
+    items.sort(key=sort_key)
+    groups: dict[tuple[str, ...], int] = defaultdict(int)
+    out: list[Finding] = []
+    for f in items:
+        if f.fingerprint:
+            out.append(f)
+            continue
+        key = base_key(f, root_path, cache)
+        occurrence = groups[key]
+        groups[key] += 1
+        fp = digest(FINGERPRINT_KEY, *key, occurrence)
+        changes: dict[str, object] = {"fingerprint": fp}
+        if f.category is Category.SECRET and f.location and f.location.snippet:
+            changes["location"] = replace(f.location, snippet=scrub(f.location.snippet))
+        out.append(replace(f, **changes))
+    out.sort(key=sort_key)
+    return out

@@ -1,0 +1,72 @@
+"""Repo-relative POSIX paths.
+
+Scanners write paths every which way: absolute (``/home/ci/repo/app.py``), as
+``file://`` URIs, inside container prefixes (``/src/app.py``), with Windows
+separators, percent-encoded.  GitHub only accepts paths relative to the checkout, and
+a path that climbs out of the root must never be emitted.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import unquote, urlparse
+
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def to_posix(path: str) -> str:
+    """Normalize separators and URI forms, without deciding what is relative."""
+    text = str(path).strip()
+    if text.startswith("file:"):
+        parsed = urlparse(text)
+        text = unquote(parsed.path)
+        if _WINDOWS_DRIVE.match(text.lstrip("/")):
+            text = text.lstrip("/")
+    elif "%" in text and re.search(r"%[0-9A-Fa-f]{2}", text):
+        text = unquote(text)
+    text = text.replace("\\", "/")
+    return text
+
+
+def relativize(path: str | None, root: str | None = None, prefixes: tuple[str, ...] = ()) -> str | None:
+    """Turn any scanner path into a safe repo-relative POSIX path, or ``None``.
+
+    ``root`` is the scanned directory as the scanner saw it (absolute or relative);
+    ``prefixes`` are other roots to strip (container mount points such as ``/src``).
+    Absolute paths outside every known root keep their tail but lose the leading
+    ``/`` — a report from another machine still shows *which* file, never an absolute
+    path.  ``..`` segments that would climb out of the root are dropped.
+    """
+    if path is None:
+        return None
+    text = to_posix(path)
+    if not text:
+        return None
+    if _WINDOWS_DRIVE.match(text):
+        text = text[2:]
+    candidates = [r for r in ((root,) + tuple(prefixes)) if r]
+    for base in candidates:
+        base_posix = to_posix(base).rstrip("/")
+        if _WINDOWS_DRIVE.match(base_posix):
+            base_posix = base_posix[2:]
+        if not base_posix or base_posix == ".":
+            continue
+        if text == base_posix:
+            return "."
+        if text.startswith(base_posix + "/"):
+            text = text[len(base_posix) + 1 :]
+            break
+    text = text.lstrip("/")
+    parts: list[str] = []
+    for part in text.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue  # never climb out of the root
+        parts.append(part)
+    if not parts:
+        return None
+    return posixpath.join(*parts)

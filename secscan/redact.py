@@ -1,0 +1,52 @@
+"""Keep secret values out of every output.
+
+Adapters hash a secret (:func:`secscan.fingerprint.secret_digest`) and then throw the
+value away; these helpers cut it out of any text the tool wrote around it (the matched
+line, a message, a SARIF snippet).  :func:`scrub` is the last net for text whose secret
+we were never told: it masks the shapes of well-known credentials.
+"""
+
+from __future__ import annotations
+
+import re
+
+MASK = "<redacted>"
+
+# Shapes of credentials common enough that a snippet holding one is a leak.
+_SECRET_SHAPES = [
+    re.compile(r"-----BEGIN[A-Z ]*PRIVATE KEY( BLOCK)?-----.*?(-----END[A-Z ]*PRIVATE KEY( BLOCK)?-----|$)", re.S),
+    re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"),
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),
+    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"),
+    re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),
+    re.compile(r"\bsk_(?:live|test)_[A-Za-z0-9]{16,}\b"),
+    re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+    re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"),
+    re.compile(r"(?i)\b(?:glpat|glptt)-[A-Za-z0-9_\-]{20,}\b"),
+]
+
+
+def mask_value(text: str | None, secret: str | None) -> str | None:
+    """Replace every occurrence of ``secret`` in ``text`` with the mask."""
+    if text is None or not secret:
+        return text
+    secret = secret.strip()
+    if len(secret) < 4:
+        # too short to search for safely; drop the whole text instead
+        return MASK if secret and secret in text else text
+    out = text.replace(secret, MASK)
+    # multi-line secrets (private keys) may be reported line by line
+    for line in secret.splitlines():
+        line = line.strip()
+        if len(line) >= 8:
+            out = out.replace(line, MASK)
+    return out
+
+
+def scrub(text: str | None) -> str | None:
+    """Mask well-known credential shapes in text whose secret we do not know."""
+    if not text:
+        return text
+    for pattern in _SECRET_SHAPES:
+        text = pattern.sub(MASK, text)
+    return text
