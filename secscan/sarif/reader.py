@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Mapping
 
 from ..errors import ReportError
-from ..findings import Category, Cvss, Finding, Location, Notification, ParsedReport, RawReport, Severity, Suppression
+from ..findings import (Category, Cvss, Finding, LicenseRecord, Location, Notification, Package, ParsedReport, RawReport, Severity,
+                        Suppression)
 from ..paths import relativize
 from ..redact import scrub
 
@@ -189,8 +191,9 @@ def result_suppressions(result: Mapping[str, Any]) -> tuple[Suppression, ...]:
     for s in result.get("suppressions") or []:
         if not isinstance(s, dict):
             continue
+        source = str((s.get("properties") or {}).get("secscan/source") or "sarif")
         out.append(Suppression(kind=str(s.get("kind", "external")), justification=str(s.get("justification", "")),
-                               status=str(s.get("status", "accepted")), source="sarif"))
+                               status=str(s.get("status", "accepted")), source=source))
     return tuple(out)
 
 
@@ -244,7 +247,7 @@ def read_sarif(
             raise ReportError(raw.source, "a SARIF run is not an object")
         ctx = _context(run)
         driver_name = str(ctx.driver.get("name") or tool or "unknown-tool")
-        name = tool or driver_name
+        name = tool or str((run.get("properties") or {}).get("secscan/tool") or driver_name)
         version = ctx.driver.get("semanticVersion") or ctx.driver.get("version")
         version = str(version) if version is not None else None
         if report.tool_version is None:
@@ -257,6 +260,14 @@ def read_sarif(
                 if isinstance(note, dict):
                     report.notifications.append(Notification(
                         level=str(note.get("level", "warning")), message=scrub(_text(note.get("message")) or "") or ""))
+        run_props = run.get("properties") or {}
+        for rec in run_props.get("secscan/notAudited") or []:
+            report.not_audited.append(str(rec))
+        for rec in run_props.get("secscan/licenses") or []:
+            if isinstance(rec, dict) and rec.get("package"):
+                report.licenses.append(LicenseRecord(package=str(rec["package"]), version=rec.get("version"),
+                                                     license=str(rec.get("license", "")), source=name,
+                                                     path=rec.get("path")))
         results = run.get("results")
         if results is None:
             continue
@@ -297,7 +308,7 @@ def result_to_finding(
     elif location is not None and location.snippet:
         location = Location(location.path, location.start_line, location.end_line,
                             location.start_column, location.end_column, scrub(location.snippet))
-    return Finding(
+    finding = Finding(
         tool=tool,
         tool_version=version,
         rule_id=rule_id,
@@ -314,3 +325,71 @@ def result_to_finding(
         tags=tuple(sorted(set(tags))),
         suppressions=result_suppressions(result),
     )
+    props = result.get("properties") or {}
+    if isinstance(props, dict) and "secscan/category" in props:
+        finding = _restore_secscan_fields(finding, result, props, rule)
+    return finding
+
+
+def _parse_time(text: Any) -> datetime | None:
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _restore_secscan_fields(f: Finding, result: Mapping[str, Any], props: Mapping[str, Any],
+                            rule: Mapping[str, Any]) -> Finding:
+    """Read back what secscan's own writer put in a result, so convert → gate and
+    --baseline lose nothing (fingerprint, severity, package, identifiers…)."""
+    from dataclasses import replace
+
+    from ..fingerprint import FINGERPRINT_KEY
+
+    changes: dict[str, Any] = {"help_text": (rule.get("properties") or {}).get("secscan/helpText")}
+    try:
+        changes["category"] = Category(str(props["secscan/category"]))
+    except ValueError:
+        pass
+    if "secscan/severity" in props:
+        changes["severity"] = Severity.parse(str(props["secscan/severity"]))
+    if "secscan/rawSeverity" in props:
+        changes["raw_severity"] = str(props["secscan/rawSeverity"])
+    if "secscan/confidence" in props:
+        changes["confidence"] = str(props["secscan/confidence"])
+    if isinstance(props.get("secscan/identifiers"), list):
+        changes["identifiers"] = tuple(str(i) for i in props["secscan/identifiers"])
+    pkg = props.get("secscan/package")
+    if isinstance(pkg, dict) and pkg.get("name"):
+        changes["package"] = Package(name=str(pkg["name"]), version=pkg.get("version"),
+                                     ecosystem=str(pkg.get("ecosystem", "pypi")), purl=pkg.get("purl"),
+                                     fixed_versions=tuple(str(v) for v in pkg.get("fixedVersions") or ()),
+                                     manifest=pkg.get("manifest"))
+    cvss = props.get("secscan/cvss")
+    changes["cvss"] = None  # the rule's security-severity is ours, not a CVSS score
+    changes["tags"] = tuple(str(t) for t in props.get("secscan/tags") or ())
+    if isinstance(cvss, dict):
+        score = cvss.get("score")
+        changes["cvss"] = Cvss(score=float(score) if score is not None else None, vector=cvss.get("vector"),
+                               source=cvss.get("source"))
+    if isinstance(props.get("secscan/seenBy"), list):
+        changes["seen_by"] = tuple(str(t) for t in props["secscan/seenBy"])
+    if props.get("secscan/secretDigest"):
+        changes["secret_digest"] = str(props["secscan/secretDigest"])
+    if props.get("secscan/toolVersion"):
+        changes["tool_version"] = str(props["secscan/toolVersion"])
+    extra = {k[len("secscan/x/"):]: v for k, v in props.items() if k.startswith("secscan/x/")}
+    if extra:
+        changes["properties"] = extra
+    fp = (result.get("partialFingerprints") or {}).get(FINGERPRINT_KEY)
+    if fp:
+        changes["fingerprint"] = str(fp)
+    if result.get("baselineState"):
+        changes["baseline_state"] = str(result["baselineState"])
+    first = _parse_time((result.get("provenance") or {}).get("firstDetectionTimeUtc"))
+    if first:
+        changes["first_seen"] = first
+    return replace(f, **changes)

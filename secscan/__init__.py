@@ -1,0 +1,67 @@
+"""secscan: one step for Python security scanning.
+
+Run or parse bandit, safety, pip-audit, semgrep, trivy, gitleaks and pip-licenses;
+normalize every finding; write one SARIF 2.1.0 log; gate CI with a policy file.
+
+The public API is listed in ``__all__``; names are imported on first use so that
+``import secscan`` stays light (no jsonschema, rich or httpx until needed).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # model
+    "Finding": "secscan.findings",
+    "Severity": "secscan.findings",
+    "Category": "secscan.findings",
+    "Location": "secscan.findings",
+    "Package": "secscan.findings",
+    "Cvss": "secscan.findings",
+    "Suppression": "secscan.findings",
+    "Notification": "secscan.findings",
+    "ParsedReport": "secscan.findings",
+    "LicenseRecord": "secscan.findings",
+    # errors
+    "SecscanError": "secscan.errors",
+    "ReportError": "secscan.errors",
+    "PolicyError": "secscan.errors",
+    "ScannerError": "secscan.errors",
+    # parse + normalize
+    "detect_tool": "secscan.adapters",
+    "parse_report": "secscan.adapters",
+    "load_report": "secscan.adapters",
+    "normalize": "secscan.normalize",
+    # SARIF
+    "to_sarif": "secscan.sarif.writer",
+    "write_sarif": "secscan.sarif.writer",
+    "read_sarif_findings": "secscan.sarif.io",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .adapters import detect_tool, load_report, parse_report
+    from .errors import PolicyError, ReportError, ScannerError, SecscanError
+    from .findings import (Category, Cvss, Finding, LicenseRecord, Location, Notification, Package, ParsedReport,
+                           Severity, Suppression)
+    from .normalize import normalize
+    from .sarif.io import read_sarif_findings
+    from .sarif.writer import to_sarif, write_sarif
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'secscan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

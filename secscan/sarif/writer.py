@@ -1,0 +1,467 @@
+"""Findings → one SARIF 2.1.0 log that GitHub code scanning accepts.
+
+Plain dicts and ``json.dumps``, not an object model: the SARIF object model's
+serializer (``sarif-om`` + ``jschema_to_python``) took 12–14 s for 20,000 results where
+this takes a fraction of a second (see docs/performance.md), and every log we write is
+validated against the official schema in the tests instead.
+
+One run per tool, each with a distinct ``automationDetails.id`` (GitHub's category);
+rules carry the descriptions, help, tags and ``security-severity`` GitHub needs;
+results carry our line-independent fingerprint and every secscan field in
+``properties`` so the log can be read back (``secscan gate``, ``--baseline``) with
+nothing lost.  Output is deterministic: the same findings give the same bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from .. import __version__
+from ..findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
+from ..fingerprint import FINGERPRINT_KEY
+from ..normalize import normalize, sort_key
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+SRCROOT = "%SRCROOT%"
+
+# GitHub code scanning ingestion limits (docs: "SARIF support for code scanning")
+GITHUB_MAX_RUNS = 20
+GITHUB_MAX_RESULTS_PER_RUN = 25_000
+GITHUB_MAX_GZIP_BYTES = 10 * 1024 * 1024
+
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+    Severity.UNKNOWN: "warning",
+}
+
+# A representative number inside each of GitHub's security-severity bands, used when
+# the finding has no CVSS score of its own.
+BAND_SCORE = {
+    Severity.CRITICAL: 9.5,
+    Severity.HIGH: 8.0,
+    Severity.MEDIUM: 5.5,
+    Severity.LOW: 2.0,
+    Severity.INFO: 0.0,
+}
+
+TOOL_INFO: dict[str, tuple[str, str]] = {
+    # tool key: (driver name, information URI)
+    "bandit": ("bandit", "https://github.com/PyCQA/bandit"),
+    "semgrep": ("semgrep", "https://semgrep.dev"),
+    "safety": ("safety", "https://github.com/pyupio/safety"),
+    "pip-audit": ("pip-audit", "https://github.com/pypa/pip-audit"),
+    "trivy": ("trivy", "https://github.com/aquasecurity/trivy"),
+    "gitleaks": ("gitleaks", "https://github.com/gitleaks/gitleaks"),
+    "pip-licenses": ("pip-licenses", "https://github.com/raimon49/pip-licenses"),
+    "secscan-policy": ("secscan-policy", "https://pypi.org/project/secscan/"),
+}
+
+
+@dataclass
+class RunInfo:
+    """What we know about one tool's execution (``secscan run``) or report (``convert``)."""
+
+    tool: str
+    version: str | None = None
+    command_line: str | None = None
+    exit_code: int | None = None
+    successful: bool = True
+    start_time: str | None = None
+    end_time: str | None = None
+    notifications: list[Notification] = field(default_factory=list)
+    not_audited: list[str] = field(default_factory=list)
+    licenses: list[LicenseRecord] = field(default_factory=list)  # inventory (pip-licenses)
+    sources: list[str] = field(default_factory=list)  # report files read
+    driver_name: str | None = None
+    information_uri: str | None = None
+    status: str = "ok"  # "ok" | "skipped: …" | "failed: …"
+
+
+@dataclass
+class SarifOutput:
+    log: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def runinfo_from_reports(reports: Iterable[ParsedReport]) -> dict[str, RunInfo]:
+    """Merge parsed reports of ``secscan convert`` into one RunInfo per tool."""
+    infos: dict[str, RunInfo] = {}
+    for rep in reports:
+        tools = {f.tool for f in rep.findings} or {rep.driver_name if rep.tool == "sarif" and rep.driver_name else rep.tool}
+        for tool in sorted(t for t in tools if t):
+            info = infos.setdefault(tool, RunInfo(tool=tool))
+            info.version = info.version or rep.tool_version
+            info.sources.append(rep.source)
+            if rep.tool == "sarif":
+                info.driver_name = info.driver_name or rep.driver_name
+                info.information_uri = info.information_uri or rep.information_uri
+            info.notifications.extend(rep.notifications)
+            info.not_audited.extend(rep.not_audited)
+            info.licenses.extend(rep.licenses)
+    return infos
+
+
+def _level(sev: Severity) -> str:
+    return LEVEL[sev]
+
+
+def _security_severity(findings: Sequence[Finding]) -> str | None:
+    scores = [f.cvss.score for f in findings if f.cvss and f.cvss.score is not None]
+    if scores:
+        return f"{max(scores):.1f}"
+    known = [f.severity for f in findings if f.severity is not Severity.UNKNOWN]
+    if not known:
+        return None
+    return f"{BAND_SCORE[max(known)]:.1f}"
+
+
+def _text(value: str | None, fallback: str, limit: int = 1000) -> str:
+    text = value if value and value.strip() else fallback
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
+    first = findings[0]
+    worst = max((f.severity for f in findings), default=Severity.UNKNOWN)
+    title = _text(first.title, rule_id)
+    full = _text(first.help_text or first.title or first.message, rule_id, 4000)
+    help_lines = [full]
+    if first.help_uri:
+        help_lines.append(f"More information: {first.help_uri}")
+    fixed = sorted({v for f in findings if f.package for v in f.package.fixed_versions})
+    if fixed:
+        help_lines.append("Fixed in: " + ", ".join(fixed))
+    help_text = "\n\n".join(help_lines)
+    tags = {"security", first.category.value}
+    for f in findings:
+        tags.update(f.tags)
+        for cwe in f.cwes:
+            tags.add(f"external/cwe/cwe-{cwe.split('-', 1)[1]}")
+    props: dict[str, Any] = {"tags": sorted(t for t in tags if t)}
+    sec = _security_severity(findings)
+    if sec is not None:
+        props["security-severity"] = sec
+    if first.help_text:
+        props["secscan/helpText"] = first.help_text
+    if first.confidence:
+        props["precision"] = {"high": "high", "medium": "medium", "low": "low"}.get(first.confidence.lower(), "medium")
+    rule: dict[str, Any] = {
+        "id": rule_id,
+        "name": rule_id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": full},
+        "help": {"text": help_text, "markdown": help_text},
+        "defaultConfiguration": {"level": _level(worst)},
+        "properties": props,
+    }
+    if first.help_uri:
+        rule["helpUri"] = first.help_uri
+    return rule
+
+
+def _location(f: Finding) -> list[dict[str, Any]]:
+    loc = f.location
+    path = loc.path if loc else (f.package.manifest if f.package and f.package.manifest else None)
+    if not path:
+        return []
+    physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": SRCROOT}}
+    if loc and loc.start_line:
+        region: dict[str, Any] = {"startLine": loc.start_line}
+        if loc.end_line and loc.end_line >= loc.start_line:
+            region["endLine"] = loc.end_line
+        if loc.start_column:
+            region["startColumn"] = loc.start_column
+        if loc.end_column and (loc.end_line not in (None, loc.start_line) or loc.end_column > (loc.start_column or 0)):
+            region["endColumn"] = loc.end_column
+        if loc.snippet:
+            region["snippet"] = {"text": loc.snippet}
+        physical["region"] = region
+    return [{"physicalLocation": physical}]
+
+
+def _props(f: Finding) -> dict[str, Any]:
+    p: dict[str, Any] = {"secscan/severity": f.severity.label, "secscan/category": f.category.value}
+    if f.raw_severity is not None:
+        p["secscan/rawSeverity"] = f.raw_severity
+    if f.confidence:
+        p["secscan/confidence"] = f.confidence
+    if f.identifiers:
+        p["secscan/identifiers"] = list(f.identifiers)
+    if f.package:
+        pkg = f.package
+        p["secscan/package"] = {k: v for k, v in (
+            ("name", pkg.name), ("version", pkg.version), ("ecosystem", pkg.ecosystem), ("purl", pkg.purl),
+            ("fixedVersions", list(pkg.fixed_versions)), ("manifest", pkg.manifest)) if v not in (None, [])}
+    if f.cvss and (f.cvss.score is not None or f.cvss.vector):
+        p["secscan/cvss"] = {k: v for k, v in (("score", f.cvss.score), ("vector", f.cvss.vector),
+                                                ("source", f.cvss.source)) if v is not None}
+    if f.tags:
+        p["secscan/tags"] = list(f.tags)
+    if f.seen_by:
+        p["secscan/seenBy"] = list(f.seen_by)
+    if f.secret_digest:
+        p["secscan/secretDigest"] = f.secret_digest
+    if f.tool_version:
+        p["secscan/toolVersion"] = f.tool_version
+    for key in sorted(f.properties):
+        p[f"secscan/x/{key}"] = f.properties[key]
+    return p
+
+
+def _result(f: Finding, rule_index: int) -> dict[str, Any]:
+    res: dict[str, Any] = {
+        "ruleId": f.rule_id,
+        "ruleIndex": rule_index,
+        "level": _level(f.severity),
+        "message": {"text": _text(f.message, f.title or f.rule_id, 20000)},
+    }
+    locations = _location(f)
+    if locations:
+        res["locations"] = locations
+    res["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint,
+                                  "primaryLocationLineHash": f"{f.fingerprint[:16]}:1"}
+    if f.suppressions:
+        res["suppressions"] = [
+            {k: v for k, v in (("kind", s.kind), ("status", s.status), ("justification", s.justification or None),
+                               ("properties", {"secscan/source": s.source} if s.source else None)) if v}
+            for s in f.suppressions
+        ]
+    if f.baseline_state:
+        res["baselineState"] = f.baseline_state
+    if f.first_seen:
+        res["provenance"] = {"firstDetectionTimeUtc": _iso(f.first_seen)}
+    res["properties"] = _props(f)
+    return res
+
+
+def _iso(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _notification(n: Notification) -> dict[str, Any]:
+    out: dict[str, Any] = {"level": n.level if n.level in ("error", "warning", "note", "none") else "warning",
+                           "message": {"text": n.message or "(no message)"}}
+    if n.rule_id:
+        out["descriptor"] = {"id": n.rule_id}
+    if n.path:
+        out["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": n.path, "uriBaseId": SRCROOT}}}]
+    return out
+
+
+def _invocation(info: RunInfo) -> dict[str, Any]:
+    inv: dict[str, Any] = {"executionSuccessful": bool(info.successful)}
+    if info.command_line:
+        inv["commandLine"] = info.command_line
+    if info.exit_code is not None:
+        inv["exitCode"] = info.exit_code
+    if info.start_time:
+        inv["startTimeUtc"] = info.start_time
+    if info.end_time:
+        inv["endTimeUtc"] = info.end_time
+    notes = sorted({(n.level, n.message, n.path or "", n.rule_id or ""): n for n in info.notifications}.items())
+    if notes:
+        inv["toolExecutionNotifications"] = [_notification(n) for _, n in notes]
+    props: dict[str, Any] = {}
+    if info.status != "ok":
+        props["secscan/status"] = info.status
+    if info.sources:
+        props["secscan/reports"] = sorted(set(info.sources))
+    if props:
+        inv["properties"] = props
+    return inv
+
+
+def category_of(tool: str) -> str:
+    return f"secscan/{tool}/"
+
+
+def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[int, int] | None) -> dict[str, Any]:
+    driver_name, info_uri = TOOL_INFO.get(tool, (tool, None))
+    if info and info.driver_name:
+        driver_name = info.driver_name
+    info_uri = (info.information_uri if info and info.information_uri else info_uri)
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    rule_ids = sorted(by_rule)
+    index = {rid: i for i, rid in enumerate(rule_ids)}
+    version = (info.version if info and info.version else None) or next((f.tool_version for f in findings if f.tool_version), None)
+    driver: dict[str, Any] = {"name": driver_name}
+    if version:
+        driver["version"] = str(version)
+    if info_uri:
+        driver["informationUri"] = info_uri
+    driver["rules"] = [_rule(rid, by_rule[rid]) for rid in rule_ids]
+    category = category_of(tool) if part is None else f"secscan/{tool}-part{part[0]}of{part[1]}/"
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "automationDetails": {"id": category},
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the scanned repository."}}},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, index[f.rule_id]) for f in findings],
+    }
+    if info is not None:
+        run["invocations"] = [_invocation(info)]
+    props: dict[str, Any] = {"secscan/tool": tool}
+    if info and info.not_audited:
+        props["secscan/notAudited"] = sorted(set(info.not_audited))
+    if info and info.licenses:
+        props["secscan/licenses"] = sorted(
+            ({k: v for k, v in (("package", r.package), ("version", r.version), ("license", r.license),
+                                ("path", r.path)) if v is not None} for r in info.licenses),
+            key=lambda d: (d["package"].lower(), d.get("version") or "", d["license"]))
+    run["properties"] = props
+    return run
+
+
+def build_sarif(
+    findings: Iterable[Finding],
+    runs: Mapping[str, RunInfo] | None = None,
+    *,
+    properties: Mapping[str, Any] | None = None,
+    split_large_runs: bool = True,
+) -> SarifOutput:
+    """Build the SARIF log: one run per tool (tools that ran clean get an empty run,
+    which is how GitHub learns their alerts were fixed)."""
+    items = list(findings)
+    if any(not f.fingerprint for f in items):
+        items = normalize(items)
+    else:
+        items.sort(key=sort_key)
+    by_tool: dict[str, list[Finding]] = {}
+    for f in items:
+        by_tool.setdefault(f.tool, []).append(f)
+    infos = dict(runs or {})
+    warnings: list[str] = []
+    sarif_runs: list[dict[str, Any]] = []
+    for tool in sorted(set(by_tool) | set(infos)):
+        tool_findings = by_tool.get(tool, [])
+        info = infos.get(tool)
+        if split_large_runs and len(tool_findings) > GITHUB_MAX_RESULTS_PER_RUN:
+            chunks = _split(tool_findings)
+            warnings.append(
+                f"{tool}: {len(tool_findings)} results exceed GitHub's {GITHUB_MAX_RESULTS_PER_RUN} per run; "
+                f"wrote them as {len(chunks)} runs (most severe first), categories "
+                f"secscan/{tool}-part1of{len(chunks)}/ … part{len(chunks)}of{len(chunks)}/")
+            for i, chunk in enumerate(chunks, 1):
+                sarif_runs.append(_run(tool, chunk, info, (i, len(chunks))))
+        else:
+            sarif_runs.append(_run(tool, tool_findings, info, None))
+    log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": sarif_runs}
+    props = {"secscan": {"version": __version__, **(dict(properties) if properties else {})}}
+    log["properties"] = props
+    if len(sarif_runs) > GITHUB_MAX_RUNS:
+        warnings.append(f"{len(sarif_runs)} runs exceed GitHub's {GITHUB_MAX_RUNS} per upload; "
+                        "`secscan upload` will send them in several uploads")
+    return SarifOutput(log, warnings)
+
+
+def to_sarif(findings: Iterable[Finding], runs: Mapping[str, RunInfo] | None = None, *,
+             properties: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The SARIF log as a dict (see :func:`build_sarif` for the warnings too)."""
+    return build_sarif(findings, runs, properties=properties).log
+
+
+def _split(findings: list[Finding]) -> list[list[Finding]]:
+    ranked = sorted(findings, key=lambda f: (-int(f.severity), sort_key(f)))
+    chunks = [ranked[i: i + GITHUB_MAX_RESULTS_PER_RUN] for i in range(0, len(ranked), GITHUB_MAX_RESULTS_PER_RUN)]
+    return [sorted(c, key=sort_key) for c in chunks]
+
+
+def dumps(log: Mapping[str, Any], pretty: bool = False) -> str:
+    if pretty:
+        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(log, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+def gzip_size(text: str) -> int:
+    return len(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))
+
+
+def write_sarif(
+    findings: Iterable[Finding],
+    path: str | Path,
+    runs: Mapping[str, RunInfo] | None = None,
+    *,
+    properties: Mapping[str, Any] | None = None,
+    pretty: bool = False,
+) -> list[str]:
+    """Write the log to ``path``; returns warnings about GitHub's limits."""
+    out = build_sarif(findings, runs, properties=properties)
+    text = dumps(out.log, pretty=pretty)
+    size = gzip_size(text) if len(text) > GITHUB_MAX_GZIP_BYTES else 0
+    if size > GITHUB_MAX_GZIP_BYTES:
+        out.warnings.append(f"{path}: {size / 1e6:.1f} MB gzipped exceeds GitHub's 10 MB upload limit; "
+                            "`secscan upload` will split it by run")
+    target = Path(path)
+    if str(path) == "-":
+        import sys
+
+        sys.stdout.write(text)
+    else:
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    return out.warnings
+
+
+def validate(log: Mapping[str, Any]) -> list[str]:
+    """Problems against the official SARIF 2.1.0 schema (shipped in the package)."""
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(resources.files("secscan").joinpath("data/sarif-schema-2.1.0.json").read_text("utf-8"))
+    validator = jsonschema.Draft4Validator(schema)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
+            for e in sorted(validator.iter_errors(log), key=lambda e: list(map(str, e.absolute_path)))]
+
+
+def github_problems(log: Mapping[str, Any]) -> list[str]:
+    """Problems GitHub code scanning would report (rules' texts, numeric
+    security-severity, relative URIs, limits, duplicate categories)."""
+    problems: list[str] = []
+    runs = log.get("runs") or []
+    if len(runs) > GITHUB_MAX_RUNS:
+        problems.append(f"{len(runs)} runs > {GITHUB_MAX_RUNS}")
+    seen: set[tuple[str, str]] = set()
+    for r, run in enumerate(runs):
+        driver = run["tool"]["driver"]
+        key = (driver.get("name", ""), (run.get("automationDetails") or {}).get("id", ""))
+        if key in seen:
+            problems.append(f"runs[{r}]: duplicate tool+category {key}")
+        seen.add(key)
+        if len(run.get("results") or []) > GITHUB_MAX_RESULTS_PER_RUN:
+            problems.append(f"runs[{r}]: more than {GITHUB_MAX_RESULTS_PER_RUN} results")
+        for rule in driver.get("rules") or []:
+            for k in ("shortDescription", "fullDescription", "help"):
+                if not (rule.get(k) or {}).get("text"):
+                    problems.append(f"runs[{r}] rule {rule.get('id')}: missing {k}.text")
+            sev = (rule.get("properties") or {}).get("security-severity")
+            if sev is not None:
+                try:
+                    float(sev)
+                except (TypeError, ValueError):
+                    problems.append(f"runs[{r}] rule {rule.get('id')}: security-severity {sev!r} is not numeric")
+                if not isinstance(sev, str):
+                    problems.append(f"runs[{r}] rule {rule.get('id')}: security-severity must be a string")
+        for i, res in enumerate(run.get("results") or []):
+            if not (res.get("message") or {}).get("text"):
+                problems.append(f"runs[{r}].results[{i}]: empty message")
+            for loc in res.get("locations") or []:
+                uri = ((loc.get("physicalLocation") or {}).get("artifactLocation") or {}).get("uri", "")
+                if uri.startswith("/") or "://" in uri or uri.startswith("..") or "\\" in uri:
+                    problems.append(f"runs[{r}].results[{i}]: URI {uri!r} is not relative to the checkout")
+    return problems
