@@ -104,3 +104,78 @@ def summary(sarif: Path, fmt: str) -> None:
         click.echo(json.dumps(counts, indent=2, sort_keys=True))
     else:
         render_summary_table(counts)
+
+
+def _progress_printer(quiet: bool) -> Callable[[str, str], None]:
+    """Line-oriented progress (CI logs): one line when a scanner finishes."""
+
+    def emit(tool: str, event: str) -> None:
+        if quiet or event in ("queued",):
+            return
+        if event == "start":
+            click.echo(f"secscan: {tool}: running", err=True)
+        else:
+            click.echo(f"secscan: {event}", err=True)
+
+    return emit
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("path", default=".", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--scanners", help="Comma-separated scanners to run (default: every one that applies). "
+                                  "Scanners named here are required.")
+@click.option("--skip", help="Comma-separated scanners not to run.")
+@click.option("--require", "require", help="Comma-separated scanners that must run, or the run exits 3.")
+@click.option("--timeout", type=float, help="Seconds each scanner may take (default 600).")
+@click.option("--jobs", type=int, help="Scanners run at once (default: number of cores).")
+@click.option("--sarif", "sarif_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="SARIF file to write (default secscan.sarif).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "none"]),
+              help="Console summary format (default table).")
+@click.option("--policy", type=click.Path(dir_okay=False, path_type=Path), help="Policy file: decides the gate.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Previous SARIF: marks new/unchanged findings and keeps first-seen dates (SLA clock).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Settings file (default: PATH/secscan.yml or [tool.secscan] in PATH/pyproject.toml).")
+@click.option("--option", "options", multiple=True, metavar="TOOL.KEY=VALUE",
+              help="A scanner option, e.g. pip-audit.osv_url=URL, safety.db=DIR, gitleaks.history_depth=50.")
+@click.option("--osv-url", help="OSV-compatible vulnerability API for pip-audit and advisory lookups.")
+@click.option("--safety-db", type=click.Path(file_okay=False, path_type=Path), help="Local safety database directory.")
+@click.option("--online", is_flag=True, help="Allow scanners to use the network (registry rules, PyPI's audit service).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+@handle_errors
+def run(path: Path, scanners: str | None, skip: str | None, require: str | None, timeout: float | None,
+        jobs: int | None, sarif_out: Path | None, fmt: str | None, policy: Path | None, baseline: Path | None,
+        config_path: Path | None, options: Sequence[str], osv_url: str | None, safety_db: Path | None,
+        online: bool, quiet: bool) -> None:
+    """Run every applicable scanner on PATH in parallel; write one SARIF log; gate."""
+    from .run_command import RunRequest, execute_run
+
+    request = RunRequest.from_cli(
+        path=path, scanners=scanners, skip=skip, require=require, timeout=timeout, jobs=jobs, sarif=sarif_out,
+        fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
+        safety_db=safety_db, online=online)
+    code = execute_run(request, progress=_progress_printer(quiet))
+    sys.exit(code)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("path", default=".", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--option", "options", multiple=True, metavar="TOOL.KEY=VALUE", help="As for `secscan run`.")
+@click.option("--osv-url", help="OSV-compatible API to check for reachability.")
+@click.option("--safety-db", type=click.Path(file_okay=False, path_type=Path), help="Local safety database.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@handle_errors
+def doctor(path: Path, options: Sequence[str], osv_url: str | None, safety_db: Path | None, fmt: str) -> None:
+    """Which scanners are installed, their versions, and whether each can work now."""
+    from .doctor import diagnose, render_doctor
+    from .run_command import collect_options
+
+    opts = collect_options(path, None, options, osv_url, safety_db)
+    rows = diagnose(path, opts)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([r.__dict__ for r in rows], indent=2, sort_keys=True))
+    else:
+        render_doctor(rows)

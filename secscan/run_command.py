@@ -1,0 +1,202 @@
+"""What ``secscan run`` does after click parsed its options: settings from the config
+file and the command line, the scan, the SARIF, the console summary, the gate."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .config import RunConfig, load_config, parse_option
+from .errors import EXIT_GATE_FAILED, EXIT_PASS, EXIT_SCANNER
+
+
+def _split(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def collect_options(path: Path, cfg: RunConfig | None, options: Sequence[str], osv_url: str | None,
+                    safety_db: Path | None) -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {t: dict(o) for t, o in ((cfg.options if cfg else {}) or {}).items()}
+    for text in options:
+        tool, key, value = parse_option(text)
+        merged.setdefault(tool, {})[key] = value
+    url = osv_url or os.environ.get("SECSCAN_OSV_URL")
+    if url:
+        merged.setdefault("pip-audit", {}).setdefault("osv_url", url)
+        merged.setdefault("advisories", {}).setdefault("osv_url", url)
+    if safety_db:
+        merged.setdefault("safety", {})["db"] = str(safety_db)
+    from .adapters import canonical_tool
+
+    out: dict[str, dict[str, Any]] = {}
+    for tool, opts in merged.items():
+        key = tool if tool == "advisories" else canonical_tool(tool)
+        out.setdefault(key, {}).update(opts)
+    return out
+
+
+@dataclass
+class RunRequest:
+    path: Path
+    config: RunConfig
+    scanners: list[str] | None
+    skip: list[str]
+    required: list[str]
+    timeout: float
+    jobs: int | None
+    sarif: Path
+    fmt: str
+    policy: Path | None
+    baseline: Path | None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    offline: bool = True
+
+    @classmethod
+    def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
+                 timeout: float | None, jobs: int | None, sarif: Path | None, fmt: str | None,
+                 policy: Path | None, baseline: Path | None, config: Path | None, options: Sequence[str],
+                 osv_url: str | None, safety_db: Path | None, online: bool) -> "RunRequest":
+        cfg = load_config(path, config)
+        base = Path(cfg.source).parent if cfg.source else path
+
+        def from_cfg(value: str | None) -> Path | None:
+            return (base / value) if value else None
+
+        return cls(
+            path=path,
+            config=cfg,
+            scanners=_split(scanners) or cfg.scanners,
+            skip=_split(skip) or list(cfg.skip),
+            required=_split(require) or list(cfg.required),
+            timeout=timeout or float(cfg.timeout),
+            jobs=jobs or cfg.jobs,
+            sarif=sarif or (from_cfg(cfg.sarif) or Path("secscan.sarif")),
+            fmt=fmt or cfg.format or "table",
+            policy=policy or from_cfg(cfg.policy),
+            baseline=baseline or from_cfg(cfg.baseline),
+            options=collect_options(path, cfg, options, osv_url, safety_db),
+            offline=not online and cfg.offline,
+        )
+
+
+def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = None,
+                now: Any = None) -> int:
+    """Scan, write the SARIF, print the summary, decide; returns the exit code."""
+    import click
+
+    from .scan import scan
+
+    policy = None
+    required = list(req.required)
+    options = dict(req.options)
+    if req.policy:
+        from .policy import load_policy
+
+        policy = load_policy(req.policy)  # a bad policy fails before any scanner runs
+        required += list(getattr(policy, "required_scanners", []) or [])
+        for tool in getattr(policy, "scanners", {}) or {}:
+            try:
+                opts = policy.scanner_options(tool)
+            except (AttributeError, KeyError):
+                continue
+            if opts:
+                options.setdefault(tool, {})
+                for k, v in opts.items():
+                    options[tool].setdefault(k, v)
+    result = scan(req.path, scanners=req.scanners, skip=req.skip, required=required, timeout=req.timeout,
+                  jobs=req.jobs, options=options, offline=req.offline, progress=progress)
+    findings = result.findings
+    decision = None
+    if policy is not None:
+        from .policy import apply_run
+
+        findings, decision = apply_run(result, policy, baseline_path=req.baseline, now=now)
+        result.findings = findings
+    properties = {"decision": decision.to_dict()} if decision is not None else None
+    warnings = result.write_sarif(req.sarif, properties=properties)
+    for w in result.warnings + warnings:
+        click.echo(f"secscan: warning: {w}", err=True)
+    _print_summary(result, req.fmt, decision)
+    _write_step_summary(req.sarif)
+    click.echo(f"secscan: wrote {len(result.findings)} findings to {req.sarif}", err=True)
+    if result.failed:
+        for r in result.failed:
+            click.echo(f"secscan: error: {r.tool}: {r.status}: {r.reason}", err=True)
+        return EXIT_SCANNER
+    if decision is not None and not decision.passed:
+        return EXIT_GATE_FAILED
+    return EXIT_PASS
+
+
+def _print_summary(result: Any, fmt: str, decision: Any) -> None:
+    import click
+
+    if fmt == "none":
+        return
+    from collections import Counter
+
+    counts: dict[str, Counter[str]] = {}
+    for f in result.findings:
+        counts.setdefault(f.tool, Counter())[f.severity.label] += 1
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({
+            "scanners": result.scanner_status,
+            "counts": {t: dict(sorted(c.items())) for t, c in sorted(counts.items())},
+            "findings": len(result.findings),
+            "decision": decision.to_dict() if decision is not None else None,
+        }, indent=2, sort_keys=True))
+        return
+    if fmt == "markdown":
+        try:
+            from .report import render
+
+            click.echo(render(result.to_sarif({"decision": decision.to_dict()} if decision else None), "markdown"))
+            return
+        except ImportError:
+            pass
+    from rich.console import Console
+    from rich.table import Table
+
+    from .summary import ORDER
+
+    console = Console(file=sys.stdout)
+    table = Table(title=f"secscan: {len(result.findings)} findings")
+    table.add_column("scanner")
+    table.add_column("status")
+    for sev in ORDER:
+        table.add_column(sev, justify="right")
+    for tool, run in result.runs.items():
+        c = counts.get(tool, Counter())
+        status = "ok" if run.status == "ok" else f"{run.status}: {run.reason}"
+        table.add_row(tool, status, *(str(c.get(s, 0)) for s in ORDER))
+    console.print(table)
+    if decision is not None:
+        try:
+            from .policy.render import render_decision
+
+            render_decision(decision, console)
+        except ImportError:
+            console.print("gate: " + ("PASSED" if decision.passed else "FAILED"))
+
+
+def _write_step_summary(sarif_path: Path) -> None:
+    """Under GitHub Actions, append the Markdown report to the job's step summary."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    try:
+        import json
+
+        from .report import render
+
+        log = json.loads(Path(sarif_path).read_text(encoding="utf-8"))
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(render(log, "markdown"))
+            fh.write("\n")
+    except (ImportError, OSError, ValueError):
+        return

@@ -1,0 +1,347 @@
+"""``secscan run`` / ``secscan.scan()``: run the scanners on a repository at once.
+
+Each scanner runs in its own private temporary directory, without a shell, with a
+timeout, in a bounded pool of worker threads (the work happens in the scanners'
+processes; the threads only wait).  What every scanner did — ran, was skipped and
+why, could not be found, crashed, timed out, wrote an unreadable report — is recorded
+in a :class:`ScannerRun` and in the SARIF ``invocations``, so a CI log never shows a
+pass that was really a scanner that did not run.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from .adapters import SCANNERS, adapter, canonical_tool
+from .errors import ConfigError, ReportError
+from .findings import Finding, ParsedReport, RawReport
+from .normalize import normalize
+from .runner import Outcome, Plan, RunContext, first_line
+
+OK, SKIPPED, MISSING, FAILED = "ok", "skipped", "missing", "failed"
+
+
+@dataclass
+class ScannerRun:
+    """What happened to one scanner in a run."""
+
+    tool: str
+    status: str  # ok | skipped | missing | failed
+    reason: str = ""
+    required: bool = False
+    version: str | None = None
+    command_line: str | None = None
+    exit_code: int | None = None
+    started: str | None = None
+    ended: str | None = None
+    seconds: float = 0.0
+    report: ParsedReport | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.report.findings if self.report else []
+
+    @property
+    def blocks(self) -> bool:
+        """Fail closed: a scanner that started and failed always blocks; one that was
+        missing or had nothing to scan blocks only when it is required."""
+        if self.status == FAILED:
+            return True
+        return self.required and self.status != OK
+
+    def line(self) -> str:
+        if self.status == OK:
+            n = len(self.findings)
+            extra = ""
+            if self.report and self.report.not_audited:
+                extra = f", {len(self.report.not_audited)} dependencies NOT audited"
+            return f"{self.tool}: ran in {self.seconds:.1f}s, {n} finding{'s' if n != 1 else ''}{extra}"
+        return f"{self.tool}: {self.status}: {self.reason}"
+
+
+@dataclass
+class ScanResult:
+    target: Path
+    findings: list[Finding]
+    runs: dict[str, ScannerRun]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ScannerRun]:
+        return [r for r in self.runs.values() if r.blocks]
+
+    @property
+    def scanner_status(self) -> dict[str, str]:
+        """tool → "ok" | "skipped: reason" | … (what the policy's required check reads)."""
+        return {t: (OK if r.status == OK else f"{r.status}: {r.reason}") for t, r in sorted(self.runs.items())}
+
+    @property
+    def licenses(self) -> list:
+        return [rec for r in self.runs.values() if r.report for rec in r.report.licenses]
+
+    def run_infos(self) -> dict[str, Any]:
+        from .sarif.writer import RunInfo
+
+        infos: dict[str, RunInfo] = {}
+        for tool, r in sorted(self.runs.items()):
+            rep = r.report
+            infos[tool] = RunInfo(
+                tool=tool, version=r.version or (rep.tool_version if rep else None), command_line=r.command_line,
+                exit_code=r.exit_code, successful=r.status in (OK, SKIPPED),
+                start_time=r.started, end_time=r.ended,
+                notifications=list(rep.notifications) if rep else [],
+                not_audited=list(rep.not_audited) if rep else [],
+                licenses=list(rep.licenses) if rep else [],
+                status=OK if r.status == OK else f"{r.status}: {r.reason}",
+            )
+            if r.status in (FAILED, MISSING):
+                from .findings import Notification
+
+                infos[tool].notifications.append(Notification(level="error", message=f"{r.status}: {r.reason}"))
+            elif r.status == SKIPPED:
+                from .findings import Notification
+
+                infos[tool].notifications.append(Notification(level="note", message=f"skipped: {r.reason}"))
+        return infos
+
+    def to_sarif(self, properties: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        from .sarif.writer import build_sarif
+
+        return build_sarif(self.findings, self.run_infos(), properties=properties).log
+
+    def write_sarif(self, path: str | Path, properties: Mapping[str, Any] | None = None, pretty: bool = False) -> list[str]:
+        from .sarif.writer import write_sarif
+
+        return write_sarif(self.findings, path, self.run_infos(), properties=properties, pretty=pretty)
+
+
+ProgressFn = Callable[[str, str], None]  # (tool, event) — event: "start" | the ScannerRun line
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _redact_argv(argv: Sequence[str]) -> str:
+    """The command line for the SARIF, with anything that looks like a credential hidden."""
+    out = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            out.append("***")
+            hide_next = False
+            continue
+        low = arg.lower()
+        if any(k in low for k in ("token", "password", "api-key", "apikey", "secret", "key=")) and "=" in arg:
+            out.append(arg.split("=", 1)[0] + "=***")
+            continue
+        if low in ("--key", "--token", "--api-key", "--password"):
+            hide_next = True
+        out.append(arg)
+    return shlex.join(out)
+
+
+def _execute(plan: Plan, ctx: RunContext) -> Outcome:
+    env = dict(ctx.env)
+    env.update(plan.env)
+    started = _now()
+    try:
+        proc = subprocess.Popen(plan.argv, cwd=plan.cwd or ctx.target, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        return Outcome(returncode=None, stdout=b"", stderr=str(exc).encode(), report=None, started=started,
+                       ended=_now())
+    timed_out = False
+    try:
+        stdout, stderr = proc.communicate(timeout=ctx.timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+        stdout, stderr = proc.communicate()
+    report: bytes | None
+    if plan.report_path is None:
+        report = stdout
+    else:
+        try:
+            report = plan.report_path.read_bytes()
+        except OSError:
+            report = None
+    return Outcome(returncode=None if timed_out else proc.returncode, stdout=stdout, stderr=stderr, report=report,
+                   started=started, ended=_now(), timed_out=timed_out)
+
+
+def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Mapping[str, Any] | None = None,
+                required: bool = False, offline: bool = True, workroot: Path | None = None) -> ScannerRun:
+    """Run one scanner on ``target`` and parse what it wrote (never raises for the
+    scanner's own failures: they are recorded in the returned ScannerRun)."""
+    mod = adapter(tool)
+    result = ScannerRun(tool=tool, status=FAILED, required=required)
+    with tempfile.TemporaryDirectory(prefix=f"secscan-{tool}-", dir=workroot) as tmp:
+        workdir = Path(tmp)
+        os.chmod(workdir, 0o700)
+        ctx = RunContext(target=target, workdir=workdir, timeout=timeout, options=dict(options or {}),
+                         env=dict(os.environ), offline=offline)
+        try:
+            exe = mod.executable(ctx)
+            if not exe:
+                result.status, result.reason = MISSING, f"{tool} is not installed (pip install 'secscan[scanners]'; see docs/install.md)"
+                return result
+            skip = mod.applies(ctx)
+            if skip:
+                result.status, result.reason = SKIPPED, skip
+                return result
+            result.version = mod.version(ctx, exe)
+            plan = mod.plan(ctx, exe)
+        except ReportError:
+            raise
+        except (ConfigError, ValueError, OSError) as exc:
+            result.reason = f"cannot prepare: {exc}"
+            return result
+        result.command_line = _redact_argv(plan.argv)
+        t0 = time.monotonic()
+        outcome = _execute(plan, ctx)
+        result.seconds = time.monotonic() - t0
+        result.started, result.ended, result.exit_code = outcome.started, outcome.ended, outcome.returncode
+        if outcome.timed_out:
+            result.reason = f"timed out after {timeout:g}s (raise --timeout)"
+            return result
+        if outcome.returncode is None:
+            result.reason = f"could not start: {first_line(outcome.stderr)}"
+            return result
+        problem = mod.check(ctx, plan, outcome)
+        if problem:
+            result.reason = problem
+            return result
+        if not outcome.report or not outcome.report.strip():
+            result.reason = f"exit {outcome.returncode} but wrote no report" + (
+                f": {first_line(outcome.stderr)}" if outcome.stderr.strip() else "")
+            return result
+        raw = RawReport(outcome.report, f"<{tool} report>", tool=tool, format=plan.report_format)
+        try:
+            fmt = plan.report_format or mod.detect(raw)
+            if not fmt:
+                raise ReportError(raw.source, f"not a {tool} report")
+            parsed = mod.parse(raw, fmt)
+        except ReportError as exc:
+            result.reason = f"unreadable report: {exc.problem}"
+            return result
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            result.reason = f"unreadable report: {exc.__class__.__name__}: {exc}"
+            return result
+        # repo-relative paths: scanners were given the absolute target
+        parsed.findings = [_relative_to(f, target) for f in parsed.findings]
+        parsed.tool_version = parsed.tool_version or result.version
+        result.report = parsed
+        result.status = OK
+        return result
+
+
+def _relative_to(f: Finding, target: Path) -> Finding:
+    from .paths import relativize
+
+    changes: dict[str, Any] = {}
+    if f.location is not None:
+        rel = relativize("/" + f.location.path if not f.location.path.startswith("/") else f.location.path,
+                         str(target))
+        if rel and rel != f.location.path:
+            changes["location"] = replace(f.location, path=rel)
+    if f.package is not None and f.package.manifest:
+        rel = relativize("/" + f.package.manifest.lstrip("/"), str(target))
+        if rel and rel != f.package.manifest:
+            changes["package"] = replace(f.package, manifest=rel)
+    if not f.tool_version:
+        pass
+    return replace(f, **changes) if changes else f
+
+
+def resolve_scanners(scanners: Iterable[str] | None, skip: Iterable[str] = ()) -> list[str]:
+    chosen = [canonical_tool(s) for s in scanners] if scanners else list(SCANNERS)
+    skipped = {canonical_tool(s) for s in skip}
+    bad = [s for s in chosen if s not in SCANNERS]
+    if bad:
+        raise ConfigError(f"--scanners: {', '.join(bad)} cannot be run (only {', '.join(SCANNERS)})")
+    return [s for s in chosen if s not in skipped]
+
+
+def scan(
+    path: str | Path = ".",
+    *,
+    scanners: Iterable[str] | None = None,
+    skip: Iterable[str] = (),
+    required: Iterable[str] = (),
+    timeout: float = 600.0,
+    jobs: int | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    offline: bool = True,
+    progress: ProgressFn | None = None,
+) -> ScanResult:
+    """Run the applicable scanners on ``path`` in parallel and normalize what they found.
+
+    ``options`` maps a scanner to its options (``{"pip-audit": {"osv_url": …},
+    "safety": {"db": …}, "gitleaks": {"history_depth": 50}}``); ``required`` names the
+    scanners whose absence fails the run (any scanner that *crashes* always does).
+    """
+    target = Path(path).resolve()
+    if not target.is_dir():
+        raise ConfigError(f"{path}: not a directory to scan")
+    tools = resolve_scanners(scanners, skip)
+    required_set = {canonical_tool(r) for r in required}
+    if scanners:
+        required_set |= set(tools)  # asked for by name: must run
+    jobs = max(1, jobs or os.cpu_count() or 2)
+    options = options or {}
+    runs: dict[str, ScannerRun] = {}
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="secscan") as pool:
+        futures = {}
+        for tool in tools:
+            if progress:
+                progress(tool, "queued")
+            futures[pool.submit(_guarded_run, tool, target, timeout, options.get(tool, {}), tool in required_set,
+                                offline, progress)] = tool
+        for fut in as_completed(futures):
+            tool = futures[fut]
+            run = fut.result()
+            runs[tool] = run
+            if progress:
+                progress(tool, run.line())
+    for tool in sorted(required_set - set(runs)):
+        runs[tool] = ScannerRun(tool=tool, status=SKIPPED, reason="excluded by --skip", required=True)
+    findings = [f for r in runs.values() for f in r.findings]
+    findings = _enrich(findings, options, runs)
+    findings = normalize(findings, target)
+    warnings = [r.line() for r in runs.values() if r.status != OK and not r.blocks]
+    return ScanResult(target=target, findings=findings, runs=dict(sorted(runs.items())), warnings=sorted(warnings))
+
+
+def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, Any], required: bool,
+                 offline: bool, progress: ProgressFn | None) -> ScannerRun:
+    if progress:
+        progress(tool, "start")
+    try:
+        return run_scanner(tool, target, timeout=timeout, options=options, required=required, offline=offline)
+    except Exception as exc:  # noqa: BLE001 - one scanner's bug must not hide the others' results
+        return ScannerRun(tool=tool, status=FAILED, required=required,
+                          reason=f"internal error: {exc.__class__.__name__}: {exc}")
+
+
+def _enrich(findings: list[Finding], options: Mapping[str, Mapping[str, Any]],
+            runs: Mapping[str, ScannerRun]) -> list[Finding]:
+    """Give dependency findings without a severity the one their advisory states."""
+    try:
+        from .advisories import enrich_from_options
+    except ImportError:
+        return findings
+    return enrich_from_options(findings, options, runs)

@@ -1,0 +1,70 @@
+"""Every real report in the corpus parses to the number of findings the tool reported
+(counted by the corpus manifest, not by our parser) or fails with exit 2 and a message
+naming the file — and every SARIF we write from it is valid and GitHub-clean."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from secscan.adapters import detect_tool, load_report
+from secscan.cli import main
+from secscan.sarif.writer import github_problems
+
+from support.corpus import CorpusEntry, corpus_entries
+
+ENTRIES = corpus_entries()
+PARSEABLE = [e for e in ENTRIES if e.findings is not None]
+
+
+def counted(entry: CorpusEntry) -> int:
+    report = load_report(entry.path)
+    if entry.tool == "pip-licenses":
+        return len(report.licenses)  # an inventory: packages, not findings
+    # findings the tool itself marked as ignored (safety's ignored_vulnerabilities) are
+    # kept as suppressed findings but are not in the tool's own vulnerability count
+    return sum(1 for f in report.findings if not any(s.source == "safety:ignore" for s in f.suppressions))
+
+
+@pytest.mark.parametrize("entry", PARSEABLE, ids=lambda e: e.id)
+def test_report_parses_to_the_manifest_count(entry: CorpusEntry) -> None:
+    assert counted(entry) == entry.findings
+
+
+@pytest.mark.parametrize("entry", PARSEABLE, ids=lambda e: e.id)
+def test_detected_tool_is_the_tool_that_wrote_it(entry: CorpusEntry) -> None:
+    tool, _fmt = detect_tool(entry.path)
+    assert tool == entry.tool
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
+def test_convert_writes_valid_sarif_or_exits_2_naming_the_file(entry: CorpusEntry, tmp_path, sarif_validator) -> None:
+    out = tmp_path / "out.sarif"
+    result = CliRunner().invoke(main, ["convert", str(entry.path), "-o", str(out)])
+    if entry.findings is None:
+        # the manifest marks it broken or not a findings report: a clear error, never a pass
+        if result.exit_code == 0:
+            log = json.loads(out.read_text())
+            assert sum(len(r["results"]) for r in log["runs"]) == 0
+            return
+        assert result.exit_code == 2, result.output
+        assert str(entry.path) in result.output
+        assert "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+        return
+    assert result.exit_code == 0, result.output
+    log = json.loads(out.read_text(encoding="utf-8"))
+    errors = sorted(sarif_validator.iter_errors(log), key=str)
+    assert not errors, errors[0].message
+    assert github_problems(log) == []
+    results = sum(len(r["results"]) for r in log["runs"])
+    expected = 0 if entry.tool == "pip-licenses" else entry.findings
+    if entry.tool == "safety":
+        expected = sum(1 for r in log["runs"] for res in r["results"]
+                       if not any((s.get("properties") or {}).get("secscan/source") == "safety:ignore"
+                                  for s in res.get("suppressions", [])))
+        assert expected == entry.findings
+    else:
+        assert results == expected
