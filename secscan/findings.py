@@ -230,7 +230,7 @@ class RawReport:
             try:
                 self._doc = json.loads(self.data)
             except json.JSONDecodeError as exc:
-                if exc.pos >= len(self.data.rstrip()) - 1:
+                if exc.pos >= len(self.data.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
                     what = "truncated JSON"
                 else:
                     what = "invalid JSON"

@@ -244,6 +244,9 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         # repo-relative paths: scanners were given the absolute target
         parsed.findings = [_relative_to(f, target) for f in parsed.findings]
         parsed.tool_version = parsed.tool_version or result.version
+        from .findings import Notification
+
+        parsed.notifications.extend(Notification(level="note", message=n) for n in getattr(plan, "notes", ()))
         result.report = parsed
         result.status = OK
         return result

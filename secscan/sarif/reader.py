@@ -132,6 +132,18 @@ def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | No
     )
 
 
+def _notification(note: Mapping[str, Any], root: str | None) -> Notification:
+    path = None
+    for loc in note.get("locations") or []:
+        uri = (((loc or {}).get("physicalLocation") or {}).get("artifactLocation") or {}).get("uri")
+        if uri:
+            path = relativize(str(uri), root)
+            break
+    descriptor = note.get("descriptor") or {}
+    return Notification(level=str(note.get("level", "warning")), message=scrub(_text(note.get("message")) or "") or "",
+                        path=path, rule_id=str(descriptor["id"]) if descriptor.get("id") else None)
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value) if value is not None else None
@@ -256,10 +268,10 @@ def read_sarif(
             report.driver_name = driver_name
             report.information_uri = ctx.driver.get("informationUri")
         for inv in run.get("invocations") or []:
-            for note in (inv or {}).get("toolExecutionNotifications") or []:
-                if isinstance(note, dict):
-                    report.notifications.append(Notification(
-                        level=str(note.get("level", "warning")), message=scrub(_text(note.get("message")) or "") or ""))
+            for key in ("toolExecutionNotifications", "toolConfigurationNotifications"):
+                for note in (inv or {}).get(key) or []:
+                    if isinstance(note, dict):
+                        report.notifications.append(_notification(note, root))
         run_props = run.get("properties") or {}
         for rec in run_props.get("secscan/notAudited") or []:
             report.not_audited.append(str(rec))
