@@ -49,6 +49,9 @@ class Plan:
     env: Mapping[str, str] = field(default_factory=dict)  # added to the environment
     cwd: Path | None = None
     report_format: str | None = None  # the adapter's parse() format name
+    # what the user should be told about this run (e.g. a scanner part left out);
+    # the orchestrator turns each into a "note" notification
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,8 @@ def load_raw(raw: RawReport, tool: str | None = None) -> ParsedReport:
         name = canonical_tool(tool)
         if not raw.data.strip():
             raise ReportError(raw.source, "empty file: no report to read")
+        if raw.is_json():
+            raw.document()  # damaged JSON gets its precise error, not "not a <tool> report"
         fmt = adapter(name).detect(raw)
         if not fmt:
             try:

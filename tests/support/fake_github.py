@@ -1,0 +1,313 @@
+"""A local stand-in for GitHub's code-scanning SARIF endpoints, for tests.
+
+Why: the test machines reach no GitHub, and a mock inside the client would only check
+the client against itself.  This is a real HTTP server on 127.0.0.1 that enforces the
+contract GitHub documents in its REST reference:
+
+``POST {base}/repos/{owner}/{repo}/code-scanning/sarifs`` ("Upload an analysis as SARIF
+data"): body JSON with ``commit_sha`` (40 hex), ``ref`` (``refs/heads/<branch>``,
+``refs/tags/<tag>``, ``refs/pull/<n>/merge`` or ``refs/pull/<n>/head``), ``sarif``
+(base64 of gzip of the SARIF file), optional ``checkout_uri``, ``started_at``,
+``tool_name``, ``validate``.  Answers ``202 {"id", "url"}``; ``400`` when the sarif
+field is invalid; ``413`` when it is too large (more than 10 MB of gzip); ``404`` for an
+unknown repository; ``422`` for a request that fails validation (missing or malformed
+``commit_sha``/``ref``).
+
+``GET {base}/repos/{owner}/{repo}/code-scanning/sarifs/{id}`` ("Get information about a
+SARIF upload"): ``200 {"processing_status": "pending"|"complete"|"failed",
+"analyses_url", "errors"}``; ``404`` when the id matches no upload.
+
+Every request needs ``Authorization: Bearer <token>`` (or ``token <token>``): ``401
+{"message": "Requires authentication"}`` without it and ``401 {"message": "Bad
+credentials"}`` with a wrong one.  An unsupported ``X-GitHub-Api-Version`` gives 400,
+as GitHub documents.  Error bodies are ``{"message", "documentation_url"}``.
+
+Processing rejects (status ``failed`` with ``errors``) what GitHub's hard limits
+reject: more than 20 runs, more than 25,000 results or rules in a run, and two runs
+with the same tool and category.  A log must validate against the SARIF 2.1.0 schema
+(``secscan/data/sarif-schema-2.1.0.json``, draft-04) to be accepted at all (400).
+
+Knobs for the failure paths: ``rate_limit_first`` (the first N requests get 429 with
+``Retry-After: retry_after``), ``rate_limit_style="reset"`` (403 with
+``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset``), ``server_error_first`` (the
+first N requests after any rate limiting get ``server_error_status``),
+``pending_polls`` (GETs answered ``pending`` before the final state).
+
+Use it as a context manager::
+
+    with FakeGitHub(token="t") as gh:
+        gh.api_url          # http://127.0.0.1:PORT   (or .../api/v3 with base_path)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+import re
+import threading
+import time
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+DOCS = "https://docs.github.com/rest/code-scanning/code-scanning"
+MAX_GZIP = 10 * 1024 * 1024
+SUPPORTED_API_VERSIONS = {"2022-11-28"}
+_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+_REF = re.compile(r"^refs/(heads/.+|tags/.+|pull/\d+/(merge|head))$")
+_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "secscan" / "data" / "sarif-schema-2.1.0.json"
+_VALIDATOR: jsonschema.protocols.Validator | None = None
+
+
+def _validator() -> Any:
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        schema = json.loads(_SCHEMA_PATH.read_text(encoding="utf-8"))
+        _VALIDATOR = jsonschema.Draft4Validator(schema)
+    return _VALIDATOR
+
+
+@dataclass
+class Request:
+    """One request as the server saw it (the Authorization header is kept so tests
+    can check the scheme; tests must never print it)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int = 0
+
+
+@dataclass
+class Upload:
+    id: str
+    owner: str
+    repo: str
+    payload: dict[str, Any]
+    sarif: dict[str, Any]
+    gzip_bytes: int
+    polls: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class FakeGitHub:
+    def __init__(
+        self,
+        token: str = "test-token",
+        *,
+        base_path: str = "",
+        repos: set[str] | None = None,
+        rate_limit_first: int = 0,
+        retry_after: int = 7,
+        rate_limit_style: str = "retry-after",
+        server_error_first: int = 0,
+        server_error_status: int = 500,
+        pending_polls: int = 1,
+    ) -> None:
+        self.token = token
+        self.base_path = base_path.rstrip("/")
+        self.repos = repos
+        self.rate_limit_first = rate_limit_first
+        self.retry_after = retry_after
+        self.rate_limit_style = rate_limit_style
+        self.server_error_first = server_error_first
+        self.server_error_status = server_error_status
+        self.pending_polls = pending_polls
+        self.requests: list[Request] = []
+        self.uploads: dict[str, Upload] = {}
+        self.reset_at = int(time.time()) + 30
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle
+    def __enter__(self) -> "FakeGitHub":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def api_url(self) -> str:
+        assert self._server is not None, "server not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}{self.base_path}"
+
+    def count(self, method: str | None = None) -> int:
+        return sum(1 for r in self.requests if method is None or r.method == method)
+
+    # -- request handling (called from the handler thread)
+    def handle(self, req: Request) -> tuple[int, dict[str, str], Any]:
+        with self._lock:
+            self.requests.append(req)
+            number = len(self.requests)
+        if number <= self.rate_limit_first:
+            return self._rate_limited()
+        if number <= self.rate_limit_first + self.server_error_first:
+            return self.server_error_status, {}, {"message": "Server Error", "documentation_url": DOCS}
+        auth = req.headers.get("authorization", "")
+        if not auth:
+            return 401, {}, {"message": "Requires authentication", "documentation_url": DOCS}
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() not in ("bearer", "token") or value != self.token:
+            return 401, {}, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}
+        version = req.headers.get("x-github-api-version")
+        if version is not None and version not in SUPPORTED_API_VERSIONS:
+            return 400, {}, {"message": f"API version {version} is not supported.", "documentation_url": DOCS}
+        if not req.path.startswith(self.base_path + "/"):
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+        path = req.path[len(self.base_path):]
+        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/code-scanning/sarifs(?:/([^/]+))?", path)
+        if not m:
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+        owner, repo, sarif_id = m.groups()
+        if self.repos is not None and f"{owner}/{repo}" not in self.repos:
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+        if req.method == "POST" and sarif_id is None:
+            return self._upload(owner, repo, req.body)
+        if req.method == "GET" and sarif_id is not None:
+            return self._status(sarif_id)
+        return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+
+    def _rate_limited(self) -> tuple[int, dict[str, str], Any]:
+        body = {"message": "API rate limit exceeded", "documentation_url":
+                "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"}
+        if self.rate_limit_style == "reset":
+            return 403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(self.reset_at)}, body
+        return 429, {"Retry-After": str(self.retry_after)}, body
+
+    def _upload(self, owner: str, repo: str, raw: bytes) -> tuple[int, dict[str, str], Any]:
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            return 400, {}, {"message": "Problems parsing JSON", "documentation_url": DOCS}
+        if not isinstance(payload, dict):
+            return 400, {}, {"message": "Body should be a JSON object", "documentation_url": DOCS}
+        for key in ("commit_sha", "ref", "sarif"):
+            if not isinstance(payload.get(key), str):
+                return 422, {}, {"message": f'Invalid request.\n\n"{key}" wasn\'t supplied.',
+                                 "documentation_url": DOCS}
+        if not _SHA.match(payload["commit_sha"]):
+            return 422, {}, {"message": "Invalid request.\n\nInvalid property /commit_sha: "
+                             f"`{payload['commit_sha']}` does not match /^[0-9a-fA-F]+$/ or is not 40 long.",
+                             "documentation_url": DOCS}
+        if not _REF.match(payload["ref"]):
+            return 422, {}, {"message": f"Invalid request.\n\nInvalid property /ref: `{payload['ref']}` "
+                             "is not a full ref (refs/heads/…, refs/tags/…, refs/pull/<n>/merge|head).",
+                             "documentation_url": DOCS}
+        try:
+            packed = base64.b64decode(payload["sarif"], validate=True)
+        except (binascii.Error, ValueError):
+            return 400, {}, {"message": "Invalid sarif: not base64", "documentation_url": DOCS}
+        if len(packed) > MAX_GZIP:
+            return 413, {}, {"message": "Payload Too Large: the gzipped SARIF is over 10 MB",
+                             "documentation_url": DOCS}
+        try:
+            text = gzip.decompress(packed)
+        except (OSError, EOFError, zlib.error):
+            return 400, {}, {"message": "Invalid sarif: not gzip", "documentation_url": DOCS}
+        try:
+            sarif = json.loads(text)
+        except (ValueError, UnicodeDecodeError):
+            return 400, {}, {"message": "Invalid sarif: not JSON", "documentation_url": DOCS}
+        error = next(iter(_validator().iter_errors(sarif)), None) if isinstance(sarif, dict) else "not an object"
+        if error is not None:
+            where = "/".join(str(p) for p in getattr(error, "absolute_path", [])) or "(root)"
+            what = getattr(error, "message", str(error))[:200]
+            return 400, {}, {"message": f"Invalid sarif: schema violation at {where}: {what}",
+                             "documentation_url": DOCS}
+        upload = Upload(str(uuid.uuid4()), owner, repo, payload, sarif, len(packed))
+        upload.errors = _processing_errors(sarif)
+        with self._lock:
+            self.uploads[upload.id] = upload
+        url = f"{self.api_url}/repos/{owner}/{repo}/code-scanning/sarifs/{upload.id}"
+        return 202, {}, {"id": upload.id, "url": url}
+
+    def _status(self, sarif_id: str) -> tuple[int, dict[str, str], Any]:
+        upload = self.uploads.get(sarif_id)
+        if upload is None:
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+        upload.polls += 1
+        if upload.polls <= self.pending_polls:
+            return 200, {}, {"processing_status": "pending", "analyses_url": None, "errors": None}
+        if upload.errors:
+            return 200, {}, {"processing_status": "failed", "analyses_url": None, "errors": upload.errors}
+        analyses = (f"{self.api_url}/repos/{upload.owner}/{upload.repo}/code-scanning/analyses"
+                    f"?sarif_id={upload.id}")
+        return 200, {}, {"processing_status": "complete", "analyses_url": analyses, "errors": []}
+
+
+def _processing_errors(sarif: dict[str, Any]) -> list[str]:
+    """What GitHub's processing rejects: the hard limits on runs, results, rules and
+    duplicate tool+category runs."""
+    runs = sarif.get("runs") or []
+    errors = []
+    if len(runs) > 20:
+        errors.append(f"rejecting SARIF, as there are more runs than allowed ({len(runs)} > 20)")
+    seen: set[tuple[str, str]] = set()
+    for run in runs:
+        driver = run.get("tool", {}).get("driver", {})
+        results = run.get("results") or []
+        rules = driver.get("rules") or []
+        if len(results) > 25_000:
+            errors.append(f"rejecting SARIF, as there are more results in a run than allowed "
+                          f"({len(results)} > 25000)")
+        if len(rules) > 25_000:
+            errors.append(f"rejecting SARIF, as there are more rules in a run than allowed ({len(rules)} > 25000)")
+        ident = str((run.get("automationDetails") or {}).get("id") or "")
+        category = ident[: ident.rindex("/") + 1] if "/" in ident else ident
+        key = (str(driver.get("name")), category)
+        if key in seen:
+            errors.append(f"multiple SARIF runs with the same tool and category ({key[0]}, {category!r}) "
+                          "are not allowed")
+        seen.add(key)
+    return errors
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeGitHub
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        return
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        status, headers, payload = self.fake.handle(req)
+        req.status = status
+        data = json.dumps(payload).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = _serve
+    do_POST = _serve
+    do_PUT = _serve
+    do_DELETE = _serve
