@@ -28,7 +28,7 @@ class Severity(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]
 
     @classmethod
     def parse(cls, value: str | None) -> "Severity":
@@ -53,6 +53,8 @@ class Severity(enum.IntEnum):
             return cls.LOW
         return cls.INFO
 
+
+_LABELS = {s: s.name.lower() for s in Severity}
 
 _SEVERITY_WORDS = {
     "critical": Severity.CRITICAL,
@@ -170,6 +172,24 @@ class Finding:
     @property
     def is_suppressed(self) -> bool:
         return any(s.status == "accepted" for s in self.suppressions)
+
+
+_FINDING_FIELDS: tuple[str, ...] = ()
+
+
+def evolve(f: Finding, **changes: object) -> Finding:
+    """``dataclasses.replace`` for a Finding, several times faster: normalizing 100,000
+    findings should not cost seconds of re-validation of fields that do not change."""
+    global _FINDING_FIELDS
+    if not _FINDING_FIELDS:
+        from dataclasses import fields
+
+        _FINDING_FIELDS = tuple(fl.name for fl in fields(Finding))
+    new = object.__new__(Finding)
+    setter = object.__setattr__
+    for name in _FINDING_FIELDS:
+        setter(new, name, changes[name] if name in changes else getattr(f, name))
+    return new
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
-from .findings import Category, Finding
+from .findings import Category, Finding, evolve
 from .fingerprint import FINGERPRINT_KEY, digest, normalize_package_name, normalize_text
 from .redact import scrub
 
@@ -54,17 +54,13 @@ def base_key(f: Finding, root: Path | None = None, cache: dict | None = None) ->
 
 def sort_key(f: Finding) -> tuple:
     loc = f.location
-    return (
-        f.tool,
-        loc.path if loc else "",
-        (loc.start_line or 0) if loc else 0,
-        (loc.start_column or 0) if loc else 0,
-        f.rule_id,
-        f.package.name.lower() if f.package else "",
-        f.package.version or "" if f.package else "",
-        f.message,
-        f.fingerprint,
-    )
+    pkg = f.package
+    if loc is not None:
+        where: tuple = (loc.path, loc.start_line or 0, loc.start_column or 0)
+    else:
+        where = ("", 0, 0)
+    return (f.tool, *where, f.rule_id, pkg.name.lower() if pkg else "", (pkg.version or "") if pkg else "",
+            f.message, f.fingerprint)
 
 
 def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> list[Finding]:
@@ -90,6 +86,6 @@ def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> li
         changes: dict[str, object] = {"fingerprint": fp}
         if f.category is Category.SECRET and f.location and f.location.snippet:
             changes["location"] = replace(f.location, snippet=scrub(f.location.snippet))
-        out.append(replace(f, **changes))
+        out.append(evolve(f, **changes))
     out.sort(key=sort_key)
     return out

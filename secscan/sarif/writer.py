@@ -171,18 +171,24 @@ def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
 
 def _location(f: Finding) -> list[dict[str, Any]]:
     loc = f.location
-    path = loc.path if loc else (f.package.manifest if f.package and f.package.manifest else None)
-    if not path:
+    if loc is not None:
+        path = loc.path
+    elif f.package is not None and f.package.manifest:
+        path = f.package.manifest
+    else:
         return []
     physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": SRCROOT}}
-    if loc and loc.start_line:
-        region: dict[str, Any] = {"startLine": loc.start_line}
-        if loc.end_line and loc.end_line >= loc.start_line:
-            region["endLine"] = loc.end_line
+    if loc is not None and loc.start_line:
+        start = loc.start_line
+        region: dict[str, Any] = {"startLine": start}
+        end = loc.end_line
+        if end and end >= start:
+            region["endLine"] = end
         if loc.start_column:
             region["startColumn"] = loc.start_column
-        if loc.end_column and (loc.end_line not in (None, loc.start_line) or loc.end_column > (loc.start_column or 0)):
-            region["endColumn"] = loc.end_column
+        end_col = loc.end_column
+        if end_col and ((end is not None and end != start) or end_col > (loc.start_column or 0)):
+            region["endColumn"] = end_col
         if loc.snippet:
             region["snippet"] = {"text": loc.snippet}
         physical["region"] = region
@@ -197,14 +203,30 @@ def _props(f: Finding) -> dict[str, Any]:
         p["secscan/confidence"] = f.confidence
     if f.identifiers:
         p["secscan/identifiers"] = list(f.identifiers)
-    if f.package:
-        pkg = f.package
-        p["secscan/package"] = {k: v for k, v in (
-            ("name", pkg.name), ("version", pkg.version), ("ecosystem", pkg.ecosystem), ("purl", pkg.purl),
-            ("fixedVersions", list(pkg.fixed_versions)), ("manifest", pkg.manifest)) if v not in (None, [])}
-    if f.cvss and (f.cvss.score is not None or f.cvss.vector):
-        p["secscan/cvss"] = {k: v for k, v in (("score", f.cvss.score), ("vector", f.cvss.vector),
-                                                ("source", f.cvss.source)) if v is not None}
+    pkg = f.package
+    if pkg is not None:
+        d: dict[str, Any] = {"name": pkg.name}
+        if pkg.version is not None:
+            d["version"] = pkg.version
+        if pkg.ecosystem:
+            d["ecosystem"] = pkg.ecosystem
+        if pkg.purl:
+            d["purl"] = pkg.purl
+        if pkg.fixed_versions:
+            d["fixedVersions"] = list(pkg.fixed_versions)
+        if pkg.manifest:
+            d["manifest"] = pkg.manifest
+        p["secscan/package"] = d
+    cvss = f.cvss
+    if cvss is not None and (cvss.score is not None or cvss.vector):
+        c: dict[str, Any] = {}
+        if cvss.score is not None:
+            c["score"] = cvss.score
+        if cvss.vector is not None:
+            c["vector"] = cvss.vector
+        if cvss.source is not None:
+            c["source"] = cvss.source
+        p["secscan/cvss"] = c
     if f.tags:
         p["secscan/tags"] = list(f.tags)
     if f.seen_by:
@@ -213,17 +235,21 @@ def _props(f: Finding) -> dict[str, Any]:
         p["secscan/secretDigest"] = f.secret_digest
     if f.tool_version:
         p["secscan/toolVersion"] = f.tool_version
-    for key in sorted(f.properties):
-        p[f"secscan/x/{key}"] = f.properties[key]
+    if f.properties:
+        for key in sorted(f.properties):
+            p[f"secscan/x/{key}"] = f.properties[key]
     return p
 
 
 def _result(f: Finding, rule_index: int) -> dict[str, Any]:
+    message = f.message
+    if not message or len(message) > 20000 or not message.strip():
+        message = _text(message, f.title or f.rule_id, 20000)
     res: dict[str, Any] = {
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
-        "level": _level(f.severity),
-        "message": {"text": _text(f.message, f.title or f.rule_id, 20000)},
+        "level": LEVEL[f.severity],
+        "message": {"text": message},
     }
     locations = _location(f)
     if locations:
