@@ -179,3 +179,47 @@ def doctor(path: Path, options: Sequence[str], osv_url: str | None, safety_db: P
         click.echo(json.dumps([r.__dict__ for r in rows], indent=2, sort_keys=True))
     else:
         render_doctor(rows)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("results", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--policy", "policy_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Policy YAML file (see policies/ and docs/policy.md).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The previous run's secscan SARIF: sets new/unchanged/updated, counts fixed, carries the SLA clock.")
+@click.option("--explain", "explain", metavar="FINGERPRINT",
+              help="Say why one finding (fingerprint or a prefix of 8+ characters) blocks or not.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (UTC), for reproducible runs.")
+@handle_errors
+def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: str | None, fmt: str,
+         now_text: str | None) -> None:
+    """Decide the CI gate for a SARIF file under a policy: exit 0 pass, 1 fail."""
+    from .baseline import parse_time
+    from .errors import EXIT_GATE_FAILED, EXIT_PASS, ConfigError
+    from .policy import gate as run_gate
+    from .policy import render_decision
+
+    now = None
+    if now_text:
+        now = parse_time(now_text if "T" in now_text else now_text + "T00:00:00Z")
+        if now is None:
+            raise ConfigError(f"--now: not an ISO date-time: {now_text!r}")
+    decision = run_gate(results, policy_path, baseline_path, now=now)
+    if explain:
+        text = decision.explain(explain)
+        click.echo(text)
+        if text.startswith("no finding with fingerprint"):
+            sys.exit(EXIT_USAGE)
+    elif fmt == "json":
+        import json
+
+        click.echo(json.dumps(decision.to_dict(), indent=2, sort_keys=True))
+    else:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            console = Console(highlight=False, width=140)  # CI logs: room for the table
+        render_decision(decision, console)
+    sys.exit(EXIT_PASS if decision.passed else EXIT_GATE_FAILED)

@@ -1,0 +1,86 @@
+"""``secscan gate``: decide a CI gate from a SARIF file that has already been written.
+
+The SARIF carries everything the decision needs: secscan's results keep their
+fingerprint, severity, package, first-detection time and baseline state; each run's
+invocation says whether the scanner ran (``executionSuccessful``,
+``properties["secscan/status"]``); a run's ``secscan/licenses`` property holds the
+licence inventory, judged again under the policy given here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import ReportError
+from ..findings import Finding
+from .decision import Decision, evaluate
+from .license_check import LICENSE_RULES, POLICY_TOOL, license_findings
+from .loader import load_policy
+from .model import Policy, tool_key
+
+
+def _run_status(run: Mapping[str, Any]) -> str:
+    invocations = [i for i in run.get("invocations") or [] if isinstance(i, dict)]
+    for inv in invocations:
+        status = (inv.get("properties") or {}).get("secscan/status")
+        if status:
+            return str(status)
+    for inv in invocations:
+        if inv.get("executionSuccessful") is False:
+            notes = [n for n in inv.get("toolExecutionNotifications") or []
+                     if isinstance(n, dict) and n.get("level", "warning") == "error"]
+            text = ((notes[0].get("message") or {}).get("text") if notes else None) or "execution not successful"
+            return "failed: " + " ".join(str(text).split())[:200]
+    return "ok"
+
+
+def scanner_status_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
+    """tool → "ok" / "skipped: …" / "failed: …" for every run of the log.  A tool with
+    several runs (a split upload) is ok only if every run is."""
+    status: dict[str, str] = {}
+    for run in doc.get("runs") or []:
+        if not isinstance(run, dict):
+            continue
+        name = (run.get("properties") or {}).get("secscan/tool") or \
+            ((run.get("tool") or {}).get("driver") or {}).get("name") or ""
+        key = tool_key(str(name))
+        state = _run_status(run)
+        if status.get(key, "ok") == "ok":
+            status[key] = state
+    return status
+
+
+def findings_from_sarif(path: str | Path, policy: Policy) -> tuple[list[Finding], dict[str, str]]:
+    """Findings of a SARIF file (licence findings re-judged under ``policy``) and the
+    scanner status of its runs."""
+    from ..adapters import read_raw
+    from ..normalize import normalize
+    from ..sarif.reader import is_sarif, read_sarif
+
+    raw = read_raw(path)
+    if not raw.data.strip():
+        raise ReportError(str(path), "empty file: no SARIF log to gate")
+    doc = raw.document()
+    if not is_sarif(doc):
+        raise ReportError(str(path), "not a SARIF 2.1.0 log (no 'runs' list): `secscan gate` reads the SARIF "
+                          "that `secscan convert` or `secscan run` wrote")
+    assert isinstance(doc, dict)
+    parsed = read_sarif(raw)
+    findings = list(parsed.findings)
+    if parsed.licenses and policy.licenses is not None:
+        findings = [f for f in findings if not (f.tool == POLICY_TOOL and f.rule_id in LICENSE_RULES)]
+        findings.extend(license_findings(parsed.licenses, policy))
+    return normalize(findings), scanner_status_from_sarif(doc)
+
+
+def gate(sarif_path: str | Path, policy_path: str | Path, baseline_path: str | Path | None = None,
+         now: datetime | None = None) -> Decision:
+    """Load the policy, the SARIF results and the optional baseline; decide."""
+    from ..baseline import read_baseline
+
+    policy = load_policy(policy_path)
+    findings, status = findings_from_sarif(sarif_path, policy)
+    baseline = read_baseline(baseline_path) if baseline_path is not None else None
+    return evaluate(findings, policy, baseline=baseline, now=now, scanner_status=status)
