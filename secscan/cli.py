@@ -223,3 +223,51 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
             console = Console(highlight=False, width=140)  # CI logs: room for the table
         render_decision(decision, console)
     sys.exit(EXIT_PASS if decision.passed else EXIT_GATE_FAILED)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("sarif", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "junit", "json"]), default="markdown",
+              show_default=True, help="markdown (step summary, PR comment), html (one self-contained page), "
+                                      "junit (CI test results) or json (for programs).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: stdout).")
+@handle_errors
+def report(sarif: Path, fmt: str, output: Path | None) -> None:
+    """Render a SARIF log (from `secscan run` or `convert`) as a report for people or CI."""
+    from .adapters import read_raw
+    from .errors import ReportError
+    from .report import render
+    from .sarif.reader import is_sarif
+
+    doc = read_raw(sarif).document()
+    if not is_sarif(doc):
+        raise ReportError(str(sarif), "not a SARIF 2.1.0 log")
+    text = render(doc, fmt)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"secscan: wrote {fmt} report to {output}", err=True)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("sarif", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
+@click.option("--ref", help="Git ref, e.g. refs/heads/main (default: $GITHUB_REF).")
+@click.option("--sha", help="Commit SHA the analysis is for (default: $GITHUB_SHA).")
+@click.option("--api-url", help="API base URL (default: $GITHUB_API_URL or https://api.github.com; "
+                                "GitHub Enterprise Server: https://HOST/api/v3).")
+@click.option("--no-wait", is_flag=True, help="Do not poll until GitHub has processed the upload.")
+@click.option("--no-split", is_flag=True, help="Refuse a log over GitHub's limits instead of splitting it.")
+@handle_errors
+def upload(sarif: Path, repo: str | None, ref: str | None, sha: str | None, api_url: str | None, no_wait: bool,
+           no_split: bool) -> None:
+    """Upload a SARIF log to GitHub code scanning (token from $GITHUB_TOKEN)."""
+    from .github import upload_sarif
+
+    results = upload_sarif(sarif, repo=repo, ref=ref, sha=sha, api_url=api_url, poll=not no_wait,
+                           split=not no_split)
+    for r in results:
+        click.echo(f"secscan: uploaded {r.results} results ({', '.join(r.categories)}): "
+                   f"{r.processing_status} (id {r.sarif_id})", err=True)

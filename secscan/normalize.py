@@ -14,7 +14,7 @@ from typing import Iterable
 
 from .findings import Category, Finding, evolve
 from .fingerprint import FINGERPRINT_KEY, digest, normalize_package_name, normalize_text
-from .redact import scrub
+from .redact import CREDENTIAL_CWES, mask_literals, scrub
 
 
 def _flagged_text(f: Finding, root: Path | None, cache: dict[str, list[str] | None]) -> str:
@@ -33,7 +33,10 @@ def _flagged_text(f: Finding, root: Path | None, cache: dict[str, list[str] | No
             end = loc.end_line or loc.start_line
             chunk = lines[loc.start_line - 1 : min(end, loc.start_line + 20)]
             if chunk:
-                return normalize_text("\n".join(chunk))
+                text = "\n".join(chunk)
+                if CREDENTIAL_CWES.intersection(f.identifiers):
+                    text = mask_literals(text) or ""
+                return normalize_text(text)
     return normalize_text(f.fingerprint_hint or f.message)
 
 
@@ -50,6 +53,18 @@ def base_key(f: Finding, root: Path | None = None, cache: dict | None = None) ->
         pkg = normalize_package_name(f.package.name) if f.package else ""
         return ("license", f.tool, f.rule_id, pkg, path)
     return ("code", f.tool, f.rule_id, path, _flagged_text(f, root, cache))
+
+
+def _mask_credential(f: Finding) -> Finding:
+    """A SAST finding of a hard-coded credential: mask quoted literals in its message
+    and flagged line before anything (fingerprint included) uses them."""
+    changes: dict[str, object] = {"message": mask_literals(f.message) or ""}
+    if f.location is not None and f.location.snippet:
+        changes["location"] = replace(f.location, snippet=mask_literals(f.location.snippet))
+    else:
+        # no snippet: fingerprint from the masked message, never from the raw line
+        changes["fingerprint_hint"] = mask_literals(f.fingerprint_hint or f.message)
+    return evolve(f, **changes)
 
 
 def sort_key(f: Finding) -> tuple:
@@ -76,6 +91,8 @@ def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> li
     groups: dict[tuple[str, ...], int] = defaultdict(int)
     out: list[Finding] = []
     for f in items:
+        if f.category is not Category.SECRET and CREDENTIAL_CWES.intersection(f.identifiers):
+            f = _mask_credential(f)
         if f.fingerprint:
             out.append(f)
             continue

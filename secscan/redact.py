@@ -50,3 +50,17 @@ def scrub(text: str | None) -> str | None:
     for pattern in _SECRET_SHAPES:
         text = pattern.sub(MASK, text)
     return text
+
+
+# CWE ids of "hard-coded credential" rules (bandit B105–B107, semgrep rules): their
+# messages and flagged lines quote the credential itself.
+CREDENTIAL_CWES = frozenset({"CWE-259", "CWE-798", "CWE-321", "CWE-547"})
+_QUOTED = re.compile(r"""(?P<q>['"])(?P<body>(?:\\.|(?!(?P=q)).){4,}?)(?P=q)""")
+
+
+def mask_literals(text: str | None) -> str | None:
+    """Mask every quoted string of 4+ characters: what a hard-coded-credential rule
+    flags is a literal, and its message or line would otherwise print it."""
+    if not text:
+        return text
+    return _QUOTED.sub(lambda m: m.group("q") + MASK + m.group("q"), text)

@@ -89,33 +89,32 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
 
     from .scan import scan
 
-    policy = None
-    required = list(req.required)
-    options = dict(req.options)
-    if req.policy:
-        from .policy import load_policy
+    from .policy import Policy, load_policy
 
-        policy = load_policy(req.policy)  # a bad policy fails before any scanner runs
-        required += list(getattr(policy, "required_scanners", []) or [])
-        for tool in getattr(policy, "scanners", {}) or {}:
-            try:
-                opts = policy.scanner_options(tool)
-            except (AttributeError, KeyError):
-                continue
-            if opts:
-                options.setdefault(tool, {})
-                for k, v in opts.items():
-                    options[tool].setdefault(k, v)
-    result = scan(req.path, scanners=req.scanners, skip=req.skip, required=required, timeout=req.timeout,
+    # a bad policy fails before any scanner runs; without one, the built-in default
+    # policy decides (fail on high and above: a security gate fails safe)
+    policy = load_policy(req.policy) if req.policy else Policy()
+    required = list(req.required) + list(policy.required_scanners)
+    options = {tool: dict(opts) for tool, opts in req.options.items()}
+    skip = list(req.skip)
+    timeouts: dict[str, float] = {}
+    for tool in policy.scanners:
+        if tool == "required":
+            continue
+        opts = policy.scanner_options(tool)
+        if opts.pop("enabled", True) is False:
+            skip.append(tool)
+        if "timeout" in opts:
+            timeouts[tool] = float(opts.pop("timeout"))
+        for k, v in opts.items():
+            options.setdefault(tool, {}).setdefault(k, v)
+    for tool, seconds in timeouts.items():
+        options.setdefault(tool, {})["_timeout"] = seconds
+    result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
                   jobs=req.jobs, options=options, offline=req.offline, progress=progress)
-    findings = result.findings
-    decision = None
-    if policy is not None:
-        from .policy import apply_run
-
-        findings, decision = apply_run(result, policy, baseline_path=req.baseline, now=now)
-        result.findings = findings
-    properties = {"decision": decision.to_dict()} if decision is not None else None
+    findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now)
+    result.findings = findings
+    properties = {"decision": decision.to_dict()}
     warnings = result.write_sarif(req.sarif, properties=properties)
     for w in result.warnings + warnings:
         click.echo(f"secscan: warning: {w}", err=True)
@@ -129,6 +128,20 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     if decision is not None and not decision.passed:
         return EXIT_GATE_FAILED
     return EXIT_PASS
+
+
+def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None) -> tuple[list, Any]:
+    """Licence findings from the inventory, baseline, overrides, suppressions, decision."""
+    from .baseline import read_baseline
+    from .normalize import normalize
+    from .policy import evaluate, license_findings
+
+    findings = list(result.findings)
+    if result.licenses:
+        findings = normalize(findings + license_findings(result.licenses, policy), result.target)
+    baseline = read_baseline(baseline_path) if baseline_path else None
+    decision = evaluate(findings, policy, baseline=baseline, now=now, scanner_status=result.scanner_status)
+    return list(decision.findings), decision
 
 
 def _print_summary(result: Any, fmt: str, decision: Any) -> None:
@@ -164,7 +177,7 @@ def _print_summary(result: Any, fmt: str, decision: Any) -> None:
 
     from .summary import ORDER
 
-    console = Console(file=sys.stdout)
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 120)
     table = Table(title=f"secscan: {len(result.findings)} findings")
     table.add_column("scanner")
     table.add_column("status")
@@ -172,9 +185,14 @@ def _print_summary(result: Any, fmt: str, decision: Any) -> None:
         table.add_column(sev, justify="right")
     for tool, run in result.runs.items():
         c = counts.get(tool, Counter())
-        status = "ok" if run.status == "ok" else f"{run.status}: {run.reason}"
-        table.add_row(tool, status, *(str(c.get(s, 0)) for s in ORDER))
+        table.add_row(tool, run.status, *(str(c.get(s, 0)) for s in ORDER))
     console.print(table)
+    for tool, run in result.runs.items():
+        if run.status != "ok":
+            console.print(f"  {tool}: {run.status}: {run.reason}", highlight=False, soft_wrap=True)
+        elif run.report is not None and run.report.not_audited:
+            console.print(f"  {tool}: NOT audited ({len(run.report.not_audited)}): "
+                          f"{', '.join(sorted(run.report.not_audited))}", highlight=False, soft_wrap=True)
     if decision is not None:
         try:
             from .policy.render import render_decision

@@ -312,7 +312,9 @@ def scan(
         for tool in tools:
             if progress:
                 progress(tool, "queued")
-            futures[pool.submit(_guarded_run, tool, target, timeout, options.get(tool, {}), tool in required_set,
+            opts = dict(options.get(tool, {}))
+            tool_timeout = float(opts.pop("_timeout", timeout))
+            futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
                                 offline, progress)] = tool
         for fut in as_completed(futures):
             tool = futures[fut]

@@ -33,7 +33,6 @@ def _scanner_common() -> dict[str, Any]:
     return {
         "enabled": {"type": "boolean", "description": "false: secscan run does not run this scanner."},
         "timeout": {"type": "integer", "minimum": 1, "description": "Seconds before the scanner is killed."},
-        "args": _str_list("Extra command-line arguments passed to the scanner as they are."),
     }
 
 
@@ -74,22 +73,41 @@ def build_schema() -> dict[str, Any]:
                             "description": "Minimum issue confidence reported (bandit --confidence-level)."},
                 severity={"type": "string", "enum": ["low", "medium", "high"],
                           "description": "Minimum issue severity reported (bandit --severity-level)."},
-                skip=_str_list("bandit test ids not run (bandit --skip)."),
+                skips=_str_list("bandit test ids not run (bandit --skip)."),
+                tests=_str_list("Only these bandit test ids are run (bandit --tests)."),
+                exclude=_str_list("Extra paths or globs bandit does not scan (bandit --exclude)."),
+                config={"type": "string", "minLength": 1, "description": "bandit configuration file (-c)."},
             ),
-            "semgrep": _scanner("semgrep options.", config=_str_list("Local rule files or directories (--config).")),
-            "safety": _scanner("safety options.", db={"type": "string", "minLength": 1,
-                                                        "description": "Local vulnerability database directory (--db)."}),
-            "pip-audit": _scanner("pip-audit options.",
-                                  requirements=_str_list("Requirement files to audit (-r)."),
-                                  vulnerability_service={"type": "string", "enum": ["pypi", "osv"]}),
+            "semgrep": _scanner("semgrep options.", config=_str_list(
+                "Local rule files or directories (--config); default: secscan's own rules. Registry configs "
+                "(p/…, auto) need `secscan run --online`.")),
+            "safety": _scanner(
+                "safety options.",
+                db={"type": "string", "minLength": 1, "description": "Local vulnerability database directory (--db)."},
+                ignore=_str_list("safety vulnerability ids to ignore (--ignore); prefer policy suppressions."),
+                requirements=_str_list("Requirement files to check (-r); default: every one found."),
+            ),
+            "pip-audit": _scanner(
+                "pip-audit options.",
+                osv_url={"type": "string", "minLength": 1,
+                         "description": "OSV-compatible API (pip-audit -s osv --osv-url) and advisory lookups."},
+                service_timeout={"type": "integer", "minimum": 1, "description": "pip-audit --timeout (seconds)."},
+            ),
             "trivy": _scanner("trivy options.",
                               scanners={"type": "array", "uniqueItems": True, "minItems": 1,
                                         "items": {"type": "string", "enum": list(TRIVY_SCANNERS)},
-                                        "description": "trivy --scanners (vuln needs trivy's database)."}),
+                                        "description": "trivy --scanners (vuln needs trivy's database)."},
+                              cache_dir={"type": "string", "minLength": 1,
+                                         "description": "trivy cache directory holding db/trivy.db: turns on the "
+                                                        "vuln scanner offline."}),
             "gitleaks": _scanner("gitleaks options.",
                                  config={"type": "string", "minLength": 1, "description": "gitleaks --config file."},
                                  mode={"type": "string", "enum": ["dir", "git"],
-                                       "description": "dir: files on disk; git: the whole history."}),
+                                       "description": "dir: files on disk; git: the whole history."},
+                                 history_depth={"type": "integer", "minimum": 1,
+                                                "description": "git mode: only the last N commits."},
+                                 redact={"type": "boolean",
+                                         "description": "Run gitleaks with --redact (weaker fingerprints)."}),
             "pip-licenses": _scanner("pip-licenses options.",
                                      python={"type": "string", "minLength": 1,
                                              "description": "Interpreter whose environment is inventoried (--python)."}),
