@@ -101,6 +101,7 @@ def load_raw(raw: RawReport, tool: str | None = None) -> ParsedReport:
             raise ReportError(raw.source, "empty file: no report to read")
         if raw.is_json():
             raw.document()  # damaged JSON gets its precise error, not "not a <tool> report"
+        raw.tool = name  # the caller said whose report it is: lets `[]` be claimed (safety, pip-audit)
         fmt = adapter(name).detect(raw)
         if not fmt:
             try:

@@ -1,17 +1,477 @@
-"""pip-audit adapter (placeholder until its parser lands)."""
+"""pip-audit adapter: known-vulnerable Python dependencies.
+
+Formats read
+============
+
+``json``
+    Both shapes pip-audit has written:
+
+    - before 2.0 (and DefectDojo's samples): a bare list of dependencies;
+    - 2.x: ``{"dependencies": [...], "fixes": [...]}`` (``fixes`` only with ``--fix``
+      and sometimes absent).
+
+    A dependency is ``{name, version, vulns: [{id, fix_versions, aliases?,
+    description?}]}`` or, when pip-audit could not audit it, ``{name, skip_reason}``.
+``cyclonedx-json``
+    ``-f cyclonedx-json``: ``components[]`` and ``vulnerabilities[]`` whose
+    ``affects[].ref`` point at a component's ``bom-ref``.  pip-audit leaves
+    dependencies it could not audit out of this format entirely, so a CycloneDX
+    report always carries a note saying so — use ``-f json`` to see them.
+
+Not read (``UnsupportedFormatError`` naming ``-f json``): ``columns``, ``markdown``
+and ``cyclonedx-xml`` — tables for people, or an XML twin of the JSON BOM.
+
+Severity table
+==============
+
+================================  ==========================================
+pip-audit                         secscan
+================================  ==========================================
+(json: no severity at all)        ``UNKNOWN``, ``raw_severity`` None — see
+                                  :mod:`secscan.advisories`, which fills it
+                                  from the advisory records
+CycloneDX ``ratings[].score``     band of the CVSS score (``Cvss`` kept)
+CycloneDX ``ratings[].severity``  the word (critical/high/medium/low/info)
+================================  ==========================================
+
+What pip-audit says about its own run: every ``skip_reason`` means the dependency was
+**not audited** (pip-audit still prints "No known vulnerabilities found" and exits 0
+when its service could not find a package): the name goes to ``not_audited`` and a
+``warning`` notification with rule ``not-audited`` carries the reason.  It is never
+counted as clean.  ``fixes[]`` entries with a ``skip_reason`` become ``fix-skipped``
+notes.
+
+Running
+=======
+
+``pip-audit -r REQ… --no-deps --disable-pip -f json -o WORKDIR/pip-audit.json
+--progress-spinner off --desc on --aliases on --cache-dir WORKDIR/cache``, plus
+``-s osv --osv-url URL --timeout N`` when the ``osv_url`` option is set.  Without it
+pip-audit asks PyPI's JSON API, which is unreachable offline (and then silently skips
+every package), so an offline run without ``osv_url`` is skipped with that reason.
+Only requirement files are audited: pip-audit reads a ``pyproject.toml`` only by
+creating a virtual environment and installing the project's dependencies into it
+from an index, which is neither offline nor side-effect free.  Unpinned requirements
+make pip-audit stop ("requirement X is not pinned") with no report: that is reported
+as the run's error.
+"""
 
 from __future__ import annotations
 
-from ..errors import UnsupportedFormatError
-from ..findings import ParsedReport, RawReport
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from ..errors import ReportError, UnsupportedFormatError
+from ..findings import (Category, Cvss, Finding, Notification, Package, ParsedReport, RawReport,
+                        Severity)
+from ..fingerprint import normalize_package_name
+from ..runner import (Outcome, Plan, RunContext, find_executable, first_line, module_available,
+                      run_capture)
 
 TOOL = "pip-audit"
-FORMATS: tuple[str, ...] = ()
+FORMATS: tuple[str, ...] = ("json", "cyclonedx-json")
+OSV_URL = "https://osv.dev/vulnerability/{id}"
+
+_TABLE_HEAD = re.compile(r"^\s*\|?\s*Name\s*\|?\s+Version\s*\|?\s+ID\s*\|?\s+Fix Versions", re.M)
+_SKIP_VERSION = re.compile(r"\(([^()\s]+)\)\s*$")
+
+
+# -- detection ------------------------------------------------------------------------
+
+
+def _looks_like_dep(item: Any) -> bool:
+    return (isinstance(item, dict) and isinstance(item.get("name"), str)
+            and (isinstance(item.get("vulns"), list) or "skip_reason" in item))
+
+
+def _deps_shape(items: list[Any]) -> bool:
+    """The first entries are objects and at least one is clearly a pip-audit
+    dependency: lenient enough that a damaged entry gets parse()'s precise error."""
+    head = items[:5]
+    return all(isinstance(d, dict) for d in head) and any(_looks_like_dep(d) for d in head)
+
+
+def _cyclonedx_tools(doc: dict[str, Any]) -> list[str]:
+    """Tool names in ``metadata.tools`` (a list in CycloneDX ≤1.4, an object after)."""
+    meta = doc.get("metadata")
+    tools = meta.get("tools") if isinstance(meta, dict) else None
+    entries: list[Any] = []
+    if isinstance(tools, list):
+        entries = tools
+    elif isinstance(tools, dict):
+        for key in ("components", "services"):
+            if isinstance(tools.get(key), list):
+                entries.extend(tools[key])
+    return [str(t.get("name", "")).lower() for t in entries if isinstance(t, dict)]
+
+
+def _is_pip_audit_bom(doc: dict[str, Any]) -> bool:
+    """pip-audit's BOM names no tool but the CycloneDX library (older versions) or
+    nothing at all (newer), and describes no root component; SBOM generators such as
+    trivy, syft or cyclonedx-py always name themselves."""
+    if doc.get("bomFormat") != "CycloneDX":
+        return False
+    tools = _cyclonedx_tools(doc)
+    if any("pip-audit" in t or "pip_audit" in t for t in tools):
+        return True
+    if any(t != "cyclonedx-python-lib" for t in tools):
+        return False
+    meta = doc.get("metadata")
+    if isinstance(meta, dict) and meta.get("component"):
+        return False
+    components = doc.get("components", [])
+    return isinstance(components, list) and all(
+        isinstance(c, dict) and c.get("type", "library") == "library" for c in components)
 
 
 def detect(raw: RawReport) -> str | None:
+    """``json`` / ``cyclonedx-json`` for pip-audit's reports; the table and XML
+    formats are recognized too, so that parse() can say which flag to use."""
+    if raw.is_json():
+        try:
+            doc = raw.document()
+        except ReportError:
+            return None
+        if isinstance(doc, list):
+            if not doc:
+                # ``[]`` is pip-audit's pre-2.0 empty report, but also gitleaks' (far
+                # more common today) and safety 1.x's: claim it only when the caller
+                # said the report is pip-audit's.
+                return "json" if raw.tool == TOOL else None
+            return "json" if _deps_shape(doc) else None
+        if isinstance(doc, dict):
+            if "bomFormat" in doc:
+                return "cyclonedx-json" if _is_pip_audit_bom(doc) else None
+            deps = doc.get("dependencies")
+            if isinstance(deps, list) and deps:
+                return "json" if _deps_shape(deps) else None
+            if isinstance(deps, list) and set(doc) <= {"dependencies", "fixes"}:
+                return "json"
+        return None
+    head = raw.data[:4096]
+    if b"<bom" in head and b"cyclonedx.org/schema/bom" in head:
+        if b"<tools>" not in raw.data or b"pip-audit" in raw.data or b"cyclonedx-python-lib" in raw.data:
+            return "cyclonedx-xml"
+        return None
+    match = _TABLE_HEAD.search(head.decode("utf-8", "replace"))
+    if match:
+        return "markdown" if "|" in match.group(0) else "columns"
     return None
 
 
+# -- parsing --------------------------------------------------------------------------
+
+
 def parse(raw: RawReport, fmt: str) -> ParsedReport:
-    raise UnsupportedFormatError(raw.source, "pip-audit reports are not supported yet")
+    """Every vulnerability of every dependency becomes a Finding; skipped dependencies
+    become ``not_audited`` entries and warnings."""
+    if fmt == "json":
+        return _parse_json(raw)
+    if fmt == "cyclonedx-json":
+        return _parse_cyclonedx(raw)
+    if fmt in ("columns", "markdown", "cyclonedx-xml"):
+        raise UnsupportedFormatError(raw.source, f"pip-audit {fmt} output is not read; "
+                                     "run pip-audit with -f json (or -f cyclonedx-json)")
+    raise UnsupportedFormatError(raw.source, f"unknown pip-audit format {fmt!r}")
+
+
+def _purl(name: str, version: str | None) -> str:
+    base = f"pkg:pypi/{normalize_package_name(name)}"
+    return f"{base}@{quote(version, safe='.-_~!')}" if version else base
+
+
+def _strings(value: Any, what: str, raw: RawReport) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ReportError(raw.source, f"{what} must be a list of strings")
+    return list(value)
+
+
+def _finding(name: str, version: str | None, vuln_id: str, aliases: Iterable[str],
+             description: str | None, fixes: list[str], severity: Severity = Severity.UNKNOWN,
+             raw_severity: str | None = None, cvss: Cvss | None = None,
+             extra_ids: Iterable[str] = ()) -> Finding:
+    ids = [vuln_id] + sorted({a for a in (*aliases, *extra_ids) if a and a != vuln_id})
+    where = f"{name} {version}" if version else name
+    fixed = f"; fixed in {', '.join(fixes)}" if fixes else "; no fixed version known"
+    text = " ".join((description or "").split())
+    message = text if text and text != "N/A" else f"{where} is affected by {vuln_id}{fixed}"
+    return Finding(
+        tool=TOOL,
+        rule_id=vuln_id,
+        title=f"{vuln_id} in {where}",
+        message=message,
+        category=Category.DEPENDENCY,
+        severity=severity,
+        raw_severity=raw_severity,
+        help_uri=OSV_URL.format(id=quote(vuln_id, safe="-._:")),
+        help_text=f"{where} is affected by {vuln_id}{fixed}.",
+        package=Package(name=name, version=version, ecosystem="pypi", purl=_purl(name, version),
+                        fixed_versions=tuple(fixes)),
+        identifiers=tuple(ids),
+        cvss=cvss,
+        tags=("security", "dependency"),
+    )
+
+
+def _not_audited(report: ParsedReport, name: str, version: str | None, reason: str) -> None:
+    if version is None:
+        match = _SKIP_VERSION.search(reason)
+        if match and name.lower() in reason.lower():
+            version = match.group(1)
+    report.not_audited.append(f"{name}=={version}" if version else name)
+    report.notifications.append(Notification(level="warning", rule_id="not-audited",
+                                             message=reason or f"{name} was not audited"))
+
+
+def _parse_json(raw: RawReport) -> ParsedReport:
+    doc = raw.document()
+    fixes: Any = []
+    if isinstance(doc, list):
+        deps = doc
+    elif isinstance(doc, dict) and isinstance(doc.get("dependencies"), list):
+        deps = doc["dependencies"]
+        fixes = doc.get("fixes", [])
+    else:
+        raise ReportError(raw.source, "not a pip-audit JSON report (expected a list or "
+                          "an object with a 'dependencies' list)")
+    report = ParsedReport(tool=TOOL, format="json", source=raw.source)
+    for n, dep in enumerate(deps):
+        _parse_dep(raw, report, dep, n)
+    if not isinstance(fixes, list):
+        raise ReportError(raw.source, "'fixes' must be a list")
+    for fix in fixes:
+        if isinstance(fix, dict) and fix.get("skip_reason"):
+            report.notifications.append(Notification(
+                level="note", rule_id="fix-skipped",
+                message=f"{fix.get('name', '?')}: no fix applied: {fix['skip_reason']}"))
+    return report
+
+
+def _parse_dep(raw: RawReport, report: ParsedReport, dep: Any, n: int) -> None:
+    if not isinstance(dep, dict) or not isinstance(dep.get("name"), str) or not dep["name"]:
+        raise ReportError(raw.source, f"dependency #{n + 1} has no name")
+    name = dep["name"]
+    version = dep.get("version")
+    if version is not None and not isinstance(version, str):
+        raise ReportError(raw.source, f"dependency {name}: version must be a string")
+    skip = dep.get("skip_reason")
+    if skip is not None:
+        _not_audited(report, name, version, str(skip))
+    vulns = dep.get("vulns")
+    if vulns is None:
+        if skip is None:
+            raise ReportError(raw.source, f"dependency {name} has neither 'vulns' nor 'skip_reason'")
+        return
+    if not isinstance(vulns, list):
+        raise ReportError(raw.source, f"dependency {name}: 'vulns' must be a list")
+    for vuln in vulns:
+        if not isinstance(vuln, dict) or not isinstance(vuln.get("id"), str) or not vuln["id"].strip():
+            raise ReportError(raw.source, f"dependency {name}: a vulnerability has no id")
+        description = vuln.get("description", vuln.get("summary"))
+        if description is not None and not isinstance(description, str):
+            raise ReportError(raw.source, f"{vuln['id']}: description must be a string")
+        report.findings.append(_finding(
+            name, version, vuln["id"].strip(),
+            _strings(vuln.get("aliases"), f"{vuln['id']}: aliases", raw),
+            description,
+            _strings(vuln.get("fix_versions"), f"{vuln['id']}: fix_versions", raw)))
+
+
+# CycloneDX rating methods, best first (CVSS scores decide the band)
+_METHODS = ("CVSSv4", "CVSSv31", "CVSSv3", "CVSSv2")
+
+
+def _components(doc: dict[str, Any], raw: RawReport) -> dict[str, dict[str, Any]]:
+    """bom-ref → component, including nested components."""
+    refs: dict[str, dict[str, Any]] = {}
+    stack = list(doc.get("components") or [])
+    while stack:
+        comp = stack.pop()
+        if not isinstance(comp, dict):
+            raise ReportError(raw.source, "a CycloneDX component is not an object")
+        ref = comp.get("bom-ref")
+        if isinstance(ref, str):
+            refs[ref] = comp
+        if isinstance(comp.get("purl"), str):
+            refs.setdefault(comp["purl"], comp)
+        stack.extend(comp.get("components") or [])
+    return refs
+
+
+def _rating(vuln: dict[str, Any]) -> tuple[Severity, str | None, Cvss | None]:
+    ratings = [r for r in vuln.get("ratings") or [] if isinstance(r, dict)]
+    for method in _METHODS:
+        for r in ratings:
+            if r.get("method") == method and isinstance(r.get("score"), (int, float)):
+                source = r.get("source", {}).get("name") if isinstance(r.get("source"), dict) else None
+                cvss = Cvss(score=float(r["score"]), vector=r.get("vector"), source=source)
+                word = r.get("severity")
+                return Severity.from_score(cvss.score), str(word) if word else None, cvss
+    for r in ratings:
+        word = r.get("severity")
+        if isinstance(word, str) and Severity.parse(word) is not Severity.UNKNOWN:
+            return Severity.parse(word), word, None
+    return Severity.UNKNOWN, None, None
+
+
+def _parse_cyclonedx(raw: RawReport) -> ParsedReport:
+    doc = raw.document()
+    if not isinstance(doc, dict):
+        raise ReportError(raw.source, "not a CycloneDX JSON document")
+    report = ParsedReport(tool=TOOL, format="cyclonedx-json", source=raw.source)
+    refs = _components(doc, raw)
+    vulns = doc.get("vulnerabilities") or []
+    if not isinstance(vulns, list):
+        raise ReportError(raw.source, "'vulnerabilities' must be a list")
+    for vuln in vulns:
+        if not isinstance(vuln, dict) or not isinstance(vuln.get("id"), str) or not vuln["id"].strip():
+            raise ReportError(raw.source, "a CycloneDX vulnerability has no id")
+        vid = vuln["id"].strip()
+        affects = vuln.get("affects")
+        if not isinstance(affects, list) or not affects:
+            raise ReportError(raw.source, f"vulnerability {vid} names no affected component")
+        aliases = [r["id"] for r in vuln.get("references") or []
+                   if isinstance(r, dict) and isinstance(r.get("id"), str)]
+        cwes = [f"CWE-{c}" for c in vuln.get("cwes") or [] if isinstance(c, int)]
+        severity, word, cvss = _rating(vuln)
+        description = vuln.get("description") or vuln.get("detail")
+        for target in affects:
+            ref = target.get("ref") if isinstance(target, dict) else None
+            comp = refs.get(ref) if isinstance(ref, str) else None
+            if comp is None:
+                raise ReportError(raw.source, f"vulnerability {vid} affects unknown component {ref!r}")
+            name = comp.get("name")
+            if not isinstance(name, str) or not name:
+                raise ReportError(raw.source, f"component {ref!r} has no name")
+            version = comp.get("version")
+            report.findings.append(_finding(
+                name, str(version) if version is not None else None, vid, aliases,
+                description if isinstance(description, str) else None, [],
+                severity=severity, raw_severity=word, cvss=cvss, extra_ids=cwes))
+    report.notifications.append(Notification(
+        level="note", rule_id="cyclonedx-omits-skipped",
+        message="pip-audit's CycloneDX output leaves out dependencies it could not audit; "
+                "run with -f json to see them"))
+    return report
+
+
+# -- running --------------------------------------------------------------------------
+
+_SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", "node_modules",
+              "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache", "build", "dist"}
+_MAX_DEPTH = 4
+
+
+def executable(ctx: RunContext) -> list[str] | None:
+    exe = find_executable("pip-audit", ctx.env)
+    if exe:
+        return [exe]
+    if module_available("pip_audit"):
+        import sys
+
+        return [sys.executable, "-m", "pip_audit"]
+    return None
+
+
+def version(ctx: RunContext, exe: list[str]) -> str | None:
+    code, out, _err = run_capture(exe + ["--version"], env=ctx.env)
+    match = re.search(r"(\d+\.\d+(?:\.\d+)?\S*)", out) if code == 0 else None
+    return match.group(1) if match else None
+
+
+def requirement_files(target: Path, options: dict[str, Any] | Any = None) -> list[Path]:
+    """``requirements*.txt`` (and ``*.txt`` inside a ``requirements/`` folder) under
+    the target, skipping virtual environments and VCS folders; or the files named by
+    the ``requirements`` option."""
+    named = (options or {}).get("requirements")
+    if named:
+        items = [named] if isinstance(named, str) else list(named)
+        return [(target / str(p)).resolve() for p in items]
+    found: list[Path] = []
+    base_depth = len(target.parts)
+    for root, dirs, files in os.walk(target):
+        here = Path(root)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        if len(here.parts) - base_depth >= _MAX_DEPTH:
+            dirs[:] = []
+        for fname in sorted(files):
+            if not fname.endswith(".txt"):
+                continue
+            if fname.startswith("requirements") or here.name == "requirements":
+                found.append(here / fname)
+    return found
+
+
+def _osv_query_url(url: str) -> str:
+    base = url.strip().rstrip("/")
+    if base.endswith("/v1/query"):
+        return base
+    if base.endswith("/v1"):
+        return base + "/query"
+    return base + "/v1/query"
+
+
+def applies(ctx: RunContext) -> str | None:
+    files = requirement_files(ctx.target, ctx.options)
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        return f"requirements file not found: {missing[0]}"
+    if not files:
+        return "no requirements*.txt file to audit (pip-audit reads pyproject.toml only by installing it)"
+    if not ctx.options.get("osv_url") and ctx.offline:
+        return ("no vulnerability service configured (osv_url); "
+                "pip-audit's default PyPI service is unreachable offline")
+    return None
+
+
+def plan(ctx: RunContext, exe: list[str]) -> Plan:
+    report = ctx.workdir / "pip-audit.json"
+    argv = list(exe)
+    for req in requirement_files(ctx.target, ctx.options):
+        argv += ["-r", str(req)]
+    argv += ["--no-deps", "--disable-pip", "-f", "json", "-o", str(report),
+             "--progress-spinner", "off", "--desc", "on", "--aliases", "on",
+             "--cache-dir", str(ctx.workdir / "cache")]
+    if ctx.options.get("osv_url"):
+        argv += ["-s", "osv", "--osv-url", _osv_query_url(str(ctx.options["osv_url"]))]
+    timeout = ctx.options.get("service_timeout", 15)
+    argv += ["--timeout", str(max(1, int(float(timeout))))]
+    return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json")
+
+
+def problem_line(stderr: bytes | str) -> str:
+    """The line of pip-audit's stderr that says what went wrong: its ``ERROR`` log line,
+    else a traceback's last line, else the first line that is not a warning."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        if ln.startswith("ERROR:"):
+            return re.sub(r"^ERROR:[\w.]*:", "", ln).strip()[:300]
+    if any(ln.startswith("Traceback") for ln in lines):
+        return lines[-1][:300]
+    for ln in lines:
+        if not ln.startswith("WARNING:"):
+            return ln[:300]
+    return first_line(text)
+
+
+def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
+    """0: clean or all skipped (the parse reports skips); 1: vulnerabilities found —
+    or an error, which is told apart by the report being missing or unreadable."""
+    if outcome.timed_out or outcome.returncode is None:
+        return f"timed out after {ctx.timeout:g}s"
+    code = outcome.returncode
+    if code not in (0, 1):
+        return f"exit {code}: {problem_line(outcome.stderr) or 'no message'}"
+    if not outcome.report or not outcome.report.strip():
+        return f"exit {code}: no report written: {problem_line(outcome.stderr) or 'no message'}"
+    try:
+        parse(RawReport(outcome.report, str(plan.report_path or "<pip-audit report>")), "json")
+    except ReportError as exc:
+        return f"exit {code}: unreadable report: {exc.problem}"
+    return None
