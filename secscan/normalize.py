@@ -86,8 +86,7 @@ def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> li
     """
     root_path = Path(root) if root is not None else None
     cache: dict[str, list[str] | None] = {}
-    items = list(findings)
-    items.sort(key=sort_key)
+    items = total_order(list(findings))
     groups: dict[tuple[str, ...], int] = defaultdict(int)
     out: list[Finding] = []
     for f in items:
@@ -104,5 +103,21 @@ def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> li
         if f.category is Category.SECRET and f.location and f.location.snippet:
             changes["location"] = replace(f.location, snippet=scrub(f.location.snippet))
         out.append(evolve(f, **changes))
-    out.sort(key=sort_key)
-    return out
+    return total_order(out)
+
+
+def total_order(items: list[Finding]) -> list[Finding]:
+    """Sort by :func:`sort_key`; findings that tie on it (the same issue reported by two
+    reports of one tool, say) are ordered by their full contents, so the input order
+    never shows in the output — nor in which of them gets occurrence index 0."""
+    keyed = sorted(((sort_key(f), f) for f in items), key=lambda pair: pair[0])
+    items = [f for _, f in keyed]
+    i, n = 0, len(keyed)
+    while i < n:
+        j = i + 1
+        while j < n and keyed[j][0] == keyed[i][0]:
+            j += 1
+        if j - i > 1:
+            items[i:j] = sorted(items[i:j], key=repr)
+        i = j
+    return items

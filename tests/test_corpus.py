@@ -28,9 +28,19 @@ def counted(entry: CorpusEntry) -> int:
     return sum(1 for f in report.findings if not any(s.source == "safety:ignore" for s in f.suppressions))
 
 
+def expected_count(entry: CorpusEntry) -> int:
+    if "approx if multi-line cells" in entry.notes and entry.path.suffix == ".md":
+        # the manifest counted table lines; a licence text spanning several lines adds
+        # continuation lines with an empty Name cell — count the rows that name a package
+        lines = entry.path.read_text(encoding="utf-8").splitlines()
+        return sum(1 for line in lines[2:] if line.startswith("|") and line.split("|")[1].strip())
+    assert entry.findings is not None
+    return entry.findings
+
+
 @pytest.mark.parametrize("entry", PARSEABLE, ids=lambda e: e.id)
 def test_report_parses_to_the_manifest_count(entry: CorpusEntry) -> None:
-    assert counted(entry) == entry.findings
+    assert counted(entry) == expected_count(entry)
 
 
 @pytest.mark.parametrize("entry", PARSEABLE, ids=lambda e: e.id)
@@ -42,7 +52,7 @@ def test_detected_tool_is_the_tool_that_wrote_it(entry: CorpusEntry) -> None:
         # reading gives the same (empty) result
         assert tool in ("trivy", "gitleaks") and entry.tool in ("trivy", "gitleaks")
         return
-    if body == b"[]":
+    if body.replace(b" ", b"").replace(b"\n", b"") == b"[]":
         # an empty list is a clean gitleaks 8, pip-audit < 2 or safety 1.x run; auto
         # detection reads it as gitleaks (the common writer today), `--tool` picks another
         assert tool == "gitleaks" and entry.tool in ("gitleaks", "pip-audit", "safety")

@@ -96,11 +96,13 @@ class SarifOutput:
 def runinfo_from_reports(reports: Iterable[ParsedReport]) -> dict[str, RunInfo]:
     """Merge parsed reports of ``secscan convert`` into one RunInfo per tool."""
     infos: dict[str, RunInfo] = {}
-    for rep in reports:
+    versions: dict[str, set[str]] = {}
+    for rep in sorted(reports, key=lambda r: r.source):
         tools = {f.tool for f in rep.findings} or {rep.driver_name if rep.tool == "sarif" and rep.driver_name else rep.tool}
         for tool in sorted(t for t in tools if t):
             info = infos.setdefault(tool, RunInfo(tool=tool))
-            info.version = info.version or rep.tool_version
+            if rep.tool_version:
+                versions.setdefault(tool, set()).add(str(rep.tool_version))
             info.sources.append(rep.source)
             if rep.tool == "sarif":
                 info.driver_name = info.driver_name or rep.driver_name
@@ -108,7 +110,19 @@ def runinfo_from_reports(reports: Iterable[ParsedReport]) -> dict[str, RunInfo]:
             info.notifications.extend(rep.notifications)
             info.not_audited.extend(rep.not_audited)
             info.licenses.extend(rep.licenses)
+    for tool, found in versions.items():
+        # reports of several versions merged: the newest names the run, whatever the order
+        infos[tool].version = max(found, key=_version_key)
     return infos
+
+
+def _version_key(text: str) -> tuple:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return (1, Version(text.lstrip("vV")), text)
+    except InvalidVersion:
+        return (0, text, text)
 
 
 def _level(sev: Severity) -> str:
