@@ -40,7 +40,25 @@ _EXPORTS: dict[str, str] = {
     "to_sarif": "secscan.sarif.writer",
     "write_sarif": "secscan.sarif.writer",
     "read_sarif_findings": "secscan.sarif.io",
+    # run
+    "scan": "secscan.scan",
+    "ScanResult": "secscan.scan",
+    "ScannerRun": "secscan.scan",
+    # policy
+    "evaluate": "secscan.policy",
+    "gate": "secscan.policy",
+    "load_policy": "secscan.policy",
+    "license_findings": "secscan.policy",
+    "Policy": "secscan.policy",
+    "Decision": "secscan.policy",
+    "read_baseline": "secscan.baseline",
+    "correlate": "secscan.correlate",
+    # outputs
+    "render_report": "secscan.report",
+    "upload_sarif": "secscan.github",
 }
+
+_RENAMED = {"render_report": "render"}
 
 __all__ = ["__version__", *_EXPORTS]
 
@@ -52,13 +70,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from .normalize import normalize
     from .sarif.io import read_sarif_findings
     from .sarif.writer import to_sarif, write_sarif
+    from .scan import ScannerRun, ScanResult, scan
+    from .policy import Decision, Policy, evaluate, gate, license_findings, load_policy
+    from .baseline import read_baseline
+    from .correlate import correlate
+    from .report import render as render_report
+    from .github import upload_sarif
 
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'secscan' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 

@@ -27,6 +27,7 @@ from secscan.advisories import AdvisoryIndex, load_record_file
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import Category, RawReport, Severity
 from secscan.runner import Outcome, RunContext
+from support.advisories import pip_audit_expectation as _pip_audit_expectation
 from support.osv_server import OsvServer, affects, load_records
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -278,29 +279,6 @@ def _run(ctx: RunContext) -> tuple[pip_audit.Plan, Outcome]:
                           stdin=subprocess.DEVNULL, env={**ctx.env, **plan.env})
     report = plan.report_path.read_bytes() if plan.report_path and plan.report_path.exists() else None
     return plan, Outcome(proc.returncode, proc.stdout, proc.stderr, report)
-
-
-def _pip_audit_expectation() -> dict[tuple[str, str], set[str]]:
-    """(package, id) → ids, from EXPECTED.tsv, deduplicated the way pip-audit does
-    (pip_audit/_audit.py): per dependency, PYSEC results first; a result of another
-    database sharing any id or alias with one already kept is merged into it."""
-    per_pin: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in _expected_rows():
-        per_pin[row["pin"]].append(row)
-    kept: dict[tuple[str, str], set[str]] = {}
-    for rows in per_pin.values():
-        seen: set[str] = set()
-        ordered = [r for r in rows if r["id"].startswith("PYSEC")] + \
-                  [r for r in rows if not r["id"].startswith("PYSEC")]
-        for row in ordered:
-            ids = {row["id"], *filter(None, row["aliases"].split(","))}
-            if not row["id"].startswith("PYSEC") and ids & seen:
-                owner = next(k for k, v in kept.items() if k[0] == row["package"] and v & ids)
-                kept[owner] |= ids
-                continue
-            seen |= ids
-            kept[(row["package"], row["id"])] = ids
-    return kept
 
 
 def test_applies_and_plan(tmp_path: Path) -> None:

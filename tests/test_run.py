@@ -1,0 +1,260 @@
+"""`secscan run` end to end: all seven real scanners on the vulnerable sample repository.
+
+pip-audit and the advisory severity lookup talk to a local OSV-compatible server
+(tests/support/osv_server.py, on 127.0.0.1) fed with the real advisory records in
+tests/fixtures/advisories; safety reads a local database built from the same records.
+Failure modes use real processes that fail (exit with garbage, hang, write nothing) —
+never an imitation of a scanner's report.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import secscan
+from secscan.adapters import SCANNERS
+from secscan.findings import Category, Severity
+from secscan.safety_db import build_safety_db
+from secscan.scan import scan
+from secscan.sarif.writer import github_problems
+from support.advisories import pip_audit_expectation
+from support.osv_server import OsvServer
+from support.safety import ADVISORIES, expected_ids, expected_rows
+from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_repo
+
+SECRETS_IN_SAMPLE = ["AKIAZ7VQ3XKPLM4TNB2W", "q8Jd2Wm9vX4rT7yL1nB6cF3hK0pS5aZeGuRiYoEw",
+                     "hunter2-not-a-real-password", HISTORY_SECRET.splitlines()[1]]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    return make_sample_repo(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="module")
+def osv():
+    with OsvServer.from_directory(ADVISORIES) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def safety_db(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("safety-db")
+    build_safety_db(ADVISORIES, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def full(sample, osv, safety_db):
+    return scan(sample, options={"pip-audit": {"osv_url": osv.base_url}, "safety": {"db": str(safety_db)}})
+
+
+def test_every_scanner_really_runs_and_finds_something(full) -> None:
+    assert sorted(full.runs) == sorted(SCANNERS)
+    for tool, run in full.runs.items():
+        assert run.status == "ok", run.line()
+        assert run.version, tool
+        assert run.command_line and "/dev/null" not in run.command_line
+        if tool == "pip-licenses":
+            assert run.report.licenses, "the licence inventory is what pip-licenses finds"
+        else:
+            assert run.findings, f"{tool} found nothing in the sample"
+    assert not full.failed
+
+
+def test_pip_audit_reports_exactly_the_ground_truth(full) -> None:
+    got = {(f.package.name.lower(), f.rule_id) for f in full.findings if f.tool == "pip-audit"}
+    assert got == set(pip_audit_expectation())
+
+
+def test_safety_reports_exactly_the_ground_truth(full) -> None:
+    got = {(f.package.name.lower(), f.rule_id) for f in full.findings if f.tool == "safety"}
+    assert got == expected_ids()
+
+
+def test_dependency_severity_comes_from_the_advisory(full) -> None:
+    ghsa_word = {row["id"]: row["ghsa_severity"] for row in expected_rows() if row["source"] == "ghsa"}
+    alias_word: dict[str, str] = {}
+    for row in expected_rows():
+        for alias in filter(None, row["aliases"].split(",")):
+            if alias in ghsa_word and ghsa_word[alias]:
+                alias_word[row["id"]] = ghsa_word[alias]
+    words = {"LOW": Severity.LOW, "MODERATE": Severity.MEDIUM, "HIGH": Severity.HIGH, "CRITICAL": Severity.CRITICAL}
+    audited = [f for f in full.findings if f.tool == "pip-audit"]
+    checked = 0
+    for f in audited:
+        word = ghsa_word.get(f.rule_id) or alias_word.get(f.rule_id)
+        if word:
+            assert f.severity is words[word], (f.rule_id, f.severity, word)
+            checked += 1
+    assert checked >= 40
+    assert {f.severity for f in audited} - {Severity.UNKNOWN}, "never a flat constant"
+    assert len({f.severity for f in audited}) >= 3
+
+
+def test_git_history_secret_is_found_and_never_in_clear(full, tmp_path) -> None:
+    leaks = [f for f in full.findings if f.tool == "gitleaks"]
+    assert any(f.path == DELETED_KEY_FILE for f in leaks), "a key deleted from HEAD is still in history"
+    out = tmp_path / "out.sarif"
+    full.write_sarif(out)
+    text = out.read_text(encoding="utf-8")
+    for secret in SECRETS_IN_SAMPLE:
+        assert secret not in text
+        assert all(secret not in repr(f) for f in full.findings)
+
+
+def test_sarif_records_every_invocation_and_is_github_clean(full, sarif_validator) -> None:
+    log = full.to_sarif()
+    assert not list(sarif_validator.iter_errors(log))
+    assert github_problems(log) == []
+    runs = {r["properties"]["secscan/tool"]: r for r in log["runs"]}
+    assert sorted(runs) == sorted(SCANNERS)
+    for tool, run in runs.items():
+        inv = run["invocations"][0]
+        assert inv["executionSuccessful"] is True
+        assert {"commandLine", "exitCode", "startTimeUtc", "endTimeUtc"} <= set(inv)
+        assert run["tool"]["driver"]["version"] == full.runs[tool].version
+        assert len(run["results"]) == len(full.runs[tool].findings)
+
+
+def test_bandit_count_equals_bandit_run_directly(full, sample, tmp_path) -> None:
+    report = tmp_path / "bandit.json"
+    bandit = Path(sys.executable).parent / "bandit"
+    subprocess.run([str(bandit), "-r", ".", "-f", "json", "-o", str(report), "-q"], cwd=sample, check=False)
+    assert len(full.runs["bandit"].findings) == len(json.loads(report.read_text())["results"])
+
+
+def test_gitleaks_count_equals_gitleaks_run_directly(full, sample, tmp_path) -> None:
+    report = tmp_path / "gitleaks.json"
+    gitleaks = Path(sys.executable).parent / "gitleaks"
+    subprocess.run([str(gitleaks), "git", str(sample), "--no-banner", "--redact", "--exit-code", "10",
+                    "--report-format", "json", "--report-path", str(report)], check=False, capture_output=True)
+    assert len(full.runs["gitleaks"].findings) == len(json.loads(report.read_text()))
+
+
+def test_offline_run_with_no_vulnerability_source_says_which_scanners_had_no_data(sample) -> None:
+    result = scan(sample, scanners=None, skip=["semgrep", "trivy", "bandit", "gitleaks", "pip-licenses"])
+    assert result.runs["pip-audit"].status == "skipped"
+    assert "osv_url" in result.runs["pip-audit"].reason
+    assert result.runs["safety"].status == "skipped"
+    assert "database" in result.runs["safety"].reason
+    assert not result.failed  # optional scanners without data: warnings, not failures
+    assert len(result.warnings) == 2
+
+
+# -- failure modes: each a clear one-line reason and exit 3 ------------------------------
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "secscan", *args], capture_output=True, text=True, cwd=cwd,
+                          check=False, timeout=300)
+
+
+def _with_fake(monkeypatch, tool: str, code: str) -> None:
+    """Make ``tool`` start a real process that misbehaves as ``code`` says."""
+    module = secscan.adapters.adapter(tool)
+    monkeypatch.setattr(module, "executable", lambda ctx: [sys.executable, "-c", code])
+    monkeypatch.setattr(module, "version", lambda ctx, exe: "0-test")
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("import sys; print('Traceback (most recent call last): garbage'); sys.exit(2)", "exit 2"),
+    ("import sys; sys.exit(0)", "no report"),
+    ("import sys; print('{\"results\": [', file=open(sys.argv[sys.argv.index('-o') + 1], 'w')); sys.exit(1)",
+     "report"),
+])
+def test_crashing_or_silent_scanner_fails_closed(monkeypatch, sample, code, expected) -> None:
+    _with_fake(monkeypatch, "bandit", code)
+    result = scan(sample, scanners=["bandit"])
+    run = result.runs["bandit"]
+    assert run.status == "failed" and expected in run.reason
+    assert result.failed == [run]
+    assert "\n" not in run.reason
+
+
+def test_hanging_scanner_is_killed_at_the_timeout(monkeypatch, sample) -> None:
+    _with_fake(monkeypatch, "bandit", "import time; time.sleep(120)")
+    result = scan(sample, scanners=["bandit"], timeout=1)
+    assert result.runs["bandit"].status == "failed"
+    assert "timed out after 1s" in result.runs["bandit"].reason
+    assert result.runs["bandit"].seconds < 30
+
+
+def test_missing_required_scanner_exits_3_optional_one_warns(monkeypatch, sample) -> None:
+    monkeypatch.setattr(secscan.adapters.adapter("gitleaks"), "executable", lambda ctx: None)
+    optional = scan(sample, scanners=None, skip=[t for t in SCANNERS if t not in ("gitleaks", "bandit")])
+    assert optional.runs["gitleaks"].status == "missing" and not optional.failed
+    required = scan(sample, scanners=None, required=["gitleaks"],
+                    skip=[t for t in SCANNERS if t not in ("gitleaks", "bandit")])
+    assert [r.tool for r in required.failed] == ["gitleaks"]
+    assert "not installed" in required.failed[0].reason
+
+
+def test_cli_exit_3_names_each_failed_scanner(tmp_path, sample) -> None:
+    proc = _cli("run", str(sample), "--scanners", "bandit,pip-audit", "--osv-url", "http://127.0.0.1:9",
+                "--sarif", str(tmp_path / "o.sarif"), "--format", "none", "-q")
+    assert proc.returncode == 3, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("secscan: error:")]
+    assert len(errors) == 1 and "pip-audit" in errors[0]
+    assert "Traceback" not in proc.stderr
+    log = json.loads((tmp_path / "o.sarif").read_text())
+    inv = {r["properties"]["secscan/tool"]: r["invocations"][0] for r in log["runs"]}
+    assert inv["pip-audit"]["executionSuccessful"] is False
+    assert inv["pip-audit"]["toolExecutionNotifications"]
+
+
+def test_cli_run_gates_with_a_policy_and_writes_the_decision(tmp_path, sample) -> None:
+    policy = tmp_path / "p.yml"
+    policy.write_text("version: 1\nfail_on: critical\nscanners:\n  required: [bandit]\n")
+    out = tmp_path / "o.sarif"
+    proc = _cli("run", str(sample), "--scanners", "bandit", "--policy", str(policy), "--sarif", str(out),
+                "--format", "json", "-q")
+    assert proc.returncode == 0, proc.stderr  # bandit finds high at most: passes fail_on critical
+    summary = json.loads(proc.stdout)
+    assert summary["decision"]["passed"] is True
+    assert json.loads(out.read_text())["properties"]["secscan"]["decision"]["passed"] is True
+    strict = tmp_path / "s.yml"
+    strict.write_text("version: 1\nfail_on: low\n")
+    proc = _cli("run", str(sample), "--scanners", "bandit", "--policy", str(strict), "--sarif", str(out),
+                "--format", "none", "-q")
+    assert proc.returncode == 1
+
+
+def test_cli_run_bad_policy_fails_before_scanning(tmp_path, sample) -> None:
+    policy = tmp_path / "p.yml"
+    policy.write_text("version: 1\nfail_onn: high\n")
+    proc = _cli("run", str(sample), "--policy", str(policy), "--sarif", str(tmp_path / "o.sarif"))
+    assert proc.returncode == 2
+    assert str(policy) in proc.stderr and "fail_on" in proc.stderr
+    assert not (tmp_path / "o.sarif").exists()
+
+
+def test_config_file_and_unknown_key(tmp_path, sample) -> None:
+    (sample / "secscan.yml").write_text("scanners: [bandit]\nsarif: from-config.sarif\n")
+    try:
+        proc = _cli("run", str(sample), "--format", "none", "-q", cwd=tmp_path)
+        assert proc.returncode in (0, 1), proc.stderr
+        assert (sample / "from-config.sarif").exists()
+        log = json.loads((sample / "from-config.sarif").read_text())
+        assert [r["properties"]["secscan/tool"] for r in log["runs"]] == ["bandit"]
+        (sample / "secscan.yml").write_text("scaners: [bandit]\n")
+        proc = _cli("run", str(sample), "-q", cwd=tmp_path)
+        assert proc.returncode == 2
+        assert "secscan.yml" in proc.stderr and "did you mean 'scanners'" in proc.stderr
+    finally:
+        (sample / "secscan.yml").unlink()
+        (sample / "from-config.sarif").unlink(missing_ok=True)
+
+
+def test_library_api_is_public_and_typed() -> None:
+    for name in ("scan", "evaluate", "load_policy", "parse_report", "to_sarif", "write_sarif", "detect_tool",
+                 "Finding", "Severity", "ScanResult", "Decision"):
+        assert name in secscan.__all__
+        assert getattr(secscan, name) is not None
+    assert (Path(secscan.__file__).parent / "py.typed").exists()
+    assert Category.SECRET.value == "secret"
