@@ -70,7 +70,7 @@ def diagnose(path: str | Path = ".", options: Mapping[str, Mapping[str, Any]] | 
                              options=dict(options.get(tool, {})), env=dict(os.environ))
             exe = mod.executable(ctx) if hasattr(mod, "executable") else None
             if not exe:
-                rows.append(DoctorRow(tool, False, None, False, "not installed (see docs/install.md)"))
+                rows.append(DoctorRow(tool, False, None, False, "not installed (see docs/scanners.md)"))
                 continue
             try:
                 version = mod.version(ctx, exe)

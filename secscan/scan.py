@@ -197,7 +197,7 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         try:
             exe = mod.executable(ctx)
             if not exe:
-                result.status, result.reason = MISSING, f"{tool} is not installed (pip install 'secscan[scanners]'; see docs/install.md)"
+                result.status, result.reason = MISSING, f"{tool} is not installed (pip install 'secscan[scanners]'; see docs/scanners.md)"
                 return result
             skip = mod.applies(ctx)
             if skip:
