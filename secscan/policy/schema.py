@@ -78,9 +78,14 @@ def build_schema() -> dict[str, Any]:
                 exclude=_str_list("Extra paths or globs bandit does not scan (bandit --exclude)."),
                 config={"type": "string", "minLength": 1, "description": "bandit configuration file (-c)."},
             ),
-            "semgrep": _scanner("semgrep options.", config=_str_list(
-                "Local rule files or directories (--config); default: secscan's own rules. Registry configs "
-                "(p/…, auto) need `secscan run --online`.")),
+            "semgrep": _scanner(
+                "semgrep options.",
+                config=_str_list("Local rule files or directories (--config); default: secscan's own rules. "
+                                 "Registry configs (p/…, auto) need `secscan run --online`."),
+                format={"type": "string", "enum": ["sarif", "json"],
+                        "description": "Report format semgrep writes (sarif keeps # nosemgrep findings)."},
+                exclude=_str_list("Paths or globs semgrep does not scan (--exclude)."),
+            ),
             "safety": _scanner(
                 "safety options.",
                 db={"type": "string", "minLength": 1, "description": "Local vulnerability database directory (--db)."},
@@ -92,6 +97,7 @@ def build_schema() -> dict[str, Any]:
                 osv_url={"type": "string", "minLength": 1,
                          "description": "OSV-compatible API (pip-audit -s osv --osv-url) and advisory lookups."},
                 service_timeout={"type": "integer", "minimum": 1, "description": "pip-audit --timeout (seconds)."},
+                requirements=_str_list("Requirement files to audit (-r); default: every requirements*.txt."),
             ),
             "trivy": _scanner("trivy options.",
                               scanners={"type": "array", "uniqueItems": True, "minItems": 1,
