@@ -258,3 +258,17 @@ def test_library_api_is_public_and_typed() -> None:
         assert getattr(secscan, name) is not None
     assert (Path(secscan.__file__).parent / "py.typed").exists()
     assert Category.SECRET.value == "secret"
+
+
+def test_actions_step_summary_and_shipped_policy_by_name(tmp_path, sample) -> None:
+    summary = tmp_path / "step-summary.md"
+    env_run = subprocess.run(
+        [sys.executable, "-m", "secscan", "run", str(sample), "--scanners", "bandit", "--policy", "default",
+         "--sarif", str(tmp_path / "o.sarif"), "--format", "none", "-q"],
+        capture_output=True, text=True, check=False, timeout=300,
+        env={**__import__("os").environ, "GITHUB_STEP_SUMMARY": str(summary)})
+    assert env_run.returncode == 1, env_run.stderr  # the shipped default policy: fail on high
+    text = summary.read_text(encoding="utf-8")
+    assert "bandit" in text and "B602" in text
+    assert "gate failed" in text and "fail\\_on: high (severity high)" in text
+    assert text.lstrip().startswith("#")

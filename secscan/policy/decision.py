@@ -196,6 +196,16 @@ class Decision:
                 c[v.severity.label] += 1
         return dict(c)
 
+    def expiring_suppressions(self) -> list[dict[str, object]]:
+        """Live suppressions whose ``expires`` falls within the SLA warning window."""
+        from datetime import timedelta
+
+        today = self.now.date()
+        horizon = today + timedelta(days=self.policy.sla_warning_days)
+        return [{"source": s.source, "match": s.match.describe(), "owner": s.owner,
+                 "expires": s.expires.isoformat(), "reason": s.reason}
+                for s in self.policy.suppressions if today <= s.expires <= horizon]
+
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready summary (reports, ``--format json``)."""
         return {
@@ -219,6 +229,7 @@ class Decision:
             "expired_suppressions": [{"source": e.source, "match": e.match, "owner": e.owner,
                                       "expires": e.expires.isoformat(), "matched": e.matched}
                                      for e in self.expired_suppressions],
+            "expiring_suppressions": self.expiring_suppressions(),
             "unused_suppressions": list(self.unused_suppressions),
             "sla_breaches": [{"fingerprint": s.fingerprint, "rule": s.describe(), "due": s.due.isoformat()}
                              for s in self.sla_breaches],

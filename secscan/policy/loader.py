@@ -240,13 +240,31 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     return build_policy(data, marks, source)
 
 
+SHIPPED = ("default", "strict", "audit-only")
+
+
+def shipped_policy(name: str) -> Path | None:
+    """The file of a policy shipped with secscan (``default``, ``strict``,
+    ``audit-only``), so ``--policy strict`` works from any directory."""
+    stem = name[:-4] if name.endswith(".yml") else name
+    if stem not in SHIPPED or "/" in name:
+        return None
+    from importlib import resources
+
+    candidate = Path(str(resources.files("secscan").joinpath("data", "policies", f"{stem}.yml")))
+    return candidate if candidate.is_file() else None
+
+
 def load_policy(path: str | Path) -> Policy:
-    """Read and validate a policy file."""
+    """Read and validate a policy file (or name a shipped one: ``strict``)."""
     p = Path(path)
+    if not p.exists():
+        p = shipped_policy(str(path)) or p
     try:
         text = p.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise PolicyError(f"{path}: no such policy file") from None
+        hint = f" (shipped policies: {', '.join(SHIPPED)})"
+        raise PolicyError(f"{path}: no such policy file{hint}") from None
     except IsADirectoryError:
         raise PolicyError(f"{path}: is a directory, not a policy file") from None
     except UnicodeDecodeError as exc:

@@ -59,10 +59,10 @@ def _blocking(data: ReportData) -> list[str]:
         row = by_print.get(str(entry.get("fingerprint", "")))
         rows.append([
             row.severity if row else entry.get("severity", ""),
-            row.tool if row else entry.get("tool", ""),
-            entry.get("rule") or (row.rule_id if row else ""),
+            ", ".join(entry.get("tools") or []) or (row.tool if row else entry.get("tool", "")),
+            entry.get("rule") or entry.get("rule_id") or (row.rule_id if row else ""),
             row.location if row else entry.get("location", ""),
-            entry.get("reason", ""),
+            "; ".join(entry.get("reasons") or []) or entry.get("reason", ""),
             ", ".join(row.fixed_versions) if row else "",
         ])
     out = ["### Blocking findings", ""] + _table(["severity", "tool", "rule", "where", "why it blocks", "fixed in"], rows)
@@ -125,5 +125,7 @@ def render(sarif: Mapping[str, Any]) -> str:
     lines += _counts(data)
     lines += _listed(data, "sla_breaches", "SLA breaches", "No finding is past its SLA.")
     lines += _listed(data, "expiring_suppressions", "Suppressions expiring soon", "No suppression expires soon.")
+    lines += _listed(data, "expired_suppressions", "Expired suppressions (no longer suppressing)",
+                     "No suppression has expired.")
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
