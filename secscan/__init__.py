@@ -62,20 +62,37 @@ _RENAMED = {"render_report": "render"}
 
 __all__ = ["__version__", *_EXPORTS]
 
+# Functions named like their own module (secscan.scan.scan, …) are bound eagerly: a
+# lazy binding would be overwritten by the submodule the first time anything imports
+# it.  These modules are light (no third-party imports).
+from .correlate import correlate  # noqa: E402
+from .normalize import normalize  # noqa: E402
+from .scan import scan  # noqa: E402
+
 if TYPE_CHECKING:  # pragma: no cover
     from .adapters import detect_tool, load_report, parse_report
+    from .baseline import read_baseline
+    from .correlate import correlate
     from .errors import PolicyError, ReportError, ScannerError, SecscanError
-    from .findings import (Category, Cvss, Finding, LicenseRecord, Location, Notification, Package, ParsedReport,
-                           Severity, Suppression)
+    from .findings import (
+        Category,
+        Cvss,
+        Finding,
+        LicenseRecord,
+        Location,
+        Notification,
+        Package,
+        ParsedReport,
+        Severity,
+        Suppression,
+    )
+    from .github import upload_sarif
     from .normalize import normalize
+    from .policy import Decision, Policy, evaluate, gate, license_findings, load_policy
+    from .report import render as render_report
     from .sarif.io import read_sarif_findings
     from .sarif.writer import to_sarif, write_sarif
     from .scan import ScannerRun, ScanResult, scan
-    from .policy import Decision, Policy, evaluate, gate, license_findings, load_policy
-    from .baseline import read_baseline
-    from .correlate import correlate
-    from .report import render as render_report
-    from .github import upload_sarif
 
 
 def __getattr__(name: str) -> Any:

@@ -42,7 +42,6 @@ def load_reports(paths: Sequence[str | Path], tool: str = "auto") -> list[Parsed
 def convert_reports(paths: Sequence[str | Path], output: str | Path, tool: str = "auto",
                     root: str | Path | None = None, pretty: bool = False) -> ConvertResult:
     from .perf import paused_gc
-    from .sarif.writer import runinfo_from_reports, write_sarif
 
     with paused_gc():
         return _convert(paths, output, tool, root, pretty)

@@ -241,7 +241,11 @@ class RawReport:
         return self._text
 
     def document(self) -> object:
-        """Parsed JSON, or raise ReportError with the position of the damage."""
+        """Parsed JSON, or raise ReportError with the position of the damage.
+
+        Parsers may consume it (set list items to None as they convert them, so a
+        100,000-result report never sits in memory twice): it is read once, by the
+        adapter that detected it."""
         if self._doc is _UNSET:
             import json
 

@@ -68,6 +68,7 @@ def _mask_credential(f: Finding) -> Finding:
 
 
 def sort_key(f: Finding) -> tuple:
+    """Where a finding sorts: tool, place, rule, package, message (ties: see total_order)."""
     loc = f.location
     pkg = f.package
     if loc is not None:
@@ -75,18 +76,46 @@ def sort_key(f: Finding) -> tuple:
     else:
         where = ("", 0, 0)
     return (f.tool, *where, f.rule_id, pkg.name.lower() if pkg else "", (pkg.version or "") if pkg else "",
-            f.message, f.fingerprint)
+            f.message)
+
+
+def _tie_break(f: Finding) -> tuple[str, str]:
+    return (f.fingerprint, repr(f))
+
+
+def _sorted_with_ties(items: list[Finding]) -> tuple[list[Finding], list[tuple[int, int]]]:
+    keyed = sorted(((sort_key(f), f) for f in items), key=lambda pair: pair[0])
+    out = [f for _, f in keyed]
+    ties = []
+    i, n = 0, len(keyed)
+    while i < n:
+        j = i + 1
+        while j < n and keyed[j][0] == keyed[i][0]:
+            j += 1
+        if j - i > 1:
+            ties.append((i, j))
+            out[i:j] = sorted(out[i:j], key=_tie_break)
+        i = j
+    return out, ties
+
+
+def total_order(items: list[Finding]) -> list[Finding]:
+    """The canonical order: :func:`sort_key`, then — for findings that tie on it, such
+    as one issue in two reports of the same tool — fingerprint and full contents, so the
+    input's order never shows in the output."""
+    return _sorted_with_ties(items)[0]
 
 
 def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> list[Finding]:
-    """Fingerprint every finding (keeping one an earlier stage set) and sort.
+    """Fingerprint every finding (keeping one an earlier stage set), in the canonical
+    order of :func:`total_order` — the same output whatever the input's order.
 
     Identical findings in one file (same tool, rule and flagged text) are told apart by
     an occurrence index in line order, as GitHub does for its own line hashes.
     """
     root_path = Path(root) if root is not None else None
     cache: dict[str, list[str] | None] = {}
-    items = total_order(list(findings))
+    items, ties = _sorted_with_ties(list(findings))
     groups: dict[tuple[str, ...], int] = defaultdict(int)
     out: list[Finding] = []
     for f in items:
@@ -103,21 +132,6 @@ def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> li
         if f.category is Category.SECRET and f.location and f.location.snippet:
             changes["location"] = replace(f.location, snippet=scrub(f.location.snippet))
         out.append(evolve(f, **changes))
-    return total_order(out)
-
-
-def total_order(items: list[Finding]) -> list[Finding]:
-    """Sort by :func:`sort_key`; findings that tie on it (the same issue reported by two
-    reports of one tool, say) are ordered by their full contents, so the input order
-    never shows in the output — nor in which of them gets occurrence index 0."""
-    keyed = sorted(((sort_key(f), f) for f in items), key=lambda pair: pair[0])
-    items = [f for _, f in keyed]
-    i, n = 0, len(keyed)
-    while i < n:
-        j = i + 1
-        while j < n and keyed[j][0] == keyed[i][0]:
-            j += 1
-        if j - i > 1:
-            items[i:j] = sorted(items[i:j], key=repr)
-        i = j
-    return items
+    for i, j in ties:  # fingerprints are part of the tie-break: re-sort just those groups
+        out[i:j] = sorted(out[i:j], key=_tie_break)
+    return out

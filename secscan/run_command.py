@@ -87,9 +87,8 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     """Scan, write the SARIF, print the summary, decide; returns the exit code."""
     import click
 
-    from .scan import scan
-
     from .policy import Policy, load_policy
+    from .scan import scan
 
     # a bad policy fails before any scanner runs; without one, the built-in default
     # policy decides (fail on high and above: a security gate fails safe)

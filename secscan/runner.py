@@ -74,6 +74,17 @@ def find_executable(name: str, env: Mapping[str, str] | None = None) -> str | No
     return shutil.which(name, path=path)
 
 
+def command(script: str, env: Mapping[str, str] | None = None, module: str | None = None) -> list[str] | None:
+    """argv prefix that starts a tool: its console script or binary (this
+    environment's bin/ first, then PATH), else ``python -m module``; None if neither."""
+    found = find_executable(script, env)
+    if found:
+        return [found]
+    if module and module_available(module):
+        return [sys.executable, "-m", module]
+    return None
+
+
 def module_available(module: str) -> bool:
     import importlib.util
 

@@ -16,10 +16,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.fake_github import FakeGitHub
 
 from secscan.errors import UploadError
-from secscan.github import MAX_GZIP_BYTES, encode_sarif, plan_uploads, resolve_target, upload_sarif
-from support.fake_github import FakeGitHub
+from secscan.github import (
+    MAX_GZIP_BYTES,
+    encode_sarif,
+    plan_uploads,
+    resolve_target,
+    upload_sarif,
+)
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 BANDIT = CORPUS / "bandit" / "localrun__bandit-1.9.4_examples.sarif"

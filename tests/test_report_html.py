@@ -15,8 +15,6 @@ import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
 from secscan.report import render
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"

@@ -15,17 +15,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.advisories import pip_audit_expectation
+from support.osv_server import OsvServer
+from support.safety import ADVISORIES, expected_ids, expected_rows
+from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_repo
 
 import secscan
 from secscan.adapters import SCANNERS
 from secscan.findings import Category, Severity
 from secscan.safety_db import build_safety_db
-from secscan.scan import scan
 from secscan.sarif.writer import github_problems
-from support.advisories import pip_audit_expectation
-from support.osv_server import OsvServer
-from support.safety import ADVISORIES, expected_ids, expected_rows
-from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_repo
+from secscan.scan import scan
 
 SECRETS_IN_SAMPLE = ["AKIAZ7VQ3XKPLM4TNB2W", "q8Jd2Wm9vX4rT7yL1nB6cF3hK0pS5aZeGuRiYoEw",
                      "hunter2-not-a-real-password", HISTORY_SECRET.splitlines()[1]]
@@ -257,6 +257,11 @@ def test_library_api_is_public_and_typed() -> None:
         assert name in secscan.__all__
         assert getattr(secscan, name) is not None
     assert (Path(secscan.__file__).parent / "py.typed").exists()
+    import importlib
+
+    for module in ("secscan.correlate", "secscan.normalize", "secscan.scan"):
+        importlib.import_module(module)  # a submodule import must not shadow the function
+    assert callable(secscan.scan) and callable(secscan.correlate) and callable(secscan.normalize)
     assert Category.SECRET.value == "secret"
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from support.corpus import CORPUS, corpus_entries
 
 import secscan
-from secscan.sarif.writer import GITHUB_MAX_RESULTS_PER_RUN, build_sarif, github_problems, validate
-from support.corpus import CORPUS, corpus_entries
+from secscan.sarif.writer import (
+    GITHUB_MAX_RESULTS_PER_RUN,
+    build_sarif,
+    github_problems,
+    validate,
+)
 
 PARSEABLE = [e.path for e in corpus_entries() if e.findings is not None]
 

@@ -56,17 +56,37 @@ import io
 import json
 import os
 import re
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..errors import ConfigError, ReportError
-from ..findings import Category, Finding, Location, Notification, ParsedReport, RawReport, Severity
+from ..findings import (
+    Category,
+    Finding,
+    Location,
+    Notification,
+    ParsedReport,
+    RawReport,
+    Severity,
+)
 from ..paths import relativize
 from ..redact import scrub
-from ..runner import Outcome, Plan, RunContext, find_executable, first_line, module_available, run_capture
-from ..sarif.reader import LEVEL_SEVERITY, driver_names, is_sarif, iter_results, read_sarif
+from ..runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    first_line,
+    run_capture,
+)
+from ..sarif.reader import (
+    LEVEL_SEVERITY,
+    driver_names,
+    is_sarif,
+    iter_results,
+    read_sarif,
+)
 
 TOOL = "bandit"
 FORMATS: tuple[str, ...] = ("json", "yaml", "sarif", "csv", "xml")
@@ -209,6 +229,7 @@ def _parse_document(raw: RawReport, doc: object, fmt: str) -> ParsedReport:
         if not isinstance(item, dict):
             raise ReportError(raw.source, f"results[{index}] is not an object")
         report.findings.append(_issue_finding(raw, item, index, code_from_yaml=(fmt == "yaml")))
+        results[index] = None  # consumed: its dict is freed now, not after the whole report (peak memory)
     report.tool_version = _first_version(report.findings)
     return report
 
@@ -434,7 +455,10 @@ def _parse_sarif(raw: RawReport) -> ParsedReport:
     if len(pairs) != len(report.findings):
         raise ReportError(raw.source, "SARIF results and findings do not line up")
     report.findings = [_enrich_sarif(f, result) for f, (_ctx, result) in zip(report.findings, pairs)]
-    report.notifications.extend(_sarif_configuration_notes(doc))
+    # bandit's own wording for the files it could not scan, as for its JSON errors[]
+    bandit_notes = _sarif_configuration_notes(doc)
+    generic = {(n.path, n.level) for n in bandit_notes}
+    report.notifications = [n for n in report.notifications if (n.path, n.level) not in generic] + bandit_notes
     return report
 
 
@@ -598,12 +622,7 @@ _LEVEL_FLAGS = {"low": 1, "medium": 2, "high": 3}
 
 
 def executable(ctx: RunContext) -> list[str] | None:
-    path = find_executable("bandit", ctx.env)
-    if path:
-        return [path]
-    if module_available("bandit"):
-        return [sys.executable, "-m", "bandit"]
-    return None
+    return command("bandit", ctx.env, module="bandit")
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:

@@ -72,14 +72,21 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from ..errors import ReportError
 from ..findings import Category, Finding, Location, ParsedReport, RawReport, Severity
 from ..fingerprint import secret_digest
 from ..paths import relativize
 from ..redact import mask_value, scrub
-from ..runner import Outcome, Plan, RunContext, find_executable, first_line, run_capture
+from ..runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    first_line,
+    run_capture,
+)
 from ..sarif.reader import driver_names, is_sarif, iter_results, read_sarif
 
 TOOL = "gitleaks"
@@ -437,8 +444,7 @@ def parse(raw: RawReport, fmt: str) -> ParsedReport:
 
 
 def executable(ctx: RunContext) -> list[str] | None:
-    found = find_executable("gitleaks", ctx.env)
-    return [found] if found else None
+    return command("gitleaks", ctx.env)
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:

@@ -65,11 +65,25 @@ from typing import Any, Iterable
 from urllib.parse import quote
 
 from ..errors import ReportError, UnsupportedFormatError
-from ..findings import (Category, Cvss, Finding, Notification, Package, ParsedReport, RawReport,
-                        Severity)
+from ..findings import (
+    Category,
+    Cvss,
+    Finding,
+    Notification,
+    Package,
+    ParsedReport,
+    RawReport,
+    Severity,
+)
 from ..fingerprint import normalize_package_name
-from ..runner import (Outcome, Plan, RunContext, find_executable, first_line, module_available,
-                      run_capture)
+from ..runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    first_line,
+    run_capture,
+)
 
 TOOL = "pip-audit"
 FORMATS: tuple[str, ...] = ("json", "cyclonedx-json")
@@ -368,14 +382,7 @@ _MAX_DEPTH = 4
 
 
 def executable(ctx: RunContext) -> list[str] | None:
-    exe = find_executable("pip-audit", ctx.env)
-    if exe:
-        return [exe]
-    if module_available("pip_audit"):
-        import sys
-
-        return [sys.executable, "-m", "pip_audit"]
-    return None
+    return command("pip-audit", ctx.env, module="pip_audit")
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:

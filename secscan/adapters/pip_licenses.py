@@ -66,7 +66,14 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import ReportError, UnsupportedFormatError
 from ..findings import LicenseRecord, ParsedReport, RawReport
-from ..runner import Outcome, Plan, RunContext, find_executable, first_line, module_available, run_capture
+from ..runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    first_line,
+    run_capture,
+)
 
 TOOL = "pip-licenses"
 FORMATS: tuple[str, ...] = ("json", "json-license-finder", "csv", "markdown", "plain")
@@ -345,12 +352,7 @@ def choose_python(ctx: RunContext) -> tuple[str, str]:
 
 
 def executable(ctx: RunContext) -> list[str] | None:
-    found = find_executable("pip-licenses", ctx.env)
-    if found:
-        return [found]
-    if module_available("piplicenses"):
-        return [sys.executable, "-m", "piplicenses"]
-    return None
+    return command("pip-licenses", ctx.env, module="piplicenses")
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:

@@ -70,11 +70,27 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..errors import ReportError, UnsupportedFormatError
-from ..findings import (Category, Cvss, Finding, Location, Notification, Package, ParsedReport, RawReport,
-                        Severity, Suppression)
+from ..findings import (
+    Category,
+    Cvss,
+    Finding,
+    Location,
+    Notification,
+    Package,
+    ParsedReport,
+    RawReport,
+    Severity,
+    Suppression,
+)
 from ..fingerprint import normalize_package_name
 from ..paths import relativize, to_posix
-from ..runner import Outcome, Plan, RunContext, find_executable, module_available, run_capture
+from ..runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    run_capture,
+)
 
 TOOL = "safety"
 FORMATS: tuple[str, ...] = ("json-1.x", "json", "scan-json")
@@ -514,14 +530,7 @@ _EXIT_MEANING = {
 
 def executable(ctx: RunContext) -> list[str] | None:
     """The ``safety`` console script, else ``python -m safety``."""
-    exe = find_executable("safety", ctx.env)
-    if exe:
-        return [exe]
-    if module_available("safety"):
-        import sys
-
-        return [sys.executable, "-m", "safety"]
-    return None
+    return command("safety", ctx.env, module="safety")
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:

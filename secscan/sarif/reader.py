@@ -14,8 +14,19 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Mapping
 
 from ..errors import ReportError
-from ..findings import (Category, Cvss, Finding, LicenseRecord, Location, Notification, Package, ParsedReport, RawReport, Severity,
-                        Suppression)
+from ..findings import (
+    Category,
+    Cvss,
+    Finding,
+    LicenseRecord,
+    Location,
+    Notification,
+    Package,
+    ParsedReport,
+    RawReport,
+    Severity,
+    Suppression,
+)
 from ..paths import relativize
 from ..redact import scrub
 
@@ -361,7 +372,10 @@ def _restore_secscan_fields(f: Finding, result: Mapping[str, Any], props: Mappin
 
     from ..fingerprint import FINGERPRINT_KEY
 
-    changes: dict[str, Any] = {"help_text": (rule.get("properties") or {}).get("secscan/helpText")}
+    has_help = (rule.get("properties") or {}).get("secscan/helpText")
+    if has_help is True:  # the writer put the tool's help text in fullDescription
+        has_help = _text(rule.get("fullDescription"))
+    changes: dict[str, Any] = {"help_text": has_help or None}
     try:
         changes["category"] = Category(str(props["secscan/category"]))
     except ValueError:

@@ -19,12 +19,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 from .. import __version__
 from ..findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
 from ..fingerprint import FINGERPRINT_KEY
-from ..normalize import normalize, sort_key
+from ..normalize import normalize, sort_key, total_order
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -148,7 +148,7 @@ def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
     first = findings[0]
     worst = max((f.severity for f in findings), default=Severity.UNKNOWN)
     title = _text(first.title, rule_id)
-    full = _text(first.help_text or first.title or first.message, rule_id, 4000)
+    full = _text(first.help_text or first.title or first.message, rule_id, 1 << 20)
     help_lines = [full]
     if first.help_uri:
         help_lines.append(f"More information: {first.help_uri}")
@@ -166,7 +166,7 @@ def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
     if sec is not None:
         props["security-severity"] = sec
     if first.help_text:
-        props["secscan/helpText"] = first.help_text
+        props["secscan/helpText"] = True  # fullDescription is the tool's help text
     if first.confidence:
         props["precision"] = {"high": "high", "medium": "medium", "low": "low"}.get(first.confidence.lower(), "medium")
     rule: dict[str, Any] = {
@@ -174,7 +174,7 @@ def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
         "name": rule_id,
         "shortDescription": {"text": title},
         "fullDescription": {"text": full},
-        "help": {"text": help_text, "markdown": help_text},
+        "help": {"text": help_text},
         "defaultConfiguration": {"level": _level(worst)},
         "properties": props,
     }
@@ -284,6 +284,25 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     return res
 
 
+class _Results:
+    """A run's results, made one by one as they are written: 100,000 result dicts
+    never sit in memory at once (see write_sarif)."""
+
+    __slots__ = ("findings", "index")
+
+    def __init__(self, findings: list[Finding], index: Mapping[str, int]) -> None:
+        self.findings = findings
+        self.index = index
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        index = self.index
+        for f in self.findings:
+            yield _result(f, index[f.rule_id])
+
+
 def _iso(dt: datetime) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
@@ -350,7 +369,7 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
         "automationDetails": {"id": category},
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the scanned repository."}}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.rule_id]) for f in findings],
+        "results": _Results(findings, index),
     }
     if info is not None:
         run["invocations"] = [_invocation(info)]
@@ -372,6 +391,7 @@ def build_sarif(
     *,
     properties: Mapping[str, Any] | None = None,
     split_large_runs: bool = True,
+    lazy: bool = False,
 ) -> SarifOutput:
     """Build the SARIF log: one run per tool (tools that ran clean get an empty run,
     which is how GitHub learns their alerts were fixed)."""
@@ -379,7 +399,7 @@ def build_sarif(
     if any(not f.fingerprint for f in items):
         items = normalize(items)
     else:
-        items.sort(key=sort_key)
+        items = total_order(items)
     by_tool: dict[str, list[Finding]] = {}
     for f in items:
         by_tool.setdefault(f.tool, []).append(f)
@@ -399,6 +419,9 @@ def build_sarif(
                 sarif_runs.append(_run(tool, chunk, info, (i, len(chunks))))
         else:
             sarif_runs.append(_run(tool, tool_findings, info, None))
+    if not lazy:
+        for run in sarif_runs:
+            run["results"] = list(run["results"])
     log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": sarif_runs}
     props = {"secscan": {"version": __version__, **(dict(properties) if properties else {})}}
     log["properties"] = props
@@ -417,17 +440,69 @@ def to_sarif(findings: Iterable[Finding], runs: Mapping[str, RunInfo] | None = N
 def _split(findings: list[Finding]) -> list[list[Finding]]:
     ranked = sorted(findings, key=lambda f: (-int(f.severity), sort_key(f)))
     chunks = [ranked[i: i + GITHUB_MAX_RESULTS_PER_RUN] for i in range(0, len(ranked), GITHUB_MAX_RESULTS_PER_RUN)]
-    return [sorted(c, key=sort_key) for c in chunks]
+    return [total_order(c) for c in chunks]
 
 
 def dumps(log: Mapping[str, Any], pretty: bool = False) -> str:
     if pretty:
-        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
-    return json.dumps(log, separators=(",", ":"), ensure_ascii=False) + "\n"
+        return json.dumps(_materialized(log), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_materialized(log), separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
-def gzip_size(text: str) -> int:
-    return len(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))
+def _materialized(log: Mapping[str, Any]) -> Mapping[str, Any]:
+    if not any(isinstance(run.get("results"), _Results) for run in log.get("runs") or []):
+        return log
+    return {**log, "runs": [{**run, "results": list(run["results"])} for run in log["runs"]]}
+
+
+_MARK = "\x00secscan-results\x00"
+_CHUNK = 2000
+
+
+class _Sink:
+    """Writes UTF-8 text and measures its gzipped size on the way (zlib level 1: an
+    upper bound of what GitHub's limit sees, at a third of level 6's cost)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        import zlib
+
+        self.fh = fh
+        self.zip = zlib.compressobj(1, wbits=31)
+        self.zipped = 0
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.fh.write(data)
+        self.zipped += len(self.zip.compress(data))
+
+    def close(self) -> int:
+        self.zipped += len(self.zip.flush())
+        return self.zipped
+
+
+def _stream(log: Mapping[str, Any], sink: _Sink) -> None:
+    """Compact JSON of ``log``, byte for byte what :func:`dumps` gives, written run by
+    run and a few thousand results at a time."""
+    compact = {"separators": (",", ":"), "ensure_ascii": False}
+    mark = json.dumps(_MARK, **compact)
+    head, tail = json.dumps({**log, "runs": _MARK}, **compact).split(mark)
+    sink.write(head + "[")
+    for i, run in enumerate(log.get("runs") or []):
+        if i:
+            sink.write(",")
+        before, after = json.dumps({**run, "results": _MARK}, **compact).split(mark)
+        sink.write(before + "[")
+        batch: list[dict[str, Any]] = []
+        first = True
+        for result in run.get("results") or []:
+            batch.append(result)
+            if len(batch) == _CHUNK:
+                sink.write(("" if first else ",") + json.dumps(batch, **compact)[1:-1])
+                batch, first = [], False
+        if batch:
+            sink.write(("" if first else ",") + json.dumps(batch, **compact)[1:-1])
+        sink.write("]" + after)
+    sink.write("]" + tail + "\n")
 
 
 def write_sarif(
@@ -438,22 +513,31 @@ def write_sarif(
     properties: Mapping[str, Any] | None = None,
     pretty: bool = False,
 ) -> list[str]:
-    """Write the log to ``path``; returns warnings about GitHub's limits."""
-    out = build_sarif(findings, runs, properties=properties)
-    text = dumps(out.log, pretty=pretty)
-    size = gzip_size(text) if len(text) > GITHUB_MAX_GZIP_BYTES else 0
-    if size > GITHUB_MAX_GZIP_BYTES:
-        out.warnings.append(f"{path}: {size / 1e6:.1f} MB gzipped exceeds GitHub's 10 MB upload limit; "
-                            "`secscan upload` will split it by run")
-    target = Path(path)
-    if str(path) == "-":
-        import sys
+    """Write the log to ``path`` ('-': stdout) without ever holding all of it in memory;
+    returns warnings about GitHub's limits."""
+    import sys
 
-        sys.stdout.write(text)
-    else:
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
+    out = build_sarif(findings, runs, properties=properties, lazy=not pretty)
+    target = None if str(path) == "-" else Path(path)
+    tmp = target.with_name(target.name + ".tmp") if target else None
+    fh: IO[bytes] = open(tmp, "wb") if tmp else sys.stdout.buffer  # noqa: SIM115 - closed below
+    try:
+        sink = _Sink(fh)
+        if pretty:
+            sink.write(dumps(out.log, pretty=True))
+        else:
+            _stream(out.log, sink)
+        zipped = sink.close()
+    finally:
+        if tmp:
+            fh.close()
+        else:
+            fh.flush()
+    if tmp and target:
         tmp.replace(target)
+    if zipped > GITHUB_MAX_GZIP_BYTES:
+        out.warnings.append(f"{path}: about {zipped / 1e6:.1f} MB gzipped, over GitHub's 10 MB upload limit; "
+                            "`secscan upload` will split it by run")
     return out.warnings
 
 

@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from secscan.adapters import bandit
+from secscan.adapters import bandit, load_raw, load_report, read_raw
 from secscan.adapters import detect as detect_any
-from secscan.adapters import load_raw, load_report, read_raw
 from secscan.errors import ConfigError, ReportError
 from secscan.findings import Category, RawReport, Severity
 from secscan.runner import Outcome, Plan, RunContext

@@ -14,21 +14,19 @@ import json
 import socket
 import subprocess
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import yaml
 from cvss import CVSS3
+from support.advisories import pip_audit_expectation as _pip_audit_expectation
+from support.osv_server import OsvServer, affects, load_records
 
-from secscan.adapters import detect, load_raw, load_report, read_raw
-from secscan.adapters import pip_audit
+from secscan.adapters import load_raw, load_report, pip_audit, read_raw
 from secscan.advisories import AdvisoryIndex, load_record_file
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import Category, RawReport, Severity
 from secscan.runner import Outcome, RunContext
-from support.advisories import pip_audit_expectation as _pip_audit_expectation
-from support.osv_server import OsvServer, affects, load_records
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CORPUS = FIXTURES / "corpus"

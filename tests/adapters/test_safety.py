@@ -8,12 +8,20 @@ author from the OSV records with packaging.version).
 from __future__ import annotations
 
 import csv
-import json
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 import yaml
+from support.corpus import CORPUS
+from support.safety import (
+    ADVISORIES,
+    execute,
+    expected_ids,
+    expected_pins,
+    expected_rows,
+)
 
 from secscan.adapters import detect as detect_any
 from secscan.adapters import load_raw, load_report, read_raw, safety
@@ -21,8 +29,6 @@ from secscan.errors import ReportError
 from secscan.findings import Category, RawReport, Severity
 from secscan.runner import Plan, RunContext
 from secscan.safety_db import build_safety_db, load_osv_records
-from support.corpus import CORPUS
-from support.safety import ADVISORIES, execute, expected_ids, expected_pins, expected_rows
 
 MANIFEST = list(csv.DictReader((CORPUS / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t"))
 SAFETY_ROWS = [row for row in MANIFEST if row["tool"] == "safety"]

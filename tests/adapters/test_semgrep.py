@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.corpus import CORPUS, corpus_entries
 
 from secscan.adapters import adapter, detect, load_report, read_raw
 from secscan.adapters import semgrep as sg
@@ -21,8 +22,6 @@ from secscan.errors import ConfigError, ReportError, UnsupportedFormatError
 from secscan.findings import Category, RawReport, Severity
 from secscan.normalize import normalize
 from secscan.runner import Outcome, RunContext
-
-from support.corpus import CORPUS, corpus_entries
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "policies" / "semgrep"
 SEMGREP_ENTRIES = [e for e in corpus_entries() if e.tool == "semgrep"]

@@ -7,14 +7,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from conftest import CODEQL, NOW
 
 from secscan.baseline import apply_baseline, read_baseline
 from secscan.errors import ReportError
 from secscan.findings import Severity
 from secscan.policy import evaluate
 from secscan.sarif.writer import to_sarif
-
-from conftest import CODEQL, NOW
 
 V1 = "version: 1\n"
 

@@ -6,12 +6,12 @@ import json
 import shutil
 import subprocess
 
+from conftest import NOW, PIP_AUDIT, SAFETY_SCAN, TRIVY_PIP
+
 from secscan.adapters import parse_report
 from secscan.correlate import correlate
 from secscan.fingerprint import normalize_package_name
 from secscan.policy import evaluate
-
-from conftest import NOW, PIP_AUDIT, SAFETY_SCAN, TRIVY_PIP
 
 V1 = "version: 1\n"
 

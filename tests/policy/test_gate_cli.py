@@ -7,11 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import CODEQL, NOW, POLICIES, REPO, SEMGREP_SARIF
 
 from secscan.findings import Severity
 from secscan.policy import gate
-
-from conftest import CODEQL, NOW, POLICIES, REPO, SEMGREP_SARIF
 
 NOW_ARG = ["--now", NOW.isoformat()]
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from conftest import NOW, PIP_LICENSES, POLICIES
+
 from secscan.adapters import load_report
 from secscan.findings import Severity
 from secscan.policy import evaluate, license_findings
-
-from conftest import NOW, PIP_LICENSES, POLICIES
 
 V1 = "version: 1\n"
 

@@ -12,12 +12,11 @@ from datetime import date
 import jsonschema
 import pytest
 import yaml
+from conftest import POLICIES, REPO
 
 from secscan.errors import PolicyError
 from secscan.findings import Severity
 from secscan.policy import SCHEMA, load_policy
-
-from conftest import POLICIES, REPO
 
 ISSUE_EXAMPLE = """\
 version: 1
