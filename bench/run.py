@@ -29,11 +29,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from support.osv_server import OsvServer  # noqa: E402
+from support.sample_repo import make_sample_repo  # noqa: E402
+
 from secscan.adapters import SCANNERS  # noqa: E402
 from secscan.safety_db import build_safety_db  # noqa: E402
 from secscan.scan import scan  # noqa: E402
-from support.osv_server import OsvServer  # noqa: E402
-from support.sample_repo import make_sample_repo  # noqa: E402
 
 ADVISORIES = REPO / "tests" / "fixtures" / "advisories"
 

@@ -219,7 +219,7 @@ class RawReport:
     """Bytes a scanner wrote, and where they came from.  ``document()`` parses JSON
     once and caches it, so detection and parsing of a 250 MB report share one load."""
 
-    __slots__ = ("tool", "data", "source", "format", "_doc", "_text")
+    __slots__ = ("tool", "data", "source", "format", "_doc", "_text", "_released")
 
     def __init__(self, data: bytes, source: str, tool: str | None = None, format: str | None = None) -> None:
         self.data = data
@@ -228,33 +228,51 @@ class RawReport:
         self.format = format
         self._doc: object = _UNSET
         self._text: str | None = None
+        self._released = False
 
     def text(self) -> str:
         """The report decoded as UTF-8 (BOM stripped); undecodable bytes → ReportError."""
         if self._text is None:
-            from .errors import ReportError
+            if self._released:
+                from .errors import ReportError
 
-            try:
-                self._text = self.data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise ReportError(self.source, f"not UTF-8 text (byte {exc.start})") from None
+                raise ReportError(self.source, "a large JSON report cannot be read again as text")
+            self._text = self._decode()
         return self._text
+
+    def _decode(self) -> str:
+        from .errors import ReportError
+
+        try:
+            return self.data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ReportError(self.source, f"not UTF-8 text (byte {exc.start})") from None
 
     def document(self) -> object:
         """Parsed JSON, or raise ReportError with the position of the damage.
 
-        Parsers may consume it (set list items to None as they convert them, so a
-        100,000-result report never sits in memory twice): it is read once, by the
-        adapter that detected it."""
+        Memory matters for 100,000-result reports: a large report's bytes are let go
+        (but for a head for detection) once decoded, so bytes, text and document never
+        sit in memory all at once; and parsers may consume the document (set list items
+        to None as they convert them) — it is read once, by the adapter that detected it.
+        """
         if self._doc is _UNSET:
             import json
 
             from .errors import ReportError
 
             try:
-                self._doc = json.loads(self.data)
+                text = self._text if self._text is not None else self._decode()
+            except ReportError:
+                text = None  # UTF-16/32 JSON: json.loads detects it from the bytes
+            if text is not None and len(self.data) > _RELEASE_BYTES:
+                self.data = self.data[:_HEAD_BYTES]
+                self._released = True
+            try:
+                self._doc = json.loads(text if text is not None else self.data)
             except json.JSONDecodeError as exc:
-                if exc.pos >= len(self.data.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
+                body = text if text is not None else self.data
+                if exc.pos >= len(body.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
                     what = "truncated JSON"
                 else:
                     what = "invalid JSON"
@@ -263,12 +281,20 @@ class RawReport:
                 raise ReportError(self.source, f"invalid JSON: {exc.__class__.__name__}") from None
         return self._doc
 
+    def is_blank(self) -> bool:
+        """Empty or only whitespace (without copying a large report to find out)."""
+        if self._released:
+            return False
+        return not self.data[:4096].strip() and not self.data.strip()
+
     def is_json(self) -> bool:
         head = self.data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
         return head[:1] in (b"{", b"[") or head[:4] == b"null"
 
 
 _UNSET = object()
+_RELEASE_BYTES = 8 << 20  # reports larger than this drop their bytes once parsed
+_HEAD_BYTES = 64 << 10  # … but keep this much for the adapters' detection
 
 
 @dataclass(slots=True)

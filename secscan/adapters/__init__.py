@@ -76,7 +76,7 @@ def read_raw(path: str | Path) -> RawReport:
 
 def detect(raw: RawReport) -> tuple[str, str]:
     """(tool, format) of a report, from its content; ReportError if unrecognized."""
-    if not raw.data.strip():
+    if raw.is_blank():
         raise ReportError(raw.source, "empty file: no report to read")
     if raw.is_json():
         raw.document()  # a damaged JSON file gets its precise error, not "unrecognized"
@@ -97,7 +97,7 @@ def load_raw(raw: RawReport, tool: str | None = None) -> ParsedReport:
     """Parse a report already in memory (tool detected unless given)."""
     if tool and tool != "auto":
         name = canonical_tool(tool)
-        if not raw.data.strip():
+        if raw.is_blank():
             raise ReportError(raw.source, "empty file: no report to read")
         if raw.is_json():
             raw.document()  # damaged JSON gets its precise error, not "not a <tool> report"

@@ -60,7 +60,7 @@ def findings_from_sarif(path: str | Path, policy: Policy) -> tuple[list[Finding]
     from ..sarif.reader import is_sarif, read_sarif
 
     raw = read_raw(path)
-    if not raw.data.strip():
+    if raw.is_blank():
         raise ReportError(str(path), "empty file: no SARIF log to gate")
     doc = raw.document()
     if not is_sarif(doc):
