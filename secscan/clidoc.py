@@ -17,7 +17,7 @@ def render_cli_markdown() -> str:
         code, _, meaning = row.strip().partition("  ")
         lines.append(f"| {code} | {meaning.strip()} |")
     lines.append("")
-    ctx = click.Context(main, info_name="secscan")
+    ctx = click.Context(main, info_name="secscan", **main.context_settings)
     for name in sorted(main.list_commands(ctx)):
         cmd = main.get_command(ctx, name)
         assert cmd is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlparse
 
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -30,6 +31,14 @@ def to_posix(path: str) -> str:
 
 
 def relativize(path: str | None, root: str | None = None, prefixes: tuple[str, ...] = ()) -> str | None:
+    """See :func:`_relativize` (cached: reports name the same files again and again)."""
+    if path is None:
+        return None
+    return _relativize(str(path), root, tuple(prefixes))
+
+
+@lru_cache(maxsize=65536)
+def _relativize(path: str, root: str | None, prefixes: tuple[str, ...]) -> str | None:
     """Turn any scanner path into a safe repo-relative POSIX path, or ``None``.
 
     ``root`` is the scanned directory as the scanner saw it (absolute or relative);

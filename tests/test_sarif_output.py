@@ -113,3 +113,19 @@ def test_fingerprints_survive_a_blank_line_inserted_above(tmp_path):
     after = fingerprints("after")
     assert set(before) == set(after)
     assert all(after[fp][1] == before[fp][1] + 2 for fp in before)
+
+
+def test_streamed_file_is_byte_identical_to_the_in_memory_log(tmp_path):
+    from secscan.sarif.writer import dumps, write_sarif
+
+    findings = []
+    for entry in corpus_entries():
+        if entry.findings and entry.tool in ("trivy", "bandit", "semgrep", "gitleaks"):
+            findings += secscan.parse_report(entry.path)
+    findings = secscan.normalize(findings)
+    out = tmp_path / "streamed.sarif"
+    write_sarif(findings, out)
+    assert out.read_text(encoding="utf-8") == dumps(secscan.to_sarif(findings))
+    pretty = tmp_path / "pretty.sarif"
+    write_sarif(findings, pretty, pretty=True)
+    assert json.loads(pretty.read_text(encoding="utf-8")) == json.loads(out.read_text(encoding="utf-8"))

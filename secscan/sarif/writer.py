@@ -284,23 +284,23 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     return res
 
 
-class _Results:
-    """A run's results, made one by one as they are written: 100,000 result dicts
-    never sit in memory at once (see write_sarif)."""
+class _Lazy:
+    """A list made item by item as it is written (a run's results, its rules): 100,000
+    result dicts never sit in memory at once (see write_sarif)."""
 
-    __slots__ = ("findings", "index")
+    __slots__ = ("items", "make")
 
-    def __init__(self, findings: list[Finding], index: Mapping[str, int]) -> None:
-        self.findings = findings
-        self.index = index
+    def __init__(self, items: Sequence[Any], make: Any) -> None:
+        self.items = items
+        self.make = make
 
     def __len__(self) -> int:
-        return len(self.findings)
+        return len(self.items)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        index = self.index
-        for f in self.findings:
-            yield _result(f, index[f.rule_id])
+        make = self.make
+        for item in self.items:
+            yield make(item)
 
 
 def _iso(dt: datetime) -> str:
@@ -362,14 +362,14 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
         driver["version"] = str(version)
     if info_uri:
         driver["informationUri"] = info_uri
-    driver["rules"] = [_rule(rid, by_rule[rid]) for rid in rule_ids]
+    driver["rules"] = _Lazy(rule_ids, lambda rid: _rule(rid, by_rule[rid]))
     category = category_of(tool) if part is None else f"secscan/{tool}-part{part[0]}of{part[1]}/"
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "automationDetails": {"id": category},
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the scanned repository."}}},
         "columnKind": "unicodeCodePoints",
-        "results": _Results(findings, index),
+        "results": _Lazy(findings, lambda f: _result(f, index[f.rule_id])),
     }
     if info is not None:
         run["invocations"] = [_invocation(info)]
@@ -420,8 +420,7 @@ def build_sarif(
         else:
             sarif_runs.append(_run(tool, tool_findings, info, None))
     if not lazy:
-        for run in sarif_runs:
-            run["results"] = list(run["results"])
+        sarif_runs = [_materialized(run) for run in sarif_runs]
     log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": sarif_runs}
     props = {"secscan": {"version": __version__, **(dict(properties) if properties else {})}}
     log["properties"] = props
@@ -449,14 +448,31 @@ def dumps(log: Mapping[str, Any], pretty: bool = False) -> str:
     return json.dumps(_materialized(log), separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
-def _materialized(log: Mapping[str, Any]) -> Mapping[str, Any]:
-    if not any(isinstance(run.get("results"), _Results) for run in log.get("runs") or []):
-        return log
-    return {**log, "runs": [{**run, "results": list(run["results"])} for run in log["runs"]]}
+def _materialized(obj: Any) -> Any:
+    """A copy of ``obj`` with every lazy list made real."""
+    if isinstance(obj, _Lazy):
+        return list(obj)
+    if isinstance(obj, dict):
+        return {k: _materialized(v) for k, v in obj.items()} if _has_lazy(obj) else obj
+    if isinstance(obj, list):
+        return [_materialized(v) for v in obj] if _has_lazy(obj) else obj
+    return obj
 
 
-_MARK = "\x00secscan-results\x00"
+def _has_lazy(obj: Any, depth: int = 0) -> bool:
+    if isinstance(obj, _Lazy):
+        return True
+    if depth > 4:  # lazy lists live at log → runs → run → tool → driver → rules
+        return False
+    if isinstance(obj, dict):
+        return any(_has_lazy(v, depth + 1) for v in obj.values())
+    if isinstance(obj, list) and len(obj) < 64:
+        return any(_has_lazy(v, depth + 1) for v in obj)
+    return False
+
+
 _CHUNK = 2000
+_COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
 
 
 class _Sink:
@@ -480,29 +496,36 @@ class _Sink:
         return self.zipped
 
 
-def _stream(log: Mapping[str, Any], sink: _Sink) -> None:
-    """Compact JSON of ``log``, byte for byte what :func:`dumps` gives, written run by
-    run and a few thousand results at a time."""
-    compact = {"separators": (",", ":"), "ensure_ascii": False}
-    mark = json.dumps(_MARK, **compact)
-    head, tail = json.dumps({**log, "runs": _MARK}, **compact).split(mark)
-    sink.write(head + "[")
-    for i, run in enumerate(log.get("runs") or []):
-        if i:
-            sink.write(",")
-        before, after = json.dumps({**run, "results": _MARK}, **compact).split(mark)
-        sink.write(before + "[")
-        batch: list[dict[str, Any]] = []
+def _stream(obj: Any, sink: "_Sink") -> None:
+    """Compact JSON of ``obj``, byte for byte what :func:`dumps` gives, written piece by
+    piece: lazy lists a few thousand items at a time."""
+    if isinstance(obj, _Lazy):
+        sink.write("[")
+        batch: list[Any] = []
         first = True
-        for result in run.get("results") or []:
-            batch.append(result)
+        for item in obj:
+            batch.append(item)
             if len(batch) == _CHUNK:
-                sink.write(("" if first else ",") + json.dumps(batch, **compact)[1:-1])
+                sink.write(("" if first else ",") + json.dumps(batch, **_COMPACT)[1:-1])
                 batch, first = [], False
         if batch:
-            sink.write(("" if first else ",") + json.dumps(batch, **compact)[1:-1])
-        sink.write("]" + after)
-    sink.write("]" + tail + "\n")
+            sink.write(("" if first else ",") + json.dumps(batch, **_COMPACT)[1:-1])
+        sink.write("]")
+    elif isinstance(obj, dict) and _has_lazy(obj):
+        sink.write("{")
+        for i, (key, value) in enumerate(obj.items()):
+            sink.write(("," if i else "") + json.dumps(key, **_COMPACT) + ":")
+            _stream(value, sink)
+        sink.write("}")
+    elif isinstance(obj, list) and _has_lazy(obj):
+        sink.write("[")
+        for i, value in enumerate(obj):
+            if i:
+                sink.write(",")
+            _stream(value, sink)
+        sink.write("]")
+    else:
+        sink.write(json.dumps(obj, **_COMPACT))
 
 
 def write_sarif(
@@ -527,6 +550,7 @@ def write_sarif(
             sink.write(dumps(out.log, pretty=True))
         else:
             _stream(out.log, sink)
+            sink.write("\n")
         zipped = sink.close()
     finally:
         if tmp:
