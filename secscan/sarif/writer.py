@@ -24,7 +24,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 from .. import __version__
 from ..findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
 from ..fingerprint import FINGERPRINT_KEY
-from ..normalize import normalize, sort_key, total_order
+from ..normalize import Normalized, normalize, total_order
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -209,7 +209,7 @@ def _location(f: Finding) -> list[dict[str, Any]]:
     return [{"physicalLocation": physical}]
 
 
-def _props(f: Finding) -> dict[str, Any]:
+def _props(f: Finding, run_version: str | None = None) -> dict[str, Any]:
     p: dict[str, Any] = {"secscan/severity": f.severity.label, "secscan/category": f.category.value}
     if f.raw_severity is not None:
         p["secscan/rawSeverity"] = f.raw_severity
@@ -247,7 +247,7 @@ def _props(f: Finding) -> dict[str, Any]:
         p["secscan/seenBy"] = list(f.seen_by)
     if f.secret_digest:
         p["secscan/secretDigest"] = f.secret_digest
-    if f.tool_version:
+    if f.tool_version and f.tool_version != run_version:  # else: the run's driver version
         p["secscan/toolVersion"] = f.tool_version
     if f.properties:
         for key in sorted(f.properties):
@@ -255,7 +255,7 @@ def _props(f: Finding) -> dict[str, Any]:
     return p
 
 
-def _result(f: Finding, rule_index: int) -> dict[str, Any]:
+def _result(f: Finding, rule_index: int, run_version: str | None = None) -> dict[str, Any]:
     message = f.message
     if not message or len(message) > 20000 or not message.strip():
         message = _text(message, f.title or f.rule_id, 20000)
@@ -280,7 +280,7 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         res["baselineState"] = f.baseline_state
     if f.first_seen:
         res["provenance"] = {"firstDetectionTimeUtc": _iso(f.first_seen)}
-    res["properties"] = _props(f)
+    res["properties"] = _props(f, run_version)
     return res
 
 
@@ -369,7 +369,7 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
         "automationDetails": {"id": category},
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the scanned repository."}}},
         "columnKind": "unicodeCodePoints",
-        "results": _Lazy(findings, lambda f: _result(f, index[f.rule_id])),
+        "results": _Lazy(findings, lambda f: _result(f, index[f.rule_id], driver.get("version"))),
     }
     if info is not None:
         run["invocations"] = [_invocation(info)]
@@ -395,11 +395,11 @@ def build_sarif(
 ) -> SarifOutput:
     """Build the SARIF log: one run per tool (tools that ran clean get an empty run,
     which is how GitHub learns their alerts were fixed)."""
-    items = list(findings)
-    if any(not f.fingerprint for f in items):
-        items = normalize(items)
+    if isinstance(findings, Normalized):
+        items: list[Finding] = findings  # fingerprinted, canonical order
     else:
-        items = total_order(items)
+        items = list(findings)
+        items = normalize(items) if any(not f.fingerprint for f in items) else total_order(items)
     by_tool: dict[str, list[Finding]] = {}
     for f in items:
         by_tool.setdefault(f.tool, []).append(f)
@@ -437,9 +437,12 @@ def to_sarif(findings: Iterable[Finding], runs: Mapping[str, RunInfo] | None = N
 
 
 def _split(findings: list[Finding]) -> list[list[Finding]]:
-    ranked = sorted(findings, key=lambda f: (-int(f.severity), sort_key(f)))
+    """Chunks of at most GitHub's per-run limit, the most severe first, each chunk in
+    the canonical order (``findings`` already is)."""
+    position = {id(f): i for i, f in enumerate(findings)}
+    ranked = sorted(findings, key=lambda f: -int(f.severity))  # stable: canonical within a severity
     chunks = [ranked[i: i + GITHUB_MAX_RESULTS_PER_RUN] for i in range(0, len(ranked), GITHUB_MAX_RESULTS_PER_RUN)]
-    return [total_order(c) for c in chunks]
+    return [sorted(c, key=lambda f: position[id(f)]) for c in chunks]
 
 
 def dumps(log: Mapping[str, Any], pretty: bool = False) -> str:
@@ -472,7 +475,7 @@ def _has_lazy(obj: Any, depth: int = 0) -> bool:
 
 
 _CHUNK = 2000
-_COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
+_COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False, "check_circular": False}
 
 
 class _Sink:
