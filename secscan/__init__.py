@@ -10,6 +10,8 @@ The public API is listed in ``__all__``; names are imported on first use so that
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -62,12 +64,21 @@ _RENAMED = {"render_report": "render"}
 
 __all__ = ["__version__", *_EXPORTS]
 
-# Functions named like their own module (secscan.scan.scan, …) are bound eagerly: a
-# lazy binding would be overwritten by the submodule the first time anything imports
-# it.  These modules are light (no third-party imports).
-from .correlate import correlate  # noqa: E402
-from .normalize import normalize  # noqa: E402
-from .scan import scan  # noqa: E402
+
+
+class _Package(types.ModuleType):
+    """``secscan.scan`` is a function *and* the name of its module: importing the
+    submodule must not replace the function on the package (Python binds a loaded
+    submodule as an attribute of its parent)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SAME_NAME and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_SAME_NAME = frozenset({"scan", "correlate", "normalize"})
+sys.modules[__name__].__class__ = _Package
 
 if TYPE_CHECKING:  # pragma: no cover
     from .adapters import detect_tool, load_report, parse_report
