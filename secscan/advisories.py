@@ -222,6 +222,9 @@ class AdvisoryIndex:
         Only dependency findings whose severity is ``UNKNOWN`` are touched: a tool's
         own rating is never overridden.  Those still unknown afterwards are counted in
         ``unknown_count`` (see :meth:`notifications`)."""
+        findings = list(findings)
+        self.prefetch(next(iter(advisory_ids((f.rule_id, *f.identifiers))), f.rule_id) for f in findings
+                      if f.category is Category.DEPENDENCY and f.severity is Severity.UNKNOWN)
         out: list[Finding] = []
         self.unknown_count = 0
         self.looked_up_count = 0
@@ -240,6 +243,29 @@ class AdvisoryIndex:
             out.append(replace(finding, severity=answer.severity, cvss=answer.cvss or finding.cvss,
                                raw_severity=answer.raw, properties=props))
         return out
+
+    def prefetch(self, ids: Iterable[str], workers: int = 8) -> None:
+        """Fetch many records from the OSV service at once (a few hundred findings
+        would otherwise wait on one request after another); later lookups hit memory."""
+        wanted = [i for i in advisory_ids(ids) if i not in self._memory]
+        wanted = [i for i in dict.fromkeys(wanted) if self._from_directory(i) is None]
+        if self.base_url is None or len(wanted) < 2:
+            return
+        import httpx
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._client is None:
+            self._client = httpx.Client(timeout=httpx.Timeout(self.timeout), follow_redirects=False,
+                                        headers={"Accept": "application/json"})
+        self._load_disk()  # once, before the threads read it
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="secscan-osv") as pool:
+            for advisory_id, record in zip(wanted, pool.map(self._fetch_one, wanted)):
+                if record is not _MISS:
+                    self._memory[advisory_id] = record
+
+    def _fetch_one(self, advisory_id: str) -> Any:
+        record = self._from_disk(advisory_id)
+        return self._from_network(advisory_id) if record is _MISS else record
 
     def notifications(self) -> list[Notification]:
         """What the caller should tell the user about the last :meth:`enrich`."""

@@ -52,6 +52,10 @@ class Plan:
     # what the user should be told about this run (e.g. a scanner part left out);
     # the orchestrator turns each into a "note" notification
     notes: tuple[str, ...] = ()
+    # packages the scanner was not given (unpinned requirements …): reported as not audited
+    not_audited: tuple[str, ...] = ()
+    # normalized package name → repo-relative manifest, for findings whose report lacks it
+    manifests: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

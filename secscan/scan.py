@@ -246,10 +246,30 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         parsed.tool_version = parsed.tool_version or result.version
         from .findings import Notification
 
-        parsed.notifications.extend(Notification(level="note", message=n) for n in getattr(plan, "notes", ()))
+        parsed.notifications.extend(Notification(level="note", message=n) for n in plan.notes)
+        parsed.not_audited.extend(plan.not_audited)
+        if plan.manifests:
+            parsed.findings = [_with_manifest(f, plan.manifests) for f in parsed.findings]
         result.report = parsed
         result.status = OK
         return result
+
+
+def _with_manifest(f: Finding, manifests: Mapping[str, str]) -> Finding:
+    """Name the requirement file that pins a vulnerable package when the report did not."""
+    from .fingerprint import normalize_package_name
+
+    if f.package is None or f.package.manifest:
+        return f
+    manifest = manifests.get(normalize_package_name(f.package.name))
+    if manifest is None:
+        return f
+    changes: dict[str, Any] = {"package": replace(f.package, manifest=manifest)}
+    if f.location is None:
+        from .findings import Location
+
+        changes["location"] = Location(path=manifest)
+    return replace(f, **changes)
 
 
 def _relative_to(f: Finding, target: Path) -> Finding:
@@ -315,7 +335,7 @@ def scan(
             opts = dict(options.get(tool, {}))
             tool_timeout = float(opts.pop("_timeout", timeout))
             futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
-                                offline, progress)] = tool
+                                offline, progress, options)] = tool
         for fut in as_completed(futures):
             tool = futures[fut]
             run = fut.result()
@@ -324,19 +344,22 @@ def scan(
                 progress(tool, run.line())
     for tool in sorted(required_set - set(runs)):
         runs[tool] = ScannerRun(tool=tool, status=SKIPPED, reason="excluded by --skip", required=True)
-    findings = [f for r in runs.values() for f in r.findings]
-    findings = _enrich(findings, options, runs)
-    findings = normalize(findings, target)
+    findings = normalize([f for r in runs.values() for f in r.findings], target)
     warnings = [r.line() for r in runs.values() if r.status != OK and not r.blocks]
     return ScanResult(target=target, findings=findings, runs=dict(sorted(runs.items())), warnings=sorted(warnings))
 
 
 def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, Any], required: bool,
-                 offline: bool, progress: ProgressFn | None) -> ScannerRun:
+                 offline: bool, progress: ProgressFn | None,
+                 all_options: Mapping[str, Mapping[str, Any]]) -> ScannerRun:
     if progress:
         progress(tool, "start")
     try:
-        return run_scanner(tool, target, timeout=timeout, options=options, required=required, offline=offline)
+        run = run_scanner(tool, target, timeout=timeout, options=options, required=required, offline=offline)
+        if run.report is not None:
+            # in this worker, so the lookups overlap with the scanners still running
+            run.report.findings = _enrich(run.report.findings, all_options, {tool: run})
+        return run
     except Exception as exc:  # noqa: BLE001 - one scanner's bug must not hide the others' results
         return ScannerRun(tool=tool, status=FAILED, required=required,
                           reason=f"internal error: {exc.__class__.__name__}: {exc}")
@@ -345,8 +368,6 @@ def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, 
 def _enrich(findings: list[Finding], options: Mapping[str, Mapping[str, Any]],
             runs: Mapping[str, ScannerRun]) -> list[Finding]:
     """Give dependency findings without a severity the one their advisory states."""
-    try:
-        from .advisories import enrich_from_options
-    except ImportError:
-        return findings
+    from .advisories import enrich_from_options
+
     return enrich_from_options(findings, options, runs)

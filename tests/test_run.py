@@ -68,8 +68,11 @@ def test_every_scanner_really_runs_and_finds_something(full) -> None:
 
 
 def test_pip_audit_reports_exactly_the_ground_truth(full) -> None:
-    got = {(f.package.name.lower(), f.rule_id) for f in full.findings if f.tool == "pip-audit"}
+    audited = [f for f in full.findings if f.tool == "pip-audit"]
+    got = {(f.package.name.lower(), f.rule_id) for f in audited}
     assert got == set(pip_audit_expectation())
+    # the requirement file that pins each package: where the alert points in GitHub
+    assert {(f.package.manifest, f.path) for f in audited} == {("requirements.txt", "requirements.txt")}
 
 
 def test_safety_reports_exactly_the_ground_truth(full) -> None:

@@ -52,8 +52,10 @@ every package), so an offline run without ``osv_url`` is skipped with that reaso
 Only requirement files are audited: pip-audit reads a ``pyproject.toml`` only by
 creating a virtual environment and installing the project's dependencies into it
 from an index, which is neither offline nor side-effect free.  Unpinned requirements
-make pip-audit stop ("requirement X is not pinned") with no report: that is reported
-as the run's error.
+would make pip-audit stop ("requirement X is not pinned") with no report, so secscan
+reads the requirement files itself (:mod:`secscan.requirements`): pip-audit audits
+one file of every pinned requirement, and each unpinned, editable or URL requirement
+is reported as not audited, with its file — never as clean.
 """
 
 from __future__ import annotations
@@ -437,10 +439,16 @@ def applies(ctx: RunContext) -> str | None:
 
 
 def plan(ctx: RunContext, exe: list[str]) -> Plan:
+    """pip-audit on one file secscan writes: every pinned requirement of the project's
+    requirement files.  The unpinned ones (which would make pip-audit stop with no
+    report) are listed as not audited, with the file and the reason."""
+    from ..requirements import read_requirements
+
     report = ctx.workdir / "pip-audit.json"
-    argv = list(exe)
-    for req in requirement_files(ctx.target, ctx.options):
-        argv += ["-r", str(req)]
+    reqs = read_requirements(requirement_files(ctx.target, ctx.options), ctx.target)
+    pinned = ctx.workdir / "requirements-pinned.txt"
+    pinned.write_text("".join(line + "\n" for line in reqs.lines()), encoding="utf-8")
+    argv = list(exe) + ["-r", str(pinned)]
     argv += ["--no-deps", "--disable-pip", "-f", "json", "-o", str(report),
              "--progress-spinner", "off", "--desc", "on", "--aliases", "on",
              "--cache-dir", str(ctx.workdir / "cache")]
@@ -448,7 +456,12 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         argv += ["-s", "osv", "--osv-url", _osv_query_url(str(ctx.options["osv_url"]))]
     timeout = ctx.options.get("service_timeout", 15)
     argv += ["--timeout", str(max(1, int(float(timeout))))]
-    return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json")
+    notes = ()
+    if reqs.not_audited:
+        notes = (f"{len(reqs.not_audited)} requirement(s) not audited: " + "; ".join(reqs.not_audited[:20])
+                 + (" …" if len(reqs.not_audited) > 20 else ""),)
+    return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json", notes=notes,
+                not_audited=tuple(reqs.not_audited), manifests=reqs.manifests())
 
 
 def problem_line(stderr: bytes | str) -> str:
