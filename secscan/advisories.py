@@ -223,8 +223,12 @@ class AdvisoryIndex:
         own rating is never overridden.  Those still unknown afterwards are counted in
         ``unknown_count`` (see :meth:`notifications`)."""
         findings = list(findings)
-        self.prefetch(next(iter(advisory_ids((f.rule_id, *f.identifiers))), f.rule_id) for f in findings
-                      if f.category is Category.DEPENDENCY and f.severity is Severity.UNKNOWN)
+        first = [next(iter(advisory_ids((f.rule_id, *f.identifiers))), f.rule_id) for f in findings
+                 if f.category is Category.DEPENDENCY and f.severity is Severity.UNKNOWN]
+        self.prefetch(first)
+        # second wave: the GitHub aliases of what came back (their word settles it)
+        self.prefetch(a for i in first if isinstance(self._memory.get(i), dict)
+                      for a in self._memory[i].get("aliases") or [] if str(a).startswith("GHSA-"))
         out: list[Finding] = []
         self.unknown_count = 0
         self.looked_up_count = 0
