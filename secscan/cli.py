@@ -106,20 +106,6 @@ def summary(sarif: Path, fmt: str) -> None:
         render_summary_table(counts)
 
 
-def _progress_printer(quiet: bool) -> Callable[[str, str], None]:
-    """Line-oriented progress (CI logs): one line when a scanner finishes."""
-
-    def emit(tool: str, event: str) -> None:
-        if quiet or event in ("queued",):
-            return
-        if event == "start":
-            click.echo(f"secscan: {tool}: running", err=True)
-        else:
-            click.echo(f"secscan: {event}", err=True)
-
-    return emit
-
-
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", default=".", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--scanners", help="Comma-separated scanners to run (default: every one that applies). "
@@ -155,7 +141,13 @@ def run(path: Path, scanners: str | None, skip: str | None, require: str | None,
         path=path, scanners=scanners, skip=skip, require=require, timeout=timeout, jobs=jobs, sarif=sarif_out,
         fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
         safety_db=safety_db, online=online)
-    code = execute_run(request, progress=_progress_printer(quiet))
+    from .progress import LiveTable, line_printer
+
+    if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):
+        with LiveTable() as live:  # a terminal: a live table of the scanners
+            code = execute_run(request, progress=live)
+    else:
+        code = execute_run(request, progress=line_printer(quiet))  # CI: one line per event
     sys.exit(code)
 
 

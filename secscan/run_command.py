@@ -109,8 +109,11 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
             options.setdefault(tool, {}).setdefault(k, v)
     for tool, seconds in timeouts.items():
         options.setdefault(tool, {})["_timeout"] = seconds
-    result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
-                  jobs=req.jobs, options=options, offline=req.offline, progress=progress)
+    try:
+        result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
+                      jobs=req.jobs, options=options, offline=req.offline, progress=progress)
+    finally:
+        getattr(progress, "close", lambda: None)()  # a live display ends before the summary
     findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now)
     result.findings = findings
     properties = {"decision": decision.to_dict()}

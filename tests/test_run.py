@@ -280,3 +280,33 @@ def test_actions_step_summary_and_shipped_policy_by_name(tmp_path, sample) -> No
     assert "bandit" in text and "B602" in text
     assert "gate failed" in text and "fail\\_on: high (severity high)" in text
     assert text.lstrip().startswith("#")
+
+
+def test_terminal_shows_a_live_table_ci_gets_plain_lines(tmp_path, sample) -> None:
+    """On a terminal (a real pseudo-terminal here) progress is a live rich table; in
+    CI (no terminal, or CI=true) it is one plain line per event."""
+    import os
+    import pty
+
+    args = [sys.executable, "-m", "secscan", "run", str(sample), "--scanners", "bandit,gitleaks",
+            "--sarif", str(tmp_path / "o.sarif"), "--format", "none"]
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(args, stdin=secondary, stdout=secondary, stderr=secondary, env=env)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(primary)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "┏" in screen and "secscan run" in screen and "bandit" in screen and "gitleaks" in screen
+    assert "secscan: bandit: running" not in screen
+    plain = subprocess.run(args, capture_output=True, text=True, env={**env, "CI": "true"}, check=False, timeout=120)
+    assert "secscan: bandit: running" in plain.stderr and "┏" not in plain.stderr
