@@ -14,7 +14,6 @@ nothing lost.  Output is deterministic: the same findings give the same bytes.
 
 from __future__ import annotations
 
-import gzip
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
