@@ -255,8 +255,9 @@ class AdvisoryIndex:
         wanted = [i for i in dict.fromkeys(wanted) if self._from_directory(i) is None]
         if self.base_url is None or len(wanted) < 2:
             return
-        import httpx
         from concurrent.futures import ThreadPoolExecutor
+
+        import httpx
 
         if self._client is None:
             self._client = httpx.Client(timeout=httpx.Timeout(self.timeout), follow_redirects=False,

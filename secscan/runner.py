@@ -24,6 +24,7 @@ adapter's ``parse``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -110,6 +111,17 @@ def run_capture(argv: list[str], timeout: float = 30.0, env: Mapping[str, str] |
     except OSError as exc:
         return None, "", str(exc)
     return (proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+def read_version(argv: list[str], pattern: str, env: Mapping[str, str] | None = None,
+                 timeout: float = 30.0) -> str | None:
+    """A tool's version: run ``argv`` (``tool --version``), return the first group of
+    ``pattern`` found in its output, or None when it fails or says something else."""
+    code, out, err = run_capture(argv, timeout=timeout, env=env)
+    if code != 0:
+        return None
+    match = re.search(pattern, out + "\n" + err)
+    return match.group(1) if match else None
 
 
 def first_line(text: bytes | str, limit: int = 300) -> str:

@@ -78,7 +78,7 @@ from ..runner import (
     RunContext,
     command,
     first_line,
-    run_capture,
+    read_version,
 )
 from ..sarif.reader import (
     LEVEL_SEVERITY,
@@ -626,9 +626,7 @@ def executable(ctx: RunContext) -> list[str] | None:
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:
-    code, out, err = run_capture(exe + ["--version"], env=ctx.env)
-    m = re.search(r"bandit\s+v?(\d+(?:\.\d+)+[\w.+-]*)", out + "\n" + err)
-    return m.group(1) if m else None
+    return read_version(exe + ["--version"], r"bandit\s+v?(\d+(?:\.\d+)+[\w.+-]*)", ctx.env)
 
 
 def _skipped_dir(parent: Path, name: str, top: Path) -> bool:

@@ -66,8 +66,6 @@ directory so the target's ``.gitleaksignore`` applies.  Exit codes (we pass
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import replace
@@ -84,10 +82,10 @@ from ..runner import (
     Plan,
     RunContext,
     command,
-    first_line,
-    run_capture,
+    read_version,
 )
 from ..sarif.reader import driver_names, is_sarif, iter_results, read_sarif
+from ._csv import csv_records
 
 TOOL = "gitleaks"
 FORMATS: tuple[str, ...] = ("json", "sarif", "csv", "junit")
@@ -295,19 +293,8 @@ _CSV_INTS = {"StartLine", "EndLine", "StartColumn", "EndColumn", "lineNumber"}
 
 
 def _parse_csv(raw: RawReport, report: ParsedReport) -> None:
-    try:
-        rows = list(csv.reader(io.StringIO(raw.text(), newline=""), strict=True))
-    except csv.Error as exc:
-        raise ReportError(raw.source, f"invalid CSV: {exc}") from None
-    rows = [r for r in rows if r]
-    if not rows:
-        raise ReportError(raw.source, "empty CSV: no header")
-    header = [h.strip() for h in rows[0]]
-    for i, cells in enumerate(rows[1:]):
-        if len(cells) != len(header):
-            raise ReportError(raw.source, f"CSV row {i + 2} has {len(cells)} cells, the header {len(header)} "
-                              "(truncated file?)")
-        item: dict[str, Any] = dict(zip(header, cells))
+    for i, record in enumerate(csv_records(raw)):
+        item: dict[str, Any] = dict(record)
         for key in _CSV_INTS & item.keys():
             item[key] = _int(item[key])
         if "Entropy" in item:
@@ -448,11 +435,7 @@ def executable(ctx: RunContext) -> list[str] | None:
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:
-    code, out, _err = run_capture(exe + ["version"], env=ctx.env)
-    if code != 0:
-        return None
-    match = re.search(r"v?(\d+\.\d+\.\d+\S*)", out)
-    return match.group(1) if match else (first_line(out) or None)
+    return read_version(exe + ["version"], r"v?(\d+\.\d+\.\d+\S*)", ctx.env)
 
 
 def applies(ctx: RunContext) -> str | None:

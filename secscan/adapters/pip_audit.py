@@ -84,7 +84,7 @@ from ..runner import (
     RunContext,
     command,
     first_line,
-    run_capture,
+    read_version,
 )
 
 TOOL = "pip-audit"
@@ -388,9 +388,7 @@ def executable(ctx: RunContext) -> list[str] | None:
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:
-    code, out, _err = run_capture(exe + ["--version"], env=ctx.env)
-    match = re.search(r"(\d+\.\d+(?:\.\d+)?\S*)", out) if code == 0 else None
-    return match.group(1) if match else None
+    return read_version(exe + ["--version"], r"(\d+\.\d+(?:\.\d+)?\S*)", ctx.env)
 
 
 def requirement_files(target: Path, options: dict[str, Any] | Any = None) -> list[Path]:

@@ -56,8 +56,6 @@ table in the target's ``pyproject.toml`` cannot change the output format.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import sys
@@ -72,8 +70,9 @@ from ..runner import (
     RunContext,
     command,
     first_line,
-    run_capture,
+    read_version,
 )
+from ._csv import csv_records
 
 TOOL = "pip-licenses"
 FORMATS: tuple[str, ...] = ("json", "json-license-finder", "csv", "markdown", "plain")
@@ -218,20 +217,9 @@ def _parse_license_finder(raw: RawReport, report: ParsedReport) -> None:
 
 
 def _parse_csv(raw: RawReport, report: ParsedReport) -> None:
-    try:
-        rows = list(csv.reader(io.StringIO(raw.text(), newline=""), strict=True))
-    except csv.Error as exc:
-        raise ReportError(raw.source, f"invalid CSV: {exc}") from None
-    rows = [r for r in rows if r]
-    if not rows:
-        raise ReportError(raw.source, "empty CSV: no header")
-    header = [h.strip() for h in rows[0]]
-    _check_columns(raw.source, header)
-    for i, cells in enumerate(rows[1:]):
-        if len(cells) != len(header):
-            raise ReportError(raw.source, f"CSV row {i + 2} has {len(cells)} cells, the header {len(header)} "
-                              "(truncated file?)")
-        report.licenses.append(_record(raw.source, i, dict(zip(header, cells))))
+    records = csv_records(raw, lambda header: _check_columns(raw.source, header))
+    for i, record in enumerate(records):
+        report.licenses.append(_record(raw.source, i, record))
 
 
 def _pipe_cells(line: str, bounds: list[int] | None, ncols: int) -> list[str]:
@@ -356,11 +344,7 @@ def executable(ctx: RunContext) -> list[str] | None:
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:
-    code, out, _err = run_capture(exe + ["--version"], env=ctx.env)
-    if code != 0:
-        return None
-    match = re.search(r"(\d+\.\d+(?:\.\d+)?\S*)", out)
-    return match.group(1) if match else None
+    return read_version(exe + ["--version"], r"(\d+\.\d+(?:\.\d+)?\S*)", ctx.env)
 
 
 def applies(ctx: RunContext) -> str | None:

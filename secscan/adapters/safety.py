@@ -89,7 +89,7 @@ from ..runner import (
     Plan,
     RunContext,
     command,
-    run_capture,
+    read_version,
 )
 
 TOOL = "safety"
@@ -534,9 +534,7 @@ def executable(ctx: RunContext) -> list[str] | None:
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:
-    code, out, _ = run_capture(exe + ["--version"], env=ctx.env)
-    match = re.search(r"version\s+(\S+)", out)
-    return match.group(1) if code == 0 and match else None
+    return read_version(exe + ["--version"], r"version\s+(\S+)", ctx.env)
 
 
 def manifests(target: Path) -> tuple[list[str], list[str]]:

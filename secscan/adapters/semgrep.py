@@ -66,7 +66,7 @@ from ..runner import (
     RunContext,
     command,
     first_line,
-    run_capture,
+    read_version,
 )
 from ..sarif import reader as sarif_reader
 
@@ -607,12 +607,7 @@ def executable(ctx: RunContext) -> list[str] | None:
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:
-    code, out, _err = run_capture(exe + ["--version"], timeout=60.0, env=_env(ctx.env))
-    if code != 0:
-        return None
-    line = first_line(out)
-    m = re.search(r"\d+\.\d+(\.\d+)?", line)
-    return m.group(0) if m else (line or None)
+    return read_version(exe + ["--version"], r"(\d+\.\d+(?:\.\d+)?)", _env(ctx.env), timeout=60.0)
 
 
 def applies(ctx: RunContext) -> str | None:

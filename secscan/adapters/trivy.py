@@ -124,7 +124,7 @@ from ..runner import (
     RunContext,
     command,
     first_line,
-    run_capture,
+    read_version,
 )
 
 TOOL = "trivy"
@@ -1175,11 +1175,7 @@ def executable(ctx: RunContext) -> list[str] | None:
 
 
 def version(ctx: RunContext, exe: list[str]) -> str | None:
-    code, out, _err = run_capture(exe + ["--version"], env=ctx.env)
-    if code != 0:
-        return None
-    match = re.search(r"Version:\s*v?(\S+)", out)
-    return match.group(1) if match else (first_line(out) or None)
+    return read_version(exe + ["--version"], r"Version:\s*v?(\S+)", ctx.env)
 
 
 def applies(ctx: RunContext) -> str | None:
