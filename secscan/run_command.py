@@ -87,12 +87,12 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     """Scan, write the SARIF, print the summary, decide; returns the exit code."""
     import click
 
-    from .policy import Policy, load_policy
+    from .policy import load_policy
     from .scan import scan
 
-    # a bad policy fails before any scanner runs; without one, the built-in default
-    # policy decides (fail on high and above: a security gate fails safe)
-    policy = load_policy(req.policy) if req.policy else Policy()
+    # a bad policy fails before any scanner runs; without one, the shipped default
+    # policy decides (policies/default.yml: fail on high and above — a gate fails safe)
+    policy = load_policy(req.policy or "default")
     required = list(req.required) + list(policy.required_scanners)
     options = {tool: dict(opts) for tool, opts in req.options.items()}
     skip = list(req.skip)

@@ -221,6 +221,10 @@ def test_cli_run_gates_with_a_policy_and_writes_the_decision(tmp_path, sample) -
     summary = json.loads(proc.stdout)
     assert summary["decision"]["passed"] is True
     assert json.loads(out.read_text())["properties"]["secscan"]["decision"]["passed"] is True
+    # without --policy the shipped default policy decides (and says so in the SARIF)
+    proc = _cli("run", str(sample), "--scanners", "bandit", "--sarif", str(out), "--format", "none", "-q")
+    assert proc.returncode == 1
+    assert json.loads(out.read_text())["properties"]["secscan"]["decision"]["policy"].endswith("default.yml")
     strict = tmp_path / "s.yml"
     strict.write_text("version: 1\nfail_on: low\n")
     proc = _cli("run", str(sample), "--scanners", "bandit", "--policy", str(strict), "--sarif", str(out),
