@@ -279,4 +279,4 @@ def load_policy(path: str | Path) -> Policy:
         raise PolicyError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return parse_policy(text, str(path))
+    return parse_policy(text, str(p))
