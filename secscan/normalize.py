@@ -67,6 +67,32 @@ def _mask_credential(f: Finding) -> Finding:
     return evolve(f, **changes)
 
 
+def _shield_secret_lines(items: list[Finding]) -> list[Finding]:
+    """A line where a secret scanner found a secret may be flagged by another tool too
+    (bandit's ``verify=False`` on a line that also holds a token): that finding's snippet
+    would print the secret.  Such findings lose their snippet and have quoted literals
+    masked in their message (their fingerprint then comes from the line in the
+    repository, hashed, when the root is known — the same text as the snippet)."""
+    secret_lines: dict[str, set[int]] = {}
+    for f in items:
+        loc = f.location
+        if f.category is Category.SECRET and loc is not None and loc.start_line:
+            end = max(loc.end_line or loc.start_line, loc.start_line)
+            secret_lines.setdefault(loc.path, set()).update(range(loc.start_line, min(end, loc.start_line + 200) + 1))
+    if not secret_lines:
+        return items
+    out = []
+    for f in items:
+        loc = f.location
+        lines = secret_lines.get(loc.path) if loc is not None and f.category is not Category.SECRET else None
+        if lines and loc is not None and loc.start_line:
+            end = max(loc.end_line or loc.start_line, loc.start_line)
+            if any(n in lines for n in range(loc.start_line, end + 1)):
+                f = evolve(f, location=replace(loc, snippet=None), message=mask_literals(f.message) or "")
+        out.append(f)
+    return out
+
+
 def sort_key(f: Finding) -> tuple:
     """Where a finding sorts: tool, place, rule, package, message (ties: see total_order)."""
     loc = f.location
@@ -120,7 +146,7 @@ def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> li
     """
     root_path = Path(root) if root is not None else None
     cache: dict[str, list[str] | None] = {}
-    items, ties = _sorted_with_ties(list(findings))
+    items, ties = _sorted_with_ties(_shield_secret_lines(list(findings)))
     groups: dict[tuple[str, ...], int] = defaultdict(int)
     out: list[Finding] = []
     for f in items:

@@ -89,3 +89,32 @@ def test_no_secret_in_any_report(merged: str, fmt: str) -> None:
     text = render(json.loads(merged), fmt)
     leaked = [s[:4] + "…" for s in SECRETS if s in text]
     assert not leaked
+
+
+def test_a_secret_on_a_line_another_tool_flags_is_not_printed_by_that_tool(tmp_path) -> None:
+    """bandit flags ``verify=False`` on a line that also carries a token gitleaks finds:
+    bandit's snippet of that line must not print the token."""
+    import secscan
+
+    token = "glpat" + "-Zq7dVx2LmN9pRt4WkE8s"  # assembled: this file holds no key-shaped text
+    secret = "4f9c2a7e" + "b1d8306a5c4e"
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "client.py").write_text(
+        "import requests\n\n\n"
+        f"def fetch(url):\n    return requests.get(url, headers={{'PRIVATE-TOKEN': '{token}'}}, verify=False)\n\n\n"
+        f"def other(url):\n    api_key = '{secret}'; return requests.get(url + api_key, verify=False)\n")
+    result = secscan.scan(repo, scanners=["bandit", "gitleaks"])
+    assert {r.status for r in result.runs.values()} == {"ok"}
+    leaks = [f for f in result.findings if f.tool == "gitleaks"]
+    flagged = [f for f in result.findings if f.tool == "bandit" and f.rule_id == "B501"]
+    assert leaks and flagged
+    assert {f.line for f in flagged} & {f.line for f in leaks}, "the test needs a line both tools flag"
+    out = tmp_path / "out.sarif"
+    result.write_sarif(out)
+    text = out.read_text(encoding="utf-8")
+    assert token not in text and token[5:] not in text
+    for f in result.findings:
+        assert token not in repr(f)
+    for line in {f.line for f in leaks}:
+        assert all(f.location.snippet is None for f in flagged if f.line == line)
