@@ -11,6 +11,7 @@ pass that was really a scanner that did not run.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -132,11 +133,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_URL_CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
+
+
 def _redact_argv(argv: Sequence[str]) -> str:
     """The command line for the SARIF, with anything that looks like a credential hidden."""
     out = []
     hide_next = False
-    for arg in argv:
+    for arg in (_URL_CREDENTIALS.sub(r"\1***@", a) for a in argv):
         if hide_next:
             out.append("***")
             hide_next = False

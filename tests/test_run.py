@@ -199,7 +199,7 @@ def test_missing_required_scanner_exits_3_optional_one_warns(monkeypatch, sample
 
 
 def test_cli_exit_3_names_each_failed_scanner(tmp_path, sample) -> None:
-    proc = _cli("run", str(sample), "--scanners", "bandit,pip-audit", "--osv-url", "http://127.0.0.1:9",
+    proc = _cli("run", str(sample), "--scanners", "bandit,pip-audit", "--osv-url", "http://ci:hunter3pass@127.0.0.1:9",
                 "--sarif", str(tmp_path / "o.sarif"), "--format", "none", "-q")
     assert proc.returncode == 3, proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("secscan: error:")]
@@ -209,6 +209,7 @@ def test_cli_exit_3_names_each_failed_scanner(tmp_path, sample) -> None:
     inv = {r["properties"]["secscan/tool"]: r["invocations"][0] for r in log["runs"]}
     assert inv["pip-audit"]["executionSuccessful"] is False
     assert inv["pip-audit"]["toolExecutionNotifications"]
+    assert "hunter3pass" not in (tmp_path / "o.sarif").read_text() + proc.stderr  # credentials in URLs hidden
 
 
 def test_cli_run_gates_with_a_policy_and_writes_the_decision(tmp_path, sample) -> None:
