@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): a fresh virtual environment with secscan and
-# every scanner it drives, Debian's Chromium for the HTML report test, then pytest.
+# every scanner it drives, Debian's Chromium for the HTML report test, Microsoft's SARIF
+# validator from npm, then pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -11,6 +12,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   else
     echo "scripts/test.sh: install Debian's chromium package (sudo apt-get install chromium) for the HTML report test" >&2
   fi
+fi
+# Microsoft's SARIF validator (npm), whose GitHub rules check our SARIF in the tests
+if [ ! -x .tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool ]; then
+  npm install --silent --no-audit --no-fund --prefix .tools @microsoft/sarif-multitool@5.7.0 >/dev/null
 fi
 "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

@@ -103,3 +103,12 @@ def read_requirements(files: list[Path], root: Path) -> Requirements:
             else:
                 result.not_audited.append(f"{req.name} (unpinned: {str(req.specifier) or 'any version'}, in {rel})")
     return result
+
+
+MANIFESTS = ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py", "Pipfile", "Pipfile.lock", "poetry.lock")
+
+
+def project_manifest(root: Path) -> str | None:
+    """The file that declares the project's dependencies, where a finding about the
+    installed environment (a licence) is best shown."""
+    return next((name for name in MANIFESTS if (root / name).is_file()), None)

@@ -140,7 +140,15 @@ def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = No
 
     findings = list(result.findings)
     if result.licenses:
-        findings = normalize(findings + license_findings(result.licenses, policy), result.target)
+        from dataclasses import replace
+
+        from .requirements import project_manifest
+
+        manifest = project_manifest(result.target)
+        licensed = [f if f.package is None or f.package.manifest or manifest is None
+                    else replace(f, package=replace(f.package, manifest=manifest))
+                    for f in license_findings(result.licenses, policy)]
+        findings = normalize(findings + licensed, result.target)
     baseline = read_baseline(baseline_path) if baseline_path else None
     decision = evaluate(findings, policy, baseline=baseline, now=now, scanner_status=result.scanner_status)
     return list(decision.findings), decision

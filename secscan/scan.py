@@ -203,11 +203,11 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
             if not exe:
                 result.status, result.reason = MISSING, f"{tool} is not installed (pip install 'secscan[scanners]'; see docs/scanners.md)"
                 return result
+            result.version = mod.version(ctx, exe)  # recorded even when it has nothing to scan
             skip = mod.applies(ctx)
             if skip:
                 result.status, result.reason = SKIPPED, skip
                 return result
-            result.version = mod.version(ctx, exe)
             plan = mod.plan(ctx, exe)
         except ReportError:
             raise

@@ -15,10 +15,12 @@ nothing lost.  Output is deterministic: the same findings give the same bytes.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+from urllib.parse import quote
 
 from .. import __version__
 from ..findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
@@ -143,6 +145,9 @@ def _text(value: str | None, fallback: str, limit: int = 1000) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_RULE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,127}$")
+
+
 def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
     first = findings[0]
     worst = max((f.severity for f in findings), default=Severity.UNKNOWN)
@@ -170,7 +175,6 @@ def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
         props["precision"] = {"high": "high", "medium": "medium", "low": "low"}.get(first.confidence.lower(), "medium")
     rule: dict[str, Any] = {
         "id": rule_id,
-        "name": rule_id,
         "shortDescription": {"text": title},
         "fullDescription": {"text": full},
         "help": {"text": help_text},
@@ -179,18 +183,28 @@ def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
     }
     if first.help_uri:
         rule["helpUri"] = first.help_uri
+    name = (first.title or "").strip()
+    if _RULE_NAME.match(name) and name != rule_id:  # SARIF1001: a name differs from the id
+        rule["name"] = name
     return rule
 
 
+def _uri(path: str) -> str:
+    """A repo-relative path as a URI reference (spaces, ':' and non-ASCII escaped)."""
+    return quote(path, safe="/-._~+!$&'()*,;=@")
+
+
 def _location(f: Finding) -> list[dict[str, Any]]:
+    """GitHub rejects a result without a location (GH1015): a finding with no file of
+    its own points at its package's manifest, else at the repository root."""
     loc = f.location
     if loc is not None:
         path = loc.path
     elif f.package is not None and f.package.manifest:
         path = f.package.manifest
     else:
-        return []
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": SRCROOT}}
+        path = "."
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}
     if loc is not None and loc.start_line:
         start = loc.start_line
         region: dict[str, Any] = {"startLine": start}
@@ -356,6 +370,8 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
     rule_ids = sorted(by_rule)
     index = {rid: i for i, rid in enumerate(rule_ids)}
     version = (info.version if info and info.version else None) or next((f.tool_version for f in findings if f.tool_version), None)
+    if not version and tool == "secscan-policy":
+        version = __version__  # the policy's findings are secscan's own
     driver: dict[str, Any] = {"name": driver_name}
     if version:
         driver["version"] = str(version)

@@ -1,0 +1,62 @@
+"""Microsoft's SARIF validator (npm @microsoft/sarif-multitool, installed by
+scripts/test.sh) with its GitHub ingestion rules and its SARIF rules, on the logs
+secscan writes: no error, no GitHub-rule result."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support.corpus import corpus_entries
+
+REPO = Path(__file__).resolve().parents[1]
+MULTITOOL = Path(os.environ.get("SARIF_MULTITOOL", REPO / ".tools" / "node_modules" / "@microsoft"
+                                / "sarif-multitool-linux" / "Sarif.Multitool"))
+
+
+def validate(sarif: Path, tmp_path: Path) -> list[dict]:
+    assert MULTITOOL.is_file(), f"{MULTITOOL} missing: run scripts/test.sh (npm install @microsoft/sarif-multitool)"
+    out = tmp_path / (sarif.stem + ".validation.sarif")
+    proc = subprocess.run([str(MULTITOOL), "validate", str(sarif), "--rule-kind", "Gh;Sarif", "-o", str(out)],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert out.is_file(), proc.stdout[-2000:] + proc.stderr[-2000:]
+    results = json.loads(out.read_text(encoding="utf-8"))["runs"][0].get("results") or []
+    return [{"rule": r["ruleId"], "level": r.get("level", "warning"),
+             "where": (r.get("message") or {}).get("arguments", [""])[0]} for r in results]
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("mt") / "corpus.sarif"
+    paths = [str(e.path) for e in corpus_entries() if e.findings is not None]
+    proc = subprocess.run([sys.executable, "-m", "secscan", "convert", *paths, "-o", str(out)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_corpus_log_passes_githubs_rules_and_sarifs(merged, tmp_path) -> None:
+    problems = validate(merged, tmp_path)
+    assert [p for p in problems if p["rule"].startswith("GH")] == []
+    assert [p for p in problems if p["level"] == "error"] == []
+    # what remains are advisories about the inputs (a tool with no version, a result
+    # the tool reported for a whole file), never about secscan's own structure
+    assert {p["rule"] for p in problems} <= {"SARIF2005", "SARIF2017"}
+
+
+def test_a_scan_log_passes_githubs_rules(tmp_path) -> None:
+    from support.sample_repo import make_sample_repo
+
+    sample = make_sample_repo(tmp_path)
+    out = tmp_path / "run.sarif"
+    proc = subprocess.run([sys.executable, "-m", "secscan", "run", str(sample), "--sarif", str(out), "-q",
+                           "--format", "none", "--skip", "semgrep"], capture_output=True, text=True, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    problems = validate(out, tmp_path)
+    assert [p for p in problems if p["rule"].startswith("GH") or p["level"] == "error"] == []
+    assert {p["rule"] for p in problems} <= {"SARIF2017"}  # misconfigurations of a whole file
