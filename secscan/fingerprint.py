@@ -14,10 +14,13 @@ The version prefix (``FINGERPRINT_KEY``) changes if the recipe ever does.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import re
+
+try:  # the builtin BLAKE2 module: hashlib would load OpenSSL (3.5 MB resident) for nothing
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other Python implementations
+    from hashlib import blake2b
 
 FINGERPRINT_KEY = "secscan/v1"
 _DEFAULT_SALT = "secscan-secret-fingerprint-v1"
@@ -37,15 +40,18 @@ def normalize_package_name(name: str) -> str:
 def secret_digest(secret: str, salt: str | None = None) -> str:
     """Keyed hash of a secret value, so two runs agree without storing the secret.
 
-    The key comes from ``SECSCAN_FINGERPRINT_SALT`` (set it to a private value in CI
-    so a digest cannot be checked against guessed secrets) or a built-in default.
+    BLAKE2b in keyed mode (a MAC by design, like HMAC).  The key comes from
+    ``SECSCAN_FINGERPRINT_SALT`` (set it to a private value in CI so a digest cannot be
+    checked against guessed secrets) or a built-in default.
     """
-    key = (salt or os.environ.get("SECSCAN_FINGERPRINT_SALT") or _DEFAULT_SALT).encode()
-    return hmac.new(key, secret.strip().encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
+    key = (salt or os.environ.get("SECSCAN_FINGERPRINT_SALT") or _DEFAULT_SALT).encode()[:64]
+    return blake2b(secret.strip().encode("utf-8", "surrogatepass"), key=key, digest_size=16,
+                   person=b"secscan-secret").hexdigest()
 
 
 def digest(*parts: object) -> str:
-    h = hashlib.sha256()
+    """A 256-bit hash of the parts (unambiguous: each part is terminated)."""
+    h = blake2b(digest_size=32, person=b"secscan-fp-v1")
     for part in parts:
         h.update(str(part if part is not None else "").encode("utf-8", "surrogatepass"))
         h.update(b"\x1f")
