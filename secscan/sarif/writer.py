@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
@@ -189,6 +190,7 @@ def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
     return rule
 
 
+@lru_cache(maxsize=65536)
 def _uri(path: str) -> str:
     """A repo-relative path as a URI reference (spaces, ':' and non-ASCII escaped)."""
     return quote(path, safe="/-._~+!$&'()*,;=@")
