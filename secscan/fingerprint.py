@@ -51,8 +51,5 @@ def secret_digest(secret: str, salt: str | None = None) -> str:
 
 def digest(*parts: object) -> str:
     """A 256-bit hash of the parts (unambiguous: each part is terminated)."""
-    h = blake2b(digest_size=32, person=b"secscan-fp-v1")
-    for part in parts:
-        h.update(str(part if part is not None else "").encode("utf-8", "surrogatepass"))
-        h.update(b"\x1f")
-    return h.hexdigest()
+    text = "".join(f"{'' if part is None else part}\x1f" for part in parts)
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32, person=b"secscan-fp-v1").hexdigest()
