@@ -174,21 +174,27 @@ class Finding:
         return any(s.status == "accepted" for s in self.suppressions)
 
 
-_FINDING_FIELDS: tuple[str, ...] = ()
+_EVOLVE: tuple = ()
 
 
 def evolve(f: Finding, **changes: object) -> Finding:
-    """``dataclasses.replace`` for a Finding, several times faster: normalizing 100,000
-    findings should not cost seconds of re-validation of fields that do not change."""
-    global _FINDING_FIELDS
-    if not _FINDING_FIELDS:
+    """``dataclasses.replace`` for a Finding, faster: normalizing 100,000 findings
+    should not cost seconds re-running ``__init__`` on fields that do not change.
+    The slots' own setters bypass the frozen ``__setattr__``, as ``__init__`` does."""
+    global _EVOLVE
+    if not _EVOLVE:
         from dataclasses import fields
+        from operator import attrgetter
 
-        _FINDING_FIELDS = tuple(fl.name for fl in fields(Finding))
+        names = tuple(fl.name for fl in fields(Finding))
+        _EVOLVE = (attrgetter(*names), tuple(getattr(Finding, n).__set__ for n in names),
+                   {n: getattr(Finding, n).__set__ for n in names})
+    get, setters, by_name = _EVOLVE
     new = object.__new__(Finding)
-    setter = object.__setattr__
-    for name in _FINDING_FIELDS:
-        setter(new, name, changes[name] if name in changes else getattr(f, name))
+    for set_slot, value in zip(setters, get(f)):
+        set_slot(new, value)
+    for name, value in changes.items():
+        by_name[name](new, value)
     return new
 
 
