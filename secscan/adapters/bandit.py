@@ -57,6 +57,7 @@ import json
 import os
 import re
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -326,6 +327,8 @@ def _opt_str(value: object) -> str | None:
 
 
 def _opt_int(raw: RawReport, value: object, what: str) -> int | None:
+    if type(value) is int:  # the common case, first
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -347,6 +350,8 @@ def _line_range(raw: RawReport, value: object, where: str) -> list[int]:
             raise ReportError(raw.source, f"{where}.line_range is not a list: {value[:40]!r}") from None
     if not isinstance(value, list):
         raise ReportError(raw.source, f"{where}.line_range is not a list")
+    if all(type(v) is int for v in value):
+        return value
     return [n for n in (_opt_int(raw, v, f"{where}.line_range") for v in value) if n is not None]
 
 
@@ -365,6 +370,7 @@ def _cwes(value: object) -> list[str]:
     return [f"CWE-{int(m.group(1))}"] if m and int(m.group(1)) > 0 else []
 
 
+@lru_cache(maxsize=1024)
 def _docs_version(url: str | None) -> str | None:
     """bandit's ``more_info`` links the docs of the version that wrote the report
     (``/en/1.8.6/``); ``/en/latest/`` tells nothing."""
