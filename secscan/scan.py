@@ -289,8 +289,6 @@ def _relative_to(f: Finding, target: Path) -> Finding:
         rel = relativize("/" + f.package.manifest.lstrip("/"), str(target))
         if rel and rel != f.package.manifest:
             changes["package"] = replace(f.package, manifest=rel)
-    if not f.tool_version:
-        pass
     return replace(f, **changes) if changes else f
 
 

@@ -6,8 +6,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .findings import Severity
-
 ORDER = ["critical", "high", "medium", "low", "info", "unknown"]
 
 
@@ -51,5 +49,3 @@ def render_summary_table(counts: dict[str, Any]) -> None:
     if counts["not_audited"]:
         console.print(f"not audited ({len(counts['not_audited'])}): {', '.join(counts['not_audited'])}")
 
-
-_ = Severity  # re-exported order source
