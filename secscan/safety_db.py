@@ -372,7 +372,7 @@ def _package_meta(entries: list[SafetyEntry]) -> dict[str, dict[str, Any]]:
                                               "more_info_path": ""})
         slot["insecure_versions"].update(entry.affected_versions)
     for slot in out.values():
-        slot["insecure_versions"] = sorted(slot["insecure_versions"], key=Version)
+        slot["insecure_versions"] = sorted(slot["insecure_versions"], key=lambda v: (Version(v), v))  # "0.12.1" == "0.12.01" as versions
     return out
 
 

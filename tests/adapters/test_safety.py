@@ -437,3 +437,20 @@ def test_real_safety_2_3_5_report_on_a_2x_database() -> None:
         v3 = (v["severity"] or {}).get("cvssv3")
         assert (f.cvss.score if f.cvss else None) == (v3["base_score"] if v3 else None)
         assert f.severity is (Severity.from_score(v3["base_score"]) if v3 else Severity.UNKNOWN)
+
+
+@pytest.mark.parametrize("schema", ["3.x", "2.x"])
+def test_database_bytes_do_not_depend_on_hash_seed(tmp_path: Path, schema: str) -> None:
+    """Versions equal as versions but spelt differently ("0.12.1", "0.12.01") must not
+    come out in set-iteration order."""
+    import os
+    import subprocess
+    import sys
+
+    outs = []
+    for seed in ("1", "2", "3"):
+        out = tmp_path / seed
+        code = f"from secscan.safety_db import build_safety_db; build_safety_db({str(ADVISORIES)!r}, {str(out)!r}, {schema!r})"
+        subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        outs.append([(out / n).read_bytes() for n in ("insecure.json", "insecure_full.json")])
+    assert outs[0] == outs[1] == outs[2]
