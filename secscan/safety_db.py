@@ -391,27 +391,18 @@ def _full3(entry: SafetyEntry) -> dict[str, Any]:
     ids += [{"type": "cve", "id": c} for c in entry.cve_ids]
     if not entry.cve_ids and entry.severity_key:
         ids.append({"type": "pve", "id": entry.severity_key})
-    return {
-        "ids": ids,
-        "specs": list(entry.specs),
-        "fixed_versions": list(entry.fixed_versions),
-        "affected_versions": list(entry.affected_versions),
-        "closest_secure_versions": [],
-        "advisory": entry.advisory,
-        "published_date": entry.published,
-        "transitive": False,
-        "vulnerability_resources": list(entry.resources),
-        "more_info_path": "/" + entry.record_id,
-    }
+    return {"ids": ids, **_entry_fields(entry)}
 
 
 def _full2(entry: SafetyEntry) -> dict[str, Any]:
     cve = ", ".join(entry.cve_ids) if entry.cve_ids else (entry.severity_key or "")
+    return {"id": entry.record_id, "cve": cve, "v": ",".join(entry.specs), **_entry_fields(entry)}
+
+
+def _entry_fields(entry: SafetyEntry) -> dict[str, Any]:
+    """What both schemas' full entries hold alike (the files are written with sorted keys)."""
     return {
-        "id": entry.record_id,
-        "cve": cve,
         "specs": list(entry.specs),
-        "v": ",".join(entry.specs),
         "fixed_versions": list(entry.fixed_versions),
         "affected_versions": list(entry.affected_versions),
         "closest_secure_versions": [],
