@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 
 from conftest import NOW, PIP_AUDIT, SAFETY_SCAN, TRIVY_PIP
@@ -12,6 +11,7 @@ from secscan.adapters import parse_report
 from secscan.correlate import correlate
 from secscan.fingerprint import normalize_package_name
 from secscan.policy import evaluate
+from secscan.runner import find_executable
 
 V1 = "version: 1\n"
 
@@ -64,7 +64,8 @@ def test_different_packages_same_id_stay_apart():
 
 def test_gitleaks_and_trivy_same_secret_counts_once(tmp_path, policy):
     """Run the real scanners on one file holding two credentials."""
-    gitleaks, trivy = shutil.which("gitleaks", path="/work/venv/bin"), shutil.which("trivy", path="/work/venv/bin")
+    gitleaks, trivy = find_executable("gitleaks"), find_executable("trivy")
+    assert gitleaks and trivy, "gitleaks and trivy are installed by scripts/test.sh"
     src = tmp_path / "repo"
     src.mkdir()
     (src / "settings.py").write_text('import os\n\nAWS_ACCESS_KEY_ID = "AKIAYVP4CIPPERUVIFXG"\n'
