@@ -128,19 +128,23 @@ def summary(sarif: Path, fmt: str) -> None:
 @click.option("--osv-url", help="OSV-compatible vulnerability API for pip-audit and advisory lookups.")
 @click.option("--safety-db", type=click.Path(file_okay=False, path_type=Path), help="Local safety database directory.")
 @click.option("--online", is_flag=True, help="Allow scanners to use the network (registry rules, PyPI's audit service).")
+@click.option("--kev", "kev", type=click.Path(dir_okay=False, path_type=Path),
+              help="CISA KEV catalogue (its JSON feed) to join to findings; default: fetched with --online, else cached.")
+@click.option("--epss", "epss", type=click.Path(dir_okay=False, path_type=Path),
+              help="FIRST EPSS scores (CSV, CSV.gz or API JSON); default: fetched with --online, else cached.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @handle_errors
 def run(path: Path, scanners: str | None, skip: str | None, require: str | None, timeout: float | None,
         jobs: int | None, sarif_out: Path | None, fmt: str | None, policy: Path | None, baseline: Path | None,
         config_path: Path | None, options: Sequence[str], osv_url: str | None, safety_db: Path | None,
-        online: bool, quiet: bool) -> None:
+        online: bool, kev: Path | None, epss: Path | None, quiet: bool) -> None:
     """Run every applicable scanner on PATH in parallel; write one SARIF log; gate."""
     from .run_command import RunRequest, execute_run
 
     request = RunRequest.from_cli(
         path=path, scanners=scanners, skip=skip, require=require, timeout=timeout, jobs=jobs, sarif=sarif_out,
         fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
-        safety_db=safety_db, online=online)
+        safety_db=safety_db, online=online, kev=kev, epss=epss)
     from .progress import LiveTable, line_printer
 
     if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):
@@ -182,10 +186,14 @@ def doctor(path: Path, options: Sequence[str], osv_url: str | None, safety_db: P
 @click.option("--explain", "explain", metavar="FINGERPRINT",
               help="Say why one finding (fingerprint or a prefix of 8+ characters) blocks or not.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--kev", "kev", type=click.Path(dir_okay=False, path_type=Path),
+              help="CISA KEV catalogue (JSON feed) to judge by instead of what the run recorded.")
+@click.option("--epss", "epss", type=click.Path(dir_okay=False, path_type=Path),
+              help="FIRST EPSS scores (CSV, CSV.gz or API JSON) to judge by instead of what the run recorded.")
 @click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (UTC), for reproducible runs.")
 @handle_errors
 def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: str | None, fmt: str,
-         now_text: str | None) -> None:
+         kev: Path | None, epss: Path | None, now_text: str | None) -> None:
     """Decide the CI gate for a SARIF file under a policy: exit 0 pass, 1 fail."""
     from .baseline import parse_time
     from .errors import EXIT_GATE_FAILED, EXIT_PASS, ConfigError
@@ -197,7 +205,11 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
         now = parse_time(now_text if "T" in now_text else now_text + "T00:00:00Z")
         if now is None:
             raise ConfigError(f"--now: not an ISO date-time: {now_text!r}")
-    decision = run_gate(results, policy_path, baseline_path, now=now)
+    decision = run_gate(results, policy_path, baseline_path, now=now, kev=kev, epss=epss)
+    if decision.exploit_data:
+        from .prioritise.exploits import ExploitData
+
+        click.echo(f"secscan: {ExploitData(recorded=decision.exploit_data).summary()}", err=True)
     if explain:
         text = decision.explain(explain)
         click.echo(text)
@@ -219,9 +231,10 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
 
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("sarif", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "junit", "json"]), default="markdown",
-              show_default=True, help="markdown (step summary, PR comment), html (one self-contained page), "
-                                      "junit (CI test results) or json (for programs).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "junit", "json", "openvex"]),
+              default="markdown", show_default=True,
+              help="markdown (step summary, PR comment), html (one self-contained page), "
+                   "junit (CI test results), json (for programs) or openvex (the run's decisions as VEX).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: stdout).")
 @handle_errors

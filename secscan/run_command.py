@@ -53,12 +53,15 @@ class RunRequest:
     baseline: Path | None
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     offline: bool = True
+    kev: Path | None = None  # local CISA KEV catalogue (JSON feed)
+    epss: Path | None = None  # local EPSS scores (CSV, CSV.gz or API JSON)
 
     @classmethod
     def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
                  timeout: float | None, jobs: int | None, sarif: Path | None, fmt: str | None,
                  policy: Path | None, baseline: Path | None, config: Path | None, options: Sequence[str],
-                 osv_url: str | None, safety_db: Path | None, online: bool) -> "RunRequest":
+                 osv_url: str | None, safety_db: Path | None, online: bool, kev: Path | None = None,
+                 epss: Path | None = None) -> "RunRequest":
         cfg = load_config(path, config)
         base = Path(cfg.source).parent if cfg.source else path
 
@@ -79,6 +82,8 @@ class RunRequest:
             baseline=baseline or from_cfg(cfg.baseline),
             options=collect_options(path, cfg, options, osv_url, safety_db),
             offline=not online and cfg.offline,
+            kev=kev,
+            epss=epss,
         )
 
 
@@ -109,18 +114,29 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
             options.setdefault(tool, {}).setdefault(k, v)
     for tool, seconds in timeouts.items():
         options.setdefault(tool, {})["_timeout"] = seconds
+    from .prioritise.exploits import load_exploit_data
+
+    exploits = load_exploit_data(req.kev, req.epss, online=not req.offline)  # a bad file fails before scanning
     try:
         result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
                       jobs=req.jobs, options=options, offline=req.offline, progress=progress)
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
-    findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now)
-    result.findings = findings
+    findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now, exploits=exploits)
+    from .prioritise.remediation import attach_fixes, breached_fingerprints, build_plan
+
+    plan = build_plan(findings, breached_fingerprints(decision))
+    result.findings = attach_fixes(findings, plan, result.target)
+    for note in exploits.notes:
+        click.echo(f"secscan: {note}", err=True)
+    click.echo(f"secscan: {exploits.summary()}", err=True)
     properties = {"decision": decision.to_dict()}
     warnings = result.write_sarif(req.sarif, properties=properties)
     for w in result.warnings + warnings:
         click.echo(f"secscan: warning: {w}", err=True)
     _print_summary(result, req.fmt, decision)
+    if req.fmt == "table":
+        print_remediation(plan)
     _write_step_summary(req.sarif)
     click.echo(f"secscan: wrote {len(result.findings)} findings to {req.sarif}", err=True)
     if result.failed:
@@ -132,7 +148,8 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     return EXIT_PASS
 
 
-def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None) -> tuple[list, Any]:
+def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None,
+                 exploits: Any = None) -> tuple[list, Any]:
     """Licence findings from the inventory, baseline, overrides, suppressions, decision."""
     from .baseline import read_baseline
     from .normalize import normalize
@@ -150,7 +167,8 @@ def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = No
                     for f in license_findings(result.licenses, policy)]
         findings = normalize(findings + licensed, result.target)
     baseline = read_baseline(baseline_path) if baseline_path else None
-    decision = evaluate(findings, policy, baseline=baseline, now=now, scanner_status=result.scanner_status)
+    decision = evaluate(findings, policy, baseline=baseline, now=now, scanner_status=result.scanner_status,
+                        exploits=exploits)
     return list(decision.findings), decision
 
 
@@ -210,6 +228,25 @@ def _print_summary(result: Any, fmt: str, decision: Any) -> None:
             render_decision(decision, console)
         except ImportError:
             console.print("gate: " + ("PASSED" if decision.passed else "FAILED"))
+
+
+def print_remediation(plan: Any, limit: int = 10) -> None:
+    """The remediation section of the terminal summary: the upgrades that clear the most,
+    and the packages no upgrade can fix."""
+    import click
+
+    fixable = [u for u in plan.upgrades if u.target]
+    stuck = [u for u in plan.upgrades if not u.target]
+    if not plan.upgrades:
+        return
+    click.echo(f"What to fix first ({len(fixable)} upgrade{'s' if len(fixable) != 1 else ''} clear "
+               f"{plan.findings_cleared} dependency finding{'s' if plan.findings_cleared != 1 else ''}):")
+    for u in fixable[:limit]:
+        click.echo(f"  {u.describe()}")
+    if len(fixable) > limit:
+        click.echo(f"  … and {len(fixable) - limit} more upgrade(s) (see the Markdown/HTML/JSON report)")
+    for u in stuck:
+        click.echo(f"  {u.describe()}")
 
 
 def _write_step_summary(sarif_path: Path) -> None:

@@ -45,9 +45,10 @@ class SlaStatus:
     due: date
     breached: bool
     warning: bool = False  # within sla_warning_days of the due date
+    key: str | None = None  # the sla key that set the days when not the severity ("kev")
 
     def describe(self) -> str:
-        return (f"sla.{self.severity}: {self.days} days (first seen {self.first_seen.date().isoformat()}, "
+        return (f"sla.{self.key or self.severity}: {self.days} days (first seen {self.first_seen.date().isoformat()}, "
                 f"{self.age_days} day{'s' if self.age_days != 1 else ''} ago)")
 
 
@@ -112,6 +113,7 @@ class Decision:
     groups: list[Group]
     _verdicts: dict[str, _Verdict] = field(default_factory=dict, repr=False)
     _notes: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    exploit_data: dict[str, object] = field(default_factory=dict)  # which KEV/EPSS data (and dates) were used
 
     @property
     def would_pass(self) -> bool:
@@ -236,6 +238,7 @@ class Decision:
             "sla_warnings": [{"fingerprint": s.fingerprint, "rule": s.describe(), "due": s.due.isoformat()}
                              for s in self.sla_warnings],
             "warnings": list(self.warnings),
+            "exploit_data": dict(self.exploit_data),
         }
 
 
@@ -315,6 +318,12 @@ def _group_state(group: Group) -> str | None:
 
 def _sla(v: _Verdict, policy: Policy, now: datetime) -> SlaStatus | None:
     days = policy.sla_days(v.severity)
+    key = None
+    if policy.sla_kev is not None and (days is None or policy.sla_kev < days):
+        from ..prioritise.exploits import kev_of
+
+        if any(kev_of(f) for f in v.group.findings):
+            days, key = policy.sla_kev, "kev"
     if days is None:
         return None
     r = v.group.representative
@@ -323,7 +332,7 @@ def _sla(v: _Verdict, policy: Policy, now: datetime) -> SlaStatus | None:
     breached = age > timedelta(days=days)
     warning = not breached and age >= timedelta(days=days - policy.sla_warning_days)
     return SlaStatus(r.fingerprint, r.tool, r.rule_id, v.severity.label, days, v.first_seen,
-                     max(0, age.days), due.date(), breached, warning)
+                     max(0, age.days), due.date(), breached, warning, key)
 
 
 def _is_policy_license(f: Finding) -> bool:
@@ -350,6 +359,10 @@ def _judge(groups: list[Group], policy: Policy, now: datetime) -> list[_Verdict]
             continue
         if v.counted and sev.label not in policy.max and fail_on is not None and sev >= fail_on:
             v.reasons.append(f"fail_on: {policy.fail_on} (severity {sev.label})")
+        if v.counted and (policy.block_kev or policy.block_epss_above is not None):
+            from ..prioritise.exploits import block_reasons
+
+            v.reasons.extend(block_reasons(g.findings, policy.block_kev, policy.block_epss_above))
         v.sla = _sla(v, policy, now)
         if v.sla is not None and v.sla.breached and v.counted:
             v.reasons.append(v.sla.describe())
@@ -389,6 +402,7 @@ def evaluate(
     baseline: Baseline | None = None,
     now: datetime | None = None,
     scanner_status: Mapping[str, str] | None = None,
+    exploits: object | None = None,
 ) -> Decision:
     """Apply ``policy`` to the findings of one run and decide the gate.
 
@@ -396,6 +410,8 @@ def evaluate(
     state and SLA clock; without one, findings keep what they carry (a SARIF written
     with a baseline has both).  ``now`` is the clock (UTC; default: the current time).
     ``scanner_status`` maps tool → ``"ok"`` | ``"skipped: why"`` | ``"failed: why"``.
+    ``exploits`` (:class:`secscan.prioritise.exploits.ExploitData`) is joined to the
+    findings first; the policy's ``vex:`` files are applied after its suppressions.
     """
     from ..normalize import normalize
 
@@ -403,6 +419,8 @@ def evaluate(
     items = list(findings)
     if any(not f.fingerprint for f in items):
         items = normalize(items)
+    if exploits is not None:
+        items = exploits.apply(items)  # type: ignore[attr-defined]
     notes: dict[str, list[str]] = {}
     kept, excluded, excluded_by = _exclude(items, policy, notes)
     counts_by_state: dict[str, int] = {}
@@ -420,6 +438,14 @@ def evaluate(
         if f.severity is Severity.UNKNOWN:
             notes.setdefault(f.fingerprint, []).append(f"unknown severity counts as {policy.unknown_as} (unknown_as)")
     kept, expired, unused = _suppress(kept, policy, now.date(), notes)
+    if policy.vex:
+        from ..prioritise.vex import apply_vex
+
+        outcome = apply_vex(kept, policy.vex, now.date(), notes=notes)
+        kept = outcome.findings
+        expired += [ExpiredSuppression(src.source, src.file, "VEX statements", src.owner or "-", src.expires, n)
+                    for src, n in outcome.expired]
+        unused += outcome.unused
     active = [f for f in kept if not f.is_suppressed]
     groups = correlate(active)
     verdicts = _judge(groups, policy, now)
@@ -440,6 +466,10 @@ def evaluate(
     if states.get("untracked"):
         counts_by_state["untracked"] = states["untracked"]
     failures = scanner_failures(policy, scanner_status, items)
+    if policy.block_kev or policy.block_epss_above is not None:
+        from ..prioritise.exploits import missing_data
+
+        failures += missing_data(policy, exploits)  # type: ignore[arg-type]
     warnings = [f"{v.group.representative.message}" for v in verdicts if v.license_warning]
     if baseline is not None and baseline.without_fingerprint:
         warnings.append(f"baseline {baseline.source}: {baseline.without_fingerprint} result(s) without a "
@@ -472,4 +502,5 @@ def evaluate(
         groups=groups,
         _verdicts=by_fp,
         _notes=notes,
+        exploit_data=exploits.describe() if exploits is not None else {},  # type: ignore[attr-defined]
     )

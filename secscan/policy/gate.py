@@ -76,11 +76,36 @@ def findings_from_sarif(path: str | Path, policy: Policy) -> tuple[list[Finding]
 
 
 def gate(sarif_path: str | Path, policy_path: str | Path, baseline_path: str | Path | None = None,
-         now: datetime | None = None) -> Decision:
-    """Load the policy, the SARIF results and the optional baseline; decide."""
+         now: datetime | None = None, kev: str | Path | None = None, epss: str | Path | None = None) -> Decision:
+    """Load the policy, the SARIF results and the optional baseline; decide.
+
+    ``kev`` / ``epss`` are local data files joined to the findings; without them the
+    findings keep the KEV/EPSS properties the run wrote, and the data the run used
+    (recorded in the log) is what the policy's ``block`` keys judge by."""
     from ..baseline import read_baseline
 
     policy = load_policy(policy_path)
     findings, status = findings_from_sarif(sarif_path, policy)
     baseline = read_baseline(baseline_path) if baseline_path is not None else None
-    return evaluate(findings, policy, baseline=baseline, now=now, scanner_status=status)
+    exploits = _exploit_data(sarif_path, policy, kev, epss)
+    return evaluate(findings, policy, baseline=baseline, now=now, scanner_status=status, exploits=exploits)
+
+
+def _exploit_data(sarif_path: str | Path, policy: Policy, kev: str | Path | None, epss: str | Path | None) -> Any:
+    from ..prioritise.exploits import ExploitData, epss_from_file, kev_from_file, recorded_in
+
+    uses = policy.block_kev or policy.block_epss_above is not None or policy.sla_kev is not None
+    if kev is None and epss is None and not uses:
+        return None
+    recorded: Mapping[str, Any] = {}
+    if uses:
+        from ..adapters import read_raw
+
+        doc = read_raw(sarif_path).document()
+        recorded = recorded_in(doc) if isinstance(doc, dict) else {}
+    data = ExploitData(recorded=recorded)
+    if kev is not None:
+        data.kev = kev_from_file(kev)
+    if epss is not None:
+        data.epss = epss_from_file(epss)
+    return data

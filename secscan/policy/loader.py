@@ -201,6 +201,7 @@ def build_policy(data: dict[str, Any], marks: _Marks, source: str) -> Policy:
     """A Policy from a schema-valid document (semantic checks that need a line here)."""
     sla = dict(DEFAULT_SLA)
     sla.update(data.get("sla") or {})
+    sla_kev = sla.pop("kev", None)
     overrides = tuple(
         Override(_matcher(o), Severity[o["severity"].upper()], o.get("reason", ""), i)
         for i, o in enumerate(data.get("overrides") or []))
@@ -230,7 +231,27 @@ def build_policy(data: dict[str, Any], marks: _Marks, source: str) -> Policy:
         exclude=tuple((data.get("paths") or {}).get("exclude") or ()),
         licenses=licenses,
         source=source,
+        block_kev=bool((data.get("block") or {}).get("kev", False)),
+        block_epss_above=(data.get("block") or {}).get("epss_above"),
+        sla_kev=sla_kev,
+        vex=_vex_sources(data, marks, source),
     )
+
+
+def _vex_sources(data: dict[str, Any], marks: _Marks, source: str) -> tuple[Any, ...]:
+    """The policy's ``vex:`` entries; files are relative to the policy file."""
+    from ..prioritise.vex import VexSource
+
+    entries = data.get("vex") or []
+    if not entries:
+        return ()
+    base = Path(source).parent
+    out = []
+    for i, v in enumerate(entries):
+        expires = _date(v["expires"], ("vex", i, "expires"), marks, source)
+        file = v["file"] if Path(v["file"]).is_absolute() else str(base / v["file"])
+        out.append(VexSource(file, expires, v.get("owner", ""), i))
+    return tuple(out)
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:

@@ -200,6 +200,10 @@ class Policy:
     exclude: tuple[str, ...] = ()
     licenses: LicensePolicy | None = None
     source: str = "<built-in default policy>"
+    block_kev: bool = False  # block: {kev: true}
+    block_epss_above: float | None = None  # block: {epss_above: 0.5}
+    sla_kev: int | None = None  # sla: {kev: 14}
+    vex: tuple[Any, ...] = ()  # secscan.prioritise.vex.VexSource, one per ``vex:`` entry
 
     def scanner_options(self, name: str) -> dict[str, Any]:
         """Options the policy sets for one scanner (a copy; ``{}`` when none)."""

@@ -58,7 +58,10 @@ def build_schema() -> dict[str, Any]:
         "type": "object", "additionalProperties": False,
         "description": "Days to fix, per severity, counted from a finding's first detection; null: no SLA. "
                        "Defaults: critical 7, high 30, medium 90, low 180, info none.",
-        "properties": {s: {"type": ["integer", "null"], "minimum": 0} for s in SEVERITIES},
+        "properties": {**{s: {"type": ["integer", "null"], "minimum": 0} for s in SEVERITIES},
+                       "kev": {"type": ["integer", "null"], "minimum": 0,
+                               "description": "Days to fix a finding listed in CISA KEV; replaces its "
+                                              "severity's SLA when shorter."}},
     }
     scanners = {
         "type": "object", "additionalProperties": False,
@@ -178,6 +181,26 @@ def build_schema() -> dict[str, Any]:
             "suppressions": {"type": "array", "items": {"$ref": "#/$defs/suppression"}},
             "paths": {"type": "object", "additionalProperties": False,
                       "properties": {"exclude": _str_list("Globs of paths never reported (counted as excluded).")}},
+            "block": {
+                "type": "object", "additionalProperties": False,
+                "description": "Exploit signals that block on their own (see docs/policy.md).",
+                "properties": {
+                    "kev": {"type": "boolean", "description": "Block any finding whose CVE is in CISA KEV."},
+                    "epss_above": {"type": "number", "minimum": 0, "maximum": 1,
+                                   "description": "Block any finding whose EPSS score is above this probability."},
+                },
+            },
+            "vex": {
+                "type": "array", "description": "OpenVEX or CycloneDX VEX files read as suppressions.",
+                "items": {"type": "object", "additionalProperties": False, "required": ["file", "expires"],
+                          "properties": {
+                              "file": {"type": "string", "minLength": 1,
+                                       "description": "VEX file, relative to the policy file."},
+                              "owner": {"type": "string", "minLength": 1,
+                                        "description": "Who answers for it (default: the document's author)."},
+                              "expires": {"type": "string", "pattern": DATE_PATTERN,
+                                          "description": "Last day its statements hold (YYYY-MM-DD)."}}},
+            },
             "licenses": {
                 "type": "object", "additionalProperties": False,
                 "description": "Licence policy over the package inventory (pip-licenses, trivy).",

@@ -37,7 +37,7 @@ from ..findings import Category, Finding, Severity
 from ..fingerprint import normalize_package_name
 
 SPEC_PROPERTY = "vulnerable_spec"  # safety's affected range, kept in Finding.properties
-FIXES_PROPERTY = "sarif-fixes"  # SARIF result.fixes, read by the writer (never a secscan/x/ property)
+from ..sarif.writer import FIXES_PROPERTY  # noqa: E402  (SARIF result.fixes)
 
 
 def _version(text: str | None) -> Any:

@@ -5,7 +5,8 @@
 - ``markdown`` — for ``$GITHUB_STEP_SUMMARY`` and pull-request comments;
 - ``html`` — one self-contained page (no network at view time) to triage findings;
 - ``junit`` — JUnit XML so CI systems show findings as failed tests;
-- ``json`` — a machine-readable summary.
+- ``json`` — a machine-readable summary;
+- ``openvex`` — the run's decisions as an OpenVEX document (:mod:`secscan.prioritise.vex`).
 
 Every format reads the log through :mod:`secscan.report._model`, so they agree.
 """
@@ -24,7 +25,14 @@ _RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "html": html.render,
     "junit": junit.render,
     "json": json_summary.render,
+    "openvex": lambda sarif: _openvex(sarif),
 }
+
+
+def _openvex(sarif: Mapping[str, Any]) -> str:
+    from ..prioritise.vex import render_openvex
+
+    return render_openvex(sarif)
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 
 

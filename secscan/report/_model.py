@@ -53,6 +53,8 @@ class Row:
     suppression: str
     fingerprint: str
     baseline_state: str | None
+    kev: str | None = None  # the CVE in CISA KEV, with its dateAdded ("CVE-… (added 2021-12-10)")
+    epss: float | None = None  # the highest EPSS score of the finding's CVEs
 
     @property
     def location(self) -> str:
@@ -70,6 +72,22 @@ class ReportData:
     by_tool: dict[str, Counter[str]] = field(default_factory=dict)
     by_category: Counter[str] = field(default_factory=Counter)
     suppressed: int = 0
+    findings: list[Any] = field(default_factory=list)  # the rows as Findings (remediation plan)
+    _plan: Any = None
+
+    @property
+    def plan(self) -> Any:
+        """The remediation plan of the log (secscan.prioritise.remediation)."""
+        if self._plan is None:
+            from ..prioritise.remediation import breached_fingerprints, build_plan
+
+            self._plan = build_plan(self.findings, breached_fingerprints(self.decision))
+        return self._plan
+
+    @property
+    def exploit_data(self) -> Mapping[str, Any]:
+        data = (self.decision or {}).get("exploit_data")
+        return data if isinstance(data, Mapping) else {}
 
     @property
     def active(self) -> list[Row]:
@@ -96,9 +114,13 @@ def _severity(props: Mapping[str, Any], fallback: Severity) -> str:
     return fallback.label
 
 
-def _row(ctx: Any, result: Mapping[str, Any]) -> Row:
+def _row(ctx: Any, result: Mapping[str, Any], sink: list[Any] | None = None) -> Row:
     tool = str(ctx.driver.get("name") or "unknown-tool")
     finding = result_to_finding(ctx, result, tool, None)
+    if sink is not None:
+        sink.append(finding)
+    kev = finding.properties.get("kev") if isinstance(finding.properties.get("kev"), dict) else None
+    epss = finding.properties.get("epss") if isinstance(finding.properties.get("epss"), dict) else None
     props = result.get("properties") or {}
     props = props if isinstance(props, dict) else {}
     pkg = props.get("secscan/package") if isinstance(props.get("secscan/package"), dict) else {}
@@ -132,7 +154,16 @@ def _row(ctx: Any, result: Mapping[str, Any]) -> Row:
         suppression=why,
         fingerprint=_fingerprint(result),
         baseline_state=str(result["baselineState"]) if result.get("baselineState") else None,
+        kev=f"{kev.get('cve')} (added {kev.get('dateAdded')})" if kev else None,
+        epss=_score(epss.get("score")) if epss else None,
     )
+
+
+def _score(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def decision_of(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -149,13 +180,14 @@ def load(doc: Mapping[str, Any]) -> ReportData:
         from ..errors import ReportError
 
         raise ReportError("<sarif>", "not a SARIF log: no 'runs' list")
-    rows = [_row(ctx, result) for ctx, result in iter_results(doc)]
+    findings: list[Any] = []
+    rows = [_row(ctx, result, findings) for ctx, result in iter_results(doc)]
     tools = []
     for run in doc["runs"]:
         name = str(((run or {}).get("tool") or {}).get("driver", {}).get("name") or "unknown-tool")
         if name not in tools:
             tools.append(name)
-    data = ReportData(rows, tools, decision_of(doc))
+    data = ReportData(rows, tools, decision_of(doc), findings=findings)
     for tool in tools:
         data.by_tool[tool] = Counter()
     for row in rows:

@@ -24,6 +24,9 @@ def summary(sarif: Mapping[str, Any]) -> dict[str, Any]:
         "tools": sorted(data.tools),
         "policy_applied": data.decision is not None,
         "decision": data.decision,
+        "remediation": data.plan.to_dict(),
+        "exploited": [{"fingerprint": r.fingerprint, "tool": r.tool, "rule_id": r.rule_id, "kev": r.kev,
+                       "epss": r.epss} for r in data.active if r.kev or r.epss is not None],
     }
 
 

@@ -117,10 +117,55 @@ def _top(data: ReportData) -> list[str]:
     return out + [""]
 
 
+def _remediation(data: ReportData) -> list[str]:
+    """What to fix first: one row per package upgrade, the biggest win first."""
+    plan = data.plan
+    if not plan.upgrades:
+        return []
+    rows = []
+    for u in plan.upgrades[:MAX_ROWS]:
+        rows.append([u.package, u.installed or "?", u.target or "no fixed version",
+                     "yes" if u.major else ("?" if u.major is None and u.target else "no" if u.target else ""),
+                     u.findings, u.sla_breaches, u.severity.label,
+                     ", ".join(u.unfixed) if u.target else u.note])
+    out = ["### What to fix first", "",
+           f"{sum(1 for u in plan.upgrades if u.target)} upgrade(s) clear {plan.findings_cleared} dependency "
+           "finding(s), the biggest win first.", ""]
+    out += _table(["package", "installed", "upgrade to", "major", "clears", "past SLA", "worst", "not fixed by it"],
+                  rows)
+    if len(plan.upgrades) > MAX_ROWS:
+        out.append(f"\n… and {len(plan.upgrades) - MAX_ROWS} more package(s).")
+    return out + [""]
+
+
+def _exploited(data: ReportData) -> list[str]:
+    """Findings with exploit signals (CISA KEV, EPSS), and the data's dates."""
+    hits = sorted((r for r in data.active if r.kev or r.epss is not None),
+                  key=lambda r: (r.kev is None, -(r.epss or 0.0), r.tool, r.rule_id, r.fingerprint))
+    used = data.exploit_data
+    if not hits and not used:
+        return []
+    kev, epss = used.get("kev"), used.get("epss")
+    source = "; ".join([f"KEV catalogue {kev.get('catalogVersion')}" if isinstance(kev, dict) else "no KEV catalogue",
+                        f"EPSS scores of {str(epss.get('score_date'))[:10]}" if isinstance(epss, dict)
+                        else "no EPSS scores"])
+    out = ["### Exploit signals", "", f"Data used: {source}.", ""]
+    if not hits:
+        return out + ["No finding is in CISA KEV or has an EPSS score.", ""]
+    rows = [[r.severity, r.tool, r.rule_id, r.package or r.location, r.kev or "", f"{r.epss:.3f}" if r.epss is not None else ""]
+            for r in hits[:MAX_ROWS]]
+    out += _table(["severity", "tool", "rule", "package", "in CISA KEV", "EPSS"], rows)
+    if len(hits) > MAX_ROWS:
+        out.append(f"\n… and {len(hits) - MAX_ROWS} more.")
+    return out + [""]
+
+
 def render(sarif: Mapping[str, Any]) -> str:
     data = load(sarif)
     lines = _verdict(data) + [""]
     lines += _blocking(data)
+    lines += _remediation(data)
+    lines += _exploited(data)
     lines += _top(data)
     lines += _counts(data)
     lines += _listed(data, "sla_breaches", "SLA breaches", "No finding is past its SLA.")

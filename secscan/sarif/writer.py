@@ -29,6 +29,7 @@ from ..fingerprint import FINGERPRINT_KEY
 from ..normalize import Normalized, normalize, total_order
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FIXES_PROPERTY = "sarif-fixes"  # a Finding property the writer turns into result.fixes
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 
@@ -266,7 +267,8 @@ def _props(f: Finding, run_version: str | None = None) -> dict[str, Any]:
         p["secscan/toolVersion"] = f.tool_version
     if f.properties:
         for key in sorted(f.properties):
-            p[f"secscan/x/{key}"] = f.properties[key]
+            if key != FIXES_PROPERTY:
+                p[f"secscan/x/{key}"] = f.properties[key]
     return p
 
 
@@ -295,6 +297,9 @@ def _result(f: Finding, rule_index: int, run_version: str | None = None) -> dict
         res["baselineState"] = f.baseline_state
     if f.first_seen:
         res["provenance"] = {"firstDetectionTimeUtc": _iso(f.first_seen)}
+    fixes = f.properties.get(FIXES_PROPERTY) if f.properties else None
+    if fixes:
+        res["fixes"] = fixes  # secscan.prioritise.remediation: the upgrade, as a replacement in the manifest
     res["properties"] = _props(f, run_version)
     return res
 
