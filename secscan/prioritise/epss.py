@@ -81,12 +81,12 @@ def _parse_csv(text: str, source: str) -> EpssScores:
     reader = csv.DictReader(lines)
     if reader.fieldnames is None or not {"cve", "epss", "percentile"} <= {f.strip() for f in reader.fieldnames}:
         raise ReportError(source, "not an EPSS CSV (expected the header cve,epss,percentile)")
-    scores: dict[str, EpssScore] = {}
-    for n, row in enumerate(reader, 2 + (1 if meta else 0)):
-        _add(scores, row.get("cve"), row.get("epss"), row.get("percentile"), f"line {n}", source)
     if "score_date" not in meta:
         raise ReportError(source, "EPSS CSV without its '#model_version:…,score_date:…' line: the data date "
                                   "would be unknown")
+    scores: dict[str, EpssScore] = {}
+    for n, row in enumerate(reader, 3):
+        _add(scores, row.get("cve"), row.get("epss"), row.get("percentile"), f"line {n}", source)
     return EpssScores(meta.get("model_version", ""), meta["score_date"], dict(sorted(scores.items())), source)
 
 
