@@ -129,6 +129,6 @@ def test_markdown_cells_cannot_break_the_table_or_inject_html():
 
 
 def test_unknown_format_is_a_clear_error():
-    assert FORMATS == ("markdown", "html", "junit", "json")
+    assert FORMATS == ("markdown", "html", "junit", "json", "openvex")
     with pytest.raises(ConfigError, match="unknown report format 'pdf'"):
         render(load(CODEQL), "pdf")
