@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -37,7 +38,7 @@ from ..findings import Category, Finding, Severity
 from ..fingerprint import normalize_package_name
 
 SPEC_PROPERTY = "vulnerable_spec"  # safety's affected range, kept in Finding.properties
-from ..sarif.writer import FIXES_PROPERTY  # noqa: E402  (SARIF result.fixes)
+from ..sarif.writer import FIXES_PROPERTY  # a Finding property the writer turns into result.fixes
 
 
 def _version(text: str | None) -> Any:
@@ -69,7 +70,7 @@ def affected_ranges(fixed_versions: Iterable[str], vulnerable_spec: str | Iterab
     ranges: list[Any] = []
     if fixed:
         ranges.append(SpecifierSet(f"<{fixed[0]}"))
-        for before, after in zip(fixed, fixed[1:]):
+        for before, after in pairwise(fixed):
             end = _series_end(before)
             if end is not None and _version(end) < after:
                 ranges.append(SpecifierSet(f">={end},<{after}"))
@@ -153,7 +154,7 @@ def _spec_of(f: Finding) -> Any:
 
 def _upgrade(key: tuple[str, str, str | None], findings: list[Finding], breached: set[str]) -> Upgrade:
     ecosystem, _, installed = key
-    name = sorted({f.package.name for f in findings if f.package})[0]
+    name = min({f.package.name for f in findings if f.package})
     current = _version(installed)
     manifests = tuple(sorted({f.package.manifest for f in findings if f.package and f.package.manifest}))
     fixable: list[tuple[Finding, list[Any]]] = []

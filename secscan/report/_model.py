@@ -119,8 +119,9 @@ def _row(ctx: Any, result: Mapping[str, Any], sink: list[Any] | None = None) -> 
     finding = result_to_finding(ctx, result, tool, None)
     if sink is not None:
         sink.append(finding)
-    kev = finding.properties.get("kev") if isinstance(finding.properties.get("kev"), dict) else None
-    epss = finding.properties.get("epss") if isinstance(finding.properties.get("epss"), dict) else None
+    kev_value, epss_value = finding.properties.get("kev"), finding.properties.get("epss")
+    kev: dict[str, Any] | None = kev_value if isinstance(kev_value, dict) else None
+    epss: dict[str, Any] | None = epss_value if isinstance(epss_value, dict) else None
     props = result.get("properties") or {}
     props = props if isinstance(props, dict) else {}
     pkg = props.get("secscan/package") if isinstance(props.get("secscan/package"), dict) else {}

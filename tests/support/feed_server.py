@@ -46,10 +46,10 @@ class FeedServer:
                 if not head_only:
                     self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._send(False)
 
-            def do_HEAD(self) -> None:  # noqa: N802
+            def do_HEAD(self) -> None:
                 self._send(True)
 
             def _refuse(self) -> None:
@@ -58,7 +58,7 @@ class FeedServer:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            do_POST = do_PUT = do_DELETE = _refuse  # noqa: N815
+            do_POST = do_PUT = do_DELETE = _refuse
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -66,7 +66,7 @@ class FeedServer:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
 
-    def __enter__(self) -> "FeedServer":
+    def __enter__(self) -> FeedServer:
         self.thread.start()
         return self
 
