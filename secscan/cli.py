@@ -190,10 +190,13 @@ def doctor(path: Path, options: Sequence[str], osv_url: str | None, safety_db: P
               help="CISA KEV catalogue (JSON feed) to judge by instead of what the run recorded.")
 @click.option("--epss", "epss", type=click.Path(dir_okay=False, path_type=Path),
               help="FIRST EPSS scores (CSV, CSV.gz or API JSON) to judge by instead of what the run recorded.")
+@click.option("--write-sarif", "write_sarif", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the SARIF again with the decision applied (suppressions incl. VEX, KEV/EPSS), "
+                   "for `secscan report`.")
 @click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO date-time (UTC), for reproducible runs.")
 @handle_errors
 def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: str | None, fmt: str,
-         kev: Path | None, epss: Path | None, now_text: str | None) -> None:
+         kev: Path | None, epss: Path | None, write_sarif: Path | None, now_text: str | None) -> None:
     """Decide the CI gate for a SARIF file under a policy: exit 0 pass, 1 fail."""
     from .baseline import parse_time
     from .errors import EXIT_GATE_FAILED, EXIT_PASS, ConfigError
@@ -210,6 +213,11 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
         from .prioritise.exploits import ExploitData
 
         click.echo(f"secscan: {ExploitData(recorded=decision.exploit_data).summary()}", err=True)
+    if write_sarif is not None:
+        from .policy.gate import write_decided_sarif
+
+        n = write_decided_sarif(results, decision, write_sarif)
+        click.echo(f"secscan: wrote {write_sarif} ({n} results with the decision applied)", err=True)
     if explain:
         text = decision.explain(explain)
         click.echo(text)

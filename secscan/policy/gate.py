@@ -109,3 +109,42 @@ def _exploit_data(sarif_path: str | Path, policy: Policy, kev: str | Path | None
     if epss is not None:
         data.epss = epss_from_file(epss)
     return data
+
+
+def write_decided_sarif(sarif_path: str | Path, decision: Decision, output: str | Path) -> int:
+    """Write ``sarif_path`` again with ``decision`` applied — suppressions (policy and
+    VEX), severity overrides, baseline state, KEV/EPSS properties and the decision
+    itself in ``properties.secscan.decision`` — so ``secscan report`` (Markdown, HTML,
+    OpenVEX) shows what the gate decided.  Runs, rules and invocations are kept as they
+    were; a result without a secscan fingerprint is copied unchanged.  Returns how many
+    results were rewritten."""
+    from ..adapters import read_raw
+    from ..fingerprint import FINGERPRINT_KEY
+    from ..sarif.writer import _result, dumps
+
+    doc = read_raw(sarif_path).document()
+    assert isinstance(doc, dict)
+    by_fp = {f.fingerprint: f for f in decision.findings}
+    rewritten = 0
+    for run in doc.get("runs") or []:
+        if not isinstance(run, dict):
+            continue
+        version = ((run.get("tool") or {}).get("driver") or {}).get("version")
+        results = run.get("results") or []
+        for i, res in enumerate(results):
+            fp = (res.get("partialFingerprints") or {}).get(FINGERPRINT_KEY) if isinstance(res, dict) else None
+            f = by_fp.get(str(fp)) if fp else None
+            if f is None:
+                continue
+            new = _result(f, int(res.get("ruleIndex", 0)), version)
+            if "fixes" in res and "fixes" not in new:
+                new["fixes"] = res["fixes"]
+            results[i] = new
+            rewritten += 1
+    props = doc.setdefault("properties", {})
+    props.setdefault("secscan", {})["decision"] = decision.to_dict()
+    target = Path(output)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(dumps(doc), encoding="utf-8")
+    tmp.replace(target)
+    return rewritten

@@ -173,3 +173,24 @@ def test_report_cli_writes_openvex(corpus_sarif, tmp_path, openvex_validator) ->
     proc = subprocess.run([sys.executable, "-m", "secscan", "report", str(bandit), "--format", "openvex"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "needs at least one statement" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_gate_writes_the_decided_sarif_that_reports_and_openvex_read(corpus_sarif, policy_dir, tmp_path,
+                                                                     sarif_validator, openvex_validator) -> None:
+    decided = tmp_path / "decided.sarif"
+    proc = subprocess.run([sys.executable, "-m", "secscan", "gate", str(corpus_sarif), "--policy",
+                           str(_policy(policy_dir)), "--write-sarif", str(decided), "--now", "2026-12-01"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr  # criticals remain
+    assert f"secscan: wrote {decided} (102 results with the decision applied)" in proc.stderr
+    log = json.loads(decided.read_text())
+    assert list(sarif_validator.iter_errors(log)) == []
+    assert log["properties"]["secscan"]["decision"]["suppressed"] == 3
+    statuses = [st["status"] for st in openvex_document(log)["statements"]]
+    assert statuses.count("not_affected") == 2 and statuses.count("fixed") == 1
+    assert statuses.count("under_investigation") == 2  # werkzeug (OpenVEX) and urllib3 (CycloneDX in_triage)
+    assert [e.message for e in openvex_validator.iter_errors(openvex_document(log))] == []
+    from secscan.report import render
+
+    md = render(log, "markdown")
+    assert "## ❌ secscan gate failed" in md and "### What to fix first" in md
