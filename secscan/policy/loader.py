@@ -249,8 +249,8 @@ def _vex_sources(data: dict[str, Any], marks: _Marks, source: str) -> tuple[Any,
     out = []
     for i, v in enumerate(entries):
         expires = _date(v["expires"], ("vex", i, "expires"), marks, source)
-        file = v["file"] if Path(v["file"]).is_absolute() else str(base / v["file"])
-        out.append(VexSource(file, expires, v.get("owner", ""), i))
+        path = v["file"] if Path(v["file"]).is_absolute() else str(base / v["file"])
+        out.append(VexSource(v["file"], expires, v.get("owner", ""), i, path))
     return tuple(out)
 
 

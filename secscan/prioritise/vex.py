@@ -82,10 +82,11 @@ class VexStatement:
 class VexSource:
     """One ``vex:`` entry of a policy."""
 
-    file: str
+    file: str  # as the policy wrote it (shown in reasons)
     expires: date
     owner: str = ""
     index: int = 0
+    path: str = ""  # where it is read from (relative to the policy file); default: ``file``
 
     @property
     def source(self) -> str:
@@ -261,7 +262,9 @@ def apply_vex(findings: list[Finding], sources: Iterable[VexSource], today: date
     notes = notes if notes is not None else {}
     loaded = []
     for src in sources:
-        path = Path(src.file) if base is None or Path(src.file).is_absolute() else base / src.file
+        path = Path(src.path or src.file)
+        if base is not None and not path.is_absolute():
+            path = base / path
         loaded.append((src, load_vex(path)))
     used = {src.index: 0 for src, _ in loaded}
     expired_hits = {src.index: 0 for src, _ in loaded}

@@ -70,6 +70,7 @@ def test_vex_statuses_decide_at_the_gate_for_findings_of_every_tool(corpus_findi
     assert safety.suppressions[-1].justification.startswith(
         "VEX not_affected: vulnerable_code_not_in_execute_path (owner: appsec@example.com; expires 2027-03-31;")
     assert safety.suppressions[-1].source == "policy:vex[0]"
+    assert safety.suppressions[-1].justification.endswith("; openvex.json)")  # as the policy names it
     # ... but the same CVE on django 2.2.0 (pip-audit PYSEC-2022-191) is another product: not suppressed
     assert not f[("pip-audit", "PYSEC-2022-191")].is_suppressed
     # fixed, matched through an alias (the statement names the GHSA, pip-audit the PYSEC id)
