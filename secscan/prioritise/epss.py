@@ -78,16 +78,29 @@ def _parse_csv(text: str, source: str) -> EpssScores:
             key, _, value = part.partition(":")
             meta[key.strip()] = value.strip()
         lines = lines[1:]
-    reader = csv.DictReader(lines)
-    if reader.fieldnames is None or not {"cve", "epss", "percentile"} <= {f.strip() for f in reader.fieldnames}:
+    reader = csv.reader(lines)
+    header = [h.strip() for h in next(reader, [])]
+    if not {"cve", "epss", "percentile"} <= set(header):
         raise ReportError(source, "not an EPSS CSV (expected the header cve,epss,percentile)")
     if "score_date" not in meta:
         raise ReportError(source, "EPSS CSV without its '#model_version:…,score_date:…' line: the data date "
                                   "would be unknown")
+    ci, ei, pi = header.index("cve"), header.index("epss"), header.index("percentile")
+    width = max(ci, ei, pi)
     scores: dict[str, EpssScore] = {}
+    # the daily file has ~300,000 rows: a fast path for the well-formed ones, the careful
+    # checks (with the line number) for anything else
     for n, row in enumerate(reader, 3):
-        _add(scores, row.get("cve"), row.get("epss"), row.get("percentile"), f"line {n}", source)
-    return EpssScores(meta.get("model_version", ""), meta["score_date"], dict(sorted(scores.items())), source)
+        try:
+            cve, epss, pct = row[ci], float(row[ei]), float(row[pi])
+            if cve.startswith("CVE-") and 0.0 <= epss <= 1.0 and 0.0 <= pct <= 1.0 and _CVE.match(cve):
+                scores[cve] = EpssScore(epss, pct)
+                continue
+        except (IndexError, ValueError):
+            if len(row) <= width:
+                raise ReportError(source, f"line {n}: expected cve,epss,percentile, got {','.join(row)!r}") from None
+        _add(scores, row[ci], row[ei], row[pi], f"line {n}", source)
+    return EpssScores(meta.get("model_version", ""), meta["score_date"], scores, source)
 
 
 def _parse_json(doc: Any, source: str) -> EpssScores:
@@ -104,7 +117,7 @@ def _parse_json(doc: Any, source: str) -> EpssScores:
         if item.get("date"):
             dates.add(str(item["date"]))
     return EpssScores(str(doc.get("model_version") or doc.get("version") or ""), max(dates) if dates else "",
-                      dict(sorted(scores.items())), source)
+                      scores, source)
 
 
 def parse_epss(data: bytes, source: str) -> EpssScores:
