@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
 
+from support.prioritise import corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
+
 from secscan.findings import evolve
 from secscan.policy import Policy, evaluate
 from secscan.prioritise.remediation import (

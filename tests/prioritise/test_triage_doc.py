@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import EXPLOITS, REPO, REPORTS, VEX
+from support.prioritise import EXPLOITS, REPO, REPORTS, VEX
 
 DOC = REPO / "docs" / "triage.md"
 

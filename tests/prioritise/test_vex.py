@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import VEX
+from support.prioritise import VEX
+from support.prioritise import corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
 
 from secscan.errors import PolicyError, ReportError
 from secscan.policy import evaluate, load_policy, parse_policy

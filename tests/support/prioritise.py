@@ -1,6 +1,6 @@
-"""Fixtures for the prioritisation tests: real corpus reports (pip-audit, trivy, safety)
-merged into one SARIF log the way `secscan convert` writes it, and the KEV/EPSS/VEX
-files in their published formats."""
+"""Paths and fixtures the prioritisation tests share.  Not a conftest.py: other test
+folders import names ``from conftest``, and a second module of that name would shadow
+theirs; the tests import these fixtures by name instead."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "fixtures" / "corpus"
 EXPLOITS = REPO / "tests" / "fixtures" / "exploits"
 VEX = REPO / "tests" / "fixtures" / "vex"
+# real reports of the corpus: pip-audit on the sample repo, trivy, safety, and DefectDojo's pip-audit sample
 REPORTS = [
     CORPUS / "pip-audit" / "localrun__pip-audit-2.10.1_osv-local_desc-aliases.json",
     CORPUS / "trivy" / "trivy__pip.json.golden",
