@@ -128,19 +128,26 @@ def summary(sarif: Path, fmt: str) -> None:
 @click.option("--osv-url", help="OSV-compatible vulnerability API for pip-audit and advisory lookups.")
 @click.option("--safety-db", type=click.Path(file_okay=False, path_type=Path), help="Local safety database directory.")
 @click.option("--online", is_flag=True, help="Allow scanners to use the network (registry rules, PyPI's audit service).")
+@click.option("--image", "images", multiple=True, metavar="[NAME=]REF",
+              help="Also scan a container image (repeatable): a registry or local daemon reference, a "
+                   "`docker save` archive or an OCI layout directory.  NAME (default: the reference without "
+                   "tag, or the archive's file name) names its SARIF category.")
+@click.option("--dockerfile", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The Dockerfile that builds the --image (default: the repository's Dockerfile, when there "
+                   "is one): image findings point at its lines.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @handle_errors
 def run(path: Path, scanners: str | None, skip: str | None, require: str | None, timeout: float | None,
         jobs: int | None, sarif_out: Path | None, fmt: str | None, policy: Path | None, baseline: Path | None,
         config_path: Path | None, options: Sequence[str], osv_url: str | None, safety_db: Path | None,
-        online: bool, quiet: bool) -> None:
+        online: bool, images: Sequence[str], dockerfile: Path | None, quiet: bool) -> None:
     """Run every applicable scanner on PATH in parallel; write one SARIF log; gate."""
     from .run_command import RunRequest, execute_run
 
     request = RunRequest.from_cli(
         path=path, scanners=scanners, skip=skip, require=require, timeout=timeout, jobs=jobs, sarif=sarif_out,
         fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
-        safety_db=safety_db, online=online)
+        safety_db=safety_db, online=online, images=images, dockerfile=dockerfile)
     from .progress import LiveTable, line_printer
 
     if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):
