@@ -84,9 +84,10 @@ def image_spec(text: str, *, base: Path, name: str | None = None, dockerfile: st
     if df is not None and not df.is_file():
         raise ConfigError(f"{where}: Dockerfile {dockerfile} not found")
     path = Path(value) if Path(value).is_absolute() else base / value
+    # "app" is a reference even beside a source directory "app/"; "./app" is the directory
     looks_like_path = value.startswith((".", "/", "~")) or value.lower().endswith(_ARCHIVE_SUFFIXES) or (
         path.exists() and not _REFERENCE.match(value))
-    if path.is_dir():
+    if path.is_dir() and (looks_like_path or (path / "oci-layout").exists()):
         if not ((path / "oci-layout").is_file() and (path / "index.json").is_file()):
             raise ConfigError(f"{where}: {value} is a directory but not an OCI image layout "
                               "(no oci-layout and index.json in it)")

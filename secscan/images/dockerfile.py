@@ -244,7 +244,7 @@ class LayerMap:
         df = self.dockerfile
         if df is None:
             return None
-        if rule_id.upper().replace("-", "") in ("DS002", "AVDDS0002"):
+        if re.fullmatch(r"(?:AVD-?)?DS-?0*2", rule_id.strip().upper()):
             users = [i for s in df.lineage() for i in s.instructions if i.keyword == "USER"]
             if users:
                 return users[-1]

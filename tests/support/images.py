@@ -48,6 +48,7 @@ class Image:
     env: Sequence[str] = ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",)
     cmd: Sequence[str] = ("python3",)
     repo_tags: Sequence[str] = ()
+    created: str = "2026-01-01T00:00:00Z"  # a rebuild changes it (and so the image digest)
 
 
 def layer_tar(layer: Layer) -> bytes:
@@ -94,7 +95,7 @@ def _config(image: Image, diff_ids: list[str]) -> bytes:
     config = {
         "architecture": "amd64",
         "os": "linux",
-        "created": "2026-01-01T00:00:00Z",
+        "created": image.created,
         "config": {"User": image.user, "Env": list(image.env), "Cmd": list(image.cmd)},
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": history,
@@ -207,7 +208,7 @@ def fake_token() -> str:
 
 
 def sample_image(*, requests_version: str = "2.19.0", repo_tags: Sequence[str] = ("app:1.0",),
-                 extra: Mapping[str, bytes] | None = None) -> Image:
+                 extra: Mapping[str, bytes] | None = None, created: str = "2026-01-01T00:00:00Z") -> Image:
     """A Debian-like image: base OS files, then the app's dependencies, a secret added
     in one layer and deleted in the next, running as root.  The history is what
     BuildKit records for :data:`SAMPLE_DOCKERFILE`."""
@@ -226,7 +227,7 @@ def sample_image(*, requests_version: str = "2.19.0", repo_tags: Sequence[str] =
         Layer("COPY app/ /app/ # buildkit", app),
     ]
     empty = [(1, '/bin/sh -c #(nop)  CMD ["bash"]'), (2, "WORKDIR /app"), (7, 'CMD ["python3", "/app/main.py"]')]
-    return Image(layers=layers, empty=empty, repo_tags=repo_tags, cmd=("python3", "/app/main.py"))
+    return Image(layers=layers, empty=empty, repo_tags=repo_tags, cmd=("python3", "/app/main.py"), created=created)
 
 
 SAMPLE_DOCKERFILE = """\
