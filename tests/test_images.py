@@ -79,6 +79,10 @@ def test_findings_point_at_the_dockerfile_line_that_made_their_layer(result) -> 
     assert secret.properties["layer"].startswith("sha256:")
     assert secret.properties["layer_created_by"].startswith("COPY deploy.env")
     assert secret.properties["placement"] == Placement.INSTRUCTION.value
+    # deleted by the next layer, yet still in the image: the finding says so
+    assert secret.properties["deleted_by"].startswith("RUN /bin/sh -c rm /app/deploy.env")
+    assert secret.properties["deleted_in_layer"] != secret.properties["layer"]
+    assert "deleted by a later layer" in secret.message
     bash = next(f for f in _image(result) if f.category.value == "license" and f.package.name == "bash")
     assert (bash.path, bash.line, bash.properties["placement"]) == ("Dockerfile", _line_of(text, "FROM"), "base-image")
     root_user = next(f for f in _image(result) if f.rule_id == "DS-0002")
@@ -130,6 +134,8 @@ def test_fingerprints_survive_a_rebuild_and_the_oci_layout_form(result, repo, os
     before = {f.fingerprint for f in result.findings if f.properties.get("image")}
     after = {f.fingerprint for f in again.findings if f.properties.get("image")}
     assert before and before == after
+    oci_secret = next(f for f in again.findings if f.rule_id == "github-pat")
+    assert oci_secret.properties["deleted_by"].startswith("RUN /bin/sh -c rm")
     digests = {f.properties["layer"] for f in again.findings if f.properties.get("layer")}
     assert not any(d.split(":", 1)[1] in fp for d in digests for fp in after)
 

@@ -64,10 +64,10 @@ def _inventory(doc: Any) -> _Inventory:
     inv = _Inventory()
     if not isinstance(doc, dict):
         return inv
-    meta = doc.get("Metadata") if isinstance(doc.get("Metadata"), dict) else {}
-    inv.config = meta.get("ImageConfig") if isinstance(meta.get("ImageConfig"), dict) else {}
+    meta: dict[str, Any] = doc["Metadata"] if isinstance(doc.get("Metadata"), dict) else {}
+    inv.config = meta["ImageConfig"] if isinstance(meta.get("ImageConfig"), dict) else {}
     inv.repo_tags = [str(t) for t in meta.get("RepoTags") or [] if t]
-    osinfo = meta.get("OS") if isinstance(meta.get("OS"), dict) else {}
+    osinfo: dict[str, Any] = meta["OS"] if isinstance(meta.get("OS"), dict) else {}
     inv.os_name = f"{osinfo.get('Family') or ''} {osinfo.get('Name') or ''}".strip()
     for result in doc.get("Results") or []:
         if not isinstance(result, dict):
@@ -195,7 +195,7 @@ def _run_trivy(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, timeo
             return result, None
     parsed.tool_version = parsed.tool_version or result.version
     layers = map_layers(history(inventory.config), dockerfile)
-    parsed.findings = place_findings(parsed.findings, spec, layers, inventory)
+    parsed.findings = _mark_deleted(place_findings(parsed.findings, spec, layers, inventory), spec, inventory)
     versioned = {(r.package, r.license) for r in parsed.licenses if r.version}
     parsed.licenses = [_scoped(rec, inventory, dockerfile) for rec in parsed.licenses
                        if rec.version or (rec.package, rec.license) not in versioned]
@@ -306,6 +306,36 @@ def place_findings(findings: list[Finding], spec: ImageSpec, layers: LayerMap,
         occurrences[base] += 1
         out.append(replace(f, location=location, package=package, properties=props,
                            fingerprint=digest(FINGERPRINT_KEY, *base, n)))
+    return out
+
+
+def _mark_deleted(findings: list[Finding], spec: ImageSpec, inventory: _Inventory) -> list[Finding]:
+    """A secret whose file a later layer deleted is still in the image: say which layer
+    deleted it, so nobody reads the alert as "already removed"."""
+    from ..redact import scrub
+    from .layers import deleted_by, deletions
+
+    secrets = [f for f in findings if f.category is Category.SECRET and f.properties.get("path_in_image")]
+    if not secrets:
+        return findings
+    removed = deletions(spec)
+    if not removed:
+        return findings
+    diff_ids = [str(d) for d in (inventory.config.get("rootfs") or {}).get("diff_ids") or []]
+    made_by = {e.diff_id: e.created_by for e in history(inventory.config) if e.diff_id}
+    out, wanted = [], {id(f) for f in secrets}
+    for f in findings:
+        if id(f) in wanted:
+            layer = str(f.properties.get("layer") or "")
+            added = diff_ids.index(layer) if layer in diff_ids else None
+            gone = deleted_by(str(f.properties["path_in_image"]), added, removed)
+            if gone is not None and gone < len(diff_ids):
+                props = dict(f.properties)
+                props["deleted_in_layer"] = diff_ids[gone]
+                props["deleted_by"] = scrub(made_by.get(diff_ids[gone], "")) or ""
+                f = replace(f, properties=props, message=f"{f.message}; deleted by a later layer "
+                            f"({props['deleted_by'] or diff_ids[gone]}) but still in the image's layer that added it")
+        out.append(f)
     return out
 
 
