@@ -239,3 +239,37 @@ def test_an_unreachable_image_reference_fails_closed(repo, tmp_path) -> None:
                 "--sarif", str(tmp_path / "o.sarif"), "--timeout", "60", "-q", cwd=repo)
     assert proc.returncode == 3, proc.stderr
     assert "image 127.0.0.1:9/nothing/here/trivy: failed: image 127.0.0.1:9/nothing/here:1.0" in proc.stderr
+
+
+def test_a_registry_reference_is_pulled_and_scanned_like_the_archive(result, repo, osv, tmp_path) -> None:
+    """``--image NAME=HOST/REPO:TAG``: trivy pulls from a registry (a local one speaking the
+    OCI distribution API); the same contents under the same name give the same findings."""
+    from support.registry import Registry
+
+    layout = write_oci_layout(sample_image(), tmp_path / "oci")
+    with Registry({"team/app": (layout, "1.0")}) as registry:
+        spec = image_spec(f"app={registry.host}/team/app:1.0", base=repo)
+        assert spec.kind is ImageKind.REFERENCE
+        pulled = scan(repo, scanners=["pip-audit"], options={"pip-audit": {"osv_url": osv.base_url}}, images=[spec])
+        assert any(r.startswith("GET /v2/team/app/manifests/1.0") for r in registry.requests)
+        assert any("/blobs/sha256:" in r for r in registry.requests)
+    run = pulled.runs["image app/trivy"]
+    assert run.status == "ok", run.line()
+    assert "--input" not in run.command_line and run.command_line.endswith(f"{registry.host}/team/app:1.0")
+    assert {f.fingerprint for f in pulled.findings if f.properties.get("image")} == \
+        {f.fingerprint for f in result.findings if f.properties.get("image")}
+    assert image_spec("ghcr.io/org/app:1.2@sha256:" + "ab" * 32, base=repo).name == "ghcr.io/org/app"
+
+
+def test_the_dockerfile_is_found_when_there_is_one_to_choose(tmp_path) -> None:
+    from secscan.images.dockerfile import find_dockerfile
+
+    for sub in ("docker/web", "docker/worker", ".venv/lib/x"):
+        (tmp_path / sub).mkdir(parents=True)
+        (tmp_path / sub / "Dockerfile").write_text("FROM scratch\n", encoding="utf-8")
+    assert find_dockerfile(tmp_path) is None  # two candidates: ambiguous, never a guess
+    assert find_dockerfile(tmp_path, "ghcr.io/org/worker") == tmp_path / "docker" / "worker" / "Dockerfile"
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n", encoding="utf-8")
+    assert find_dockerfile(tmp_path, "worker") == tmp_path / "Dockerfile"
+    with pytest.raises(Exception, match="not a Dockerfile"):
+        parse_dockerfile("# only a comment\n", "docs/Dockerfile")

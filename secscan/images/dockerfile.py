@@ -135,16 +135,18 @@ def find_dockerfile(root: Path, label: str | None = None) -> Path | None:
     for name in NAMES:
         if (root / name).is_file():
             return root / name
+    import os
+
     skip = {".git", "node_modules", ".venv", "venv", ".tox", "__pycache__"}
     found: list[Path] = []
-    for path in sorted(root.rglob("*")):
-        if any(part in skip for part in path.relative_to(root).parts[:-1]):
-            continue
-        n = path.name
-        if path.is_file() and (n in NAMES or n.endswith(".Dockerfile") or n.startswith("Dockerfile.")):
-            found.append(path)
+    for here, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in skip)  # pruned: never walks a venv or .git
+        for n in sorted(files):
+            if n in NAMES or n.endswith(".Dockerfile") or n.startswith("Dockerfile."):
+                found.append(Path(here) / n)
         if len(found) > 50:
             break
+    found.sort()
     if len(found) == 1:
         return found[0]
     if label:
