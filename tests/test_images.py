@@ -273,3 +273,29 @@ def test_the_dockerfile_is_found_when_there_is_one_to_choose(tmp_path) -> None:
     assert find_dockerfile(tmp_path, "worker") == tmp_path / "Dockerfile"
     with pytest.raises(Exception, match="not a Dockerfile"):
         parse_dockerfile("# only a comment\n", "docs/Dockerfile")
+
+
+def test_vulnerabilities_of_a_real_trivy_image_report_point_at_the_from_line() -> None:
+    """trivy's own golden report of an image scan with its vulnerability DB (the corpus):
+    OS package vulnerabilities of the base layer land on FROM, fingerprints hold no digest."""
+    from support.corpus import CORPUS
+
+    from secscan.findings import RawReport
+    from secscan.images import ImageSpec
+    from secscan.images.run import read_image_report
+
+    path = CORPUS / "trivy" / "trivy__alpine-310.json.golden"
+    spec = ImageSpec(ref="alpine-310.tar.gz", kind=ImageKind.REFERENCE, name="alpine")
+    df = parse_dockerfile("FROM alpine:3.10\nRUN echo hi\n")
+    parsed, _inv = read_image_report(RawReport(path.read_bytes(), str(path)), spec, df)
+    vulns = [f for f in parsed.findings if f.category.value == "dependency"]
+    assert len(vulns) == 4
+    for f in vulns:
+        assert (f.path, f.line, f.properties["placement"]) == ("Dockerfile", 1, "base-image")
+        assert f.properties["layer"] == "sha256:03901b4a2ea88eeaad62dbe59b072b28b6efa00491962b8741081c5df50c65e0"
+        assert f.package.manifest == "Dockerfile" and f.properties["image"] == "alpine"
+    # rebuilt: a new image id and layer digests, the same packages
+    rebuilt = path.read_bytes().replace(b"961769676411f0", b"0000000000000a").replace(b"03901b4a2ea88e", b"1111111111111b")
+    again, _ = read_image_report(RawReport(rebuilt, str(path)), spec, df)
+    assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in parsed.findings]
+    assert {f.properties["placement"] for f in again.findings if f.category.value == "dependency"} == {"base-image"}

@@ -188,17 +188,11 @@ def _run_trivy(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, timeo
             return result, None
         raw = RawReport(outcome.report or b"", f"<trivy image {spec.name}>", tool="trivy", format="json")
         try:
-            inventory = _inventory(raw.document())
-            parsed = trivy.parse(raw, "json")
+            parsed, inventory = read_image_report(raw, spec, dockerfile)
         except ReportError as exc:
             result.reason = f"unreadable report: {exc.problem}"
             return result, None
     parsed.tool_version = parsed.tool_version or result.version
-    layers = map_layers(history(inventory.config), dockerfile)
-    parsed.findings = _mark_deleted(place_findings(parsed.findings, spec, layers, inventory), spec, inventory)
-    versioned = {(r.package, r.license) for r in parsed.licenses if r.version}
-    parsed.licenses = [_scoped(rec, inventory, dockerfile) for rec in parsed.licenses
-                       if rec.version or (rec.package, rec.license) not in versioned]
     parsed.notifications.extend(Notification(level="note", message=n) for n in plan.notes)
     if "vuln" not in plan.argv[plan.argv.index("--scanners") + 1].split(","):
         counts = []
@@ -221,6 +215,21 @@ def _run_trivy(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, timeo
     result.report = parsed
     result.status = OK
     return result, inventory
+
+
+def read_image_report(raw: RawReport, spec: ImageSpec, dockerfile: Dockerfile | None) -> tuple[Any, _Inventory]:
+    """A ``trivy image --format json`` report → its findings placed on ``dockerfile``
+    (pure but for reading the archive's whiteouts; see :func:`place_findings`)."""
+    from ..adapters import trivy
+
+    inventory = _inventory(raw.document())  # before parse(), which consumes the document
+    parsed = trivy.parse(raw, "json")
+    layers = map_layers(history(inventory.config), dockerfile)
+    parsed.findings = _mark_deleted(place_findings(parsed.findings, spec, layers, inventory), spec, inventory)
+    versioned = {(r.package, r.license) for r in parsed.licenses if r.version}
+    parsed.licenses = [_scoped(rec, inventory, dockerfile) for rec in parsed.licenses
+                       if rec.version or (rec.package, rec.license) not in versioned]
+    return parsed, inventory
 
 
 def _scoped(rec: LicenseRecord, inventory: _Inventory, dockerfile: Dockerfile | None) -> LicenseRecord:
