@@ -98,9 +98,11 @@ def test_image_python_packages_get_the_projects_audit_without_trivys_db(result) 
     assert {f.rule_id for f in audited} == REQUESTS_IDS
     assert all(f.severity.label != "unknown" for f in audited)  # rated from the advisories, as the project's
     run = result.runs["image app/trivy"]
-    assert run.report.not_audited == [
-        "image app: 4 OS packages (debian 12.5) not checked for vulnerabilities (no trivy vulnerability database)"]
-    assert "NOT audited" in run.line()
+    assert run.report.not_audited == [f"{name} {version} (image app: OS package, no trivy vulnerability database)"
+                                      for name, version in (("bash", "5.2.15"), ("coreutils", "9.1"),
+                                                            ("libc6", "2.36"), ("zlib1g", "1.2.13.dfsg"))]
+    assert "4 dependencies NOT audited" in run.line()
+    assert any("4 OS packages (debian 12.5) were NOT checked" in n.message for n in run.report.notifications)
 
 
 def test_sarif_has_a_category_per_image_and_no_secret(result, tmp_path, sarif_validator) -> None:

@@ -202,8 +202,12 @@ def _run_trivy(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, timeo
             counts.append(f"{len(inventory.other)} other packages")
         if counts:
             what = " and ".join(counts)
-            parsed.not_audited.append(f"image {spec.name}: {what} not checked for vulnerabilities "
-                                      "(no trivy vulnerability database)")
+            # one entry per package, as for the project's unaudited requirements
+            for name, (version, _layer) in sorted(inventory.os_packages.items()):
+                parsed.not_audited.append(f"{name} {version or ''} (image {spec.name}: OS package, no trivy "
+                                          "vulnerability database)".replace("  ", " "))
+            for name in sorted(inventory.other):
+                parsed.not_audited.append(f"{name} (image {spec.name}: no trivy vulnerability database)")
             parsed.notifications.append(Notification(
                 level="warning", rule_id="not-audited",
                 message=f"image {spec.name}: {what} were NOT checked for vulnerabilities: trivy has no "
