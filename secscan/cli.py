@@ -132,19 +132,27 @@ def summary(sarif: Path, fmt: str) -> None:
               help="CISA KEV catalogue (its JSON feed) to join to findings; default: fetched with --online, else cached.")
 @click.option("--epss", "epss", type=click.Path(dir_okay=False, path_type=Path),
               help="FIRST EPSS scores (CSV, CSV.gz or API JSON); default: fetched with --online, else cached.")
+@click.option("--image", "images", multiple=True, metavar="[NAME=]REF",
+              help="Also scan a container image (repeatable): a registry or local daemon reference, a "
+                   "`docker save` archive or an OCI layout directory.  NAME (default: the reference without "
+                   "tag, or the archive's file name) names its SARIF category.")
+@click.option("--dockerfile", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The Dockerfile that builds the --image (default: the repository's Dockerfile, when there "
+                   "is one): image findings point at its lines.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @handle_errors
 def run(path: Path, scanners: str | None, skip: str | None, require: str | None, timeout: float | None,
         jobs: int | None, sarif_out: Path | None, fmt: str | None, policy: Path | None, baseline: Path | None,
         config_path: Path | None, options: Sequence[str], osv_url: str | None, safety_db: Path | None,
-        online: bool, kev: Path | None, epss: Path | None, quiet: bool) -> None:
+        online: bool, kev: Path | None, epss: Path | None, images: Sequence[str], dockerfile: Path | None,
+        quiet: bool) -> None:
     """Run every applicable scanner on PATH in parallel; write one SARIF log; gate."""
     from .run_command import RunRequest, execute_run
 
     request = RunRequest.from_cli(
         path=path, scanners=scanners, skip=skip, require=require, timeout=timeout, jobs=jobs, sarif=sarif_out,
         fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
-        safety_db=safety_db, online=online, kev=kev, epss=epss)
+        safety_db=safety_db, online=online, kev=kev, epss=epss, images=images, dockerfile=dockerfile)
     from .progress import LiveTable, line_printer
 
     if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):

@@ -27,6 +27,7 @@ KEYS = {
     "baseline": str,
     "offline": bool,
     "options": dict,
+    "images": list,
 }
 
 
@@ -44,6 +45,8 @@ class RunConfig:
     offline: bool = True
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str | None = None  # the file it came from
+    # container images to scan too: "REF" or {ref, name, dockerfile} (secscan.images)
+    images: list[Any] = field(default_factory=list)
 
 
 def _load_toml(path: Path) -> dict[str, Any]:

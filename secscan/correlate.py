@@ -11,6 +11,11 @@ Two findings are the same issue when (transitively):
   among their CVE / GHSA / PYSEC / OSV aliases (rule id included);
 - secret: same path and start line, or the same ``secret_digest``;
 - any category: the same fingerprint (the same result fed in twice).
+
+A package vulnerable both in the lockfile and in a container image built from it is
+one issue too (same name, shared id); its findings say who saw it by *source* — the
+tool, or the tool's run on that image (``image app/pip-audit``) — so the repository's
+pip-audit finding names the image's, and the other way round.
 """
 
 from __future__ import annotations
@@ -49,6 +54,11 @@ class Group:
     @property
     def tools(self) -> tuple[str, ...]:
         return tuple(sorted({f.tool for f in self.findings}))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Each tool, or tool run on a container image, that reported this issue."""
+        return tuple(sorted({source(f) for f in self.findings}))
 
     @property
     def fingerprints(self) -> tuple[str, ...]:
@@ -109,13 +119,24 @@ def correlate(findings: Iterable[Finding]) -> list[Group]:
     return sorted(groups, key=order)
 
 
+def source(f: Finding) -> str:
+    """Who reported a finding: its tool, or its tool's run on a container image."""
+    image = (f.properties or {}).get("image")
+    if image:
+        from .images import run_key
+
+        return run_key(f.tool, str(image))
+    return f.tool
+
+
 def with_seen_by(groups: Iterable[Group]) -> list[Finding]:
-    """Each finding with ``seen_by`` set to the OTHER tools that reported the same issue
-    (for the SARIF writer and the reports)."""
+    """Each finding with ``seen_by`` set to the OTHER sources (tools, or tools' runs on
+    a container image) that reported the same issue (for the SARIF writer and the reports)."""
     out: list[Finding] = []
     for g in groups:
-        tools = g.tools
+        sources = g.sources
         for f in g.findings:
-            others = tuple(t for t in tools if t != f.tool)
+            own = source(f)
+            others = tuple(t for t in sources if t != own)
             out.append(replace(f, seen_by=others) if others != f.seen_by else f)
     return out

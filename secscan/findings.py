@@ -219,6 +219,10 @@ class LicenseRecord:
     license: str  # as the tool wrote it; the policy normalizes to SPDX
     source: str = ""  # tool name
     path: str | None = None  # where it was found, if the tool said
+    # whose dependency it is, for ``licenses.scope``: "project" (the repository's own),
+    # "image-os" (an OS package of a container image), "image-packages" (any other
+    # package found in an image)
+    scope: str = "project"
 
 
 class RawReport:

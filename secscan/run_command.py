@@ -38,6 +38,28 @@ def collect_options(path: Path, cfg: RunConfig | None, options: Sequence[str], o
     return out
 
 
+def _images(path: Path, cfg: RunConfig, images: Sequence[str], dockerfile: Path | None) -> list[Any]:
+    """``--image`` values (paths relative to the working directory) win over the
+    settings file's ``images:`` (relative to the file)."""
+    if not images and not cfg.images:
+        if dockerfile:
+            from .errors import ConfigError
+
+            raise ConfigError("--dockerfile names the Dockerfile of an --image; no image was given")
+        return []
+    from .images import image_spec, specs_from_config, unique_names
+
+    if images:
+        return unique_names([image_spec(i, base=Path.cwd(), dockerfile=dockerfile) for i in images])
+    base = Path(cfg.source).parent if cfg.source else path
+    specs = specs_from_config(cfg.images, base, str(cfg.source or "settings"))
+    if dockerfile:
+        from dataclasses import replace
+
+        specs = [s if s.dockerfile else replace(s, dockerfile=dockerfile.resolve()) for s in specs]
+    return specs
+
+
 @dataclass
 class RunRequest:
     path: Path
@@ -55,13 +77,15 @@ class RunRequest:
     offline: bool = True
     kev: Path | None = None  # local CISA KEV catalogue (JSON feed)
     epss: Path | None = None  # local EPSS scores (CSV, CSV.gz or API JSON)
+    images: list[Any] = field(default_factory=list)  # secscan.images.ImageSpec
 
     @classmethod
     def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
                  timeout: float | None, jobs: int | None, sarif: Path | None, fmt: str | None,
                  policy: Path | None, baseline: Path | None, config: Path | None, options: Sequence[str],
                  osv_url: str | None, safety_db: Path | None, online: bool, kev: Path | None = None,
-                 epss: Path | None = None) -> "RunRequest":
+                 epss: Path | None = None, images: Sequence[str] = (),
+                 dockerfile: Path | None = None) -> "RunRequest":
         cfg = load_config(path, config)
         base = Path(cfg.source).parent if cfg.source else path
 
@@ -84,6 +108,7 @@ class RunRequest:
             offline=not online and cfg.offline,
             kev=kev,
             epss=epss,
+            images=_images(path, cfg, images, dockerfile),
         )
 
 
@@ -119,7 +144,7 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     exploits = load_exploit_data(req.kev, req.epss, online=not req.offline)  # a bad file fails before scanning
     try:
         result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
-                      jobs=req.jobs, options=options, offline=req.offline, progress=progress)
+                      jobs=req.jobs, options=options, offline=req.offline, progress=progress, images=req.images)
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
     findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now, exploits=exploits)

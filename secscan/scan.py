@@ -47,6 +47,7 @@ class ScannerRun:
     ended: str | None = None
     seconds: float = 0.0
     report: ParsedReport | None = None
+    image: str | None = None  # the container image's name, for a run on an image (secscan.images)
 
     @property
     def findings(self) -> list[Finding]:
@@ -105,6 +106,10 @@ class ScanResult:
                 licenses=list(rep.licenses) if rep else [],
                 status=OK if r.status == OK else f"{r.status}: {r.reason}",
             )
+            if r.image is not None:
+                from .images.run import image_runs_info
+
+                image_runs_info(infos[tool], r)
             if r.status in (FAILED, MISSING):
                 from .findings import Notification
 
@@ -312,12 +317,15 @@ def scan(
     options: Mapping[str, Mapping[str, Any]] | None = None,
     offline: bool = True,
     progress: ProgressFn | None = None,
+    images: Iterable[Any] = (),
 ) -> ScanResult:
     """Run the applicable scanners on ``path`` in parallel and normalize what they found.
 
     ``options`` maps a scanner to its options (``{"pip-audit": {"osv_url": …},
     "safety": {"db": …}, "gitleaks": {"history_depth": 50}}``); ``required`` names the
     scanners whose absence fails the run (any scanner that *crashes* always does).
+    ``images`` are container images to scan as well, in the same pool
+    (:class:`secscan.images.ImageSpec`, or references/paths: see :mod:`secscan.images.run`).
     """
     target = Path(path).resolve()
     if not target.is_dir():
@@ -338,12 +346,14 @@ def scan(
             tool_timeout = float(opts.pop("_timeout", timeout))
             futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
                                 offline, progress, options)] = tool
+        image_jobs = _submit_images(pool, images, target, timeout, options, offline, progress)
         for fut in as_completed(futures):
             tool = futures[fut]
             run = fut.result()
             runs[tool] = run
             if progress:
                 progress(tool, run.line())
+        runs.update(_collect_images(image_jobs))
     for tool in sorted(required_set - set(runs)):
         runs[tool] = ScannerRun(tool=tool, status=SKIPPED, reason="excluded by --skip", required=True)
     findings = normalize([f for r in runs.values() for f in r.findings], target)
@@ -365,6 +375,41 @@ def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, 
     except Exception as exc:  # noqa: BLE001 - one scanner's bug must not hide the others' results
         return ScannerRun(tool=tool, status=FAILED, required=required,
                           reason=f"internal error: {exc.__class__.__name__}: {exc}")
+
+
+def _submit_images(pool: ThreadPoolExecutor, images: Iterable[Any], target: Path, timeout: float,
+                   options: Mapping[str, Mapping[str, Any]], offline: bool, progress: ProgressFn | None) -> list:
+    """Start each image's scan in the pool (secscan.images.run); (spec, future) pairs."""
+    specs = list(images or ())
+    if not specs:
+        return []
+    from .images import image_spec, run_key, unique_names
+    from .images.run import scan_image
+
+    specs = unique_names([s if not isinstance(s, (str, Path)) else image_spec(str(s), base=Path.cwd())
+                          for s in specs])
+    jobs = []
+    for spec in specs:
+        if progress:
+            progress(run_key("trivy", spec.name), "queued")
+        jobs.append((spec, pool.submit(scan_image, spec, target, timeout=timeout, options=options, offline=offline,
+                                       progress=progress)))
+    return jobs
+
+
+def _collect_images(jobs: list) -> dict[str, ScannerRun]:
+    from .images import run_key
+
+    out: dict[str, ScannerRun] = {}
+    for spec, fut in jobs:
+        try:
+            for run in fut.result():
+                out[run.tool] = run
+        except Exception as exc:  # noqa: BLE001 - one image's bug must not hide the others' results
+            key = run_key("trivy", spec.name)
+            out[key] = ScannerRun(tool=key, status=FAILED, required=True, image=spec.name,
+                                  reason=f"internal error: {exc.__class__.__name__}: {exc}")
+    return out
 
 
 def _enrich(findings: list[Finding], options: Mapping[str, Mapping[str, Any]],

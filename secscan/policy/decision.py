@@ -254,7 +254,9 @@ def _exclude(findings: list[Finding], policy: Policy, notes: dict[str, list[str]
         else:
             gone.append(f)
             by[pattern] += 1
-            notes.setdefault(f.fingerprint, []).append(f"excluded by paths.exclude {pattern!r}")
+            notes.setdefault(f.fingerprint, []).append(
+                f"excluded by {pattern}" if pattern.startswith("licenses.scope") else
+                f"excluded by paths.exclude {pattern!r}")
     return kept, gone, dict(sorted(by.items()))
 
 

@@ -13,6 +13,12 @@ Rule ids (tool ``secscan-policy``, the inventory tool in ``properties``):
 - ``license/unknown``: the name maps to no SPDX id (severity high when
   ``unknown: deny``, low when ``warn``; nothing when ``allow``).
 
+Only the inventory ``licenses.scope`` names is judged: the project's own dependencies
+by default; the OS packages (``image-os``) and other packages (``image-packages``) of
+scanned container images only when listed — bash or libc6 in a Debian base image are
+the distribution's licence obligations, not the project's.  Scanners' own licence
+findings outside the scope are excluded (counted, never silently dropped).
+
 How these block is the decision's business (``secscan.policy.decision``): denied and
 not-allowed always block, unknown blocks only under ``unknown: deny``.
 """
@@ -80,6 +86,8 @@ def license_findings(records: Iterable[LicenseRecord], policy: Policy) -> list[F
         return []
     seen: dict[tuple[str, str, str], tuple[LicenseRecord, list[str]]] = {}
     for rec in records:
+        if rec.scope not in lic.scope:
+            continue  # an image's OS package, unless licenses.scope names it
         key = (normalize_package_name(rec.package), rec.version or "", rec.license.strip())
         if key in seen:
             if rec.source and rec.source not in seen[key][1]:

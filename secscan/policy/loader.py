@@ -214,7 +214,7 @@ def build_policy(data: dict[str, Any], marks: _Marks, source: str) -> Policy:
     licenses = None
     if lic is not None:
         licenses = LicensePolicy(tuple(lic.get("allow") or ()), tuple(lic.get("deny") or ()),
-                                 lic.get("unknown", "warn"))
+                                 lic.get("unknown", "warn"), tuple(lic.get("scope") or ("project",)))
     return Policy(
         version=data["version"],
         mode=data.get("mode", "all"),

@@ -179,6 +179,9 @@ class LicensePolicy:
     allow: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
     unknown: str = "warn"  # allow | warn | deny
+    # whose licences are judged: "project" (the repository's dependencies), "image-os",
+    # "image-packages" (packages of scanned container images) — see LicenseRecord.scope
+    scope: tuple[str, ...] = ("project",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,8 +227,25 @@ class Policy:
     def sla_days(self, severity: Severity) -> int | None:
         return self.sla.get(severity.label)
 
+    @property
+    def license_scope(self) -> tuple[str, ...]:
+        return self.licenses.scope if self.licenses is not None else ("project",)
+
+    def outside_license_scope(self, f: Finding) -> str | None:
+        """A scanner's licence finding about a package outside ``licenses.scope`` (an
+        image's OS package, by default): why it is not judged, else None."""
+        from ..findings import Category
+
+        scope = str((f.properties or {}).get("license_scope") or "project")
+        if f.category is not Category.LICENSE or scope in self.license_scope:
+            return None
+        return f"licenses.scope ({scope} not in {', '.join(self.license_scope)})"
+
     def is_excluded(self, f: Finding) -> str | None:
         """The ``paths.exclude`` glob that removes this finding, if any."""
+        outside = self.outside_license_scope(f)
+        if outside:
+            return outside
         for pattern in self.exclude:
             if any(path_matches(pattern, p) for p in _paths(f)):
                 return pattern

@@ -17,6 +17,8 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 SCANNER_NAMES = ("bandit", "semgrep", "safety", "pip-audit", "trivy", "gitleaks", "pip-licenses")
 MODES = ("all", "new")
 LICENSE_UNKNOWN = ("allow", "warn", "deny")
+# whose dependencies the licence policy judges (secscan.findings.LicenseRecord.scope)
+LICENSE_SCOPES = ("project", "image-os", "image-packages")
 TRIVY_SCANNERS = ("vuln", "secret", "misconfig", "license")
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
@@ -209,6 +211,11 @@ def build_schema() -> dict[str, Any]:
                     "deny": _str_list("SPDX ids (globs allowed, e.g. AGPL-*) that are violations."),
                     "unknown": {"type": "string", "enum": list(LICENSE_UNKNOWN),
                                 "description": "A licence that maps to no SPDX id: allow, warn (default) or deny."},
+                    "scope": {"type": "array", "uniqueItems": True, "minItems": 1,
+                              "items": {"type": "string", "enum": list(LICENSE_SCOPES)},
+                              "description": "Whose licences are judged: project (the repository's own "
+                                             "dependencies, the default), image-os (OS packages of scanned "
+                                             "container images), image-packages (other packages in images)."},
                 },
             },
         },

@@ -290,7 +290,7 @@ def read_sarif(
             if isinstance(rec, dict) and rec.get("package"):
                 report.licenses.append(LicenseRecord(package=str(rec["package"]), version=rec.get("version"),
                                                      license=str(rec.get("license", "")), source=name,
-                                                     path=rec.get("path")))
+                                                     path=rec.get("path"), scope=str(rec.get("scope") or "project")))
         results = run.get("results")
         if results is None:
             continue

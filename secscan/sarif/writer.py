@@ -88,6 +88,8 @@ class RunInfo:
     driver_name: str | None = None
     information_uri: str | None = None
     status: str = "ok"  # "ok" | "skipped: …" | "failed: …"
+    category: str | None = None  # automationDetails.id when not the tool's own (an image's run)
+    image: str | None = None  # the container image a run scanned (secscan.images)
 
 
 @dataclass
@@ -366,8 +368,30 @@ def category_of(tool: str) -> str:
     return f"secscan/{tool}/"
 
 
+def _run_key(f: Finding) -> str:
+    """The run a finding goes to: its tool's, or its container image's run of that tool."""
+    if f.properties and f.properties.get("image"):
+        from ..images import finding_run_key
+
+        return finding_run_key(f.tool, f.properties)
+    return f.tool
+
+
+def _image_run(findings: list[Finding], info: RunInfo | None) -> tuple[str, str, str] | None:
+    """(tool, image, category) of a run on a container image, else None."""
+    first = findings[0] if findings else None
+    image = (info.image if info else None) or (first.properties.get("image") if first and first.properties else None)
+    if not image:
+        return None
+    from ..images import category
+
+    tool = (info.driver_name if info and info.driver_name else None) or (first.tool if first else "")
+    return tool, str(image), (info.category if info and info.category else category(tool, str(image)))
+
+
 def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[int, int] | None) -> dict[str, Any]:
-    driver_name, info_uri = TOOL_INFO.get(tool, (tool, None))
+    image_run = _image_run(findings, info)
+    driver_name, info_uri = TOOL_INFO.get(image_run[0] if image_run else tool, (tool, None))
     if info and info.driver_name:
         driver_name = info.driver_name
     info_uri = (info.information_uri if info and info.information_uri else info_uri)
@@ -385,7 +409,8 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
     if info_uri:
         driver["informationUri"] = info_uri
     driver["rules"] = _Lazy(rule_ids, lambda rid: _rule(rid, by_rule[rid]))
-    category = category_of(tool) if part is None else f"secscan/{tool}-part{part[0]}of{part[1]}/"
+    base_category = image_run[2] if image_run else category_of(tool)
+    category = base_category if part is None else f"{base_category.rstrip('/')}-part{part[0]}of{part[1]}/"
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "automationDetails": {"id": category},
@@ -395,13 +420,16 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
     }
     if info is not None:
         run["invocations"] = [_invocation(info)]
-    props: dict[str, Any] = {"secscan/tool": tool}
+    props: dict[str, Any] = {"secscan/tool": image_run[0] if image_run else tool}
+    if image_run:
+        props["secscan/image"] = image_run[1]
     if info and info.not_audited:
         props["secscan/notAudited"] = sorted(set(info.not_audited))
     if info and info.licenses:
         props["secscan/licenses"] = sorted(
             ({k: v for k, v in (("package", r.package), ("version", r.version), ("license", r.license),
-                                ("path", r.path)) if v is not None} for r in info.licenses),
+                                ("path", r.path), ("scope", r.scope if r.scope != "project" else None))
+              if v is not None} for r in info.licenses),
             key=lambda d: (d["package"].lower(), d.get("version") or "", d["license"]))
     run["properties"] = props
     return run
@@ -424,7 +452,7 @@ def build_sarif(
         items = normalize(items) if any(not f.fingerprint for f in items) else total_order(items)
     by_tool: dict[str, list[Finding]] = {}
     for f in items:
-        by_tool.setdefault(f.tool, []).append(f)
+        by_tool.setdefault(_run_key(f), []).append(f)
     infos = dict(runs or {})
     warnings: list[str] = []
     sarif_runs: list[dict[str, Any]] = []
