@@ -1,0 +1,48 @@
+"""Report shapes older or rarer tool versions write (issue #12), each read from a real
+report in the corpus (LOCAL-RUN rows of MANIFEST.tsv); expected numbers are computed
+here from the raw file with json/xml, not by secscan."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.corpus import CORPUS
+
+from secscan.adapters import load_report
+from secscan.errors import ReportError, UnsupportedFormatError  # noqa: F401
+
+PIP_AUDIT = CORPUS / "pip-audit"
+
+
+def test_pip_audit_2_6_cyclonedx_without_affects_keeps_every_vulnerability() -> None:
+    bom_path = PIP_AUDIT / "localrun__pip-audit-2.6.0_osv.cyclonedx.json"
+    bom = json.loads(bom_path.read_text(encoding="utf-8"))
+    twin = json.loads((PIP_AUDIT / "localrun__pip-audit-2.6.0_osv.json").read_text(encoding="utf-8"))
+    assert all("affects" not in v for v in bom["vulnerabilities"])  # the pre-2.10 shape
+    report = load_report(bom_path)
+    assert sorted(f.rule_id for f in report.findings) == sorted(v["id"] for v in bom["vulnerabilities"])
+    # the same run's JSON names the same advisories: nothing lost
+    assert sorted(f.rule_id for f in report.findings) == sorted(
+        v["id"] for d in twin["dependencies"] for v in d.get("vulns", []))
+    assert {f.package.name for f in report.findings} == {"unknown"}
+    warning = [n for n in report.notifications if n.rule_id == "cyclonedx-no-affects"]
+    assert warning and warning[0].level == "warning"
+    assert str(len(bom["vulnerabilities"])) in warning[0].message
+
+
+def test_pip_audit_1_x_cyclonedx_is_refused_not_read_as_clean() -> None:
+    path = PIP_AUDIT / "localrun__pip-audit-1.1.2_osv.cyclonedx.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["specVersion"] == "1.3" and "vulnerabilities" not in doc
+    twin = json.loads((PIP_AUDIT / "localrun__pip-audit-1.1.2_osv.json").read_text(encoding="utf-8"))
+    assert sum(len(d.get("vulns", [])) for d in twin) > 0  # the same run found vulnerabilities
+    with pytest.raises(UnsupportedFormatError, match="-f json"):
+        load_report(path)
+
+
+def test_pip_audit_2_x_clean_cyclonedx_is_zero_findings() -> None:
+    path = PIP_AUDIT / "localrun__pip-audit-2.6.0_clean.cyclonedx.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert "vulnerabilities" not in doc and doc["specVersion"] == "1.4"
+    assert load_report(path).findings == []
