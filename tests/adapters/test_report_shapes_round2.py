@@ -46,3 +46,47 @@ def test_pip_audit_2_x_clean_cyclonedx_is_zero_findings() -> None:
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert "vulnerabilities" not in doc and doc["specVersion"] == "1.4"
     assert load_report(path).findings == []
+
+
+# -- SARIF 1.0 / 2.0 -----------------------------------------------------------------
+
+SARIF = CORPUS / "sarif"
+
+
+def _v1_expected(doc: dict) -> list[tuple[str, str, str, int]]:
+    out = []
+    for run in doc["runs"]:
+        for r in run["results"]:
+            loc = r["locations"][0]
+            phys = loc.get("resultFile") or loc["analysisTarget"]
+            out.append((run["tool"]["name"], r["ruleId"], phys["uri"], phys["region"]["startLine"]))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("name", ["sarif-sdk__v1_clang-analyzer.sarif", "sarif-sdk__v1_android-studio-two-issues.sarif"])
+def test_sarif_1_0_keeps_tool_location_and_message(name: str) -> None:
+    path = SARIF / name
+    doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    assert doc["version"] == "1.0.0"
+    report = load_report(path)
+    got = sorted((f.tool, f.rule_id, f.location.path, f.location.start_line) for f in report.findings)
+    assert got == _v1_expected(doc)
+    messages = sorted(" ".join(r["message"].split()) for run in doc["runs"] for r in run["results"])
+    assert sorted(" ".join(f.message.split()) for f in report.findings) == messages
+    assert any(n.rule_id == "sarif-upgraded" for n in report.notifications)
+
+
+def test_sarif_2_0_keeps_tool_location_and_message() -> None:
+    path = SARIF / "sarif-sdk__v2.0_android-studio.sarif"
+    doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    assert doc["version"] == "2.0.0"
+    expected = []
+    for run in doc["runs"]:
+        for r in run["results"]:
+            phys = r["locations"][0]["physicalLocation"]
+            expected.append((run["tool"]["name"], r["ruleId"], phys["fileLocation"]["uri"],
+                             phys["region"]["startLine"], " ".join(r["message"]["text"].split())))
+    report = load_report(path)
+    got = [(f.tool, f.rule_id, f.location.path, f.location.start_line, " ".join(f.message.split()))
+           for f in report.findings]
+    assert sorted(got) == sorted(expected)
