@@ -435,6 +435,9 @@ def _parse_result(result: Mapping[str, Any], state: _State, scope: _Scope, where
     vulns = _list(result.get("Vulnerabilities"), state, f"{where}.Vulnerabilities")
     for j, vuln in enumerate(vulns):
         vuln = _dict(vuln, state, f"{where}.Vulnerabilities[{j}]")
+        if not _str(vuln.get("VulnerabilityID")):
+            _drop_unidentified(vuln, target, state, f"{where}.Vulnerabilities[{j}]")
+            continue
         state.report.findings.append(_vulnerability(vuln, result, scope, state, f"{where}.Vulnerabilities[{j}]"))
         vulns[j] = None  # consumed: its dict is freed now, not after the whole report (peak memory)
     for j, mis in enumerate(_list(result.get("Misconfigurations"), state, f"{where}.Misconfigurations")):
@@ -455,6 +458,21 @@ def _parse_result(result: Mapping[str, Any], state: _State, scope: _Scope, where
         finding = _modified(mod, result, scope, state, packages, f"{where}.ExperimentalModifiedFindings[{j}]")
         if finding is not None:
             state.report.findings.append(finding)
+
+
+def _drop_unidentified(vuln: Mapping[str, Any], target: str, state: _State, where: str) -> None:
+    """An entry without ``VulnerabilityID`` (seen in trivy 0.x legacy reports) cannot
+    be a finding — no id to match an advisory, a baseline or a suppression — but the
+    rest of the report is sound: keep the other findings and say which entry was
+    dropped, with what identifies it."""
+    pkg = _str(vuln.get("PkgName")) or _str(vuln.get("PkgID")) or "unknown package"
+    version = _str(vuln.get("InstalledVersion"))
+    title = _str(vuln.get("Title"))
+    what = f"{pkg} {version}" if version else pkg
+    state.report.notifications.append(Notification(
+        level="warning", rule_id="entry-dropped",
+        message=scrub(f"{where} ({target}: {what}{': ' + title if title else ''}) has no VulnerabilityID "
+                      "and was left out; the other findings are kept")))
 
 
 def _index_packages(result: Mapping[str, Any], state: _State, scope: _Scope,
