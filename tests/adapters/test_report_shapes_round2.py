@@ -90,3 +90,15 @@ def test_sarif_2_0_keeps_tool_location_and_message() -> None:
     got = [(f.tool, f.rule_id, f.location.path, f.location.start_line, " ".join(f.message.split()))
            for f in report.findings]
     assert sorted(got) == sorted(expected)
+
+
+def test_safety_2_0_beta_generated_at_report_shape() -> None:
+    path = CORPUS / "safety" / "localrun__safety-2.0b1_check.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert "report_meta" not in doc and "generated_at" in doc
+    report = load_report(path)
+    assert report.tool == "safety" and report.tool_version == doc["report"]["safety_version"]
+    assert sorted((f.package.name, f.rule_id) for f in report.findings) == sorted(
+        (v["name"], v["vulnerability_id"]) for v in doc["vulnerabilities"])
+    # the manifest comes from report.scanned, as report_meta.scanned in 2.0 final
+    assert {f.package.manifest for f in report.findings} == set(doc["report"]["scanned"])
