@@ -128,7 +128,7 @@ from ..runner import (
 )
 
 TOOL = "trivy"
-FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln")
+FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln", "compliance")
 
 _RERUN = "re-run trivy with --format json"
 
@@ -189,6 +189,10 @@ def detect(raw: RawReport) -> str | None:
         head = raw.data[:65536].decode("utf-8", "replace")
     except ReportError:
         return None
+    from ._trivy_extra import detect_text
+
+    if detect_text(head):
+        return detect_text(head)
     if "Creator: Tool: trivy" in head and "SPDXVersion:" in head:
         return "spdx"
     if _TABLE.search(head):
@@ -230,7 +234,9 @@ def _detect_json(doc: object) -> str | None:
     detector = doc.get("detector")
     if isinstance(detector, dict) and str(detector.get("name", "")).lower() == "trivy":
         return "github"  # GitHub dependency snapshot
-    return None
+    from ._trivy_extra import detect_json
+
+    return detect_json(doc)
 
 
 def _cyclonedx_by_trivy(doc: Mapping[str, Any]) -> bool:
@@ -265,6 +271,10 @@ def parse(raw: RawReport, fmt: str) -> ParsedReport:
                                      f"{_RERUN}")
     if fmt == "table":
         raise UnsupportedFormatError(raw.source, f"trivy's table output is for people, not parsers; {_RERUN}")
+    if fmt in ("compliance-summary", "junit", "asff"):
+        from ._trivy_extra import refuse
+
+        refuse(raw, fmt)
     doc = raw.document()
     report = ParsedReport(tool=TOOL, format=fmt, source=raw.source)
     state = _State(raw.source, report)
@@ -278,6 +288,8 @@ def parse(raw: RawReport, fmt: str) -> ParsedReport:
         _parse_cosign(_require_dict(doc, raw.source, "report"), state)
     elif fmt == "cyclonedx":
         _parse_cyclonedx(_require_dict(doc, raw.source, "report"), state)
+    elif fmt == "compliance":
+        _parse_compliance(_require_dict(doc, raw.source, "report"), state)
     else:
         raise UnsupportedFormatError(raw.source, f"unknown trivy format {fmt!r}; read: {', '.join(FORMATS)}")
     return report
@@ -409,6 +421,20 @@ def _parse_k8s(doc: Mapping[str, Any], state: _State) -> None:
             for j, result in enumerate(_list(resource.get("Results"), state, f"{where}.Results")):
                 path = f"{where}.Results[{j}]"
                 _parse_result(_dict(result, state, path), state, scope, path)
+
+
+def _parse_compliance(doc: Mapping[str, Any], state: _State) -> None:
+    """``--compliance SPEC``: controls holding ordinary Results (see _trivy_extra)."""
+    from ._trivy_extra import parse_compliance
+
+    def one(result: Mapping[str, Any], where: str) -> list[Finding]:
+        before = len(state.report.findings)
+        _parse_result(result, state, _Scope(), where)
+        found = state.report.findings[before:]
+        del state.report.findings[before:]
+        return found
+
+    state.report.findings.extend(parse_compliance(doc, one, state.fail))
 
 
 def _parse_cosign(doc: Mapping[str, Any], state: _State) -> None:

@@ -102,3 +102,83 @@ def test_safety_2_0_beta_generated_at_report_shape() -> None:
         (v["name"], v["vulnerability_id"]) for v in doc["vulnerabilities"])
     # the manifest comes from report.scanned, as report_meta.scanned in 2.0 final
     assert {f.package.manifest for f in report.findings} == set(doc["report"]["scanned"])
+
+
+# -- trivy's bundled templates and compliance reports (real trivy 0.76.0 runs) --------
+
+TRIVY = CORPUS / "trivy"
+
+
+def _trivy_json_findings(doc: dict) -> list[tuple[str, str]]:
+    out = []
+    for r in doc["Results"]:
+        out += [(m["ID"], r["Target"]) for m in r.get("Misconfigurations") or [] if m.get("Status", "FAIL") == "FAIL"]
+        out += [(s["RuleID"], r["Target"]) for s in r.get("Secrets") or []]
+    return sorted(out)
+
+
+def test_trivy_gitlab_codequality_template_matches_the_json_of_the_same_run() -> None:
+    path = TRIVY / "localrun__trivy-0.76.0_gitlab-codequality.json"
+    twin = json.loads((TRIVY / "localrun__trivy-0.76.0_templates-tree.json").read_text(encoding="utf-8"))
+    report = load_report(path)
+    assert report.tool == "trivy" and report.format == "codequality"
+    assert sorted((f.rule_id, f.path) for f in report.findings) == _trivy_json_findings(twin)
+    severity = {(m["ID"], r["Target"]): m["Severity"].lower() for r in twin["Results"]
+                for m in r.get("Misconfigurations") or []}
+    severity.update({(s["RuleID"], r["Target"]): s["Severity"].lower() for r in twin["Results"]
+                     for s in r.get("Secrets") or []})
+    for f in report.findings:
+        expected = severity[(f.rule_id, f.path)]
+        # the template writes LOW and UNKNOWN both as "info": read back as low
+        assert f.severity.label == (expected if expected != "unknown" else "low"), f.rule_id
+        assert f.category.value == ("secret" if f.rule_id.startswith("aws-") else "misconfig")
+
+
+@pytest.mark.parametrize("name, flag", [
+    ("localrun__trivy-0.76.0_junit.xml", "--format json"),
+    ("localrun__trivy-0.76.0_asff.json", "--format json"),
+    ("localrun__trivy-0.76.0_gitlab-container-scanning.json", "--format json"),
+    ("localrun__trivy-0.76.0_compliance-summary.json", "--report all"),
+])
+def test_trivy_shapes_without_full_findings_are_refused_naming_the_flag(name: str, flag: str) -> None:
+    with pytest.raises(UnsupportedFormatError, match=flag):
+        load_report(TRIVY / name)
+
+
+@pytest.mark.parametrize("name", ["localrun__trivy-0.76.0_compliance-k8s-pss-baseline.json",
+                                  "localrun__trivy-0.76.0_compliance-k8s-pss-restricted.json"])
+def test_trivy_compliance_report_gives_each_failing_check_once_with_its_controls(name: str) -> None:
+    doc = json.loads((TRIVY / name).read_text(encoding="utf-8"))
+    controls: dict[tuple, set] = {}
+    for c in doc["Results"]:
+        for r in c.get("Results") or []:
+            for m in r.get("Misconfigurations") or []:
+                key = (m["ID"], r["Target"], m["CauseMetadata"].get("StartLine"))
+                controls.setdefault(key, set()).add(c["ID"])
+    report = load_report(TRIVY / name)
+    assert sorted((f.rule_id, f.path, f.line) for f in report.findings) == sorted(controls)
+    for f in report.findings:
+        listed = f.properties["trivy/compliance-controls"]
+        assert {label.split(":")[0].split()[-1] for label in listed} == controls[(f.rule_id, f.path, f.line)]
+
+
+# -- GitLab security reports ------------------------------------------------------------
+
+
+def test_gitlab_bandit_analyzer_report_is_read_as_bandit() -> None:
+    path = CORPUS / "gitlab" / "solr-search-etl__gl-sast-report.bandit.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    report = load_report(path)
+    assert report.tool == doc["scan"]["scanner"]["id"] == "bandit"
+    assert report.tool_version == doc["scan"]["scanner"]["version"]
+    assert len(report.findings) == len(doc["vulnerabilities"])
+
+
+def test_gitlab_semgrep_analyzer_report_keeps_rule_cwe_and_line() -> None:
+    path = CORPUS / "gitlab" / "sage__gl-sast-report.semgrep.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    report = load_report(path)
+    expected = sorted((v["location"]["file"], v["location"]["start_line"],
+                       [i["name"] for i in v["identifiers"] if i["type"] == "cwe"][0]) for v in doc["vulnerabilities"])
+    got = sorted((f.path, f.line, f.cwes[0]) for f in report.findings)
+    assert got == expected
