@@ -175,7 +175,7 @@ def test_gitlab_bandit_analyzer_report_is_read_as_bandit() -> None:
 
 
 def test_gitlab_semgrep_analyzer_report_keeps_rule_cwe_and_line() -> None:
-    path = CORPUS / "gitlab" / "sage__gl-sast-report.semgrep.json"
+    path = CORPUS / "semgrep" / "sage__gl-sast-report.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     report = load_report(path)
     expected = sorted((v["location"]["file"], v["location"]["start_line"],
