@@ -182,3 +182,10 @@ def test_gitlab_semgrep_analyzer_report_keeps_rule_cwe_and_line() -> None:
                        [i["name"] for i in v["identifiers"] if i["type"] == "cwe"][0]) for v in doc["vulnerabilities"])
     got = sorted((f.path, f.line, f.cwes[0]) for f in report.findings)
     assert got == expected
+
+
+@pytest.mark.parametrize("suffix", [".json", ".txt", ".md", ".csv"])
+def test_pip_licenses_summary_gets_its_own_hint_in_every_format(suffix: str) -> None:
+    path = CORPUS / "pip-licenses" / f"localrun__pip-licenses-5.5.5_summary{suffix}"
+    with pytest.raises(UnsupportedFormatError, match="--summary"):
+        load_report(path)
