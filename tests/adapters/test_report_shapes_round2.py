@@ -189,3 +189,30 @@ def test_pip_licenses_summary_gets_its_own_hint_in_every_format(suffix: str) -> 
     path = CORPUS / "pip-licenses" / f"localrun__pip-licenses-5.5.5_summary{suffix}"
     with pytest.raises(UnsupportedFormatError, match="--summary"):
         load_report(path)
+
+
+# -- absolute paths outside the repository ---------------------------------------------
+
+
+def test_absolute_path_outside_the_root_is_said_not_passed_off_as_a_repository_file() -> None:
+    from secscan.adapters import parse_report
+
+    path = CORPUS / "semgrep" / "defectdojo__issue_8435.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    absolute = sorted(r["path"] for r in doc["results"] if r["path"].startswith("/"))
+    assert absolute  # the report was written on another machine
+    findings = parse_report(path)
+    marked = sorted(f.properties["pathOutsideRepository"] for f in findings
+                    if "pathOutsideRepository" in f.properties)
+    assert marked == absolute
+    for f in findings:
+        if "pathOutsideRepository" in f.properties:
+            assert f.properties["pathOutsideRepository"] in f.message and "outside the repository" in f.message
+            assert not f.path.startswith("/")
+
+
+def test_relative_paths_are_not_marked() -> None:
+    from secscan.adapters import parse_report
+
+    findings = parse_report(CORPUS / "bandit" / "defectdojo__dd2.json")
+    assert findings and not any("pathOutsideRepository" in f.properties for f in findings)
