@@ -119,7 +119,7 @@ def _code_keys(f: Finding) -> list[tuple[str, ...]]:
     """Keys that join findings of *different* tools at one place (see the module doc)."""
     if f.category not in (Category.SAST, Category.SECRET) or not f.path or not f.line:
         return []
-    keys = [("code-cwe", f.path, str(f.line), cwe) for cwe in f.cwes]
+    keys: list[tuple[str, ...]] = [("code-cwe", f.path, str(f.line), cwe) for cwe in f.cwes]
     cls = rule_class(f.rule_id)
     if cls is not None:
         keys.append(("code-rule", f.path, str(f.line), str(cls)))

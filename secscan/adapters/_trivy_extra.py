@@ -80,7 +80,8 @@ def parse_compliance(doc: Mapping[str, Any], parse_result: Callable[[Mapping[str
                 key = (f.rule_id, f.path, f.line, f.package.name if f.package else None, f.message)
                 if key in seen:
                     k = seen[key]
-                    controls = list(out[k].properties.get("trivy/compliance-controls", ()))  # type: ignore[arg-type]
+                    held = out[k].properties.get("trivy/compliance-controls", ())
+                    controls = [str(c) for c in held] if isinstance(held, tuple) else []
                     if label not in controls:
                         out[k] = replace(out[k], properties={**out[k].properties,
                                                              "trivy/compliance-controls": tuple(controls + [label])})

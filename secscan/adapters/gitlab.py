@@ -131,6 +131,11 @@ def parse(raw: RawReport, fmt: str) -> ParsedReport:
 # -- GitLab security reports -----------------------------------------------------------
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (a missing optional field)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _scanner_id(scanner: Any) -> str | None:
     if isinstance(scanner, dict):
         ident = scanner.get("id") or scanner.get("name")
@@ -171,10 +176,10 @@ def _line(value: Any) -> int | None:
 
 
 def _parse_security(raw: RawReport, doc: Mapping[str, Any]) -> ParsedReport:
-    scan = doc.get("scan") if isinstance(doc.get("scan"), dict) else {}
+    scan = _obj(doc.get("scan"))
     status = str(scan.get("status") or "success").lower()
     report_tool = _scanner_id(scan.get("scanner")) or _scanner_id(scan.get("analyzer"))
-    version = (scan.get("scanner") or {}).get("version") if isinstance(scan.get("scanner"), dict) else None
+    version = _obj(scan.get("scanner")).get("version")
     if version == ":SKIP:":  # GitLab's analyzer QA expectations write placeholders
         version = None
     if status == "failure":
@@ -210,14 +215,14 @@ def _security_finding(vuln: Mapping[str, Any], scan_type: str, tool: str, versio
     name = str(vuln.get("name") or vuln.get("message") or own or "finding").strip()
     rule_id = own or name
     description = str(vuln.get("description") or vuln.get("message") or name)
-    loc = vuln.get("location") if isinstance(vuln.get("location"), dict) else {}
+    loc = _obj(vuln.get("location"))
     secret = vuln.get("raw_source_code_extract") if category is Category.SECRET else None
     word = vuln.get("severity")
     severity = Severity.parse(str(word)) if isinstance(word, str) else Severity.UNKNOWN
     location = package = None
     if category is Category.DEPENDENCY:
-        dep = loc.get("dependency") if isinstance(loc.get("dependency"), dict) else {}
-        pkg = dep.get("package") if isinstance(dep.get("package"), dict) else {}
+        dep = _obj(loc.get("dependency"))
+        pkg = _obj(dep.get("package"))
         pname = str(pkg.get("name") or "unknown-package")
         manifest = (relativize(loc["file"]) if isinstance(loc.get("file"), str) else None) \
             or (str(loc["image"]) if isinstance(loc.get("image"), str) else None)
@@ -282,13 +287,12 @@ def _parse_codequality(raw: RawReport, doc: list[Any]) -> ParsedReport:
 
 def _codequality_finding(issue: Mapping[str, Any], tool: str, trivy: bool, raw: RawReport, i: int) -> Finding:
     description = str(issue.get("description") or "")
-    loc = issue["location"] if isinstance(issue.get("location"), dict) else {}
+    loc = _obj(issue.get("location"))
     path_text = loc.get("path")
     if not isinstance(path_text, str) or not path_text.strip():
         raise ReportError(raw.source, f"[{i}].location has no path")
-    lines = loc.get("lines") if isinstance(loc.get("lines"), dict) else {}
-    positions = loc.get("positions") if isinstance(loc.get("positions"), dict) else {}
-    begin = lines.get("begin", (positions.get("begin") or {}).get("line") if isinstance(positions.get("begin"), dict) else None)
+    lines = _obj(loc.get("lines"))
+    begin = lines.get("begin", _obj(_obj(loc.get("positions")).get("begin")).get("line"))
     end = lines.get("end")
     word = str(issue.get("severity") or "").lower()
     table = _TRIVY_CQ_WORDS if trivy else _CQ_WORDS

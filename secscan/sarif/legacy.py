@@ -156,8 +156,8 @@ def upgrade(doc: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
         if not isinstance(run, dict):
             runs.append(run)  # the reader names the damage
             continue
-        tool = run.get("tool") if isinstance(run.get("tool"), dict) else {}
-        driver_src = tool.get("driver") if isinstance(tool.get("driver"), dict) else tool
+        tool: dict[str, Any] = run["tool"] if isinstance(run.get("tool"), dict) else {}
+        driver_src: dict[str, Any] = tool["driver"] if isinstance(tool.get("driver"), dict) else tool
         driver: dict[str, Any] = {"name": str(driver_src.get("name") or "unknown-tool")}
         version = driver_src.get("semanticVersion") or driver_src.get("version")
         if version:
