@@ -216,3 +216,19 @@ def test_relative_paths_are_not_marked() -> None:
 
     findings = parse_report(CORPUS / "bandit" / "defectdojo__dd2.json")
     assert findings and not any("pathOutsideRepository" in f.properties for f in findings)
+
+
+def test_gitlab_reader_reads_any_scanners_security_report() -> None:
+    """The generic GitLab reader (``--tool gitlab``) on a real report with findings:
+    the scanner's name, rule, CWE, line and severity come through."""
+    path = CORPUS / "semgrep" / "sage__gl-sast-report.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    report = load_report(path, tool="gitlab")
+    assert report.tool == "semgrep" and report.format == "gitlab-security"
+    expected = sorted((v["location"]["file"], v["location"]["start_line"], v["severity"].lower(),
+                       [i["value"] for i in v["identifiers"] if i["type"] == "semgrep_id"][0],
+                       [i["name"] for i in v["identifiers"] if i["type"] == "cwe"][0])
+                      for v in doc["vulnerabilities"])
+    got = sorted((f.path, f.line, f.severity.label, f.rule_id, f.cwes[0]) for f in report.findings)
+    assert got == expected
+    assert all(f.tool == "semgrep" and f.category.value == "sast" for f in report.findings)
