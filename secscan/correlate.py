@@ -10,12 +10,20 @@ Two findings are the same issue when (transitively):
 - dependency: same PEP 503 package name and at least one shared vulnerability id
   among their CVE / GHSA / PYSEC / OSV aliases (rule id included);
 - secret: same path and start line, or the same ``secret_digest``;
+- code (sast, and secrets found by a SAST rule): reported by **different tools** on the
+  same path and start line, with a shared CWE or rules the table :data:`EQUIVALENT_RULES`
+  says are the same check (secscan's semgrep rules against bandit's: the CWEs of the two
+  often differ — bandit says CWE-327 for a weak hash where the semgrep rule says
+  CWE-328, CWE-703 for ``assert`` where it says CWE-617).  Two rules of one tool on one
+  line stay two issues: that tool meant two things;
 - any category: the same fingerprint (the same result fed in twice).
 
 A package vulnerable both in the lockfile and in a container image built from it is
 one issue too (same name, shared id); its findings say who saw it by *source* — the
 tool, or the tool's run on that image (``image app/pip-audit``) — so the repository's
 pip-audit finding names the image's, and the other way round.
+A group's severity is its most severe member's, so one issue seen by two tools counts
+once, at the higher severity.
 """
 
 from __future__ import annotations
@@ -72,6 +80,61 @@ class Group:
         return len(self.findings)
 
 
+# One check, several tools' rule ids: each set is one equivalence class.  Bandit ids per
+# its docs (plugins and blacklist calls/imports); semgrep ids are secscan's own rules
+# (secscan/data/semgrep), matched by the part from "secscan.python." on, so a rule id
+# semgrep prefixed with the rules' directory still matches.
+EQUIVALENT_RULES: tuple[frozenset[str], ...] = tuple(frozenset(group) for group in (
+    {"secscan.python.weak-hash", "B303", "B324"},
+    {"secscan.python.weak-cipher", "B304", "B413"},
+    {"secscan.python.ecb-mode", "B305"},
+    {"secscan.python.insecure-random-secret", "B311"},
+    {"secscan.python.pickle-load", "secscan.python.shelve-open", "secscan.python.jsonpickle-decode", "B301"},
+    {"secscan.python.marshal-load", "B302"},
+    {"secscan.python.yaml-unsafe-load", "B506"},
+    {"secscan.python.tempfile-mktemp", "B306"},
+    {"secscan.python.world-writable-permissions", "B103"},
+    {"secscan.python.tarfile-extractall-without-filter", "B202"},
+    {"secscan.python.subprocess-shell-true", "B602", "B604"},
+    {"secscan.python.os-system", "secscan.python.os-popen", "B605"},
+    {"secscan.python.sql-string-formatting", "B608"},
+    {"secscan.python.eval-exec", "B307", "B102"},
+    {"secscan.python.hardcoded-password", "secscan.python.hardcoded-secret", "B105", "B106", "B107"},
+    {"secscan.python.tls-verify-disabled", "B501"},
+    {"secscan.python.ssl-unverified-context", "B323"},
+    {"secscan.python.weak-tls-version", "B502", "B503", "B504"},
+    {"secscan.python.flask-debug-true", "B201"},
+    {"secscan.python.jinja2-autoescape-false", "B701"},
+    {"secscan.python.bind-all-interfaces", "B104"},
+    {"secscan.python.assert-for-access-control", "B101"},
+    {"secscan.python.xml-etree-parse", "B313", "B314", "B405"},
+    {"secscan.python.xml-minidom-parse", "B318", "B408"},
+    {"secscan.python.xml-sax-parse", "B317", "B406"},
+    {"secscan.python.lxml-resolve-entities", "B320", "B410"},
+))
+_RULE_CLASS: dict[str, int] = {rule: i for i, group in enumerate(EQUIVALENT_RULES) for rule in group}
+_OWN_PREFIX = "secscan.python."
+
+
+def rule_class(rule_id: str) -> int | None:
+    """The equivalence class of a rule id (see :data:`EQUIVALENT_RULES`), if any."""
+    rid = rule_id.strip()
+    if _OWN_PREFIX in rid:
+        rid = _OWN_PREFIX + rid.split(_OWN_PREFIX, 1)[1]
+    return _RULE_CLASS.get(rid.upper() if re.fullmatch(r"[bB]\d{3}", rid) else rid)
+
+
+def _code_keys(f: Finding) -> list[tuple[str, ...]]:
+    """Keys that join findings of *different* tools at one place (see the module doc)."""
+    if f.category not in (Category.SAST, Category.SECRET) or not f.path or not f.line:
+        return []
+    keys: list[tuple[str, ...]] = [("code-cwe", f.path, str(f.line), cwe) for cwe in f.cwes]
+    cls = rule_class(f.rule_id)
+    if cls is not None:
+        keys.append(("code-rule", f.path, str(f.line), str(cls)))
+    return keys
+
+
 def _keys(f: Finding, index: int) -> list[tuple[str, ...]]:
     keys: list[tuple[str, ...]] = [("fp", f.fingerprint)] if f.fingerprint else [("item", str(index))]
     if f.category is Category.DEPENDENCY and f.package is not None:
@@ -99,14 +162,25 @@ def correlate(findings: Iterable[Finding]) -> list[Group]:
             i = parent[i]
         return i
 
+    def union(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
     owner: dict[tuple[str, ...], int] = {}
+    # code keys join only different tools: key -> {tool: first finding of that tool}
+    by_tool: dict[tuple[str, ...], dict[str, int]] = {}
     for i, f in enumerate(items):
         for key in _keys(f, i):
             j = owner.setdefault(key, i)
             if j != i:
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+                union(i, j)
+        for key in _code_keys(f):
+            tools = by_tool.setdefault(key, {})
+            for tool, j in tools.items():
+                if tool != f.tool:
+                    union(i, j)
+            tools.setdefault(f.tool, i)
     members: dict[int, list[Finding]] = {}
     for i, f in enumerate(items):
         members.setdefault(find(i), []).append(f)

@@ -132,6 +132,25 @@ def total_order(items: list[Finding]) -> list[Finding]:
     return _sorted_with_ties(items)[0]
 
 
+OUTSIDE_KEY = "pathOutsideRepository"
+
+
+def _mark_outside(f: Finding) -> Finding:
+    """A path the scanner wrote as absolute, outside the scanned root: keep the path
+    as written in ``properties`` and say so in the message, instead of letting the
+    tail ("Users/me/app.py") pass for a file of the repository."""
+    from .paths import outside_original
+
+    assert f.location is not None
+    original = outside_original(f.location.path)
+    if original is None:
+        return f
+    note = (f"[the report gives this file as {original}, outside the repository: "
+            f"'{f.location.path}' is that path without its root, not a repository file]")
+    return evolve(f, message=f"{f.message} {note}",
+                  properties={**f.properties, OUTSIDE_KEY: original})
+
+
 class Normalized(list):  # type: ignore[type-arg]
     """A list of findings that :func:`normalize` returned: fingerprinted and in the
     canonical order, so the SARIF writer need not sort 100,000 findings again."""
@@ -152,6 +171,8 @@ def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> li
     for f in items:
         if f.category is not Category.SECRET and CREDENTIAL_CWES.intersection(f.identifiers):
             f = _mask_credential(f)
+        if f.location is not None and OUTSIDE_KEY not in f.properties:
+            f = _mark_outside(f)
         if f.fingerprint:
             out.append(f)
             continue

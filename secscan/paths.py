@@ -44,14 +44,17 @@ def _relativize(path: str, root: str | None, prefixes: tuple[str, ...]) -> str |
     ``root`` is the scanned directory as the scanner saw it (absolute or relative);
     ``prefixes`` are other roots to strip (container mount points such as ``/src``).
     Absolute paths outside every known root keep their tail but lose the leading
-    ``/`` — a report from another machine still shows *which* file, never an absolute
-    path.  ``..`` segments that would climb out of the root are dropped.
+    ``/`` (GitHub takes only relative URIs) — and are remembered, so that
+    :func:`outside_original` can tell :func:`secscan.normalize.normalize` to say so in
+    the finding rather than pass the tail off as a repository path.  ``..`` segments
+    that would climb out of the root are dropped.
     """
     if path is None:
         return None
     text = to_posix(path)
     if not text:
         return None
+    original = text
     if _WINDOWS_DRIVE.match(text):
         text = text[2:]
     candidates = [r for r in ((root,) + tuple(prefixes)) if r]
@@ -66,6 +69,7 @@ def _relativize(path: str, root: str | None, prefixes: tuple[str, ...]) -> str |
         if text.startswith(base_posix + "/"):
             text = text[len(base_posix) + 1 :]
             break
+    absolute_outside = text.startswith("/")  # absolute, and under no known root
     text = text.lstrip("/")
     parts: list[str] = []
     for part in text.split("/"):
@@ -78,4 +82,18 @@ def _relativize(path: str, root: str | None, prefixes: tuple[str, ...]) -> str |
         parts.append(part)
     if not parts:
         return None
-    return posixpath.join(*parts)
+    result = posixpath.join(*parts)
+    if absolute_outside:
+        _OUTSIDE.setdefault(result, original)
+    return result
+
+
+# Relative paths this process made by cutting the root off an absolute path outside
+# every known root ("/Users/me/x.py" -> "Users/me/x.py"), with the path as written: the
+# finding keeps a path GitHub accepts, and normalize() says it was not repo-relative.
+_OUTSIDE: dict[str, str] = {}
+
+
+def outside_original(path: str | None) -> str | None:
+    """The absolute path a scanner wrote, if ``path`` was made from one outside the root."""
+    return _OUTSIDE.get(path) if path else None

@@ -55,6 +55,34 @@ def sql(conn: sqlite3.Connection, name, uid):
     cur.execute("SELECT count(*) FROM users")
 
 
+def sql_built_first(conn: sqlite3.Connection, username, password, term, uid):
+    """The textbook login-bypass shapes: the statement is built, then executed."""
+    cur = conn.cursor()
+    query = "SELECT * FROM users WHERE username = '" + username + "' AND password = '" + password + "'"
+    # ruleid: secscan.python.sql-string-formatting
+    cur.execute(query)
+    like = "SELECT name FROM products WHERE name LIKE '%" + term + "%'"
+    # ruleid: secscan.python.sql-string-formatting
+    conn.execute(like).fetchall()
+    grown = "SELECT * FROM users WHERE id = "
+    grown += uid
+    # ruleid: secscan.python.sql-string-formatting
+    conn.execute(grown)
+    ordered = "SELECT * FROM users WHERE id = ?"
+    ordered += " ORDER BY name"
+    # ok: secscan.python.sql-string-formatting
+    conn.execute(ordered, (uid,))
+    # ok: secscan.python.sql-string-formatting
+    conn.execute("SELECT * FROM users WHERE name = ? AND pw = ?", (username, password))
+
+
+def sql_django(User, name):
+    # ruleid: secscan.python.sql-string-formatting
+    User.objects.raw("SELECT * FROM auth_user WHERE username = '" + name + "'")
+    # ok: secscan.python.sql-string-formatting
+    User.objects.raw("SELECT * FROM auth_user WHERE username = %s", [name])
+
+
 def code(expr, source):
     # ruleid: secscan.python.eval-exec
     value = eval(expr)

@@ -72,3 +72,43 @@ def delete_post(user, post):
         # ok: secscan.python.assert-for-access-control
         raise PermissionError("admin only")
     post.delete()
+
+
+def template_injection(name):
+    from flask import render_template_string
+
+    # ruleid: secscan.python.flask-render-template-string
+    render_template_string("<h1>Hello " + name + "</h1>")
+    # ruleid: secscan.python.flask-render-template-string
+    render_template_string(f"<p>{name}</p>")
+    # ok: secscan.python.flask-render-template-string
+    return render_template_string("<h1>Hello {{ name }}</h1>", name=name)
+
+
+def django_xss(comment):
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    # ruleid: secscan.python.django-mark-safe-non-literal
+    html = mark_safe("<p>" + comment + "</p>")
+    # ok: secscan.python.django-mark-safe-non-literal
+    line = mark_safe("<hr>")
+    # ok: secscan.python.django-mark-safe-non-literal
+    safe = format_html("<p>{}</p>", comment)
+    return html, line, safe
+
+
+def redirects(request):
+    from django.http import HttpResponseRedirect
+    from flask import redirect
+    from starlette.responses import RedirectResponse
+
+    # ruleid: secscan.python.open-redirect-from-request
+    a = redirect(request.args.get("next"))
+    # ruleid: secscan.python.open-redirect-from-request
+    b = HttpResponseRedirect(request.GET["next"])
+    # ruleid: secscan.python.open-redirect-from-request
+    c = RedirectResponse(request.query_params.get("next"))
+    # ok: secscan.python.open-redirect-from-request
+    d = redirect("/home")
+    return a, b, c, d

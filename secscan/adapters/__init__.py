@@ -35,10 +35,13 @@ ADAPTERS: dict[str, str] = {
     "trivy": "secscan.adapters.trivy",
     "gitleaks": "secscan.adapters.gitleaks",
     "pip-licenses": "secscan.adapters.pip_licenses",
+    "gitlab": "secscan.adapters.gitlab",  # GitLab's report formats, whichever scanner wrote them
     "sarif": "secscan.adapters.sarif",
 }
 
-SCANNERS: tuple[str, ...] = tuple(name for name in ADAPTERS if name != "sarif")
+# readers only (no scanner to run): the generic SARIF reader and GitLab's formats
+_READERS_ONLY = ("sarif", "gitlab")
+SCANNERS: tuple[str, ...] = tuple(name for name in ADAPTERS if name not in _READERS_ONLY)
 
 _ALIASES = {"pip_audit": "pip-audit", "pipaudit": "pip-audit", "pip_licenses": "pip-licenses",
             "piplicenses": "pip-licenses"}

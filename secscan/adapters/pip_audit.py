@@ -340,15 +340,20 @@ def _parse_cyclonedx(raw: RawReport) -> ParsedReport:
     if not isinstance(doc, dict):
         raise ReportError(raw.source, "not a CycloneDX JSON document")
     report = ParsedReport(tool=TOOL, format="cyclonedx-json", source=raw.source)
+    _require_vulnerability_capable(doc, raw)
     refs = _components(doc, raw)
     vulns = doc.get("vulnerabilities") or []
     if not isinstance(vulns, list):
         raise ReportError(raw.source, "'vulnerabilities' must be a list")
+    unattributed: list[dict[str, Any]] = []
     for vuln in vulns:
         if not isinstance(vuln, dict) or not isinstance(vuln.get("id"), str) or not vuln["id"].strip():
             raise ReportError(raw.source, "a CycloneDX vulnerability has no id")
         vid = vuln["id"].strip()
         affects = vuln.get("affects")
+        if affects is None and "affects" not in vuln:
+            unattributed.append(vuln)  # pip-audit < 2.10 wrote no `affects` at all
+            continue
         if not isinstance(affects, list) or not affects:
             raise ReportError(raw.source, f"vulnerability {vid} names no affected component")
         aliases = [r["id"] for r in vuln.get("references") or []
@@ -369,11 +374,75 @@ def _parse_cyclonedx(raw: RawReport) -> ParsedReport:
                 name, str(version) if version is not None else None, vid, aliases,
                 description if isinstance(description, str) else None, [],
                 severity=severity, raw_severity=word, cvss=cvss, extra_ids=cwes))
+    if unattributed:
+        _add_unattributed(report, unattributed, refs, raw)
     report.notifications.append(Notification(
         level="note", rule_id="cyclonedx-omits-skipped",
         message="pip-audit's CycloneDX output leaves out dependencies it could not audit; "
                 "run with -f json to see them"))
     return report
+
+
+def _spec_version(doc: dict[str, Any]) -> tuple[int, ...] | None:
+    text = doc.get("specVersion")
+    if not isinstance(text, str):
+        return None
+    try:
+        return tuple(int(part) for part in text.strip().split("."))
+    except ValueError:
+        return None
+
+
+def _require_vulnerability_capable(doc: dict[str, Any], raw: RawReport) -> None:
+    """CycloneDX before 1.4 has no top-level ``vulnerabilities``: pip-audit 1.x wrote
+    such a BOM (``specVersion`` 1.2/1.3, components only) even when it found
+    vulnerabilities, so reading it as "0 findings" would be a false all-clear.
+    From 1.4 on (pip-audit 2.x) a BOM without ``vulnerabilities`` is a clean run."""
+    spec = _spec_version(doc)
+    if spec is not None and spec < (1, 4) and "vulnerabilities" not in doc:
+        raise UnsupportedFormatError(
+            raw.source, f"a CycloneDX {doc['specVersion']} BOM from pip-audit 1.x lists packages only: "
+            "that CycloneDX version has no place for vulnerabilities, so an empty BOM does not mean "
+            "none were found; run pip-audit with -f json")
+
+
+def _add_unattributed(report: ParsedReport, vulns: list[dict[str, Any]],
+                      refs: dict[str, dict[str, Any]], raw: RawReport) -> None:
+    """Vulnerabilities of a BOM written by pip-audit before 2.10 (pypa/pip-audit#980):
+    no ``affects``, so the BOM does not say which package each one is in.  With a single
+    component there is no doubt; otherwise each becomes a finding on the package
+    ``unknown`` (the advisory id, description and severity kept) and a warning says
+    how many lost their package — never dropped, never guessed."""
+    components = {id(c): c for c in refs.values()}
+    only = next(iter(components.values())) if len(components) == 1 else None
+    for vuln in vulns:
+        vid = vuln["id"].strip()
+        aliases = [r["id"] for r in vuln.get("references") or []
+                   if isinstance(r, dict) and isinstance(r.get("id"), str)]
+        cwes = [f"CWE-{c}" for c in vuln.get("cwes") or [] if isinstance(c, int)]
+        severity, word, cvss = _rating(vuln)
+        description = vuln.get("description") or vuln.get("detail")
+        name, version = "unknown", None
+        if only is not None and isinstance(only.get("name"), str) and only["name"]:
+            name = only["name"]
+            version = str(only["version"]) if only.get("version") is not None else None
+        finding = _finding(name, version, vid, aliases,
+                           description if isinstance(description, str) else None, [],
+                           severity=severity, raw_severity=word, cvss=cvss, extra_ids=cwes)
+        if only is None:
+            from dataclasses import replace
+
+            finding = replace(finding, properties={
+                **finding.properties,
+                "secscan/package-unknown": "pip-audit before 2.10 wrote this CycloneDX "
+                                           "vulnerability without `affects`"})
+        report.findings.append(finding)
+    if only is None:
+        report.notifications.append(Notification(
+            level="warning", rule_id="cyclonedx-no-affects",
+            message=f"{len(vulns)} vulnerabilities name no affected package (pip-audit before 2.10 "
+                    "wrote CycloneDX without `affects`); they are reported on package 'unknown': "
+                    "upgrade pip-audit or run it with -f json to see which package each is in"))
 
 
 # -- running --------------------------------------------------------------------------

@@ -110,6 +110,18 @@ def _first_lines(raw: RawReport, n: int = 3) -> list[str]:
     return [ln for ln in head.splitlines() if ln.strip()][:n]
 
 
+def _summary_kind(first: str) -> str | None:
+    """``--summary`` header lines: csv ``"License","Count"`` (or the other order),
+    markdown ``| Count | License |``, plain ``Count  License``."""
+    if re.match(r'^"(License|Count)","(Count|License)"$', first):
+        return "csv"
+    if re.match(r"^\|\s*Count\s*\|\s*License\s*\|$", first):
+        return "markdown"
+    if first.split() == ["Count", "License"]:
+        return "plain"
+    return None
+
+
 def detect(raw: RawReport) -> str | None:
     """Format of a pip-licenses report, from its first lines; None for anything else."""
     try:
@@ -123,6 +135,9 @@ def detect(raw: RawReport) -> str | None:
     first = lines[0].strip()
     if first.startswith('"Name",'):
         return "csv"
+    summary = _summary_kind(first)
+    if summary:
+        return summary  # --summary in a table format; parse() explains why it is not read
     if _TABLE_RULE.match(first) and len(lines) > 1 and re.match(r"^\|\s*Name\s*\|", lines[1]):
         return "markdown"  # rst grid table
     if re.match(r"^\|\s*Name\s*\|", first):

@@ -11,7 +11,8 @@ Formats read (recognized from content, never from the file name):
     kind is kept in ``properties["extra_columns"]`` rather than lost.
 ``json``
     safety 2.x/3.x ``check --output json`` / ``--save-json``: ``report_meta`` +
-    ``vulnerabilities[]`` + ``ignored_vulnerabilities[]``.  ``CVE`` is null, an id string
+    ``vulnerabilities[]`` + ``ignored_vulnerabilities[]``.  The 2.0 betas (2.0b1) wrote
+    ``generated_at`` + ``report`` in place of ``report_meta``; read the same way.  ``CVE`` is null, an id string
     (3.x) or ``{name, cvssv2, cvssv3}`` (2.0 betas); ``severity`` is null or ``{source,
     cvssv2, cvssv3}``; ``vulnerable_spec`` is a string (2.x) or a list (3.x).  safety
     3.7.0 prints a deprecation banner around the JSON on stdout, so a report given as
@@ -96,7 +97,7 @@ TOOL = "safety"
 FORMATS: tuple[str, ...] = ("json-1.x", "json", "scan-json")
 
 _ID = re.compile(r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+|PVE-\d{4}-\d+)\b", re.I)
-_JSON_START = re.compile(r'\{\s*"(?:report_meta|meta|scan_results)"\s*:')
+_JSON_START = re.compile(r'\{\s*"(?:report_meta|meta|scan_results|generated_at)"\s*:')
 _ROWS_START = re.compile(r'(?m)^\[\s*(?:\[|\])')
 _SET_REPR = re.compile(r"^\{('[^']*'(?:,\s*'[^']*')*)\}$")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -120,6 +121,8 @@ def _shape(doc: object, raw: RawReport | None = None) -> str | None:
         if isinstance(doc.get("report_meta"), dict) and (
                 "vulnerabilities" in doc or "ignored_vulnerabilities" in doc or "licenses" in doc):
             return "json"
+        if _is_2_0_beta(doc):
+            return "json"
         if isinstance(doc.get("scan_results"), dict) and isinstance(doc.get("meta"), dict):
             return "scan-json"
         return None
@@ -131,6 +134,13 @@ def _shape(doc: object, raw: RawReport | None = None) -> str | None:
         if all(_is_row(row) for row in doc):
             return "json-1.x"
     return None
+
+
+def _is_2_0_beta(doc: Mapping[str, Any]) -> bool:
+    """safety 2.0 betas (2.0b1…) wrote ``generated_at`` + ``report`` where 2.0 final
+    writes ``report_meta``; the rest of the report is the same shape."""
+    return ("generated_at" in doc and isinstance(doc.get("report"), dict)
+            and ("vulnerabilities" in doc or "ignored_vulnerabilities" in doc))
 
 
 def _is_row(row: object) -> bool:
@@ -446,7 +456,7 @@ def _announcements(items: Iterable[Any]) -> Iterator[Notification]:
 
 
 def _parse_check(raw: RawReport, doc: Mapping[str, Any]) -> ParsedReport:
-    meta = doc.get("report_meta") or {}
+    meta = doc.get("report_meta") or (doc.get("report") if _is_2_0_beta(doc) else None) or {}
     tool_version = str(meta.get("safety_version")) if meta.get("safety_version") else None
     report = ParsedReport(tool=TOOL, format="json", source=raw.source, tool_version=tool_version)
     resolve = _manifest_resolver(meta)

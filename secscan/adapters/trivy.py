@@ -128,7 +128,7 @@ from ..runner import (
 )
 
 TOOL = "trivy"
-FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln")
+FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln", "compliance")
 
 _RERUN = "re-run trivy with --format json"
 
@@ -189,6 +189,10 @@ def detect(raw: RawReport) -> str | None:
         head = raw.data[:65536].decode("utf-8", "replace")
     except ReportError:
         return None
+    from ._trivy_extra import detect_text
+
+    if detect_text(head):
+        return detect_text(head)
     if "Creator: Tool: trivy" in head and "SPDXVersion:" in head:
         return "spdx"
     if _TABLE.search(head):
@@ -230,7 +234,9 @@ def _detect_json(doc: object) -> str | None:
     detector = doc.get("detector")
     if isinstance(detector, dict) and str(detector.get("name", "")).lower() == "trivy":
         return "github"  # GitHub dependency snapshot
-    return None
+    from ._trivy_extra import detect_json
+
+    return detect_json(doc)
 
 
 def _cyclonedx_by_trivy(doc: Mapping[str, Any]) -> bool:
@@ -265,6 +271,10 @@ def parse(raw: RawReport, fmt: str) -> ParsedReport:
                                      f"{_RERUN}")
     if fmt == "table":
         raise UnsupportedFormatError(raw.source, f"trivy's table output is for people, not parsers; {_RERUN}")
+    if fmt in ("compliance-summary", "junit", "asff"):
+        from ._trivy_extra import refuse
+
+        refuse(raw, fmt)
     doc = raw.document()
     report = ParsedReport(tool=TOOL, format=fmt, source=raw.source)
     state = _State(raw.source, report)
@@ -278,6 +288,8 @@ def parse(raw: RawReport, fmt: str) -> ParsedReport:
         _parse_cosign(_require_dict(doc, raw.source, "report"), state)
     elif fmt == "cyclonedx":
         _parse_cyclonedx(_require_dict(doc, raw.source, "report"), state)
+    elif fmt == "compliance":
+        _parse_compliance(_require_dict(doc, raw.source, "report"), state)
     else:
         raise UnsupportedFormatError(raw.source, f"unknown trivy format {fmt!r}; read: {', '.join(FORMATS)}")
     return report
@@ -411,6 +423,20 @@ def _parse_k8s(doc: Mapping[str, Any], state: _State) -> None:
                 _parse_result(_dict(result, state, path), state, scope, path)
 
 
+def _parse_compliance(doc: Mapping[str, Any], state: _State) -> None:
+    """``--compliance SPEC``: controls holding ordinary Results (see _trivy_extra)."""
+    from ._trivy_extra import parse_compliance
+
+    def one(result: Mapping[str, Any], where: str) -> list[Finding]:
+        before = len(state.report.findings)
+        _parse_result(result, state, _Scope(), where)
+        found = state.report.findings[before:]
+        del state.report.findings[before:]
+        return found
+
+    state.report.findings.extend(parse_compliance(doc, one, state.fail))
+
+
 def _parse_cosign(doc: Mapping[str, Any], state: _State) -> None:
     scanner = _dict(doc.get("scanner"), state, "scanner")
     if scanner.get("version"):
@@ -435,6 +461,9 @@ def _parse_result(result: Mapping[str, Any], state: _State, scope: _Scope, where
     vulns = _list(result.get("Vulnerabilities"), state, f"{where}.Vulnerabilities")
     for j, vuln in enumerate(vulns):
         vuln = _dict(vuln, state, f"{where}.Vulnerabilities[{j}]")
+        if not _str(vuln.get("VulnerabilityID")):
+            _drop_unidentified(vuln, target, state, f"{where}.Vulnerabilities[{j}]")
+            continue
         state.report.findings.append(_vulnerability(vuln, result, scope, state, f"{where}.Vulnerabilities[{j}]"))
         vulns[j] = None  # consumed: its dict is freed now, not after the whole report (peak memory)
     for j, mis in enumerate(_list(result.get("Misconfigurations"), state, f"{where}.Misconfigurations")):
@@ -455,6 +484,21 @@ def _parse_result(result: Mapping[str, Any], state: _State, scope: _Scope, where
         finding = _modified(mod, result, scope, state, packages, f"{where}.ExperimentalModifiedFindings[{j}]")
         if finding is not None:
             state.report.findings.append(finding)
+
+
+def _drop_unidentified(vuln: Mapping[str, Any], target: str, state: _State, where: str) -> None:
+    """An entry without ``VulnerabilityID`` (seen in trivy 0.x legacy reports) cannot
+    be a finding — no id to match an advisory, a baseline or a suppression — but the
+    rest of the report is sound: keep the other findings and say which entry was
+    dropped, with what identifies it."""
+    pkg = _str(vuln.get("PkgName")) or _str(vuln.get("PkgID")) or "unknown package"
+    version = _str(vuln.get("InstalledVersion"))
+    title = _str(vuln.get("Title"))
+    what = f"{pkg} {version}" if version else pkg
+    state.report.notifications.append(Notification(
+        level="warning", rule_id="entry-dropped",
+        message=scrub(f"{where} ({target}: {what}{': ' + title if title else ''}) has no VulnerabilityID "
+                      "and was left out; the other findings are kept")))
 
 
 def _index_packages(result: Mapping[str, Any], state: _State, scope: _Scope,

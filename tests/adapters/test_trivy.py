@@ -301,10 +301,20 @@ def test_wrong_shape_inside_is_a_report_error_naming_the_place() -> None:
     doc["Results"][0]["Vulnerabilities"] = {"not": "a list"}
     with pytest.raises(ReportError, match=r"Results\[0\]\.Vulnerabilities"):
         load_raw(RawReport(json.dumps(doc).encode(), "bent.json"), "trivy")
-    doc = json.loads(corpus("trivy__pip.json.golden").read_text())
-    del doc["Results"][0]["Vulnerabilities"][1]["VulnerabilityID"]
-    with pytest.raises(ReportError, match="no VulnerabilityID"):
-        load_raw(RawReport(json.dumps(doc).encode(), "bent.json"), "trivy")
+
+
+def test_vulnerability_without_id_is_dropped_and_reported_the_rest_kept() -> None:
+    for name in ("trivy__pip.json.golden", "defectdojo__legacy_many_vulns.json"):
+        doc = json.loads(corpus(name).read_text())
+        results = doc["Results"] if isinstance(doc, dict) else doc
+        vulns = [v for r in results for v in (r.get("Vulnerabilities") or [])]
+        dropped = vulns[1]
+        del dropped["VulnerabilityID"]
+        report = load_raw(RawReport(json.dumps(doc).encode(), "bent.json"), "trivy")
+        assert len(report.findings) == len(vulns) - 1
+        notes = [n for n in report.notifications if n.rule_id == "entry-dropped"]
+        assert len(notes) == 1 and "no VulnerabilityID" in notes[0].message
+        assert dropped["PkgName"] in notes[0].message
 
 
 # ----------------------------------------------------------------------------- run half
