@@ -117,7 +117,10 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now)
     result.findings = findings
     properties = {"decision": decision.to_dict()}
-    warnings = result.write_sarif(req.sarif, properties=properties)
+    from .sarif.layout import read_layout
+
+    previous = read_layout(req.baseline) if req.baseline else None  # categories stay put night to night
+    warnings = result.write_sarif(req.sarif, properties=properties, previous=previous)
     for w in result.warnings + warnings:
         click.echo(f"secscan: warning: {w}", err=True)
     _print_summary(result, req.fmt, decision)
