@@ -42,9 +42,14 @@ class ToolLayout:
 
 def category(tool: str, bucket: int = 0, buckets: int = 1) -> str:
     """The category of ``bucket`` (0-based) of ``buckets`` for ``tool``."""
+    return bucket_category(f"secscan/{tool}/", bucket, buckets)
+
+
+def bucket_category(base: str, bucket: int, buckets: int) -> str:
+    """``base`` (a category ending in ``/``) for bucket ``bucket`` of ``buckets``."""
     if buckets <= 1:
-        return f"secscan/{tool}/"
-    return f"secscan/{tool}/{bucket + 1}of{buckets}/"
+        return base
+    return f"{base}{bucket + 1}of{buckets}/"
 
 
 def bucket_of(fingerprint: str, buckets: int) -> int:
