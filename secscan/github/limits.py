@@ -139,22 +139,32 @@ def _result_key(res: Mapping[str, Any]) -> str:
     return json.dumps([res.get("ruleId"), res.get("locations")], sort_keys=True, default=str)
 
 
-def _spread(run: dict[str, Any], where: str, notes: list[str]) -> list[dict[str, Any]]:
-    """A foreign run over 5,000 results, spread over buckets by fingerprint with the
-    writer's scheme (secscan's own runs never need it)."""
+def _spread(run: dict[str, Any], where: str, notes: list[str], shell: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A run over 5,000 results or 10 MB, spread over buckets by fingerprint with the
+    writer's scheme (:mod:`secscan.sarif.layout`): the same result lands in the same
+    category as long as the bucket count stays."""
     results = list(run.get("results") or [])
     keys = [_result_key(r) for r in results]
     n = layout.choose_buckets(keys)
     base = category_of(run) or f"{driver_name(run)}/"
     if not base.endswith("/"):
         base += "/"
-    parts = [_with_category(run, layout.bucket_category(base, i, n)) for i in range(n)]
-    for part in parts:
-        part["results"] = []
-    for res, key in zip(results, keys):
-        parts[layout.bucket_of(key, n)]["results"].append(res)
-    notes.append(f"{where}: {len(results)} results, more than the {MAX_STORED_RESULTS} GitHub stores a run; "
-                 f"spread over {n} categories {layout.bucket_category(base, 0, n)} … by fingerprint")
+    while True:
+        parts = [_with_category(run, layout.bucket_category(base, i, n)) for i in range(n)]
+        for part in parts:
+            part["results"] = []
+        for res, key in zip(results, keys):
+            parts[layout.bucket_of(key, n)]["results"].append(res)
+        if n >= layout.MAX_BUCKETS or all(_size(shell, [p]) <= MAX_GZIP_BYTES for p in parts):
+            break
+        n *= 2
+    notes.append(f"{where}: {len(results)} results spread over {n} categories "
+                 f"{layout.bucket_category(base, 0, n)} … by fingerprint (GitHub stores {MAX_STORED_RESULTS} "
+                 f"results a run and takes 10 MB an upload)")
+    fullest = max(len(p["results"]) for p in parts)
+    if fullest > MAX_STORED_RESULTS:
+        notes.append(f"{where}: {fullest} results share fingerprints and cannot be spread; GitHub will keep "
+                     f"only the first {MAX_STORED_RESULTS} of them")
     return parts
 
 
@@ -176,6 +186,7 @@ def plan(doc: Mapping[str, Any], *, split: bool = True) -> UploadPlan:
         raise UploadError("not a SARIF log: no 'runs' list")
     notes: list[str] = []
     problems: list[str] = []
+    shell = {k: v for k, v in doc.items() if k != "runs"}
     runs: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
     for index, run in enumerate(doc["runs"]):
@@ -197,10 +208,12 @@ def plan(doc: Mapping[str, Any], *, split: bool = True) -> UploadPlan:
         if len(run.get("results") or []) > MAX_STORED_RESULTS:
             problems.append(f"run of {key[0]} has {len(run['results'])} results "
                             f"(GitHub stores at most {MAX_STORED_RESULTS} a run)")
-            runs.extend(_spread(run, where, notes))
+            runs.extend(_spread(run, where, notes, shell))
+        elif len(run.get("results") or []) > 1 and _size(shell, [run]) > MAX_GZIP_BYTES:
+            problems.append(f"run of {key[0]} is over {MAX_GZIP_BYTES} bytes of gzip on its own")
+            runs.extend(_spread(run, where, notes, shell))
         else:
             runs.append(run)
-    shell = {k: v for k, v in doc.items() if k != "runs"}
     groups = _pack(runs, shell)
     if len(groups) > 1:
         problems.append(f"{len(runs)} runs / {sum(_size(shell, [r]) for r in runs)} bytes of gzip need "
@@ -231,8 +244,8 @@ def _pack(runs: list[dict[str, Any]], shell: Mapping[str, Any]) -> list[list[dic
         if alone > MAX_GZIP_BYTES:
             raise UploadError(
                 f"run of {driver_name(run)} ({category_of(run)}) is {alone} bytes gzipped, over GitHub's "
-                f"10 MB limit on its own; it cannot be split without moving its findings to other categories "
-                f"— reduce the findings (paths.exclude, rule selection)")
+                f"10 MB limit on its own and cannot be spread further — reduce the findings "
+                f"(paths.exclude, rule selection) or their messages")
         candidate = current + [run]
         if len(candidate) > MAX_RUNS or (current and _size(shell, candidate) > MAX_GZIP_BYTES):
             groups.append(current)

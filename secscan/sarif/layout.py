@@ -30,6 +30,7 @@ from typing import Any, Iterable, Mapping
 
 MAX_STORED_RESULTS = 5_000  # GitHub stores only the first 5,000 results of a run
 FILL_ON_CHOICE = 2_500  # a fresh choice leaves every bucket room to double
+MAX_BUCKETS = 1024
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ def choose_buckets(fingerprints: Iterable[str], previous: int | None = None) -> 
     if previous is None:
         while len(prints) > FILL_ON_CHOICE * n:
             n *= 2
-    while _fullest(prints, n) > MAX_STORED_RESULTS:
-        n *= 2
+    while n < MAX_BUCKETS and _fullest(prints, n) > MAX_STORED_RESULTS:
+        n *= 2  # identical fingerprints cannot be spread: the bound stops the doubling
     return n
 
 
@@ -92,7 +93,7 @@ def layout_of(log: Mapping[str, Any]) -> dict[str, ToolLayout]:
         if not isinstance(tool, str) or props.get("secscan/closeout"):
             continue
         n = props.get("secscan/buckets")
-        buckets[tool] = max(buckets.get(tool, 1), n if isinstance(n, int) and 1 <= n <= 4096 else 1)
+        buckets[tool] = max(buckets.get(tool, 1), n if isinstance(n, int) and 1 <= n <= MAX_BUCKETS else 1)
         ident = str((run.get("automationDetails") or {}).get("id") or "")
         if ident:
             cats.setdefault(tool, set()).add(ident)
