@@ -101,7 +101,8 @@ def test_six_nights_of_suppressions_a_failing_scanner_moved_code_and_a_persons_d
         first = nights.run()
         bandit = first["alerts"]["bandit"]["opened"]
         leaks = first["alerts"]["gitleaks"]["opened"]
-        assert bandit == 15 and leaks >= 1
+        in_sarif = {r["properties"]["secscan/tool"]: len(r["results"]) for r in nights.sarif["runs"]}
+        assert bandit == in_sarif["bandit"] >= 10 and leaks == in_sarif["gitleaks"] >= 1
         assert first["not_uploaded"] == [] and first["alerts_checked"] is True
 
         # night 2: a suppression is added — its alert is dismissed, with the policy's reason
@@ -244,7 +245,7 @@ def test_a_log_growing_past_the_limits_keeps_every_finding_in_its_category():
     real = secscan.parse_report(BANDIT_JSON)
     kw = {"repo": "octo/demo", "ref": REF, "sha": SHA, "token": TOKEN, "env": {}, "sleep": Sleeps()}
     with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
-        night1 = build_sarif(_grown(real, 4000), {"bandit": RunInfo("bandit")}, previous={}).log
+        night1 = build_sarif(_grown(real, 2000), {"bandit": RunInfo("bandit")}, previous={}).log
         assert [r["automationDetails"]["id"] for r in night1["runs"]] == ["secscan/bandit/"]
         upload_sarif(night1, api_url=gh.api_url, **kw)
 
@@ -257,7 +258,7 @@ def test_a_log_growing_past_the_limits_keeps_every_finding_in_its_category():
         assert any("4 categories" in w for w in out2.warnings)
         second = upload_sarif(night2, api_url=gh.api_url, **kw)
         assert all(stored <= 5000 for *_, stored in gh.analyses)
-        assert second.tools["bandit"].counts["fixed"] == 4000  # the old category closed out, not stale
+        assert second.tools["bandit"].counts["fixed"] == 2000  # the old category closed out, not stale
         assert second.tools["bandit"].counts["opened"] == 12000
 
         night3 = build_sarif(_grown(real, 13000), {"bandit": RunInfo("bandit")}, previous=layout_of(night2)).log

@@ -236,9 +236,12 @@ def _size(shell: Mapping[str, Any], runs: list[dict[str, Any]]) -> int:
 
 
 def _pack(runs: list[dict[str, Any]], shell: Mapping[str, Any]) -> list[list[dict[str, Any]]]:
-    """Runs packed in order into uploads of at most 20 runs and 10 MB of gzip."""
+    """Runs packed in order into uploads of at most 20 runs and 10 MB of gzip.  Each
+    run is compressed once; an upload's size is taken as the sum of its runs' (one
+    shared deflate stream compresses at least as well), then checked exactly."""
     groups: list[list[dict[str, Any]]] = []
     current: list[dict[str, Any]] = []
+    total = 0
     for run in runs:
         alone = _size(shell, [run])
         if alone > MAX_GZIP_BYTES:
@@ -246,11 +249,18 @@ def _pack(runs: list[dict[str, Any]], shell: Mapping[str, Any]) -> list[list[dic
                 f"run of {driver_name(run)} ({category_of(run)}) is {alone} bytes gzipped, over GitHub's "
                 f"10 MB limit on its own and cannot be spread further — reduce the findings "
                 f"(paths.exclude, rule selection) or their messages")
-        candidate = current + [run]
-        if len(candidate) > MAX_RUNS or (current and _size(shell, candidate) > MAX_GZIP_BYTES):
+        if current and (len(current) >= MAX_RUNS or total + alone > MAX_GZIP_BYTES):
             groups.append(current)
-            candidate = [run]
-        current = candidate
+            current, total = [], 0
+        current.append(run)
+        total += alone
     if current:
         groups.append(current)
-    return groups
+    out: list[list[dict[str, Any]]] = []
+    for group in groups:  # the estimate is an upper bound in practice; make sure
+        if len(group) > 1 and _size(shell, group) > MAX_GZIP_BYTES:
+            half = len(group) // 2
+            out.extend([group[:half], group[half:]])
+        else:
+            out.append(group)
+    return out
