@@ -37,6 +37,10 @@ DEFAULT_REASON = "won't fix"
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 _MAX_PAGES = 1000  # 100,000 alerts: a bound, not a loop for ever
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 
 class Outcome(str, enum.Enum):
     """What became of one alert in this upload (per tool, in the report)."""
@@ -92,7 +96,7 @@ class ToolSync:
 def comment_for(suppression: Mapping[str, Any]) -> str:
     """``dismissed_comment``: reason, owner, expiry and the marker, in 280 characters
     (the reason is what gets cut)."""
-    props = suppression.get("properties") if isinstance(suppression.get("properties"), dict) else {}
+    props = _mapping(suppression.get("properties"))
     reason = str(props.get("secscan/reason") or suppression.get("justification") or "suppressed by policy")
     tail = []
     if props.get("secscan/owner"):
@@ -109,7 +113,7 @@ def comment_for(suppression: Mapping[str, Any]) -> str:
 
 
 def reason_for(suppression: Mapping[str, Any]) -> str:
-    props = suppression.get("properties") if isinstance(suppression.get("properties"), dict) else {}
+    props = _mapping(suppression.get("properties"))
     wanted = props.get("secscan/dismissAs")
     return wanted if wanted in REASONS else DEFAULT_REASON
 

@@ -100,7 +100,7 @@ def _fix_rules(run: dict[str, Any], where: str, notes: list[str]) -> None:
         tags = props.get("tags") if isinstance(props, dict) else None
         if isinstance(tags, list) and len(tags) > MAX_TAGS:
             keep = (["security"] if "security" in tags else []) + [t for t in tags if t != "security"]
-            rule["properties"] = {**props, "tags": keep[:MAX_TAGS]}
+            rule["properties"] = {**(props or {}), "tags": keep[:MAX_TAGS]}
             cut_tags += 1
         fixed.append(rule)
     if cut_text or cut_tags:

@@ -15,6 +15,10 @@ from typing import Any, Mapping
 
 from .limits import category_of, driver_name
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 
 class SuppressedMode(str, enum.Enum):
     """What ``secscan upload`` does with a suppressed finding."""
@@ -46,7 +50,7 @@ def run_status(run: Mapping[str, Any]) -> str:
     for inv in run.get("invocations") or []:
         if not isinstance(inv, dict):
             continue
-        props = inv.get("properties") if isinstance(inv.get("properties"), dict) else {}
+        props = _mapping(inv.get("properties"))
         status = props.get("secscan/status")
         if isinstance(status, str) and status != "ok":
             return status
@@ -71,7 +75,7 @@ def select(doc: Mapping[str, Any], mode: SuppressedMode = SuppressedMode.DISMISS
             continue
         status = run_status(run)
         if status != "ok":
-            props = run.get("properties") if isinstance(run.get("properties"), dict) else {}
+            props = _mapping(run.get("properties"))
             cats = props.get("secscan/categories") or [category_of(run)]
             for cat in cats:
                 left.append(LeftOut(driver_name(run), str(cat), status))

@@ -32,6 +32,10 @@ MAX_STORED_RESULTS = 5_000  # GitHub stores only the first 5,000 results of a ru
 FILL_ON_CHOICE = 2_500  # a fresh choice leaves every bucket room to double
 MAX_BUCKETS = 1024
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 
 @dataclass(frozen=True)
 class ToolLayout:
@@ -88,7 +92,7 @@ def layout_of(log: Mapping[str, Any]) -> dict[str, ToolLayout]:
     for run in log.get("runs") or []:
         if not isinstance(run, dict):
             continue
-        props = run.get("properties") if isinstance(run.get("properties"), dict) else {}
+        props = _mapping(run.get("properties"))
         tool = props.get("secscan/tool")
         if not isinstance(tool, str) or props.get("secscan/closeout"):
             continue
