@@ -160,7 +160,18 @@ def _suppressed_log(tmp_path: Path, rule: str = "B603") -> dict:
     decision = secscan.evaluate(findings, secscan.load_policy(policy_file))
     log = build_sarif(decision.findings, {"bandit": RunInfo("bandit")}).log
     assert sum(1 for r in log["runs"][0]["results"] if r["suppressions"]) > 1
+    # SARIF §3.27.23: suppressions on every result of a run, or on none
+    assert all("suppressions" in r for r in log["runs"][0]["results"])
     return log
+
+
+def test_dismissal_comment_keeps_its_mark_within_280_characters():
+    from secscan.github.alerts import comment_for
+
+    long = {"justification": "x", "properties": {"secscan/reason": "r" * 500, "secscan/owner": "@" + "o" * 400,
+                                                  "secscan/expires": "2027-01-01", "secscan/source": "policy:s[0]"}}
+    text = comment_for(long)
+    assert len(text) <= 280 and text.endswith(MARKER)
 
 
 def test_delegated_dismissal_is_reported_and_asked_once_an_upload(tmp_path):

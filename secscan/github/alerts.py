@@ -105,7 +105,10 @@ def comment_for(suppression: Mapping[str, Any]) -> str:
         tail.append(f"until {props['secscan/expires']}")
     if props.get("secscan/source"):
         tail.append(str(props["secscan/source"]))
-    suffix = (" — " + ", ".join(tail) if tail else "") + " " + MARKER
+    details = ", ".join(tail)
+    if len(details) > MAX_COMMENT // 2:  # a long owner or source: the marker must survive
+        details = details[: MAX_COMMENT // 2 - 1] + "…"
+    suffix = (" — " + details if details else "") + " " + MARKER
     room = MAX_COMMENT - len(suffix)
     if len(reason) > room:
         reason = reason[: max(0, room - 1)] + "…"
