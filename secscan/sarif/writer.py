@@ -522,6 +522,9 @@ def _tool_runs(tool: str, findings: list[Finding], info: RunInfo | None, prev: "
     runs = [_run(tool, chunk, info, (i, buckets)) for i, chunk in enumerate(chunks)]
     used = [_layout.category(tool, i, buckets) for i in range(buckets)]
     stale = _layout.stale_categories(prev, used) if have_previous else []
+    if stale:
+        warnings.append(f"{tool}: categories no longer used, closed out with an empty run (GitHub closes their "
+                        f"alerts as fixed): {', '.join(stale)}")
     return runs + [_closeout(tool, c) for c in stale]
 
 
