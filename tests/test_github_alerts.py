@@ -343,3 +343,16 @@ def test_cli_text_report(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "secscan: alerts of bandit:" in proc.stderr and " dismissed" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_a_log_of_scanners_that_did_not_run_uploads_nothing():
+    findings = secscan.parse_report(BANDIT_JSON)
+    log = build_sarif(findings, {"bandit": RunInfo("bandit", successful=False, status="failed: exit 2: boom"),
+                                 "gitleaks": RunInfo("gitleaks", status="skipped: excluded by --skip")}).log
+    with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
+        report = upload_sarif(log, repo="octo/demo", ref=REF, sha=SHA, token=TOKEN, api_url=gh.api_url, env={},
+                              sleep=Sleeps())
+        assert gh.count() == 0  # not even an alert listing
+    assert [(x.tool, x.reason) for x in report.left_out] == [("bandit", "failed: exit 2: boom"),
+                                                              ("gitleaks", "skipped: excluded by --skip")]
+    assert "nothing uploaded" in report.text() and len(report) == 0
