@@ -281,14 +281,32 @@ def report(sarif: Path, fmt: str, output: Path | None) -> None:
                                 "GitHub Enterprise Server: https://HOST/api/v3).")
 @click.option("--no-wait", is_flag=True, help="Do not poll until GitHub has processed the upload.")
 @click.option("--no-split", is_flag=True, help="Refuse a log over GitHub's limits instead of splitting it.")
+@click.option("--suppressed", type=click.Choice(["dismiss", "keep", "drop"]), default="dismiss", show_default=True,
+              help="Suppressed findings: dismiss their alerts through the alerts API, keep them open (GitHub "
+                   "ignores SARIF suppressions), or drop them from the upload (GitHub closes them as fixed).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="What the upload did: lines on stderr, or JSON on stdout.")
 @handle_errors
 def upload(sarif: Path, repo: str | None, ref: str | None, sha: str | None, api_url: str | None, no_wait: bool,
-           no_split: bool) -> None:
-    """Upload a SARIF log to GitHub code scanning (token from $GITHUB_TOKEN)."""
+           no_split: bool, suppressed: str, fmt: str) -> None:
+    """Upload a SARIF log to GitHub code scanning (token from $GITHUB_TOKEN), then dismiss the alerts of
+    suppressed findings and report the alerts opened, kept, fixed, dismissed and reopened per tool."""
+    import json
+    import os
+
     from .github import upload_sarif
 
-    results = upload_sarif(sarif, repo=repo, ref=ref, sha=sha, api_url=api_url, poll=not no_wait,
-                           split=not no_split)
-    for r in results:
-        click.echo(f"secscan: uploaded {r.results} results ({', '.join(r.categories)}): "
-                   f"{r.processing_status} (id {r.sarif_id})", err=True)
+    report = upload_sarif(sarif, repo=repo, ref=ref, sha=sha, api_url=api_url, poll=not no_wait,
+                          split=not no_split, suppressed=suppressed)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+    else:
+        for line in report.text():
+            click.echo(f"secscan: {line}", err=True)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(report.markdown() + "\n")
+        except OSError as exc:
+            click.echo(f"secscan: warning: cannot write the step summary ({exc.strerror})", err=True)

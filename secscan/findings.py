@@ -125,6 +125,11 @@ class Suppression:
     justification: str = ""
     status: str = "accepted"  # "accepted" | "underReview" | "rejected"
     source: str = ""  # who or what: "policy:suppressions[0]", "bandit:nosec"
+    # a policy suppression's parts, for the GitHub dismissal (secscan upload)
+    reason: str = ""
+    owner: str = ""
+    expires: str = ""  # YYYY-MM-DD, the last day it holds
+    dismiss_as: str = ""  # "won't fix" | "false positive" | "used in tests"
 
 
 @dataclass(frozen=True, slots=True)

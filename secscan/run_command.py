@@ -156,7 +156,10 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
         click.echo(f"secscan: {note}", err=True)
     click.echo(f"secscan: {exploits.summary()}", err=True)
     properties = {"decision": decision.to_dict()}
-    warnings = result.write_sarif(req.sarif, properties=properties)
+    from .sarif.layout import read_layout
+
+    previous = read_layout(req.baseline) if req.baseline else None  # categories stay put night to night
+    warnings = result.write_sarif(req.sarif, properties=properties, previous=previous)
     for w in result.warnings + warnings:
         click.echo(f"secscan: warning: {w}", err=True)
     _print_summary(result, req.fmt, decision)

@@ -125,10 +125,14 @@ class ScanResult:
 
         return build_sarif(self.findings, self.run_infos(), properties=properties).log
 
-    def write_sarif(self, path: str | Path, properties: Mapping[str, Any] | None = None, pretty: bool = False) -> list[str]:
+    def write_sarif(self, path: str | Path, properties: Mapping[str, Any] | None = None, pretty: bool = False,
+                    previous: Mapping[str, Any] | None = None) -> list[str]:
+        """``previous``: the categories of the previous night's SARIF (``secscan.sarif.layout.read_layout``),
+        so every finding keeps its GitHub category."""
         from .sarif.writer import write_sarif
 
-        return write_sarif(self.findings, path, self.run_infos(), properties=properties, pretty=pretty)
+        return write_sarif(self.findings, path, self.run_infos(), properties=properties, pretty=pretty,
+                           previous=previous)
 
 
 ProgressFn = Callable[[str, str], None]  # (tool, event) — event: "start" | the ScannerRun line

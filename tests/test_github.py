@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import random
+import re
 import string
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def test_env_defaults_from_actions_variables():
                "GITHUB_SHA": SHA.upper(), "GITHUB_TOKEN": TOKEN}
         (result,) = upload_sarif(SEMGREP_SMALL, sleep=Sleeps(), env=env)
     assert result.processing_status == "complete"
-    body = json.loads(gh.requests[0].body)
+    body = json.loads(next(r for r in gh.requests if r.method == "POST").body)
     assert body["ref"] == "refs/pull/7/merge" and body["commit_sha"] == SHA
 
 
@@ -116,14 +117,15 @@ def test_429_is_retried_honouring_retry_after():
         (result,) = upload(gh, SEMGREP_SMALL, sleeps)
     assert result.processing_status == "complete"
     assert sleeps == [17, 17]
-    assert [r.status for r in gh.requests] == [429, 429, 202, 200]
+    # alerts listed before (after two 429s), upload, poll, alerts listed after
+    assert [r.status for r in gh.requests] == [429, 429, 200, 202, 200, 200]
 
 
 def test_rate_limit_reset_header_is_honoured():
     sleeps = Sleeps()
     with FakeGitHub(token=TOKEN, rate_limit_first=1, rate_limit_style="reset", pending_polls=0) as gh:
         upload(gh, SEMGREP_SMALL, sleeps)
-    assert [r.status for r in gh.requests] == [403, 202, 200]
+    assert [r.status for r in gh.requests] == [403, 200, 202, 200, 200]
     assert len(sleeps) == 1 and 20 <= sleeps[0] <= 31  # reset_at is now + 30 s
 
 
@@ -133,7 +135,7 @@ def test_500_is_retried_with_backoff_then_succeeds():
         (result,) = upload(gh, SEMGREP_SMALL, sleeps)
     assert result.processing_status == "complete"
     assert sleeps == [1, 2, 4]  # exponential
-    assert [r.status for r in gh.requests] == [502, 502, 502, 202, 200]
+    assert [r.status for r in gh.requests] == [502, 502, 502, 200, 202, 200, 200]
 
 
 def test_5xx_gives_up_after_bounded_attempts():
@@ -161,14 +163,16 @@ def test_422_is_not_retried_and_reports_githubs_message():
                             headers={"Authorization": f"Bearer {TOKEN}"},
                             json={"commit_sha": SHA, "ref": "main", "sarif": encode_sarif(load(SEMGREP_SMALL))[0]})
         assert r.status_code == 422 and "ref" in r.json()["message"]
-        import secscan.github as gh_mod
+        from secscan.github import http as gh_http
+        from secscan.github import target as gh_target
+        from secscan.github import upload as gh_upload
 
-        target = gh_mod.UploadTarget(gh.api_url, "octo", "demo", "main", SHA, gh_mod._Secret(TOKEN))
+        target = gh_target.UploadTarget(gh.api_url, "octo", "demo", "main", SHA, gh_target._Secret(TOKEN))
         sleeps = Sleeps()
         with httpx.Client() as client:
-            http = gh_mod._Http(client, target, sleeps, 5, 900.0, lambda: 0.0)
+            http = gh_http.Http(client, target, sleeps, 5, 900.0, lambda: 0.0)
             with pytest.raises(UploadError, match=r"HTTP 422: Invalid request.*ref"):
-                gh_mod._upload_one(http, target, load(SEMGREP_SMALL), None, None)
+                gh_upload._upload_one(http, target, load(SEMGREP_SMALL), None, None)
         assert sleeps == []
         assert gh.count("POST") == 2  # the direct probe and exactly one from the client
 
@@ -188,7 +192,8 @@ def test_ghes_base_url_path():
         assert gh.api_url.endswith("/api/v3")
         (result,) = upload(gh, SEMGREP_SMALL)
     assert result.processing_status == "complete"
-    assert [r.path.split("/sarifs")[0] for r in gh.requests] == ["/api/v3/repos/octo/demo/code-scanning"] * 3
+    assert len(gh.requests) == 5  # alerts, upload, 2 polls, alerts
+    assert all(r.path.startswith("/api/v3/repos/octo/demo/code-scanning/") for r in gh.requests)
 
 
 def test_processing_failure_reports_githubs_errors():
@@ -200,14 +205,15 @@ def test_processing_failure_reports_githubs_errors():
                                                    "semgrep__test_sarif_output_rule_board__results.sarif")["runs"])
     with pytest.raises(UploadError, match=r"2 runs of Semgrep OSS share the category"):
         plan_uploads(doc, split=False)
-    import secscan.github as gh_mod
+    from secscan.github import http as gh_http
+    from secscan.github import upload as gh_upload
 
     with FakeGitHub(token=TOKEN, pending_polls=0) as gh, httpx.Client() as client:
         target = resolve_target("octo/demo", REF, SHA, TOKEN, gh.api_url, env={})
-        http = gh_mod._Http(client, target, Sleeps(), 5, 900.0, lambda: 0.0)
-        pending = gh_mod._upload_one(http, target, doc, None, None)
+        http = gh_http.Http(client, target, Sleeps(), 5, 900.0, lambda: 0.0)
+        pending = gh_upload._upload_one(http, target, doc, None, None)
         with pytest.raises(UploadError, match=r"could not process.*same tool and category"):
-            gh_mod._poll(http, target, pending, 60, 1)
+            gh_upload._poll(http, target, pending, 60, 1)
 
 
 def test_duplicate_category_runs_are_given_distinct_categories():
@@ -225,13 +231,18 @@ def test_duplicate_category_runs_are_given_distinct_categories():
     assert sum(results_in(log) for log in sent) == results_in(doc) == 77 + 3
 
 
-def test_over_25000_results_split_into_runs_with_distinct_categories():
+def test_over_5000_results_spread_over_stable_buckets_nothing_past_what_github_stores():
     base = load(SEMGREP)
     run = base["runs"][0]
     real = run["results"]  # 1768 real semgrep results (MANIFEST.tsv)
-    run["results"] = [copy.deepcopy(real[i % len(real)]) for i in range(25_001 + 1768)]
-    total = len(run["results"])
-    with pytest.raises(UploadError, match=r"has 26769 results \(at most 25000 per run\)"):
+    copies = []
+    for i in range(25_001 + 1768):  # real results, repeated further down the same files
+        res = copy.deepcopy(real[i % len(real)])
+        res["locations"][0]["physicalLocation"]["region"]["startLine"] += 10_000 * (i // len(real))
+        copies.append(res)
+    run["results"] = copies
+    total = len(copies)
+    with pytest.raises(UploadError, match=r"has 26769 results \(GitHub stores at most 5000 a run\)"):
         plan_uploads(base, split=False)
     with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
         results = upload(gh, base)
@@ -239,10 +250,18 @@ def test_over_25000_results_split_into_runs_with_distinct_categories():
     sent = [json.loads(gzip.decompress(base64.b64decode(json.loads(r.body)["sarif"])))
             for r in gh.requests if r.method == "POST"]
     runs = [r for log in sent for r in log["runs"]]
-    assert [len(r["results"]) for r in runs] == [25_000, total - 25_000]
+    assert len(runs) == 16 and all(len(r["results"]) <= 5000 for r in runs)
     cats = [r["automationDetails"]["id"] for r in runs]
-    assert len(set(cats)) == 2
-    assert [x for r in runs for x in r["results"]] == run["results"]  # nothing lost, order kept
+    assert len(set(cats)) == 16 and cats[0] == "semgrep/1of16/"
+    assert sorted(json.dumps(x, sort_keys=True) for r in runs for x in r["results"]) == \
+        sorted(json.dumps(x, sort_keys=True) for x in copies)  # nothing lost
+    assert sum(stored for *_, stored in gh.analyses) == total  # GitHub stored every one
+    # the same result lands in the same category when the log grows by a tenth
+    run["results"] = copies + [copy.deepcopy(copies[i]) | {"ruleId": "extra"} for i in range(2000)]
+    again = {json.dumps(x, sort_keys=True): r["automationDetails"]["id"]
+             for p in plan_uploads(base) for r in p["runs"] for x in r["results"]}
+    first = {json.dumps(x, sort_keys=True): r["automationDetails"]["id"] for r in runs for x in r["results"]}
+    assert all(again[k] == v for k, v in first.items())
 
 
 def test_over_20_runs_split_into_several_uploads():
@@ -254,7 +273,7 @@ def test_over_20_runs_split_into_several_uploads():
         r["results"] = r["results"][i * 20:(i + 1) * 20]
         r["automationDetails"] = {"id": f"bandit-part{i}/"}
         doc["runs"].append(r)
-    with pytest.raises(UploadError, match=r"23 runs \(GitHub accepts at most 20\)"):
+    with pytest.raises(UploadError, match=r"23 runs / \d+ bytes of gzip need 2 uploads"):
         plan_uploads(doc, split=False)
     with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
         results = upload(gh, doc)
@@ -278,8 +297,12 @@ def test_over_10mb_gzip_is_split_by_size():
     pieces = plan_uploads(doc)
     assert len(pieces) >= 2
     assert all(encode_sarif(p)[1] <= MAX_GZIP_BYTES for p in pieces)
-    assert [x for p in pieces for r in p["runs"] for x in r["results"]] == results
-    with pytest.raises(UploadError, match=r"bytes of gzip \(at most 10485760\)"):
+    sent = [x for p in pieces for r in p["runs"] for x in r["results"]]
+    assert sorted(json.dumps(x) for x in sent) == sorted(json.dumps(x) for x in results)
+    # spread by fingerprint with the one naming scheme: buckets "<category>i of n/"
+    cats = {r["automationDetails"]["id"] for p in pieces for r in p["runs"]}
+    assert all(re.fullmatch(r"Bandit/\d+of\d+/", c) for c in cats), cats
+    with pytest.raises(UploadError, match=r"over 10485760 bytes of gzip on its own"):
         plan_uploads(doc, split=False)
 
 

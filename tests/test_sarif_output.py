@@ -75,10 +75,13 @@ def test_large_run_is_split_under_githubs_per_run_limit():
     many = [replace(findings[i % len(findings)], message=f"copy {i}", fingerprint="")
             for i in range(GITHUB_MAX_RESULTS_PER_RUN + 10)]
     out = build_sarif(many)
-    assert len(out.log["runs"]) == 2
-    assert all(len(r["results"]) <= GITHUB_MAX_RESULTS_PER_RUN for r in out.log["runs"])
+    # GitHub stores only 5,000 results a run: buckets by fingerprint, each half full when chosen
+    assert len(out.log["runs"]) == 16
+    assert all(len(r["results"]) <= 5000 for r in out.log["runs"])
     assert sum(len(r["results"]) for r in out.log["runs"]) == len(many)
-    assert out.warnings and "25000" in out.warnings[0]
+    assert [r["automationDetails"]["id"] for r in out.log["runs"]][:2] == ["secscan/CodeQL/1of16/",
+                                                                            "secscan/CodeQL/2of16/"]
+    assert out.warnings and "5000" in out.warnings[0]
     assert github_problems(out.log) == []
 
 

@@ -301,7 +301,8 @@ def _suppress(findings: list[Finding], policy: Policy, today: date, notes: dict[
         used[live.index] += 1
         notes.setdefault(f.fingerprint, []).append(f"suppressed by {live.source}: {live.justification}")
         waiver = Suppression(kind="external", status="accepted", justification=live.justification,
-                             source=live.source)
+                             source=live.source, reason=live.reason, owner=live.owner,
+                             expires=live.expires.isoformat(), dismiss_as=live.dismiss_as)
         out.append(replace(f, suppressions=(*f.suppressions, waiver)))
     expired = [ExpiredSuppression(r.source, r.match.describe(), r.reason, r.owner, r.expires, expired_hits[r.index])
                for r in policy.suppressions if r.expired(today)]

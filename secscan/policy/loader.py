@@ -208,7 +208,8 @@ def build_policy(data: dict[str, Any], marks: _Marks, source: str) -> Policy:
     suppressions = []
     for i, s in enumerate(data.get("suppressions") or []):
         expires = _date(s["expires"], ("suppressions", i, "expires"), marks, source)
-        suppressions.append(SuppressionRule(_matcher(s), s["reason"], s["owner"], expires, i))
+        suppressions.append(SuppressionRule(_matcher(s), s["reason"], s["owner"], expires, i,
+                                            s.get("dismiss_as", "won't fix")))
     scanners = {k: dict(v) for k, v in (data.get("scanners") or {}).items() if k != "required"}
     lic = data.get("licenses")
     licenses = None

@@ -160,6 +160,7 @@ class SuppressionRule:
     owner: str
     expires: date
     index: int = 0
+    dismiss_as: str = "won't fix"  # GitHub's dismissed_reason for the alert (secscan upload)
 
     @property
     def source(self) -> str:

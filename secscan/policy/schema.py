@@ -156,6 +156,8 @@ def build_schema() -> dict[str, Any]:
             "owner": {"type": "string", "minLength": 1, "description": "Who accepted it (team or person)."},
             "expires": {"type": "string", "pattern": DATE_PATTERN,
                         "description": "Last day the suppression holds (YYYY-MM-DD); after it the finding counts again."},
+            "dismiss_as": {"enum": ["won't fix", "false positive", "used in tests"],
+                           "description": "How `secscan upload` dismisses the GitHub alert (default: won't fix)."},
         },
     }
     return {

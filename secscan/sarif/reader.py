@@ -214,9 +214,13 @@ def result_suppressions(result: Mapping[str, Any]) -> tuple[Suppression, ...]:
     for s in result.get("suppressions") or []:
         if not isinstance(s, dict):
             continue
-        source = str((s.get("properties") or {}).get("secscan/source") or "sarif")
+        sprops = s.get("properties") if isinstance(s.get("properties"), dict) else {}
+        source = str(sprops.get("secscan/source") or "sarif")
         out.append(Suppression(kind=str(s.get("kind", "external")), justification=str(s.get("justification", "")),
-                               status=str(s.get("status", "accepted")), source=source))
+                               status=str(s.get("status", "accepted")), source=source,
+                               **{k: str(sprops[f"secscan/{k}"]) for k in ("reason", "owner", "expires")
+                                  if isinstance(sprops.get(f"secscan/{k}"), str)},
+                               dismiss_as=str(sprops.get("secscan/dismissAs") or "")))
     return tuple(out)
 
 
@@ -376,6 +380,8 @@ def _restore_secscan_fields(f: Finding, result: Mapping[str, Any], props: Mappin
     if has_help is True:  # the writer put the tool's help text in fullDescription
         has_help = _text(rule.get("fullDescription"))
     changes: dict[str, Any] = {"help_text": has_help or None}
+    if isinstance(props.get("secscan/ruleId"), str):  # a severity variant of the tool's rule (writer)
+        changes["rule_id"] = props["secscan/ruleId"]
     try:
         changes["category"] = Category(str(props["secscan/category"]))
     except ValueError:

@@ -27,6 +27,7 @@ from .. import __version__
 from ..findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
 from ..fingerprint import FINGERPRINT_KEY
 from ..normalize import Normalized, normalize, total_order
+from . import layout as _layout
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FIXES_PROPERTY = "sarif-fixes"  # a Finding property the writer turns into result.fixes
@@ -134,14 +135,44 @@ def _level(sev: Severity) -> str:
     return LEVEL[sev]
 
 
-def _security_severity(findings: Sequence[Finding]) -> str | None:
-    scores = [f.cvss.score for f in findings if f.cvss and f.cvss.score is not None]
-    if scores:
-        return f"{max(scores):.1f}"
-    known = [f.severity for f in findings if f.severity is not Severity.UNKNOWN]
-    if not known:
+def _score(f: Finding) -> float | None:
+    """The number GitHub shows for ``f``: its CVSS score while that score is inside the
+    band of the severity secscan decided, else the band's number — so an override (a
+    CVE scored 9.8 lowered to low) is what the Security tab shows."""
+    if f.severity is Severity.UNKNOWN:
         return None
-    return f"{BAND_SCORE[max(known)]:.1f}"
+    if f.cvss and f.cvss.score is not None and Severity.from_score(f.cvss.score) is f.severity:
+        return f.cvss.score
+    return BAND_SCORE[f.severity]
+
+
+def _security_severity(findings: Sequence[Finding]) -> str | None:
+    scores = [s for s in map(_score, findings) if s is not None]
+    if not scores:
+        return None
+    return f"{max(scores):.1f}"
+
+
+def _rule_variants(findings: Sequence[Finding]) -> dict[int, str]:
+    """SARIF rule id per finding (by ``id()``) where one tool rule carries findings of
+    different severities: GitHub shows a rule's ``security-severity`` on every alert of
+    the rule, so each severity gets a rule of its own (``<rule>/<severity>``).  The
+    rule's own id stays with the most severe findings no override changed, so an alert
+    keeps its identity unless its own shown severity differs from its rule-mates'."""
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    out: dict[int, str] = {}
+    for rid, group in by_rule.items():
+        severities = {f.severity for f in group}
+        if len(severities) < 2:
+            continue
+        natural = [f.severity for f in group if "severity-override" not in f.properties] or [f.severity for f in group]
+        keep = max(natural)
+        for f in group:
+            if f.severity is not keep:
+                out[id(f)] = f"{rid}/{f.severity.label}"
+    return out
 
 
 def _text(value: str | None, fallback: str, limit: int = 1000) -> str:
@@ -274,12 +305,21 @@ def _props(f: Finding, run_version: str | None = None) -> dict[str, Any]:
     return p
 
 
-def _result(f: Finding, rule_index: int, run_version: str | None = None) -> dict[str, Any]:
+def _suppression(s: Any) -> dict[str, Any]:
+    props = {k: v for k, v in (("secscan/source", s.source), ("secscan/reason", s.reason),
+                               ("secscan/owner", s.owner), ("secscan/expires", s.expires),
+                               ("secscan/dismissAs", s.dismiss_as)) if v}
+    return {k: v for k, v in (("kind", s.kind), ("status", s.status), ("justification", s.justification or None),
+                              ("properties", props or None)) if v}
+
+
+def _result(f: Finding, rule_index: int, run_version: str | None = None, rule_id: str | None = None,
+            all_suppressions: bool = False) -> dict[str, Any]:
     message = f.message
     if not message or len(message) > 20000 or not message.strip():
         message = _text(message, f.title or f.rule_id, 20000)
     res: dict[str, Any] = {
-        "ruleId": f.rule_id,
+        "ruleId": rule_id or f.rule_id,
         "ruleIndex": rule_index,
         "level": LEVEL[f.severity],
         "message": {"text": message},
@@ -290,11 +330,9 @@ def _result(f: Finding, rule_index: int, run_version: str | None = None) -> dict
     res["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint,
                                   "primaryLocationLineHash": f"{f.fingerprint[:16]}:1"}
     if f.suppressions:
-        res["suppressions"] = [
-            {k: v for k, v in (("kind", s.kind), ("status", s.status), ("justification", s.justification or None),
-                               ("properties", {"secscan/source": s.source} if s.source else None)) if v}
-            for s in f.suppressions
-        ]
+        res["suppressions"] = [_suppression(s) for s in f.suppressions]
+    elif all_suppressions:  # SARIF §3.27.23: on every result of a run, or on none
+        res["suppressions"] = []
     if f.baseline_state:
         res["baselineState"] = f.baseline_state
     if f.first_seen:
@@ -303,6 +341,8 @@ def _result(f: Finding, rule_index: int, run_version: str | None = None) -> dict
     if fixes:
         res["fixes"] = fixes  # secscan.prioritise.remediation: the upgrade, as a replacement in the manifest
     res["properties"] = _props(f, run_version)
+    if rule_id and rule_id != f.rule_id:
+        res["properties"]["secscan/ruleId"] = f.rule_id
     return res
 
 
@@ -365,7 +405,22 @@ def _invocation(info: RunInfo) -> dict[str, Any]:
 
 
 def category_of(tool: str) -> str:
-    return f"secscan/{tool}/"
+    """The base category of a run key: a tool's, or a tool's run on a container image
+    (``image NAME/TOOL``, see :func:`secscan.images.run_key`)."""
+    split = _image_key(tool)
+    if split:
+        from ..images import category
+
+        return category(split[1], split[0])
+    return _layout.category(tool)
+
+
+def _image_key(key: str) -> tuple[str, str] | None:
+    """(image, tool) of an image run key, else None."""
+    if not key.startswith("image ") or "/" not in key:
+        return None
+    image, tool = key[len("image "):].rsplit("/", 1)
+    return image, tool
 
 
 def _run_key(f: Finding) -> str:
@@ -395,10 +450,12 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
     if info and info.driver_name:
         driver_name = info.driver_name
     info_uri = (info.information_uri if info and info.information_uri else info_uri)
+    variant = _rule_variants(findings)
     by_rule: dict[str, list[Finding]] = {}
     for f in findings:
-        by_rule.setdefault(f.rule_id, []).append(f)
+        by_rule.setdefault(variant.get(id(f), f.rule_id), []).append(f)
     rule_ids = sorted(by_rule)
+    suppressed_run = any(f.suppressions for f in findings)
     index = {rid: i for i, rid in enumerate(rule_ids)}
     version = (info.version if info and info.version else None) or next((f.tool_version for f in findings if f.tool_version), None)
     if not version and tool == "secscan-policy":
@@ -410,19 +467,23 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
         driver["informationUri"] = info_uri
     driver["rules"] = _Lazy(rule_ids, lambda rid: _rule(rid, by_rule[rid]))
     base_category = image_run[2] if image_run else category_of(tool)
-    category = base_category if part is None else f"{base_category.rstrip('/')}-part{part[0]}of{part[1]}/"
+    category = _layout.bucket_category(base_category, *(part or (0, 1)))
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "automationDetails": {"id": category},
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the scanned repository."}}},
         "columnKind": "unicodeCodePoints",
-        "results": _Lazy(findings, lambda f: _result(f, index[f.rule_id], driver.get("version"))),
+        "results": _Lazy(findings, lambda f: _result(f, index[variant.get(id(f), f.rule_id)], driver.get("version"),
+                                                     variant.get(id(f)), suppressed_run)),
     }
     if info is not None:
         run["invocations"] = [_invocation(info)]
     props: dict[str, Any] = {"secscan/tool": image_run[0] if image_run else tool}
     if image_run:
         props["secscan/image"] = image_run[1]
+    if part is not None:
+        props["secscan/buckets"] = part[1]
+        props["secscan/bucket"] = part[0] + 1
     if info and info.not_audited:
         props["secscan/notAudited"] = sorted(set(info.not_audited))
     if info and info.licenses:
@@ -442,6 +503,7 @@ def build_sarif(
     properties: Mapping[str, Any] | None = None,
     split_large_runs: bool = True,
     lazy: bool = False,
+    previous: Mapping[str, "_layout.ToolLayout"] | None = None,
 ) -> SarifOutput:
     """Build the SARIF log: one run per tool (tools that ran clean get an empty run,
     which is how GitHub learns their alerts were fixed)."""
@@ -456,19 +518,12 @@ def build_sarif(
     infos = dict(runs or {})
     warnings: list[str] = []
     sarif_runs: list[dict[str, Any]] = []
-    for tool in sorted(set(by_tool) | set(infos)):
+    before = dict(previous or {})
+    for tool in sorted(set(by_tool) | set(infos) | (set(before) if previous is not None else set())):
         tool_findings = by_tool.get(tool, [])
         info = infos.get(tool)
-        if split_large_runs and len(tool_findings) > GITHUB_MAX_RESULTS_PER_RUN:
-            chunks = _split(tool_findings)
-            warnings.append(
-                f"{tool}: {len(tool_findings)} results exceed GitHub's {GITHUB_MAX_RESULTS_PER_RUN} per run; "
-                f"wrote them as {len(chunks)} runs (most severe first), categories "
-                f"secscan/{tool}-part1of{len(chunks)}/ … part{len(chunks)}of{len(chunks)}/")
-            for i, chunk in enumerate(chunks, 1):
-                sarif_runs.append(_run(tool, chunk, info, (i, len(chunks))))
-        else:
-            sarif_runs.append(_run(tool, tool_findings, info, None))
+        sarif_runs.extend(_tool_runs(tool, tool_findings, info, before.get(tool), split_large_runs,
+                                     previous is not None, warnings))
     if not lazy:
         sarif_runs = [_materialized(run) for run in sarif_runs]
     log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": sarif_runs}
@@ -486,13 +541,60 @@ def to_sarif(findings: Iterable[Finding], runs: Mapping[str, RunInfo] | None = N
     return build_sarif(findings, runs, properties=properties).log
 
 
-def _split(findings: list[Finding]) -> list[list[Finding]]:
-    """Chunks of at most GitHub's per-run limit, the most severe first, each chunk in
-    the canonical order (``findings`` already is)."""
-    position = {id(f): i for i, f in enumerate(findings)}
-    ranked = sorted(findings, key=lambda f: -int(f.severity))  # stable: canonical within a severity
-    chunks = [ranked[i: i + GITHUB_MAX_RESULTS_PER_RUN] for i in range(0, len(ranked), GITHUB_MAX_RESULTS_PER_RUN)]
-    return [sorted(c, key=lambda f: position[id(f)]) for c in chunks]
+def _tool_runs(tool: str, findings: list[Finding], info: RunInfo | None, prev: "_layout.ToolLayout | None",
+               split: bool, have_previous: bool, warnings: list[str]) -> list[dict[str, Any]]:
+    """A tool's runs: one per bucket (see :mod:`secscan.sarif.layout`), then an empty
+    closeout run per category the tool used last time and no longer does.  A tool that
+    did not run keeps its previous layout (recorded, not uploaded: see secscan.github)."""
+    if info is None and not findings:  # in the previous log only: secscan no longer runs it
+        cats = sorted(prev.categories) if prev else []
+        if cats:
+            warnings.append(f"{tool}: no longer in the scan; closing out its categories {', '.join(cats)}")
+        return [_closeout(tool, c) for c in cats]
+    if info is not None and info.status != "ok":
+        run = _run(tool, findings, info, None)
+        if prev is not None:
+            run["properties"]["secscan/buckets"] = prev.buckets
+            run["properties"]["secscan/categories"] = sorted(prev.categories)
+        return [run]
+    buckets = 1
+    if split:
+        buckets = _layout.choose_buckets((f.fingerprint for f in findings), prev.buckets if prev else None)
+    chunks: list[list[Finding]] = [[] for _ in range(buckets)]
+    for f in findings:
+        chunks[_layout.bucket_of(f.fingerprint, buckets)].append(f)
+    if buckets > 1 and (prev is None or prev.buckets != buckets):
+        warnings.append(f"{tool}: {len(findings)} results spread over {buckets} categories "
+                        f"({_layout.bucket_category(category_of(tool), 0, buckets)} …) so that no run holds more than "
+                        f"{_layout.MAX_STORED_RESULTS}, the most GitHub stores")
+    runs = [_run(tool, chunk, info, (i, buckets)) for i, chunk in enumerate(chunks)]
+    used = [_layout.bucket_category(category_of(tool), i, buckets) for i in range(buckets)]
+    stale = _layout.stale_categories(prev, used) if have_previous else []
+    if stale:
+        warnings.append(f"{tool}: categories no longer used, closed out with an empty run (GitHub closes their "
+                        f"alerts as fixed): {', '.join(stale)}")
+    return runs + [_closeout(tool, c) for c in stale]
+
+
+def _closeout(tool: str, cat: str) -> dict[str, Any]:
+    """An empty run for a category secscan stopped using: GitHub closes its alerts as
+    fixed instead of keeping them open for ever (a "stale configuration")."""
+    split = _image_key(tool)
+    driver_name, info_uri = TOOL_INFO.get(split[1] if split else tool, (tool, None))
+    driver: dict[str, Any] = {"name": driver_name}
+    if info_uri:
+        driver["informationUri"] = info_uri
+    driver["rules"] = []
+    note = {"level": "note", "message": {"text": f"secscan no longer uses the category {cat}; this empty run "
+                                                 "closes it out"}}
+    return {
+        "tool": {"driver": driver},
+        "automationDetails": {"id": cat},
+        "results": [],
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [note]}],
+        "properties": {"secscan/tool": split[1] if split else tool, "secscan/closeout": True,
+                       **({"secscan/image": split[0]} if split else {})},
+    }
 
 
 def dumps(log: Mapping[str, Any], pretty: bool = False) -> str:
@@ -588,12 +690,13 @@ def write_sarif(
     *,
     properties: Mapping[str, Any] | None = None,
     pretty: bool = False,
+    previous: Mapping[str, "_layout.ToolLayout"] | None = None,
 ) -> list[str]:
     """Write the log to ``path`` ('-': stdout) without ever holding all of it in memory;
     returns warnings about GitHub's limits."""
     import sys
 
-    out = build_sarif(findings, runs, properties=properties, lazy=not pretty)
+    out = build_sarif(findings, runs, properties=properties, lazy=not pretty, previous=previous)
     target = None if str(path) == "-" else Path(path)
     tmp = target.with_name(target.name + ".tmp") if target else None
     fh: IO[bytes] = open(tmp, "wb") if tmp else sys.stdout.buffer  # noqa: SIM115 - closed below

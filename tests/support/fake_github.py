@@ -27,6 +27,20 @@ reject: more than 20 runs, more than 25,000 results or rules in a run, and two r
 with the same tool and category.  A log must validate against the SARIF 2.1.0 schema
 (``secscan/data/sarif-schema-2.1.0.json``, draft-04) to be accepted at all (400).
 
+Alert state, as GitHub documents it ("About code scanning alerts", the alerts REST
+reference): each (tool, category) of a processed upload is one analysis configuration;
+only the first 5,000 results of a run are stored; a result becomes an alert identified
+by tool, category, rule id and ``partialFingerprints.primaryLocationLineHash``; a new
+analysis of a configuration closes as *fixed* every open alert of it that it does not
+contain (an empty run closes all), and reopens a fixed alert whose result is back; a
+dismissed alert stays dismissed.  ``GET {base}/repos/{o}/{r}/code-scanning/alerts``
+(``tool_name``, ``ref``, ``state``, ``per_page`` ≤ 100, ``page``) lists alerts by number
+with ``Link`` headers (``rel="next"``, ``rel="last"``); ``PATCH …/alerts/{number}``
+takes ``state`` ``open``|``dismissed``, ``dismissed_reason`` one of ``false positive``,
+``won't fix``, ``used in tests`` (required to dismiss) and ``dismissed_comment`` of at
+most 280 characters (422 otherwise); with ``delegated_dismissal`` a dismissal is
+answered 403.  :meth:`FakeGitHub.dismiss` is a person dismissing in the web UI.
+
 Knobs for the failure paths: ``rate_limit_first`` (the first N requests get 429 with
 ``Retry-After: retry_after``), ``rate_limit_style="reset"`` (403 with
 ``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset``), ``server_error_first`` (the
@@ -54,6 +68,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import jsonschema
 
@@ -98,6 +113,62 @@ class Upload:
     errors: list[str] = field(default_factory=list)
 
 
+REASONS = ("false positive", "won't fix", "used in tests")
+STORED_RESULTS = 5000
+
+
+@dataclass
+class Alert:
+    number: int
+    tool: str
+    category: str
+    rule_id: str
+    identity: str
+    ref: str
+    path: str
+    start_line: int | None
+    message: str
+    level: str
+    security_severity: str | None
+    state: str = "open"
+    dismissed_reason: str | None = None
+    dismissed_comment: str | None = None
+    dismissed_by: str | None = None
+    history: list[str] = field(default_factory=list)
+
+    def to_json(self, api: str, owner: str, repo: str) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "state": self.state,
+            "url": f"{api}/repos/{owner}/{repo}/code-scanning/alerts/{self.number}",
+            "dismissed_by": {"login": self.dismissed_by} if self.dismissed_by else None,
+            "dismissed_reason": self.dismissed_reason,
+            "dismissed_comment": self.dismissed_comment,
+            "rule": {"id": self.rule_id, "severity": self.level,
+                     "security_severity_level": _band(self.security_severity)},
+            "tool": {"name": self.tool, "version": None},
+            "most_recent_instance": {"ref": self.ref, "category": self.category, "state": self.state,
+                                     "location": {"path": self.path, "start_line": self.start_line},
+                                     "message": {"text": self.message}},
+        }
+
+
+def _band(score: str | None) -> str | None:
+    try:
+        value = float(score) if score is not None else None
+    except ValueError:
+        return None
+    if value is None:
+        return None
+    if value >= 9.0:
+        return "critical"
+    if value >= 7.0:
+        return "high"
+    if value >= 4.0:
+        return "medium"
+    return "low" if value > 0 else None
+
+
 class FakeGitHub:
     def __init__(
         self,
@@ -111,7 +182,12 @@ class FakeGitHub:
         server_error_first: int = 0,
         server_error_status: int = 500,
         pending_polls: int = 1,
+        delegated_dismissal: bool = False,
     ) -> None:
+        self.delegated_dismissal = delegated_dismissal
+        self.alerts: dict[int, Alert] = {}
+        self._identities: dict[tuple[str, str, str, str], int] = {}
+        self.analyses: list[tuple[str, str, str, int]] = []  # (tool, category, ref, stored results)
         self.token = token
         self.base_path = base_path.rstrip("/")
         self.repos = repos
@@ -177,7 +253,17 @@ class FakeGitHub:
             return 400, {}, {"message": f"API version {version} is not supported.", "documentation_url": DOCS}
         if not req.path.startswith(self.base_path + "/"):
             return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
-        path = req.path[len(self.base_path):]
+        split = urlsplit(req.path[len(self.base_path):])
+        path, query = split.path, parse_qs(split.query)
+        a = re.fullmatch(r"/repos/([^/]+)/([^/]+)/code-scanning/alerts(?:/(\d+))?", path)
+        if a:
+            if self.repos is not None and f"{a.group(1)}/{a.group(2)}" not in self.repos:
+                return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+            if req.method == "GET" and a.group(3) is None:
+                return self._list_alerts(a.group(1), a.group(2), path, query)
+            if req.method == "PATCH" and a.group(3) is not None:
+                return self._patch_alert(a.group(1), a.group(2), int(a.group(3)), req.body)
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/code-scanning/sarifs(?:/([^/]+))?", path)
         if not m:
             return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
@@ -241,6 +327,8 @@ class FakeGitHub:
         upload.errors = _processing_errors(sarif)
         with self._lock:
             self.uploads[upload.id] = upload
+            if not upload.errors:
+                self._process(sarif, payload["ref"])
         url = f"{self.api_url}/repos/{owner}/{repo}/code-scanning/sarifs/{upload.id}"
         return 202, {}, {"id": upload.id, "url": url}
 
@@ -256,6 +344,137 @@ class FakeGitHub:
         analyses = (f"{self.api_url}/repos/{upload.owner}/{upload.repo}/code-scanning/analyses"
                     f"?sarif_id={upload.id}")
         return 200, {}, {"processing_status": "complete", "analyses_url": analyses, "errors": []}
+
+
+    # -- alert state
+    def _process(self, sarif: dict[str, Any], ref: str) -> None:
+        """One analysis per run's (tool, category): its first 5,000 results become or
+        update alerts; open alerts of that configuration it does not contain are fixed."""
+        for run in sarif.get("runs") or []:
+            driver = run.get("tool", {}).get("driver", {})
+            tool = str(driver.get("name"))
+            category = _category(run)
+            rules = driver.get("rules") or []
+            by_id = {r.get("id"): r for r in rules if isinstance(r, dict)}
+            stored = (run.get("results") or [])[:STORED_RESULTS]
+            self.analyses.append((tool, category, ref, len(stored)))
+            seen: set[int] = set()
+            for res in stored:
+                rule_id = res.get("ruleId")
+                rule = by_id.get(rule_id)
+                if rule is None and isinstance(res.get("ruleIndex"), int) and res["ruleIndex"] < len(rules):
+                    rule = rules[res["ruleIndex"]]
+                    rule_id = rule.get("id")
+                rule = rule or {}
+                phys = ((res.get("locations") or [{}])[0] or {}).get("physicalLocation") or {}
+                path = unquote(str((phys.get("artifactLocation") or {}).get("uri") or ""))
+                line = (phys.get("region") or {}).get("startLine")
+                prints = res.get("partialFingerprints") or {}
+                identity = str(prints.get("primaryLocationLineHash") or f"{path}:{line}")
+                level = res.get("level") or (rule.get("defaultConfiguration") or {}).get("level") or "warning"
+                sev = (rule.get("properties") or {}).get("security-severity")
+                key = (tool, category, str(rule_id), identity)
+                alert = self.alerts.get(self._identities.get(key, 0))
+                if alert is None:
+                    alert = Alert(len(self.alerts) + 1, tool, category, str(rule_id), identity, ref, path, line,
+                                  str((res.get("message") or {}).get("text") or ""), level, sev)
+                    alert.history.append("opened")
+                    self.alerts[alert.number] = alert
+                    self._identities[key] = alert.number
+                else:
+                    alert.ref, alert.path, alert.start_line = ref, path, line
+                    alert.level, alert.security_severity = level, sev
+                    if alert.state == "fixed":
+                        alert.state = "open"
+                        alert.history.append("reopened")
+                seen.add(alert.number)
+            for alert in self.alerts.values():
+                if (alert.tool, alert.category) == (tool, category) and alert.number not in seen \
+                        and alert.state == "open":
+                    alert.state = "fixed"
+                    alert.history.append("fixed")
+
+    def dismiss(self, number: int, reason: str = "false positive", comment: str = "", by: str = "a-person") -> None:
+        """A person dismissing an alert in the web UI."""
+        alert = self.alerts[number]
+        alert.state, alert.dismissed_reason, alert.dismissed_comment, alert.dismissed_by = \
+            "dismissed", reason, comment, by
+        alert.history.append(f"dismissed by {by}")
+
+    def alerts_of(self, tool: str | None = None, state: str | None = None) -> list[Alert]:
+        return [a for a in self.alerts.values() if (tool is None or a.tool == tool)
+                and (state is None or a.state == state)]
+
+    def _list_alerts(self, owner: str, repo: str, path: str, query: dict[str, list[str]]
+                     ) -> tuple[int, dict[str, str], Any]:
+        def one(key: str) -> str | None:
+            return query[key][0] if key in query else None
+        try:
+            per_page = int(one("per_page") or 30)
+            page = int(one("page") or 1)
+        except ValueError:
+            return 422, {}, {"message": "Invalid per_page or page", "documentation_url": DOCS}
+        if not 1 <= per_page <= 100 or page < 1:
+            return 422, {}, {"message": "per_page must be 1..100", "documentation_url": DOCS}
+        state = one("state")
+        if state is not None and state not in ("open", "closed", "dismissed", "fixed"):
+            return 422, {}, {"message": f"Invalid state {state}", "documentation_url": DOCS}
+        with self._lock:
+            chosen = [a for a in sorted(self.alerts.values(), key=lambda a: a.number)
+                      if (one("tool_name") is None or a.tool == one("tool_name"))
+                      and (one("ref") is None or a.ref == one("ref"))
+                      and (state is None or a.state == state
+                           or (state == "closed" and a.state in ("dismissed", "fixed")))]
+            items = [a.to_json(self.api_url, owner, repo) for a in chosen[(page - 1) * per_page: page * per_page]]
+        last = max(1, -(-len(chosen) // per_page))
+        links = []
+        base = {k: v[0] for k, v in query.items()}
+        if page < last:
+            links.append(f'<{self.api_url}{path}?{urlencode({**base, "page": page + 1})}>; rel="next"')
+            links.append(f'<{self.api_url}{path}?{urlencode({**base, "page": last})}>; rel="last"')
+        return 200, ({"Link": ", ".join(links)} if links else {}), items
+
+    def _patch_alert(self, owner: str, repo: str, number: int, raw: bytes) -> tuple[int, dict[str, str], Any]:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return 400, {}, {"message": "Problems parsing JSON", "documentation_url": DOCS}
+        alert = self.alerts.get(number)
+        if alert is None:
+            return 404, {}, {"message": "No alert found for alert number", "documentation_url": DOCS}
+        state = body.get("state") if isinstance(body, dict) else None
+        if state not in ("open", "dismissed"):
+            return 422, {}, {"message": "Invalid request.\n\nstate must be open or dismissed",
+                             "documentation_url": DOCS}
+        if state == "dismissed":
+            reason = body.get("dismissed_reason")
+            if reason not in REASONS:
+                return 422, {}, {"message": f"Invalid request.\n\ndismissed_reason must be one of {list(REASONS)}",
+                                 "documentation_url": DOCS}
+            comment = body.get("dismissed_comment")
+            if comment is not None and (not isinstance(comment, str) or len(comment) > 280):
+                return 422, {}, {"message": "Invalid request.\n\ndismissed_comment is too long "
+                                 "(maximum is 280 characters)", "documentation_url": DOCS}
+            if self.delegated_dismissal:
+                return 403, {}, {"message": "Dismissing this alert requires a dismissal request to be "
+                                 "approved (delegated alert dismissal is enabled)", "documentation_url": DOCS}
+        with self._lock:
+            if alert.state == "fixed":
+                return 422, {}, {"message": "Invalid request.\n\nthe alert is fixed", "documentation_url": DOCS}
+            if state == "dismissed":
+                alert.state, alert.dismissed_reason = "dismissed", body["dismissed_reason"]
+                alert.dismissed_comment, alert.dismissed_by = body.get("dismissed_comment"), "secscan-bot"
+                alert.history.append("dismissed by secscan-bot")
+            else:
+                alert.state = "open"
+                alert.dismissed_reason = alert.dismissed_comment = alert.dismissed_by = None
+                alert.history.append("reopened by secscan-bot")
+            return 200, {}, alert.to_json(self.api_url, owner, repo)
+
+
+def _category(run: dict[str, Any]) -> str:
+    ident = str((run.get("automationDetails") or {}).get("id") or "")
+    return ident[: ident.rindex("/") + 1] if "/" in ident else ident
 
 
 def _processing_errors(sarif: dict[str, Any]) -> list[str]:
@@ -275,8 +494,7 @@ def _processing_errors(sarif: dict[str, Any]) -> list[str]:
                           f"({len(results)} > 25000)")
         if len(rules) > 25_000:
             errors.append(f"rejecting SARIF, as there are more rules in a run than allowed ({len(rules)} > 25000)")
-        ident = str((run.get("automationDetails") or {}).get("id") or "")
-        category = ident[: ident.rindex("/") + 1] if "/" in ident else ident
+        category = _category(run)
         key = (str(driver.get("name")), category)
         if key in seen:
             errors.append(f"multiple SARIF runs with the same tool and category ({key[0]}, {category!r}) "
@@ -311,3 +529,4 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = _serve
     do_PUT = _serve
     do_DELETE = _serve
+    do_PATCH = _serve
