@@ -34,6 +34,10 @@ from ..values import MAX_ID, MAX_TEXT, BadValue, as_dict, as_list, clean, clean_
 LEVEL_SEVERITY = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "note": Severity.LOW, "none": Severity.INFO}
 _CWE = re.compile(r"cwe[-_/:]?0*(\d{1,9})(?!\d)", re.I)
 _VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+)$", re.I)
+# A secret scanner's result by its content, whatever the driver is called (a gitleaks
+# SARIF with no driver name): "X has detected secret for file …" (gitleaks 8),
+# "X secret detected" (gitleaks 7), a trufflehog/detect-secrets style message.
+_SECRET_MESSAGE = re.compile(r"(?i)\bhas detected secret\b|\bsecret detected\b|\bdetected (?:a )?(?:secret|credential)s?\b")
 _SECRET_TOOLS = {"gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint", "whispers"}
 
 
@@ -401,6 +405,8 @@ def _result_to_finding(ctx: SarifContext, result: Mapping[str, Any], tool: str, 
     sev, raw_sev, number = severity(rule, result)
     location = result_location(ctx, result, root, where)
     message = result_message(result, rule, where)
+    if cat is not Category.SECRET and _SECRET_MESSAGE.search(message[:2000]):
+        cat = Category.SECRET  # its snippet is the secret: recognised by content, not by the driver name
     title = _text(rule.get("shortDescription"), "rule.shortDescription", 1000) or \
         (_word(rule.get("name"), "", 1000)) or rule_id
     help_text = _text(rule.get("help"), "rule.help") or _text(rule.get("fullDescription"), "rule.fullDescription")
