@@ -269,9 +269,10 @@ def result_suppressions(result: Mapping[str, Any]) -> tuple[Suppression, ...]:
         if not isinstance(s, dict):
             continue
         source = _word(mapping(s.get("properties")).get("secscan/source"), "sarif", 200) or "sarif"
-        out.append(Suppression(kind=_word(s.get("kind"), "external"),
-                               justification=_word(s.get("justification"), "", MAX_TEXT),
-                               status=_word(s.get("status"), "accepted"), source=source))
+        kind = s.get("kind") if s.get("kind") in ("inSource", "external") else "external"
+        status = s.get("status") if s.get("status") in ("accepted", "underReview", "rejected") else "accepted"
+        out.append(Suppression(kind=kind, justification=_word(s.get("justification"), "", MAX_TEXT),
+                               status=status, source=source))
     return tuple(out)
 
 
