@@ -270,6 +270,10 @@ def check_finding(f: Any, source: str, where: str) -> Any:
             pkg_changes["fixed_versions"] = fixed
         if pkg_changes:
             changes["package"] = replace(pkg, **pkg_changes)
+    if f.properties:
+        props = clean_tree(dict(f.properties))
+        if props != f.properties:
+            changes["properties"] = props
     cvss = f.cvss
     if cvss is not None and cvss.score is not None:
         value = cvss.score
