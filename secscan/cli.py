@@ -31,7 +31,9 @@ Exit codes:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"secscan: error: {message}", err=True)
+    from .escape import printable  # a file name or value in the message may hold escapes
+
+    click.echo(f"secscan: error: {printable(message, 4000)}", err=True)
     sys.exit(code)
 
 

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import ReportError
 
@@ -119,8 +120,8 @@ def integer(value: Any, source: str | None, path: str, *, low: int = 0, high: in
         if re.fullmatch(r"[+-]?\d{1,20}", digits):
             number = int(digits)
     if number is None:
-        shown = repr(value)[:40] if not isinstance(value, (int, str)) or len(repr(value)) < 40 else \
-            f"a {type(value).__name__} of {len(str(value)) if isinstance(value, str) else 'many'} characters"
+        shown = repr(value)[:40] if not isinstance(value, str) or len(value) < 40 else \
+            f"a text of {len(value)} characters"
         raise _fail(source, f"{_where(path)}: not an integer: {shown}")
     if not low <= number <= high:
         raise _fail(source, f"{_where(path)}: {number if abs(number) < 10**12 else 'a huge number'} "
@@ -259,12 +260,12 @@ def check_finding(f: Any, source: str, where: str) -> Any:
         pkg_changes: dict[str, Any] = {}
         for name, limit in (("name", MAX_ID), ("version", 200), ("ecosystem", 100), ("purl", 2048),
                             ("manifest", 4096)):
-            value = getattr(pkg, name)
-            if value is None:
+            field_value = getattr(pkg, name)
+            if field_value is None:
                 continue
-            cleaned = clean(str(value), limit, one_line=True)
-            if cleaned != value:
-                pkg_changes[name] = cleaned
+            cleaned_field = clean(str(field_value), limit, one_line=True)
+            if cleaned_field != field_value:
+                pkg_changes[name] = cleaned_field
         fixed = _clean_tuple(tuple(pkg.fixed_versions), 200)
         if fixed != tuple(pkg.fixed_versions):
             pkg_changes["fixed_versions"] = fixed

@@ -34,7 +34,7 @@ class BoundedLoader(yaml.SafeLoader):
         self._depth = 0
         self._alias_nodes = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML's hook
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             node = self.anchors.get(event.anchor)

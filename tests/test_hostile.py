@@ -199,7 +199,7 @@ def test_hostile_values_in_secscans_own_sarif(picks, tmp_path_factory):
 def _cli(*args: str, cwd: Path = HOSTILE) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "120"}
     env.pop("SECSCAN_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "secscan", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "secscan", *args], check=False, cwd=cwd, capture_output=True, text=True,
                           encoding="utf-8", errors="replace", env=env, timeout=600)
 
 

@@ -9,9 +9,10 @@ comes out again as SARIF with nothing lost.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from ..errors import ReportError
 from ..findings import (
@@ -29,11 +30,11 @@ from ..findings import (
 )
 from ..paths import relativize
 from ..redact import scrub
-from ..values import MAX_ID, MAX_TEXT, BadValue, as_dict, as_list, clean, clean_tree, json_path, line, mapping, score
+from ..values import MAX_ID, MAX_TEXT, BadValue, as_dict, as_list, clean, clean_tree, line, mapping, score
 
 LEVEL_SEVERITY = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "note": Severity.LOW, "none": Severity.INFO}
-_CWE = re.compile(r"cwe[-_/:]?0*(\d{1,9})(?!\d)", re.I)
-_VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+)$", re.I)
+_CWE = re.compile(r"cwe[-_/:]?0*(\d{1,9})(?!\d)", re.IGNORECASE)
+_VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+)$", re.IGNORECASE)
 # A secret scanner's result by its content, whatever the driver is called (a gitleaks
 # SARIF with no driver name): "X has detected secret for file …" (gitleaks 8),
 # "X secret detected" (gitleaks 7), a trufflehog/detect-secrets style message.
@@ -160,7 +161,7 @@ def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | No
         return None
     where = f"{where}.locations[0].physicalLocation"
     phys = as_dict(mapping(locations[0]).get("physicalLocation"), None, where)
-    art = as_dict(phys.get("artifactLocation"), None, f"{where}.artifactLocation")
+    art: Mapping[str, Any] = as_dict(phys.get("artifactLocation"), None, f"{where}.artifactLocation")
     uri = _uri(art, f"{where}.artifactLocation")
     index = art.get("index")
     if uri is None and type(index) is int and 0 <= index < len(ctx.artifacts):
@@ -269,8 +270,8 @@ def result_suppressions(result: Mapping[str, Any]) -> tuple[Suppression, ...]:
         if not isinstance(s, dict):
             continue
         source = _word(mapping(s.get("properties")).get("secscan/source"), "sarif", 200) or "sarif"
-        kind = s.get("kind") if s.get("kind") in ("inSource", "external") else "external"
-        status = s.get("status") if s.get("status") in ("accepted", "underReview", "rejected") else "accepted"
+        kind = str(s["kind"]) if s.get("kind") in ("inSource", "external") else "external"
+        status = str(s["status"]) if s.get("status") in ("accepted", "underReview", "rejected") else "accepted"
         out.append(Suppression(kind=kind, justification=_word(s.get("justification"), "", MAX_TEXT),
                                status=status, source=source))
     return tuple(out)
