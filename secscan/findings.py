@@ -40,8 +40,9 @@ class Severity(enum.IntEnum):
 
     @classmethod
     def from_score(cls, score: float | None) -> "Severity":
-        """CVSS base score → severity, with the bands GitHub and NVD use."""
-        if score is None:
+        """CVSS base score → severity, with the bands GitHub and NVD use.  ``NaN``
+        (which compares below every band) is ``UNKNOWN``, never ``INFO``: fail safe."""
+        if score is None or score != score:
             return cls.UNKNOWN
         if score >= 9.0:
             return cls.CRITICAL

@@ -221,6 +221,7 @@ def _command(name: str, out: Path) -> list[str]:
 # what each crasher must give (exit code); the others only need "no traceback"
 EXPECTED_EXIT = {
     "convert--nan-line.json": 2,
+    "convert--safety-nan-base-score.json": 2,
     "convert--infinity-line.json": 2,
     "convert--huge-int-line.json": 2,
     "convert--bandit-yaml-alias-bomb.yaml": 2,
@@ -309,6 +310,9 @@ def test_nan_score_is_an_error_not_info():
     with pytest.raises(ReportError):
         score("NaN", "x.json", "p")
     assert score("9.8", "x.json", "p") == 9.8
+    from secscan.findings import Severity
+
+    assert Severity.from_score(float("nan")) is Severity.UNKNOWN  # fail safe, not INFO
 
 
 def test_utf16_and_utf32_reports_with_a_bom_are_read():
