@@ -28,6 +28,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from .errors import ReportError
 from .findings import Finding, RawReport, Severity
 from .fingerprint import FINGERPRINT_KEY, normalize_text
+from .values import MAX_ID, clean, mapping
 
 _LEVEL_OF = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
              Severity.LOW: "note", Severity.INFO: "note", Severity.UNKNOWN: "warning"}
@@ -44,7 +45,7 @@ def utc(moment: datetime | None) -> datetime:
 
 def parse_time(text: Any) -> datetime | None:
     """SARIF date-time (``2026-09-01T08:00:00.000Z``) → aware datetime, or None."""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not text.strip() or len(text) > 64:
         return None
     value = text.strip()
     if value.endswith(("Z", "z")):
@@ -100,15 +101,21 @@ class BaselineResult:
 
 def _text(obj: Any) -> str:
     if isinstance(obj, dict):
-        return str(obj.get("text") or obj.get("markdown") or "")
+        value = obj.get("text") or obj.get("markdown") or ""
+        return clean(value) if isinstance(value, str) else ""
     return ""
 
 
+def _id(value: Any) -> str:
+    return clean(str(value), MAX_ID, one_line=True) if isinstance(value, (str, int)) and value != "" else ""
+
+
 def _result_path(result: Mapping[str, Any]) -> str | None:
-    for loc in result.get("locations") or []:
-        uri = (((loc or {}).get("physicalLocation") or {}).get("artifactLocation") or {}).get("uri")
-        if uri:
-            return str(uri)
+    locations = result.get("locations")
+    for loc in locations if isinstance(locations, list) else ():
+        uri = mapping(mapping(mapping(loc).get("physicalLocation")).get("artifactLocation")).get("uri")
+        if uri and isinstance(uri, str):
+            return clean(uri, 4096, one_line=True)
     return None
 
 
@@ -118,25 +125,27 @@ def iter_secscan_results(doc: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, 
         if not isinstance(run, dict):
             continue
         started = None
-        for inv in run.get("invocations") or []:
+        invocations = run.get("invocations")
+        for inv in invocations if isinstance(invocations, list) else ():
             if isinstance(inv, dict):
                 started = parse_time(inv.get("startTimeUtc")) or parse_time(inv.get("endTimeUtc"))
                 if started:
                     break
-        for result in run.get("results") or []:
+        results = run.get("results")
+        for result in results if isinstance(results, list) else ():
             if isinstance(result, dict):
                 yield run, result, started
 
 
 def result_fingerprint(result: Mapping[str, Any]) -> str | None:
-    fp = (result.get("partialFingerprints") or {}).get(FINGERPRINT_KEY)
+    fp = mapping(result.get("partialFingerprints")).get(FINGERPRINT_KEY)
     if not fp:
-        fp = (result.get("fingerprints") or {}).get(FINGERPRINT_KEY)
-    return str(fp) if fp else None
+        fp = mapping(result.get("fingerprints")).get(FINGERPRINT_KEY)
+    return _id(fp) or None
 
 
 def result_first_seen(result: Mapping[str, Any]) -> datetime | None:
-    return parse_time((result.get("provenance") or {}).get("firstDetectionTimeUtc"))
+    return parse_time(mapping(result.get("provenance")).get("firstDetectionTimeUtc"))
 
 
 def read_baseline_raw(raw: RawReport) -> Baseline:
@@ -154,15 +163,15 @@ def read_baseline_raw(raw: RawReport) -> Baseline:
         if fp is None:
             base.without_fingerprint += 1
             continue
-        props = result.get("properties") or {}
-        driver = ((run.get("tool") or {}).get("driver") or {}).get("name") or ""
+        props = mapping(result.get("properties"))
+        driver = mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
         entry = BaselineEntry(
             fingerprint=fp,
-            tool=str(driver),
-            rule_id=str(result.get("ruleId") or ""),
+            tool=_id(driver),
+            rule_id=_id(result.get("ruleId")),
             message=_text(result.get("message")),
-            severity=str(props["secscan/severity"]).lower() if props.get("secscan/severity") else None,
-            level=str(result["level"]) if result.get("level") else None,
+            severity=_id(props.get("secscan/severity")).lower() or None,
+            level=_id(result.get("level")) or None,
             first_seen=result_first_seen(result) or started,
             path=_result_path(result),
         )

@@ -31,7 +31,9 @@ Exit codes:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"secscan: error: {message}", err=True)
+    from .escape import printable  # a file name or value in the message may hold escapes
+
+    click.echo(f"secscan: error: {printable(message, 4000)}", err=True)
     sys.exit(code)
 
 
@@ -264,11 +266,18 @@ def report(sarif: Path, fmt: str, output: Path | None) -> None:
     doc = read_raw(sarif).document()
     if not is_sarif(doc):
         raise ReportError(str(sarif), "not a SARIF 2.1.0 log")
-    text = render(doc, fmt)
+    try:
+        text = render(doc, fmt)
+    except ReportError as exc:
+        if exc.source in ("<sarif>", "<input>"):  # the renderer did not know the file's name
+            raise ReportError(str(sarif), exc.problem) from None
+        raise
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        output.write_text(text, encoding="utf-8")
+        from .atomic import write_text
+
+        write_text(output, text)
         click.echo(f"secscan: wrote {fmt} report to {output}", err=True)
 
 

@@ -40,8 +40,9 @@ class Severity(enum.IntEnum):
 
     @classmethod
     def from_score(cls, score: float | None) -> "Severity":
-        """CVSS base score → severity, with the bands GitHub and NVD use."""
-        if score is None:
+        """CVSS base score → severity, with the bands GitHub and NVD use.  ``NaN``
+        (which compares below every band) is ``UNKNOWN``, never ``INFO``: fail safe."""
+        if score is None or score != score:
             return cls.UNKNOWN
         if score >= 9.0:
             return cls.CRITICAL
@@ -237,6 +238,13 @@ class RawReport:
     __slots__ = ("tool", "data", "source", "format", "_doc", "_text", "_released")
 
     def __init__(self, data: bytes, source: str, tool: str | None = None, format: str | None = None) -> None:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
+            # UTF-16/32 with a byte-order mark (PowerShell's `>`): every adapter's
+            # detection reads bytes, so they become UTF-8 here, once
+            try:
+                data = data.decode(_bom_encoding(data[:4])).encode("utf-8")
+            except UnicodeError:
+                pass  # text() names the damage
         self.data = data
         self.source = source  # file path shown in error messages ("<bandit stdout>" for a pipe)
         self.tool = tool
@@ -256,12 +264,16 @@ class RawReport:
         return self._text
 
     def _decode(self) -> str:
+        """UTF-8, or UTF-16/32 when a byte-order mark says so (PowerShell's ``>``
+        writes UTF-16)."""
         from .errors import ReportError
 
+        encoding = _bom_encoding(self.data[:4])
         try:
-            return self.data.decode("utf-8-sig")
+            return self.data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise ReportError(self.source, f"not UTF-8 text (byte {exc.start})") from None
+            what = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
+            raise ReportError(self.source, f"not {what} text (byte {exc.start})") from None
 
     def document(self) -> object:
         """Parsed JSON, or raise ReportError with the position of the damage.
@@ -279,12 +291,14 @@ class RawReport:
             try:
                 text = self._text if self._text is not None else self._decode()
             except ReportError:
-                text = None  # UTF-16/32 JSON: json.loads detects it from the bytes
+                text = None  # UTF-16/32 JSON without a BOM: json.loads detects it from the bytes
             if text is not None and len(self.data) > _RELEASE_BYTES:
                 self.data = self.data[:_HEAD_BYTES]
                 self._released = True
             try:
-                self._doc = json.loads(text if text is not None else self.data)
+                # strict JSON: NaN/Infinity are not JSON, 1e400 is not a finite number
+                self._doc = json.loads(text if text is not None else self.data, parse_constant=_refuse_constant,
+                                       parse_float=_finite_float)
             except json.JSONDecodeError as exc:
                 body = text if text is not None else self.data
                 if exc.pos >= len(body.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
@@ -292,6 +306,11 @@ class RawReport:
                 else:
                     what = "invalid JSON"
                 raise ReportError(self.source, f"{what} at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+            except _NotJson as exc:
+                raise ReportError(self.source, f"invalid JSON: {exc}") from None
+            except ValueError as exc:  # an integer of over 4,300 digits
+                what = "an integer of more than 4,300 digits" if "digits" in str(exc) else str(exc)[:120]
+                raise ReportError(self.source, f"invalid JSON: {what}") from None
             except (UnicodeDecodeError, RecursionError) as exc:
                 raise ReportError(self.source, f"invalid JSON: {exc.__class__.__name__}") from None
         return self._doc
@@ -308,6 +327,32 @@ class RawReport:
 
 
 _UNSET = object()
+
+
+class _NotJson(ValueError):
+    """A number JSON does not have (NaN, Infinity, one that overflows a double)."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    import math
+
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJson(f"number {text[:40]} is out of range")
+    return value
+
+
+def _bom_encoding(head: bytes) -> str:
+    """The codec a byte-order mark names (UTF-32 first: its LE mark starts like UTF-16's)."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8-sig"
 _RELEASE_BYTES = 8 << 20  # reports larger than this drop their bytes once parsed
 _HEAD_BYTES = 64 << 10  # … but keep this much for the adapters' detection
 

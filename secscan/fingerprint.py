@@ -23,7 +23,6 @@ except ImportError:  # pragma: no cover - other Python implementations
     from hashlib import blake2b
 
 FINGERPRINT_KEY = "secscan/v1"
-_DEFAULT_SALT = "secscan-secret-fingerprint-v1"
 _WS = re.compile(r"\s+")
 _NAME = re.compile(r"[-_.]+")
 
@@ -37,14 +36,18 @@ def normalize_package_name(name: str) -> str:
     return _NAME.sub("-", name).lower()
 
 
-def secret_digest(secret: str, salt: str | None = None) -> str:
+def secret_digest(secret: str, salt: str | None = None) -> str | None:
     """Keyed hash of a secret value, so two runs agree without storing the secret.
 
-    BLAKE2b in keyed mode (a MAC by design, like HMAC).  The key comes from
-    ``SECSCAN_FINGERPRINT_SALT`` (set it to a private value in CI so a digest cannot be
-    checked against guessed secrets) or a built-in default.
+    BLAKE2b in keyed mode (a MAC by design, like HMAC), keyed with
+    ``SECSCAN_FINGERPRINT_SALT``.  Without a key there is no digest (``None``): a digest
+    under a public key lets anyone holding the SARIF test guesses of the secret, so the
+    fingerprint then comes from the rule, the path and the masked text instead.
     """
-    key = (salt or os.environ.get("SECSCAN_FINGERPRINT_SALT") or _DEFAULT_SALT).encode()[:64]
+    key_text = salt or os.environ.get("SECSCAN_FINGERPRINT_SALT")
+    if not key_text:
+        return None
+    key = key_text.encode()[:64]
     return blake2b(secret.strip().encode("utf-8", "surrogatepass"), key=key, digest_size=16,
                    person=b"secscan-secret").hexdigest()
 

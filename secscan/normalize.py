@@ -14,7 +14,7 @@ from typing import Iterable
 
 from .findings import Category, Finding, evolve
 from .fingerprint import FINGERPRINT_KEY, digest, normalize_package_name, normalize_text
-from .redact import CREDENTIAL_CWES, mask_literals, scrub
+from .redact import is_credential_rule, mask_literals, scrub
 
 
 def _flagged_text(f: Finding, root: Path | None, cache: dict[str, list[str] | None]) -> str:
@@ -34,7 +34,7 @@ def _flagged_text(f: Finding, root: Path | None, cache: dict[str, list[str] | No
             chunk = lines[loc.start_line - 1 : min(end, loc.start_line + 20)]
             if chunk:
                 text = "\n".join(chunk)
-                if CREDENTIAL_CWES.intersection(f.identifiers):
+                if is_credential_rule(f.rule_id, f.title, f.identifiers):
                     text = mask_literals(text) or ""
                 return normalize_text(text)
     return normalize_text(f.fingerprint_hint or f.message)
@@ -48,7 +48,11 @@ def base_key(f: Finding, root: Path | None = None, cache: dict | None = None) ->
         return ("dep", f.tool, normalize_package_name(f.package.name), f.rule_id,
                 f.package.manifest or path)
     if f.category is Category.SECRET:
-        return ("secret", f.tool, f.rule_id, path, f.secret_digest or _flagged_text(f, root, cache))
+        if f.secret_digest:
+            return ("secret", f.tool, f.rule_id, path, f.secret_digest)
+        # no key: never the line from the repository (it holds the secret), only the
+        # adapter's masked text; same-rule secrets in one file differ by occurrence
+        return ("secret", f.tool, f.rule_id, path, normalize_text(scrub(mask_literals(f.fingerprint_hint or f.message))))
     if f.category is Category.LICENSE:
         pkg = normalize_package_name(f.package.name) if f.package else ""
         return ("license", f.tool, f.rule_id, pkg, path)
@@ -169,7 +173,7 @@ def normalize(findings: Iterable[Finding], root: str | Path | None = None) -> li
     groups: dict[tuple[str, ...], int] = defaultdict(int)
     out: list[Finding] = []
     for f in items:
-        if f.category is not Category.SECRET and CREDENTIAL_CWES.intersection(f.identifiers):
+        if f.category is not Category.SECRET and is_credential_rule(f.rule_id, f.title, f.identifiers):
             f = _mask_credential(f)
         if f.location is not None and OUTSIDE_KEY not in f.properties:
             f = _mark_outside(f)

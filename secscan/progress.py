@@ -17,7 +17,9 @@ def line_printer(quiet: bool = False) -> ProgressFn:
     def emit(tool: str, event: str) -> None:
         if quiet or event == "queued":
             return
-        click.echo(f"secscan: {tool}: running" if event == "start" else f"secscan: {event}", err=True)
+        from .escape import printable  # no ANSI/OSC escape from a scanner's words reaches a CI log
+
+        click.echo(f"secscan: {tool}: running" if event == "start" else f"secscan: {printable(event, 2000)}", err=True)
 
     return emit
 
@@ -61,6 +63,8 @@ class LiveTable:
         from rich.spinner import Spinner
         from rich.table import Table
 
+        from .escape import terminal
+
         table = Table(title="secscan run", show_header=True, expand=False)
         table.add_column("scanner")
         table.add_column("")
@@ -73,5 +77,5 @@ class LiveTable:
             else:
                 mark = "·" if state == "queued" else ("✗" if state.startswith(("failed", "missing")) else "✓")
             seconds = "" if started is None else f"{(ended or now) - started:.1f}s"
-            table.add_row(tool, mark, state, seconds)
+            table.add_row(tool, mark, terminal(state), seconds)
         return table

@@ -61,12 +61,29 @@ def scrub(text: str | None) -> str | None:
 # CWE ids of "hard-coded credential" rules (bandit B105–B107, semgrep rules): their
 # messages and flagged lines quote the credential itself.
 CREDENTIAL_CWES = frozenset({"CWE-259", "CWE-798", "CWE-321", "CWE-547"})
-_QUOTED = re.compile(r"""(?P<q>['"])(?P<body>(?:\\.|(?!(?P=q)).){4,}?)(?P=q)""")
+_QUOTED = re.compile(r"""(?P<q>['"])(?P<body>(?:\\.|(?!(?P=q)).)+?)(?P=q)""")
+
+# Rules that flag a hard-coded credential, known without a CWE (older bandit reports
+# have none, other tools' SARIF rarely does): bandit's test ids, and words in a rule's
+# id or name (semgrep `hardcoded-password`, CodeQL `py/hardcoded-credentials`, …).
+CREDENTIAL_RULE_IDS = frozenset({"B105", "B106", "B107"})
+_CREDENTIAL_WORDS = re.compile(r"(?i)hard[-_ ]?coded|passw(?:or)?d|secret|credential|api[-_ ]?key|private[-_ ]?key|"
+                               r"access[-_ ]?key|auth[-_ ]?token|bearer")
+
+
+def is_credential_rule(rule_id: str, title: str = "", identifiers: tuple[str, ...] = ()) -> bool:
+    """Does this rule flag a hard-coded credential (whose literal its text would quote)?"""
+    if CREDENTIAL_CWES.intersection(identifiers) or rule_id.upper() in CREDENTIAL_RULE_IDS:
+        return True
+    if CREDENTIAL_RULE_IDS.intersection(i.upper() for i in identifiers):
+        return True
+    return bool(_CREDENTIAL_WORDS.search(rule_id[:512]) or _CREDENTIAL_WORDS.search((title or "")[:512]))
 
 
 def mask_literals(text: str | None) -> str | None:
-    """Mask every quoted string of 4+ characters: what a hard-coded-credential rule
-    flags is a literal, and its message or line would otherwise print it."""
+    """Mask every quoted string (short ones too: a 3-character password is still one):
+    what a hard-coded-credential rule flags is a literal, and its message or line would
+    otherwise print it."""
     if not text:
         return text
     return _QUOTED.sub(lambda m: m.group("q") + MASK + m.group("q"), text)

@@ -169,7 +169,9 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     click.echo(f"secscan: wrote {len(result.findings)} findings to {req.sarif}", err=True)
     if result.failed:
         for r in result.failed:
-            click.echo(f"secscan: error: {r.tool}: {r.status}: {r.reason}", err=True)
+            from .escape import printable
+
+            click.echo(f"secscan: error: {r.tool}: {printable(r.status)}: {printable(r.reason, 1000)}", err=True)
         return EXIT_SCANNER
     if decision is not None and not decision.passed:
         return EXIT_GATE_FAILED
@@ -233,6 +235,8 @@ def _print_summary(result: Any, fmt: str, decision: Any) -> None:
 
     from .summary import ORDER
 
+    from .escape import terminal
+
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 120)
     table = Table(title=f"secscan: {len(result.findings)} findings")
     table.add_column("scanner")
@@ -241,14 +245,16 @@ def _print_summary(result: Any, fmt: str, decision: Any) -> None:
         table.add_column(sev, justify="right")
     for tool, run in result.runs.items():
         c = counts.get(tool, Counter())
-        table.add_row(tool, run.status, *(str(c.get(s, 0)) for s in ORDER))
+        table.add_row(tool, terminal(run.status), *(str(c.get(s, 0)) for s in ORDER))
     console.print(table)
-    for tool, run in result.runs.items():
+    for tool, run in result.runs.items():  # a scanner's words are not rich markup (terminal())
         if run.status != "ok":
-            console.print(f"  {tool}: {run.status}: {run.reason}", highlight=False, soft_wrap=True)
+            console.print(f"  {tool}: {terminal(run.status)}: {terminal(run.reason, 1000)}", highlight=False,
+                          soft_wrap=True)
         elif run.report is not None and run.report.not_audited:
             console.print(f"  {tool}: NOT audited ({len(run.report.not_audited)}): "
-                          f"{', '.join(sorted(run.report.not_audited))}", highlight=False, soft_wrap=True)
+                          f"{', '.join(terminal(p, 200) for p in sorted(run.report.not_audited)[:200])}",
+                          highlight=False, soft_wrap=True)
     if decision is not None:
         try:
             from .policy.render import render_decision

@@ -35,6 +35,8 @@ def render_summary_table(counts: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .escape import terminal
+
     console = Console()
     table = Table(title=f"{counts['findings']} findings")
     table.add_column("tool")
@@ -42,10 +44,11 @@ def render_summary_table(counts: dict[str, Any]) -> None:
         table.add_column(sev, justify="right")
     table.add_column("suppressed", justify="right")
     for tool, row in counts["tools"].items():
-        table.add_row(tool, *(str(row[s]) for s in ORDER), str(counts["suppressed"].get(tool, 0)))
+        table.add_row(terminal(tool), *(str(row[s]) for s in ORDER), str(counts["suppressed"].get(tool, 0)))
     table.add_row("total", *(str(counts["total"][s]) for s in ORDER), str(sum(counts["suppressed"].values())),
                   style="bold")
     console.print(table)
     if counts["not_audited"]:
-        console.print(f"not audited ({len(counts['not_audited'])}): {', '.join(counts['not_audited'])}")
+        shown = ", ".join(terminal(p, 200) for p in counts["not_audited"][:200])
+        console.print(f"not audited ({len(counts['not_audited'])}): {shown}")
 

@@ -116,13 +116,20 @@ def load_raw(raw: RawReport, tool: str | None = None) -> ParsedReport:
     else:
         name, fmt = detect(raw)
     raw.tool, raw.format = name, fmt
+    from ..values import BadValue, check_report
+
     try:
-        return adapter(name).parse(raw, fmt)
+        # every value an adapter took from the document is checked once more here, at
+        # the boundary: no later stage sees a lone surrogate, a line < 0 or a NaN score
+        return check_report(adapter(name).parse(raw, fmt))
+    except BadValue as exc:
+        raise ReportError(raw.source, exc.problem) from None
     except ReportError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError, RecursionError) as exc:
         # a report of the right shape at the top but wrong inside: name the file, no traceback
-        raise ReportError(raw.source, f"malformed {name} {fmt} report ({exc.__class__.__name__}: {exc})") from None
+        detail = " ".join(str(exc).split())[:200]
+        raise ReportError(raw.source, f"malformed {name} {fmt} report ({exc.__class__.__name__}: {detail})") from None
 
 
 def load_report(path: str | Path, tool: str | None = None) -> ParsedReport:

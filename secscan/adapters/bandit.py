@@ -105,10 +105,10 @@ _CSV_REQUIRED = ("filename", "test_name", "issue_severity", "issue_confidence", 
 _XML_HEAD = re.compile(rb"<testsuite\b[^>]*\bname=[\"']bandit[\"']")
 _YAML_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?(?:---[ \t]*\r?\n)?errors:")
 _CODE_LINE = re.compile(r"^(\d+)[ \t](.*)$", re.S)
-_CWE_ID = re.compile(r"(?:CWE-|definitions/)0*(\d+)", re.I)
+_CWE_ID = re.compile(r"(?:CWE-|definitions/)0*(\d{1,9})(?!\d)", re.I)
 _DOCS_VERSION = re.compile(r"/en/(\d+\.\d+(?:\.\d+)?[\w.+-]*)/")
 _XML_HEADER = re.compile(r"Test ID:\s*(\S+)\s+Severity:\s*(\S+)\s+Confidence:\s*(\S+)")
-_XML_CWE = re.compile(r"^CWE:\s*CWE-0*(\d+)", re.M)
+_XML_CWE = re.compile(r"^CWE:\s*CWE-0*(\d{1,9})(?!\d)", re.M)
 _XML_LOCATION = re.compile(r"Location\s+(.*):(\d+)\s*$", re.S)
 
 
@@ -208,7 +208,9 @@ def _load_yaml(raw: RawReport) -> object:
     import yaml
 
     try:
-        return yaml.safe_load(raw.text())
+        from ..yamlsafe import safe_load
+
+        return safe_load(raw.text())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""

@@ -142,7 +142,7 @@ def _int(value: Any) -> int | None:
         return None
     try:
         number = int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "1e400" in a CSV cell is inf
         return None
     return number if number > 0 else None
 

@@ -72,7 +72,7 @@ from ..runner import (
     first_line,
     read_version,
 )
-from ._csv import csv_records
+from ._csv import csv_records, table_lines
 
 TOOL = "pip-licenses"
 FORMATS: tuple[str, ...] = ("json", "json-license-finder", "csv", "markdown", "plain")
@@ -267,7 +267,7 @@ def _merge_rows(source: str, header: list[str], lines: list[list[str]]) -> list[
 
 
 def _parse_pipe_table(raw: RawReport, report: ParsedReport) -> None:
-    lines = [ln.rstrip("\r") for ln in raw.text().split("\n") if ln.strip()]
+    lines = table_lines(raw)
     table = [ln for ln in lines if not _TABLE_RULE.match(ln.strip())]
     if not table or not table[0].lstrip().startswith("|"):
         raise ReportError(raw.source, "not a pip-licenses table (no '| Name |' header)")
@@ -279,13 +279,15 @@ def _parse_pipe_table(raw: RawReport, report: ParsedReport) -> None:
     for ln in table[1:]:
         if not ln.lstrip().startswith("|"):
             raise ReportError(raw.source, f"line outside the table: {ln.strip()[:60]!r}")
+        if not ln.rstrip().endswith("|"):
+            raise ReportError(raw.source, f"table row cut short (no closing '|'): {ln.strip()[:60]!r}")
         body.append(_pipe_cells(ln, bounds, len(header)))
     for i, row in enumerate(_merge_rows(raw.source, header, body)):
         report.licenses.append(_record(raw.source, i, row))
 
 
 def _parse_plain(raw: RawReport, report: ParsedReport) -> None:
-    lines = [ln.rstrip("\r") for ln in raw.text().split("\n") if ln.strip()]
+    lines = table_lines(raw)
     header_line = lines[0]
     starts = [m.start() for m in re.finditer(r"\S+", header_line)]
     header = header_line.split()

@@ -218,12 +218,20 @@ def _ids_in(*values: object) -> list[str]:
 
 
 def _score(block: object) -> float | None:
+    """``base_score``: a word there is no score; NaN, infinite or outside 0–10 is an
+    error (a NaN would compare below every severity band and read as "info")."""
+    from ..values import score
+
     if isinstance(block, dict):
-        try:
-            value = block.get("base_score")
-            return float(value) if value is not None and value != "" else None
-        except (TypeError, ValueError):
+        value = block.get("base_score")
+        if isinstance(value, str):
+            try:
+                float(value)
+            except ValueError:
+                return None
+        elif value is not None and not isinstance(value, (int, float)):
             return None
+        return score(value, None, "base_score")
     return None
 
 

@@ -95,7 +95,7 @@ _GITLAB_SEVERITY: dict[str, Severity] = {
     "critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM,
     "low": Severity.LOW, "info": Severity.INFO, "unknown": Severity.UNKNOWN,
 }
-_CWE = re.compile(r"cwe[-_: ]?0*(\d+)", re.I)
+_CWE = re.compile(r"cwe[-_: ]?0*(\d{1,9})(?!\d)", re.I)
 _SECRET_CWES = {"CWE-798", "CWE-259", "CWE-321"}
 _SECRET_WORDS = {"secret", "secrets", "hardcoded-secrets", "hard-coded secrets"}
 _SEMGREP_DRIVERS = re.compile(r"^semgrep\b", re.I)

@@ -157,7 +157,7 @@ _AGGREGATE_TARGETS = frozenset({"java", "node.js", "python", "ruby", "php", ".ne
 _ARCHIVE = re.compile(r"^(?P<archive>.+?\.(?:tgz|tar\.gz|tar|zip|jar|war|ear))[:!](?P<inner>.+)$", re.I)
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _MASKED = re.compile(r"\*{3,}")
-_CWE = re.compile(r"cwe[-_ ]?0*(\d+)", re.I)
+_CWE = re.compile(r"cwe[-_ ]?0*(\d{1,9})(?!\d)", re.I)
 _TEMPLATE_RULE = re.compile(r"^\[(?P<sev>[A-Za-z]+)\]\s+(?P<id>.+)$")
 _FIX = re.compile(r"\bto versions? (?P<fix>.+?)\.?$", re.I)
 _TABLE = re.compile(r"^(?:Total|Failures): \d+ \((?:UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL): \d+", re.M)
@@ -529,7 +529,9 @@ def _is_os(result: Mapping[str, Any]) -> bool:
     if cls:
         return cls == "os-pkgs"
     kind = str(result.get("Type") or "").lower()
-    return kind in _OS_TYPES or bool(_OS_TARGET.search(str(result.get("Target") or "")))
+    target = str(result.get("Target") or "")
+    # the regex is quadratic on a long line without ")": an OS target is a short image name
+    return kind in _OS_TYPES or (len(target) <= 1000 and bool(_OS_TARGET.search(target)))
 
 
 def _ecosystem(purl: str | None, result: Mapping[str, Any]) -> str:
@@ -991,7 +993,7 @@ def _cyclonedx_finding(vuln: Mapping[str, Any], vid: str, ref: str | None, compo
     fixed: tuple[str, ...] = ()
     recommendation = _str(vuln.get("recommendation"))
     if recommendation:
-        match = _FIX.search(recommendation)
+        match = _FIX.search(recommendation[:2000])  # bounded: one search per "to version" otherwise
         if match:
             fixed = tuple(p.strip() for p in match.group("fix").split(",") if p.strip())
     identifiers = [vid]

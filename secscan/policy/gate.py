@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from ..errors import ReportError
 from ..findings import Finding
+from ..values import clean, mapping
 from .decision import Decision, evaluate
 from .license_check import LICENSE_RULES, POLICY_TOOL, license_findings
 from .loader import load_policy
@@ -22,17 +23,20 @@ from .model import Policy, tool_key
 
 
 def _run_status(run: Mapping[str, Any]) -> str:
-    invocations = [i for i in run.get("invocations") or [] if isinstance(i, dict)]
+    listed = run.get("invocations")
+    invocations = [i for i in (listed if isinstance(listed, list) else []) if isinstance(i, dict)]
     for inv in invocations:
-        status = (inv.get("properties") or {}).get("secscan/status")
+        status = mapping(inv.get("properties")).get("secscan/status")
         if status:
-            return str(status)
+            return clean(str(status), 300, one_line=True) if isinstance(status, str) else "failed: unreadable status"
     for inv in invocations:
         if inv.get("executionSuccessful") is False:
-            notes = [n for n in inv.get("toolExecutionNotifications") or []
+            notes = inv.get("toolExecutionNotifications")
+            notes = [n for n in (notes if isinstance(notes, list) else [])
                      if isinstance(n, dict) and n.get("level", "warning") == "error"]
-            text = ((notes[0].get("message") or {}).get("text") if notes else None) or "execution not successful"
-            return "failed: " + " ".join(str(text).split())[:200]
+            text = mapping(notes[0].get("message")).get("text") if notes else None
+            text = text if isinstance(text, str) and text else "execution not successful"
+            return "failed: " + clean(" ".join(text[:1000].split()), 200, one_line=True)
     return "ok"
 
 
@@ -43,9 +47,9 @@ def scanner_status_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
     for run in doc.get("runs") or []:
         if not isinstance(run, dict):
             continue
-        name = (run.get("properties") or {}).get("secscan/tool") or \
-            ((run.get("tool") or {}).get("driver") or {}).get("name") or ""
-        key = tool_key(str(name))
+        name = mapping(run.get("properties")).get("secscan/tool") or \
+            mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
+        key = tool_key(clean(str(name), 100, one_line=True) if isinstance(name, (str, int)) else "")
         state = _run_status(run)
         if status.get(key, "ok") == "ok":
             status[key] = state

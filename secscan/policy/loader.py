@@ -28,13 +28,15 @@ from .model import (
     Policy,
     SuppressionRule,
 )
+from ..yamlsafe import BoundedLoader
 from .schema import SCHEMA
 
 PathKey = tuple[Any, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as strings (validated later, with a line)."""
+class _Loader(BoundedLoader):
+    """SafeLoader that leaves timestamps as strings (validated later, with a line), and
+    refuses alias bombs and deep nesting (see secscan.yamlsafe)."""
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
@@ -97,7 +99,10 @@ def _yaml_problem(exc: yaml.YAMLError, source: str) -> PolicyError:
 
 def parse_yaml(text: str, source: str) -> tuple[Any, _Marks]:
     """The document and the line of each of its nodes; PolicyError on bad YAML."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters at once
+        raise _yaml_problem(exc, source) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..escape import terminal as _t
 from .decision import Decision
 
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -12,9 +13,9 @@ _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cya
 def _where(b: Any) -> str:
     f = b.finding
     if f.path:
-        return f"{f.path}:{f.line}" if f.line else f.path
+        return _t(f"{f.path}:{f.line}" if f.line else f.path)
     if f.package:
-        return f"{f.package.name} {f.package.version or ''}".strip()
+        return _t(f"{f.package.name} {f.package.version or ''}".strip())
     return "-"
 
 
@@ -30,8 +31,9 @@ def render_decision(decision: Decision, console: Any, limit: int = 200) -> None:
             table.add_column(col, overflow="fold")
         for b in decision.blocking[:limit]:
             sev = b.severity.label
-            table.add_row(f"[{_STYLE.get(sev, '')}]{sev}[/]", ", ".join(b.tools), b.finding.rule_id, _where(b),
-                          "\n".join(b.reasons), b.finding.fingerprint[:12])
+            # scanner text is not markup: a rule id `[/]` would crash rich, `[link=…]` would be a link
+            table.add_row(f"[{_STYLE.get(sev, '')}]{sev}[/]", _t(", ".join(b.tools)), _t(b.finding.rule_id), _where(b),
+                          "\n".join(_t(r, 1000) for r in b.reasons[:20]), _t(b.finding.fingerprint[:12]))
         console.print(table)
         if len(decision.blocking) > limit:
             console.print(f"… and {len(decision.blocking) - limit} more blocking issues")
@@ -46,17 +48,17 @@ def render_decision(decision: Decision, console: Any, limit: int = 200) -> None:
     console.print(f"issues: {decision.issues} (from {decision.total_findings} findings after correlation) · "
                   f"{state} · suppressed {decision.suppressed} · excluded {decision.excluded}")
     for fail in decision.scanner_failures:
-        console.print(f"[red]scanner:[/] {fail}")
+        console.print(f"[red]scanner:[/] {_t(fail, 1000)}")
     for e in decision.expired_suppressions:
-        console.print(f"[yellow]expired suppression:[/] {e.source} ({e.match}) expired {e.expires.isoformat()}, "
-                      f"owner {e.owner}; now counts again for {e.matched} finding(s)")
+        console.print(f"[yellow]expired suppression:[/] {_t(e.source)} ({_t(e.match)}) expired {e.expires.isoformat()}, "
+                      f"owner {_t(e.owner)}; now counts again for {e.matched} finding(s)")
     for s in decision.sla_breaches:
-        console.print(f"[red]SLA breached:[/] {s.tool} {s.rule_id} {s.fingerprint[:12]}: {s.describe()}")
+        console.print(f"[red]SLA breached:[/] {_t(s.tool)} {_t(s.rule_id)} {_t(s.fingerprint[:12])}: {_t(s.describe())}")
     for s in decision.sla_warnings:
-        console.print(f"[yellow]SLA due soon:[/] {s.tool} {s.rule_id} {s.fingerprint[:12]}: due {s.due.isoformat()} "
-                      f"({s.describe()})")
+        console.print(f"[yellow]SLA due soon:[/] {_t(s.tool)} {_t(s.rule_id)} {_t(s.fingerprint[:12])}: "
+                      f"due {s.due.isoformat()} ({_t(s.describe())})")
     for w in decision.unused_suppressions + decision.warnings:
-        console.print(f"[dim]note:[/] {w}")
+        console.print(f"[dim]note:[/] {_t(w, 1000)}")
     if decision.passed and not decision.would_pass:
         console.print("[bold yellow]GATE: PASSED (enforce: false — it would have failed)[/]")
     elif decision.passed:

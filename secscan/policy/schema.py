@@ -14,6 +14,11 @@ import json
 from typing import Any
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+# Maxima: a policy number beyond them is a typo or an attack (days past 9999-12-31 overflow
+# date arithmetic); the schema refuses it with the line instead of an OverflowError later.
+MAX_DAYS = 36_500
+MAX_COUNT = 10_000_000
+MAX_SECONDS = 86_400
 SCANNER_NAMES = ("bandit", "semgrep", "safety", "pip-audit", "trivy", "gitleaks", "pip-licenses")
 MODES = ("all", "new")
 LICENSE_UNKNOWN = ("allow", "warn", "deny")
@@ -34,7 +39,7 @@ def _str_list(description: str, **extra: Any) -> dict[str, Any]:
 def _scanner_common() -> dict[str, Any]:
     return {
         "enabled": {"type": "boolean", "description": "false: secscan run does not run this scanner."},
-        "timeout": {"type": "integer", "minimum": 1, "description": "Seconds before the scanner is killed."},
+        "timeout": {"type": "integer", "minimum": 1, "maximum": MAX_SECONDS, "description": "Seconds before the scanner is killed."},
     }
 
 
@@ -54,14 +59,14 @@ def build_schema() -> dict[str, Any]:
         "type": "object", "additionalProperties": False,
         "description": "Block when MORE than N findings of this severity remain (0: block on any). "
                        "A cap replaces fail_on for its severity.",
-        "properties": {s: {"type": "integer", "minimum": 0} for s in SEVERITIES},
+        "properties": {s: {"type": "integer", "minimum": 0, "maximum": MAX_COUNT} for s in SEVERITIES},
     }
     sla = {
         "type": "object", "additionalProperties": False,
         "description": "Days to fix, per severity, counted from a finding's first detection; null: no SLA. "
                        "Defaults: critical 7, high 30, medium 90, low 180, info none.",
-        "properties": {**{s: {"type": ["integer", "null"], "minimum": 0} for s in SEVERITIES},
-                       "kev": {"type": ["integer", "null"], "minimum": 0,
+        "properties": {**{s: {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_DAYS} for s in SEVERITIES},
+                       "kev": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_DAYS,
                                "description": "Days to fix a finding listed in CISA KEV; replaces its "
                                               "severity's SLA when shorter."}},
     }
@@ -101,7 +106,7 @@ def build_schema() -> dict[str, Any]:
                 "pip-audit options.",
                 osv_url={"type": "string", "minLength": 1,
                          "description": "OSV-compatible API (pip-audit -s osv --osv-url) and advisory lookups."},
-                service_timeout={"type": "integer", "minimum": 1, "description": "pip-audit --timeout (seconds)."},
+                service_timeout={"type": "integer", "minimum": 1, "maximum": MAX_SECONDS, "description": "pip-audit --timeout (seconds)."},
                 requirements=_str_list("Requirement files to audit (-r); default: every requirements*.txt."),
             ),
             "trivy": _scanner("trivy options.",
@@ -115,7 +120,7 @@ def build_schema() -> dict[str, Any]:
                                  config={"type": "string", "minLength": 1, "description": "gitleaks --config file."},
                                  mode={"type": "string", "enum": ["dir", "git"],
                                        "description": "dir: files on disk; git: the whole history."},
-                                 history_depth={"type": "integer", "minimum": 1,
+                                 history_depth={"type": "integer", "minimum": 1, "maximum": MAX_COUNT,
                                                 "description": "git mode: only the last N commits."},
                                  redact={"type": "boolean",
                                          "description": "Run gitleaks with --redact (weaker fingerprints)."}),
@@ -178,7 +183,7 @@ def build_schema() -> dict[str, Any]:
             "unknown_as": {**severity, "description": "What a finding of unknown severity counts as (default high)."},
             "max": per_severity_cap,
             "sla": sla,
-            "sla_warning_days": {"type": "integer", "minimum": 0,
+            "sla_warning_days": {"type": "integer", "minimum": 0, "maximum": MAX_DAYS,
                                  "description": "Report findings this many days before their SLA runs out (default 7)."},
             "scanners": scanners,
             "overrides": {"type": "array", "items": {"$ref": "#/$defs/override"}},

@@ -26,6 +26,7 @@ from typing import Any, Mapping
 
 from ..findings import Severity
 from ..sarif.reader import iter_results, result_to_finding
+from ..values import BadValue, check_finding, clean, clean_tree
 
 SEVERITIES = ("critical", "high", "medium", "low", "info", "unknown")
 
@@ -114,9 +115,10 @@ def _severity(props: Mapping[str, Any], fallback: Severity) -> str:
     return fallback.label
 
 
-def _row(ctx: Any, result: Mapping[str, Any], sink: list[Any] | None = None) -> Row:
-    tool = str(ctx.driver.get("name") or "unknown-tool")
-    finding = result_to_finding(ctx, result, tool, None)
+def _row(ctx: Any, result: Mapping[str, Any], where: str = "result", sink: list[Any] | None = None) -> Row:
+    name = ctx.driver.get("name")
+    tool = clean(str(name), 100, one_line=True) if isinstance(name, (str, int)) and name != "" else "unknown-tool"
+    finding = check_finding(result_to_finding(ctx, result, tool, None, where=where), "<sarif>", where)
     if sink is not None:
         sink.append(finding)
     kev_value, epss_value = finding.properties.get("kev"), finding.properties.get("epss")
@@ -124,13 +126,12 @@ def _row(ctx: Any, result: Mapping[str, Any], sink: list[Any] | None = None) -> 
     epss: dict[str, Any] | None = epss_value if isinstance(epss_value, dict) else None
     props = result.get("properties") or {}
     props = props if isinstance(props, dict) else {}
-    pkg = props.get("secscan/package") if isinstance(props.get("secscan/package"), dict) else {}
-    fixed = tuple(str(v) for v in (pkg.get("fixedVersions") or ()))
+    pkg = finding.package
+    fixed = pkg.fixed_versions if pkg is not None else ()
     package = None
-    if pkg.get("name"):
-        package = f"{pkg['name']} {pkg.get('version') or ''}".strip()
-    idents = props.get("secscan/identifiers")
-    identifiers = tuple(str(i) for i in idents) if isinstance(idents, list) else finding.identifiers
+    if pkg is not None and pkg.name:
+        package = f"{pkg.name} {pkg.version or ''}".strip()
+    identifiers = finding.identifiers
     suppressed = finding.is_suppressed
     why = "; ".join(s.justification for s in finding.suppressions if s.justification)
     loc = finding.location
@@ -140,9 +141,9 @@ def _row(ctx: Any, result: Mapping[str, Any], sink: list[Any] | None = None) -> 
         title=finding.title,
         message=finding.message,
         severity=_severity(props, finding.severity),
-        level=str(result.get("level") or ((ctx.rules_by_id.get(finding.rule_id) or {}).get("defaultConfiguration")
-                                          or {}).get("level") or "warning"),
-        category=str(props.get("secscan/category") or finding.category.value),
+        level=_level(result.get("level") or ((ctx.rules_by_id.get(finding.rule_id) or {}).get("defaultConfiguration")
+                                             or {}).get("level")),
+        category=finding.category.value,
         path=loc.path if loc else None,
         line=loc.start_line if loc else None,
         snippet=loc.snippet if loc else None,
@@ -154,24 +155,38 @@ def _row(ctx: Any, result: Mapping[str, Any], sink: list[Any] | None = None) -> 
         suppressed=suppressed,
         suppression=why,
         fingerprint=_fingerprint(result),
-        baseline_state=str(result["baselineState"]) if result.get("baselineState") else None,
-        kev=f"{kev.get('cve')} (added {kev.get('dateAdded')})" if kev else None,
+        baseline_state=finding.baseline_state or (clean(str(result["baselineState"]), 20, one_line=True)
+                                                  if result.get("baselineState") else None),
+        kev=clean(f"{kev.get('cve')} (added {kev.get('dateAdded')})", 100, one_line=True) if kev else None,
         epss=_score(epss.get("score")) if epss else None,
     )
 
 
 def _score(value: Any) -> float | None:
+    """An EPSS probability read back from the SARIF: finite and within 0–1, else none."""
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        score = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return score if 0.0 <= score <= 1.0 else None
+
+
+def _level(value: Any) -> str:
+    return value if value in ("error", "warning", "note", "none") else "warning"
 
 
 def decision_of(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
     props = doc.get("properties") or {}
     secscan = props.get("secscan") if isinstance(props, dict) else None
     decision = secscan.get("decision") if isinstance(secscan, dict) else None
-    return decision if isinstance(decision, dict) else None
+    if not isinstance(decision, dict):
+        return None
+    # an edited log may hold anything here: strings cleaned, sizes bounded, lists kept lists
+    clean_decision = clean_tree(decision)
+    for key in ("blocking", "sla_breaches", "expiring_suppressions", "expired_suppressions"):
+        if key in clean_decision and not isinstance(clean_decision[key], list):
+            clean_decision[key] = []
+    return clean_decision
 
 
 def load(doc: Mapping[str, Any]) -> ReportData:
@@ -182,10 +197,25 @@ def load(doc: Mapping[str, Any]) -> ReportData:
 
         raise ReportError("<sarif>", "not a SARIF log: no 'runs' list")
     findings: list[Any] = []
-    rows = [_row(ctx, result, findings) for ctx, result in iter_results(doc)]
+    try:
+        rows = []
+        last, count = None, 0
+        for ctx, result in iter_results(doc):
+            if ctx is not last:
+                last, count = ctx, 0
+            rows.append(_row(ctx, result, f"{ctx.where}.results[{count}]", findings))
+            count += 1
+    except BadValue as exc:
+        from ..errors import ReportError
+
+        raise ReportError("<sarif>", exc.problem) from None
     tools = []
     for run in doc["runs"]:
-        name = str(((run or {}).get("tool") or {}).get("driver", {}).get("name") or "unknown-tool")
+        driver = ((run if isinstance(run, dict) else {}).get("tool") or {})
+        driver = (driver.get("driver") if isinstance(driver, dict) else None) or {}
+        raw_name = driver.get("name") if isinstance(driver, dict) else None
+        name = clean(str(raw_name), 100, one_line=True) if isinstance(raw_name, (str, int)) and raw_name != "" \
+            else "unknown-tool"
         if name not in tools:
             tools.append(name)
     data = ReportData(rows, tools, decision_of(doc), findings=findings)

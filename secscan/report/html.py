@@ -33,8 +33,8 @@ SEVERITY_COLOURS = {
 }
 
 
-def _safe_url(url: str | None) -> str | None:
-    if url and url.strip().lower().startswith(("https://", "http://")):
+def _safe_url(url: object) -> str | None:
+    if isinstance(url, str) and url.strip().lower().startswith(("https://", "http://")):
         return url.strip()
     return None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
+from ..escape import markdown_text
 from ._model import SEVERITIES, ReportData, Row, load, severity_rank
 
 MAX_ROWS = 50
@@ -20,17 +21,25 @@ _ESCAPE = re.compile(r"([\\`*_\[\]|~])")
 
 def cell(text: Any, limit: int = 200) -> str:
     """One table cell: a single line, escaped, at most ``limit`` characters."""
-    value = " ".join(str(text if text is not None else "").split())
+    value = " ".join(str(text if text is not None else "")[: limit * 4].split())
     if len(value) > limit:
         value = value[: limit - 1] + "…"
+    value = markdown_text(value)  # no @mentions, no bidi reordering
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _ESCAPE.sub(r"\\\1", value)
 
 
 def _table(header: list[str], rows: Iterable[list[Any]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out.extend("| " + " | ".join(cell(c) for c in row) + " |" for row in rows)
     return out
+
+
+def _join(value: Any, sep: str) -> str:
+    """A list a (possibly edited) log holds, as text; anything else as itself."""
+    if isinstance(value, list):
+        return sep.join(str(v) for v in value[:50])
+    return "" if value is None else str(value)
 
 
 def _verdict(data: ReportData) -> list[str]:
@@ -39,7 +48,7 @@ def _verdict(data: ReportData) -> list[str]:
         return ["## secscan: no policy applied", "",
                 f"{len(data.active)} finding(s) reported; no gate decision in this log."]
     passed = bool(decision.get("passed"))
-    blocking = list(decision.get("blocking") or [])
+    blocking = decision.get("blocking") if isinstance(decision.get("blocking"), list) else []
     if passed:
         head = "## ✅ secscan gate passed"
     else:
@@ -50,7 +59,8 @@ def _verdict(data: ReportData) -> list[str]:
 def _blocking(data: ReportData) -> list[str]:
     if data.decision is None:
         return []
-    blocking = [b for b in (data.decision.get("blocking") or []) if isinstance(b, dict)]
+    listed = data.decision.get("blocking")
+    blocking = [b for b in (listed if isinstance(listed, list) else []) if isinstance(b, dict)]
     if not blocking:
         return []
     by_print = {r.fingerprint: r for r in data.rows if r.fingerprint}
@@ -59,10 +69,10 @@ def _blocking(data: ReportData) -> list[str]:
         row = by_print.get(str(entry.get("fingerprint", "")))
         rows.append([
             row.severity if row else entry.get("severity", ""),
-            ", ".join(entry.get("tools") or []) or (row.tool if row else entry.get("tool", "")),
+            _join(entry.get("tools"), ", ") or (row.tool if row else entry.get("tool", "")),
             entry.get("rule") or entry.get("rule_id") or (row.rule_id if row else ""),
             row.location if row else entry.get("location", ""),
-            "; ".join(entry.get("reasons") or []) or entry.get("reason", ""),
+            _join(entry.get("reasons"), "; ") or entry.get("reason", ""),
             ", ".join(row.fixed_versions) if row else "",
         ])
     out = ["### Blocking findings", ""] + _table(["severity", "tool", "rule", "where", "why it blocks", "fixed in"], rows)
@@ -90,13 +100,14 @@ def _counts(data: ReportData) -> list[str]:
 def _listed(data: ReportData, key: str, title: str, empty: str) -> list[str]:
     if data.decision is None:
         return []
-    entries = [e for e in (data.decision.get(key) or []) if isinstance(e, dict)]
+    listed = data.decision.get(key)
+    entries = [e for e in (listed if isinstance(listed, list) else []) if isinstance(e, dict)]
     if not entries:
         return [f"### {title}", "", empty, ""]
     columns: list[str] = []
-    for entry in entries:
-        for k in entry:
-            if k not in columns:
+    for entry in entries[:MAX_ROWS]:
+        for k in list(entry)[:20]:
+            if k not in columns and len(columns) < 20:
                 columns.append(str(k))
     rows = [[e.get(c, "") for c in columns] for e in entries[:MAX_ROWS]]
     out = [f"### {title}", ""] + _table(columns, rows)

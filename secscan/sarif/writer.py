@@ -27,6 +27,7 @@ from .. import __version__
 from ..findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
 from ..fingerprint import FINGERPRINT_KEY
 from ..normalize import Normalized, normalize, total_order
+from ..values import is_safe_relative
 from . import layout as _layout
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -236,21 +237,21 @@ def _location(f: Finding) -> list[dict[str, Any]]:
     loc = f.location
     if loc is not None:
         path = loc.path
-    elif f.package is not None and f.package.manifest:
-        path = f.package.manifest
+    elif f.package is not None and f.package.manifest and is_safe_relative(f.package.manifest):
+        path = f.package.manifest  # not an OS package's image name, `/etc/passwd` or `../x`
     else:
         path = "."
     physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}
-    if loc is not None and loc.start_line:
+    if loc is not None and loc.start_line and loc.start_line >= 1:
         start = loc.start_line
         region: dict[str, Any] = {"startLine": start}
         end = loc.end_line
         if end and end >= start:
             region["endLine"] = end
-        if loc.start_column:
+        if loc.start_column and loc.start_column >= 1:
             region["startColumn"] = loc.start_column
         end_col = loc.end_column
-        if end_col and ((end is not None and end != start) or end_col > (loc.start_column or 0)):
+        if end_col and end_col >= 1 and ((end is not None and end != start) or end_col > (loc.start_column or 0)):
             region["endColumn"] = end_col
         if loc.snippet:
             region["snippet"] = {"text": loc.snippet}
@@ -598,9 +599,10 @@ def _closeout(tool: str, cat: str) -> dict[str, Any]:
 
 
 def dumps(log: Mapping[str, Any], pretty: bool = False) -> str:
+    # allow_nan=False: a bare NaN/Infinity is not JSON; the boundary should have refused it
     if pretty:
-        return json.dumps(_materialized(log), indent=2, ensure_ascii=False) + "\n"
-    return json.dumps(_materialized(log), separators=(",", ":"), ensure_ascii=False) + "\n"
+        return json.dumps(_materialized(log), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(_materialized(log), separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _materialized(obj: Any) -> Any:
@@ -627,7 +629,8 @@ def _has_lazy(obj: Any, depth: int = 0) -> bool:
 
 
 _CHUNK = 2000
-_COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False, "check_circular": False}
+_COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False, "check_circular": False,
+                            "allow_nan": False}
 
 
 class _Sink:
@@ -701,20 +704,25 @@ def write_sarif(
     tmp = target.with_name(target.name + ".tmp") if target else None
     fh: IO[bytes] = open(tmp, "wb") if tmp else sys.stdout.buffer  # noqa: SIM115 - closed below
     try:
-        sink = _Sink(fh)
-        if pretty:
-            sink.write(dumps(out.log, pretty=True))
-        else:
-            _stream(out.log, sink)
-            sink.write("\n")
-        zipped = sink.close()
-    finally:
+        try:
+            sink = _Sink(fh)
+            if pretty:
+                sink.write(dumps(out.log, pretty=True))
+            else:
+                _stream(out.log, sink)
+                sink.write("\n")
+            zipped = sink.close()
+        finally:
+            if tmp:
+                fh.close()
+            else:
+                fh.flush()
+        if tmp and target:
+            tmp.replace(target)  # atomic: readers see the old file or the whole new one
+    except BaseException:
         if tmp:
-            fh.close()
-        else:
-            fh.flush()
-    if tmp and target:
-        tmp.replace(target)
+            tmp.unlink(missing_ok=True)  # never a partial .tmp left behind
+        raise
     if zipped > GITHUB_MAX_GZIP_BYTES:
         out.warnings.append(f"{path}: about {zipped / 1e6:.1f} MB gzipped, over GitHub's 10 MB upload limit; "
                             "`secscan upload` will split it by run")
