@@ -19,5 +19,5 @@ if [ ! -x .tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool ]
 fi
 "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[scanners,test]"
+.venv/bin/python -m pip install -q -e ".[scanners,test-scanners,test]"
 exec .venv/bin/python -m pytest "$@"
