@@ -201,7 +201,9 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         try:
             exe = mod.executable(ctx)
             if not exe:
-                result.status, result.reason = MISSING, f"{tool} is not installed (pip install 'secscan[scanners]'; see docs/scanners.md)"
+                hint = ("its official release binary on PATH" if tool in ("trivy", "gitleaks")
+                        else "pip install 'secscan[scanners]'")
+                result.status, result.reason = MISSING, f"{tool} is not installed ({hint}; see docs/scanners.md)"
                 return result
             result.version = mod.version(ctx, exe)  # recorded even when it has nothing to scan
             skip = mod.applies(ctx)
