@@ -200,20 +200,17 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
     decision = run_gate(results, policy_path, baseline_path, now=now)
     if explain:
         text = decision.explain(explain)
+        if text.startswith(("no finding with fingerprint", "ambiguous fingerprint prefix")):
+            fail(text)
         click.echo(text)
-        if text.startswith("no finding with fingerprint"):
-            sys.exit(EXIT_USAGE)
     elif fmt == "json":
         import json
 
         click.echo(json.dumps(decision.to_dict(), indent=2, sort_keys=True))
     else:
-        from rich.console import Console
+        from .policy.render import console_for
 
-        console = Console(highlight=False)
-        if not console.is_terminal and "COLUMNS" not in os.environ:
-            console = Console(highlight=False, width=140)  # CI logs: room for the table
-        render_decision(decision, console)
+        render_decision(decision, console_for(sys.stdout), report=str(results))
     sys.exit(EXIT_PASS if decision.passed else EXIT_GATE_FAILED)
 
 

@@ -130,7 +130,9 @@ ProgressFn = Callable[[str, str], None]  # (tool, event) — event: "start" | th
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    from .portable import source_date
+
+    return (source_date() or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _URL_CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
@@ -187,6 +189,22 @@ def _execute(plan: Plan, ctx: RunContext) -> Outcome:
                    started=started, ended=_now(), timed_out=timed_out)
 
 
+def _portable(func: Callable[..., "ScannerRun"]) -> Callable[..., "ScannerRun"]:
+    """No machine path in what a run records (command line, reason, messages, snippets):
+    the same tree gives the same SARIF wherever it sits (secscan.portable)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(tool: str, target: Path, **kwargs: Any) -> "ScannerRun":
+        from .portable import for_run
+
+        run = func(tool, target, **kwargs)
+        return for_run(target, tool=tool, workroot=kwargs.get("workroot")).run(run)
+
+    return wrapper
+
+
+@_portable
 def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Mapping[str, Any] | None = None,
                 required: bool = False, offline: bool = True, workroot: Path | None = None) -> ScannerRun:
     """Run one scanner on ``target`` and parse what it wrote (never raises for the

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -60,9 +61,13 @@ def test_docs_install_lines_work_before_a_release() -> None:
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
+    # a copy, so the build's build/ and *.egg-info never land in the checkout
+    src = tmp_path_factory.mktemp("src") / "secscan"
+    shutil.copytree(REPO, src, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".tools", "build", "dist", "*.egg-info", "__pycache__", "node_modules", ".pytest_cache"))
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     env.pop("PYTHONPATH", None)
-    proc = subprocess.run([PY, "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(REPO)],
+    proc = subprocess.run([PY, "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(src)],
                           capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return out
