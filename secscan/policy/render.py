@@ -204,8 +204,9 @@ def render_decision(decision: Decision, console: Any, limit: int = 200, *, cover
     words: set[str] = set()
     _text(console, (line, style))
     policy = os.path.basename(str(decision.policy.source)) if decision.policy.source else "policy"
+    counted = [f"{n} {w}" for w, n in (("suppressed", decision.suppressed), ("excluded", decision.excluded)) if n]
     _text(console, f"policy {policy} · {decision.issues} issues from {decision.total_findings} findings "
-                   f"after correlation · suppressed {decision.suppressed} · excluded {decision.excluded}")
+                   "after correlation" + "".join(f" · {c}" for c in counted))
     if decision.suppressed:
         words.add("suppressed")
     if decision.excluded:
@@ -281,21 +282,27 @@ def render_decision(decision: Decision, console: Any, limit: int = 200, *, cover
     console.print()
     sev = " · ".join(f"{k} {v}" for k, v in decision.counts_by_severity.items())
     _text(console, ("Issues by severity: ", "bold"), sev)
-    states = {k: v for k, v in decision.counts_by_state.items() if v or k in ("new", "unchanged")}
+    states = {k: v for k, v in decision.counts_by_state.items() if v}
     if states:
-        words.update(k for k, v in states.items() if v)
+        words.update(states)
         _text(console, ("Issues by state: ", "bold"), " · ".join(f"{k} {v}" for k, v in states.items()))
     for fail in decision.scanner_failures:
         _text(console, ("scanner: ", "red"), fail)
     for e in decision.expired_suppressions:
         _text(console, ("expired suppression: ", "yellow"), f"{e.source} ({e.match}) expired {e.expires.isoformat()}, "
                                                          f"owner {e.owner}; now counts again for {e.matched} finding(s)")
-    for s in decision.sla_breaches:
-        _text(console, ("SLA breached: ", "red"), f"{s.tool} {s.rule_id} ",
-              (ids.get(s.fingerprint, s.fingerprint[:SHORT]), "cyan"), f": {s.describe()}")
-    for s in decision.sla_warnings:
-        _text(console, ("SLA due soon: ", "yellow"), f"{s.tool} {s.rule_id} ",
-              (ids.get(s.fingerprint, s.fingerprint[:SHORT]), "cyan"), f": due {s.due.isoformat()} ({s.describe()})")
+    for label, colour, items in (("SLA breached", "red", decision.sla_breaches),
+                                 ("SLA due soon", "yellow", decision.sla_warnings)):
+        if not items:
+            continue
+        _text(console, (f"{label}: ", colour), f"{len(items)} issue{'s' if len(items) != 1 else ''}",
+              f", the first due {items[0].due.isoformat()}" if label == "SLA due soon" else " (they block)")
+        for s in items[:per_rule]:
+            short = ids.get(s.fingerprint, s.fingerprint[:SHORT])
+            _text(console, f"due {s.due.isoformat()}  ", (short, "cyan"), "  ",
+                  fit(s.rule_id, console.width - 4 - 15 - len(short) - 4), f" ({s.tool})", indent=4)
+        if len(items) > per_rule:
+            _text(console, (f"… {len(items) - per_rule} more", "dim"), indent=4)
     for w in decision.unused_suppressions + decision.warnings:
         _text(console, ("note: ", "dim"), w)
 
