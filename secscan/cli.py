@@ -115,7 +115,8 @@ def summary(sarif: Path, fmt: str) -> None:
 @click.option("--timeout", type=float, help="Seconds each scanner may take (default 600).")
 @click.option("--jobs", type=int, help="Scanners run at once (default: number of cores).")
 @click.option("--sarif", "sarif_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="SARIF file to write (default secscan.sarif).")
+              help="SARIF file to write (default secscan.sarif; parent directories are created; '-': stdout, "
+                   "and the console summary goes to stderr).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "none"]),
               help="Console summary format (default table).")
 @click.option("--policy", type=click.Path(dir_okay=False, path_type=Path), help="Policy file: decides the gate.")
