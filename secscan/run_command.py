@@ -119,7 +119,9 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
 
     findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now or source_date())
     result.findings = findings
-    properties = {"decision": for_run(req.path).value(decision.to_dict())}  # no machine path (policy file)
+    summary = decision.to_dict()
+    summary["required_not_run"] = [r.tool for r in result.failed]  # exit 3: never read as passed
+    properties = {"decision": for_run(req.path).value(summary)}  # no machine path (policy file)
     warnings = result.write_sarif(req.sarif, properties=properties)
     for w in result.warnings + warnings:
         click.echo(f"secscan: warning: {w}", err=True)

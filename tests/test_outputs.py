@@ -88,10 +88,14 @@ def test_junit_counts_issues_the_way_the_gate_does(sample, tmp_path) -> None:
 def test_a_run_that_exits_3_never_prints_passed_and_no_tick_for_it(sample, tmp_path) -> None:
     policy = tmp_path / "lenient.yml"
     policy.write_text("version: 1\nfail_on: none\n")
+    step = tmp_path / "step-summary.md"
     proc = cli("run", str(sample), "--scanners", "bandit,pip-audit", "--osv-url", "http://127.0.0.1:9",
-               "--policy", str(policy), "--sarif", str(tmp_path / "o.sarif"), "-q", env={"COLUMNS": "80"})
+               "--policy", str(policy), "--sarif", str(tmp_path / "o.sarif"), "-q",
+               env={"COLUMNS": "80", "GITHUB_STEP_SUMMARY": str(step)})
     assert proc.returncode == 3, proc.stderr
     assert "GATE: PASSED" not in proc.stdout
+    # the job's step summary says the same (the gate itself had nothing blocking)
+    assert step.read_text().startswith("## ❌ secscan incomplete: required scanner(s) could not run: pip-audit")
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("GATE: INCOMPLETE — required scanner could not run: pip-audit")
     row = next(line for line in lines if line.split()[1:2] == ["pip-audit"])
