@@ -27,6 +27,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -145,10 +146,10 @@ def for_run(target: str | Path, workdir: str | Path | None = None, tool: str | N
     return Portable(tuple(seen.items()), tuple(patterns))
 
 
-def source_date() -> "datetime | None":
+def source_date() -> datetime | None:
     """``SOURCE_DATE_EPOCH`` as an aware UTC datetime, or None when unset; a value that
     is not an integer is an error naming the variable."""
-    from datetime import datetime, timezone
+    from datetime import timezone
 
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not value:

@@ -95,7 +95,7 @@ def console_for(stream: IO[str] | None = None) -> Any:
 def short_ids(fingerprints: Iterable[str], minimum: int = SHORT) -> dict[str, str]:
     """Each fingerprint's shortest prefix of at least ``minimum`` characters that no other
     fingerprint shares (what ``--explain`` is given)."""
-    unique = sorted(set(f for f in fingerprints if f))
+    unique = sorted({f for f in fingerprints if f})
     need = minimum
     for a, b in zip(unique, unique[1:]):
         common = len(os.path.commonprefix([a, b]))
@@ -117,7 +117,7 @@ def coverage_from_status(status: Mapping[str, str], findings: Iterable[Any] = ()
         word = word.strip().lower() or "ok"
         lines.append(ScannerLine(tool=tool, status=word if word in ("ok", "skipped", "missing", "failed") else "failed",
                                  reason=reason.strip() if word != "ok" else "",
-                                 findings={sev: counts[tool][sev] for sev in _ORDER if counts.get(tool, {}).get(sev)}))
+                                 findings={sev: n for sev in _ORDER if (n := counts.get(tool, Counter())[sev])}))
     return Coverage(scanners=tuple(lines), failed_required=tuple(failed_required))
 
 
@@ -128,7 +128,9 @@ def verdict(decision: Decision, coverage: Coverage | None = None) -> tuple[str, 
     coverage = coverage or coverage_from_status(decision.scanner_status, decision.findings)
     n = len(decision.blocking)
     rules = len({(b.finding.tool, b.finding.rule_id) for b in decision.blocking})
-    blocking = f"{n} blocking issue{'s' if n != 1 else ''}" + (f" in {rules} rule{'s' if rules != 1 else ''}" if n else "")
+    blocking = f"{n} blocking issue{'s' if n != 1 else ''}"
+    if n:
+        blocking += f" in {rules} rule{'s' if rules != 1 else ''}"
     parts: list[str] = []
     if coverage.failed_required:
         style = "bold red"
@@ -253,7 +255,8 @@ def render_decision(decision: Decision, console: Any, limit: int = 200, *, cover
             title = items[0].finding.title or ""
             tools = sorted({t for b in items for t in b.tools})
             head = f"{sev.upper()} ×{len(items)} "
-            _text(console, (sev.upper(), _STYLE.get(sev, "")), f" {fit(rule, console.width - len(head) - 3)} ×{len(items)} ",
+            shown = fit(rule, console.width - len(head) - 3)
+            _text(console, (sev.upper(), _STYLE.get(sev, "")), f" {shown} ×{len(items)} ",
                   (f"({', '.join(tools)})", "dim"), f" {title}" if title else "", indent=2)
             reasons = sorted({r for b in items for r in b.reasons if not r.startswith("fail_on:")})
             if reasons:
@@ -289,20 +292,21 @@ def render_decision(decision: Decision, console: Any, limit: int = 200, *, cover
     for fail in decision.scanner_failures:
         _text(console, ("scanner: ", "red"), fail)
     for e in decision.expired_suppressions:
-        _text(console, ("expired suppression: ", "yellow"), f"{e.source} ({e.match}) expired {e.expires.isoformat()}, "
-                                                         f"owner {e.owner}; now counts again for {e.matched} finding(s)")
-    for label, colour, items in (("SLA breached", "red", decision.sla_breaches),
+        _text(console, ("expired suppression: ", "yellow"),
+              f"{e.source} ({e.match}) expired {e.expires.isoformat()}, owner {e.owner}; "
+              f"now counts again for {e.matched} finding(s)")
+    for label, colour, slas in (("SLA breached", "red", decision.sla_breaches),
                                  ("SLA due soon", "yellow", decision.sla_warnings)):
-        if not items:
+        if not slas:
             continue
-        _text(console, (f"{label}: ", colour), f"{len(items)} issue{'s' if len(items) != 1 else ''}",
-              f", the first due {items[0].due.isoformat()}" if label == "SLA due soon" else " (they block)")
-        for s in items[:per_rule]:
-            short = ids.get(s.fingerprint, s.fingerprint[:SHORT])
-            _text(console, f"due {s.due.isoformat()}  ", (short, "cyan"), "  ",
-                  fit(s.rule_id, console.width - 4 - 15 - len(short) - 4), f" ({s.tool})", indent=4)
-        if len(items) > per_rule:
-            _text(console, (f"… {len(items) - per_rule} more", "dim"), indent=4)
+        _text(console, (f"{label}: ", colour), f"{len(slas)} issue{'s' if len(slas) != 1 else ''}",
+              f", the first due {slas[0].due.isoformat()}" if label == "SLA due soon" else "")
+        for sla in slas[:per_rule]:
+            short = ids.get(sla.fingerprint, sla.fingerprint[:SHORT])
+            _text(console, f"due {sla.due.isoformat()}  ", (short, "cyan"), "  ",
+                  fit(sla.rule_id, console.width - 4 - 15 - len(short) - 4), f" ({sla.tool})", indent=4)
+        if len(slas) > per_rule:
+            _text(console, (f"… {len(slas) - per_rule} more", "dim"), indent=4)
     for w in decision.unused_suppressions + decision.warnings:
         _text(console, ("note: ", "dim"), w)
 
