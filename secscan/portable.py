@@ -160,3 +160,23 @@ def source_date() -> datetime | None:
         from .errors import ConfigError
 
         raise ConfigError(f"SOURCE_DATE_EPOCH: not a number of seconds since 1970: {value!r}") from None
+
+
+def moved(f: Any, old: str, new: str) -> Any:
+    """``f`` with ``old`` (the path as the adapter first wrote it, e.g. ``tmp/x/repo/a.py``
+    from an absolute ``/tmp/x/repo/a.py``) replaced by ``new`` (repo-relative) in its
+    message, title and extra properties: adapters quote the path in their words
+    (gitleaks: "... in tmp/x/repo/a.py line 5"; its Fingerprint property)."""
+    if not old or old == new:
+        return f
+    changes: dict[str, Any] = {}
+    for name in ("message", "title"):
+        value = getattr(f, name)
+        if isinstance(value, str) and old in value:
+            changes[name] = value.replace(old, new)
+    if f.properties:
+        props = {k: (v.replace("/" + old, new).replace(old, new) if isinstance(v, str) else v)
+                 for k, v in f.properties.items()}
+        if props != dict(f.properties):
+            changes["properties"] = props
+    return replace(f, **changes) if changes else f

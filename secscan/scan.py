@@ -304,7 +304,10 @@ def _relative_to(f: Finding, target: Path) -> Finding:
         rel = relativize("/" + f.location.path if not f.location.path.startswith("/") else f.location.path,
                          str(target))
         if rel and rel != f.location.path:
+            from .portable import moved
+
             changes["location"] = replace(f.location, path=rel)
+            f = moved(f, f.location.path, rel)  # the old path quoted in its message too
     if f.package is not None and f.package.manifest:
         rel = relativize("/" + f.package.manifest.lstrip("/"), str(target))
         if rel and rel != f.package.manifest:
