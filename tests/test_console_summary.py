@@ -150,3 +150,35 @@ def test_only_a_scanner_that_ran_gets_a_tick_and_exit_3_never_reads_passed() -> 
     assert next(line for line in lines if " bandit " in line).lstrip().startswith("✓")
     passed = record(decision, 80, coverage=Coverage(scanners=coverage.scanners[2:3]))
     assert passed[0] == "GATE: PASSED — no blocking issues; not checked: safety (skipped)"
+
+
+def test_gate_cli_explains_a_printed_prefix_and_refuses_an_ambiguous_one(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from secscan.fingerprint import FINGERPRINT_KEY
+
+    sarif = tmp_path / "bandit.sarif"
+    proc = subprocess.run([sys.executable, "-m", "secscan", "convert", str(REPORTS[0]), "-o", str(sarif)],
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    gate = [sys.executable, "-m", "secscan", "gate", "--policy", "default", str(sarif)]
+    shown = subprocess.run(gate, capture_output=True, text=True, check=False, timeout=120,
+                           env={**__import__("os").environ, "COLUMNS": "80"})
+    assert shown.returncode == 1 and shown.stdout.startswith("GATE: FAILED")
+    import re
+
+    short = next(m.group(1) for line in shown.stdout.splitlines()
+                 if (m := re.match(r"^      \S+  ([0-9a-f]{12,})  \S+", line)))
+    ok = subprocess.run(gate + ["--explain", short], capture_output=True, text=True, check=False, timeout=120)
+    assert ok.returncode == 1 and ok.stdout.startswith(short) and "verdict: BLOCKS" in ok.stdout
+    # two results whose fingerprints share their first 10 characters: a 10-character prefix is ambiguous
+    log = json.loads(sarif.read_text())
+    first, second = log["runs"][0]["results"][:2]
+    prefix = first["partialFingerprints"][FINGERPRINT_KEY][:10]
+    second["partialFingerprints"][FINGERPRINT_KEY] = prefix + second["partialFingerprints"][FINGERPRINT_KEY][10:]
+    sarif.write_text(json.dumps(log))
+    bad = subprocess.run(gate + ["--explain", prefix], capture_output=True, text=True, check=False, timeout=120)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("secscan: error: ambiguous fingerprint prefix") and bad.stderr.count("\n") == 1
