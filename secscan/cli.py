@@ -117,7 +117,8 @@ def summary(sarif: Path, fmt: str) -> None:
 @click.option("--timeout", type=float, help="Seconds each scanner may take (default 600).")
 @click.option("--jobs", type=int, help="Scanners run at once (default: number of cores).")
 @click.option("--sarif", "sarif_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="SARIF file to write (default secscan.sarif).")
+              help="SARIF file to write (default secscan.sarif; parent directories are created; '-': stdout, "
+                   "and the console summary goes to stderr).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "none"]),
               help="Console summary format (default table).")
 @click.option("--policy", type=click.Path(dir_okay=False, path_type=Path), help="Policy file: decides the gate.")
@@ -230,20 +231,17 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
         click.echo(f"secscan: wrote {write_sarif} ({n} results with the decision applied)", err=True)
     if explain:
         text = decision.explain(explain)
+        if text.startswith(("no finding with fingerprint", "ambiguous fingerprint prefix")):
+            fail(text)
         click.echo(text)
-        if text.startswith("no finding with fingerprint"):
-            sys.exit(EXIT_USAGE)
     elif fmt == "json":
         import json
 
         click.echo(json.dumps(decision.to_dict(), indent=2, sort_keys=True))
     else:
-        from rich.console import Console
+        from .policy.render import console_for
 
-        console = Console(highlight=False)
-        if not console.is_terminal and "COLUMNS" not in os.environ:
-            console = Console(highlight=False, width=140)  # CI logs: room for the table
-        render_decision(decision, console)
+        render_decision(decision, console_for(sys.stdout), report=str(results))
     sys.exit(EXIT_PASS if decision.passed else EXIT_GATE_FAILED)
 
 

@@ -29,7 +29,9 @@ def _rebase(findings: list[Finding], root: Path) -> list[Finding]:
         if f.location is not None:
             rel = relativize("/" + f.location.path, str(root.resolve())) or f.location.path
             if rel != f.location.path:
-                f = replace(f, location=replace(f.location, path=rel))
+                from .portable import moved
+
+                f = replace(moved(f, f.location.path, rel), location=replace(f.location, path=rel))
         out.append(f)
     return out
 

@@ -75,7 +75,9 @@ class LiveTable:
             if state == "running":
                 mark: object = Spinner("dots")
             else:
-                mark = "·" if state == "queued" else ("✗" if state.startswith(("failed", "missing")) else "✓")
+                # a tick only for a scanner that ran and succeeded; skipped is not checked
+                mark = ("·" if state == "queued" else "✓" if state.startswith("ran") or state == "ok"
+                        else "-" if state.startswith("skipped") else "✗")
             seconds = "" if started is None else f"{(ended or now) - started:.1f}s"
             table.add_row(tool, mark, terminal(state), seconds)
         return table

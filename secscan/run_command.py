@@ -120,9 +120,10 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     from .policy import load_policy
     from .scan import scan
 
-    # a bad policy fails before any scanner runs; without one, the shipped default
-    # policy decides (policies/default.yml: fail on high and above — a gate fails safe)
+    # a bad policy, or a SARIF path that cannot be written, fails before any scanner runs;
+    # without a policy, the shipped default decides (policies/default.yml: fail on high)
     policy = load_policy(req.policy or "default")
+    to_stdout = prepare_output(req.sarif)
     required = list(req.required) + list(policy.required_scanners)
     options = {tool: dict(opts) for tool, opts in req.options.items()}
     skip = list(req.skip)
@@ -147,26 +148,32 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
                       jobs=req.jobs, options=options, offline=req.offline, progress=progress, images=req.images)
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
-    findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now, exploits=exploits)
+    from .portable import for_run, source_date
+
+    findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now or source_date(),
+                                      exploits=exploits)
     from .prioritise.remediation import attach_fixes, breached_fingerprints, build_plan
 
     plan = build_plan(findings, breached_fingerprints(decision))
     result.findings = attach_fixes(findings, plan, result.target)
-    for note in exploits.notes:
-        click.echo(f"secscan: {note}", err=True)
-    click.echo(f"secscan: {exploits.summary()}", err=True)
-    properties = {"decision": decision.to_dict()}
+    summary = decision.to_dict()
+    summary["required_not_run"] = [r.tool for r in result.failed]  # exit 3: never read as passed
+    properties = {"decision": for_run(req.path).value(summary)}  # no machine path (policy file)
     from .sarif.layout import read_layout
 
     previous = read_layout(req.baseline) if req.baseline else None  # categories stay put night to night
     warnings = result.write_sarif(req.sarif, properties=properties, previous=previous)
     for w in result.warnings + warnings:
         click.echo(f"secscan: warning: {w}", err=True)
-    _print_summary(result, req.fmt, decision)
+    _print_summary(result, req.fmt, decision, err=to_stdout, report=None if to_stdout else str(req.sarif))
     if req.fmt == "table":
-        print_remediation(plan)
-    _write_step_summary(req.sarif)
-    click.echo(f"secscan: wrote {len(result.findings)} findings to {req.sarif}", err=True)
+        print_remediation(plan, err=to_stdout)
+    _write_step_summary(req.sarif, result.to_sarif(properties, previous=previous) if to_stdout else None)
+    for note in exploits.notes:  # after the summary: its verdict line comes first
+        click.echo(f"secscan: {note}", err=True)
+    click.echo(f"secscan: {exploits.summary()}", err=True)
+    click.echo(f"secscan: wrote {len(result.findings)} findings to {'stdout' if to_stdout else req.sarif}",
+               err=True)
     if result.failed:
         for r in result.failed:
             from .escape import printable
@@ -176,6 +183,26 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     if decision is not None and not decision.passed:
         return EXIT_GATE_FAILED
     return EXIT_PASS
+
+
+def prepare_output(path: Path) -> bool:
+    """Make the SARIF's parent directories now, so a path that cannot be written fails
+    in a second with a one-line error, not after every scanner ran. True for ``-``
+    (SARIF on stdout, so the console summary goes to stderr)."""
+    from .errors import ConfigError
+
+    if str(path) == "-":
+        return True
+    parent = Path(path).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--sarif {path}: cannot create {parent}: {exc.strerror or exc}") from None
+    if Path(path).is_dir():
+        raise ConfigError(f"--sarif {path}: is a directory")
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"--sarif {path}: {parent} is not writable")
+    return False
 
 
 def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None,
@@ -202,7 +229,8 @@ def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = No
     return list(decision.findings), decision
 
 
-def _print_summary(result: Any, fmt: str, decision: Any) -> None:
+def _print_summary(result: Any, fmt: str, decision: Any, err: bool = False, report: str | None = None) -> None:
+    """The console summary, on stdout — or on stderr when the SARIF itself is on stdout."""
     import click
 
     if fmt == "none":
@@ -220,70 +248,57 @@ def _print_summary(result: Any, fmt: str, decision: Any) -> None:
             "counts": {t: dict(sorted(c.items())) for t, c in sorted(counts.items())},
             "findings": len(result.findings),
             "decision": decision.to_dict() if decision is not None else None,
-        }, indent=2, sort_keys=True))
+        }, indent=2, sort_keys=True), err=err)
         return
     if fmt == "markdown":
         try:
             from .report import render
 
-            click.echo(render(result.to_sarif({"decision": decision.to_dict()} if decision else None), "markdown"))
+            click.echo(render(result.to_sarif({"decision": decision.to_dict()} if decision else None), "markdown"),
+                       err=err)
             return
         except ImportError:
             pass
-    from rich.console import Console
-    from rich.table import Table
+    from .policy.render import Coverage, ScannerLine, console_for, render_decision
 
-    from .summary import ORDER
-
-    from .escape import terminal
-
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 120)
-    table = Table(title=f"secscan: {len(result.findings)} findings")
-    table.add_column("scanner")
-    table.add_column("status")
-    for sev in ORDER:
-        table.add_column(sev, justify="right")
+    console = console_for(sys.stderr if err else sys.stdout)
+    lines = []
     for tool, run in result.runs.items():
         c = counts.get(tool, Counter())
-        table.add_row(tool, terminal(run.status), *(str(c.get(s, 0)) for s in ORDER))
-    console.print(table)
-    for tool, run in result.runs.items():  # a scanner's words are not rich markup (terminal())
-        if run.status != "ok":
-            console.print(f"  {tool}: {terminal(run.status)}: {terminal(run.reason, 1000)}", highlight=False,
-                          soft_wrap=True)
-        elif run.report is not None and run.report.not_audited:
-            console.print(f"  {tool}: NOT audited ({len(run.report.not_audited)}): "
-                          f"{', '.join(terminal(p, 200) for p in sorted(run.report.not_audited)[:200])}",
-                          highlight=False, soft_wrap=True)
+        not_audited = len(run.report.not_audited) if run.status == "ok" and run.report is not None else 0
+        lines.append(ScannerLine(tool=tool, status=run.status, reason=run.reason if run.status != "ok" else "",
+                                 findings={s: c[s] for s in sorted(c, key=_SEVERITY_ORDER.index)},
+                                 not_audited=not_audited))
+    coverage = Coverage(scanners=tuple(lines), failed_required=tuple(r.tool for r in result.failed))
     if decision is not None:
-        try:
-            from .policy.render import render_decision
-
-            render_decision(decision, console)
-        except ImportError:
-            console.print("gate: " + ("PASSED" if decision.passed else "FAILED"))
+        render_decision(decision, console, coverage=coverage, report=report)
 
 
-def print_remediation(plan: Any, limit: int = 10) -> None:
+def print_remediation(plan: Any, limit: int = 10, err: bool = False) -> None:
     """The remediation section of the terminal summary: the upgrades that clear the most,
     and the packages no upgrade can fix."""
     import click
+
+    from .escape import printable
 
     fixable = [u for u in plan.upgrades if u.target]
     stuck = [u for u in plan.upgrades if not u.target]
     if not plan.upgrades:
         return
     click.echo(f"What to fix first ({len(fixable)} upgrade{'s' if len(fixable) != 1 else ''} clear "
-               f"{plan.findings_cleared} dependency finding{'s' if plan.findings_cleared != 1 else ''}):")
+               f"{plan.findings_cleared} dependency finding{'s' if plan.findings_cleared != 1 else ''}):", err=err)
     for u in fixable[:limit]:
-        click.echo(f"  {u.describe()}")
+        click.echo(f"  {printable(u.describe())}", err=err)
     if len(fixable) > limit:
-        click.echo(f"  … and {len(fixable) - limit} more upgrade(s) (see the Markdown/HTML/JSON report)")
+        click.echo(f"  … and {len(fixable) - limit} more upgrade(s) (see the Markdown/HTML/JSON report)", err=err)
     for u in stuck:
-        click.echo(f"  {u.describe()}")
+        click.echo(f"  {printable(u.describe())}", err=err)
 
 
-def _write_step_summary(sarif_path: Path) -> None:
+_SEVERITY_ORDER = ["critical", "high", "medium", "low", "info", "unknown"]
+
+
+def _write_step_summary(sarif_path: Path, log: Any = None) -> None:
     """Under GitHub Actions, append the Markdown report to the job's step summary."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
@@ -293,7 +308,8 @@ def _write_step_summary(sarif_path: Path) -> None:
 
         from .report import render
 
-        log = json.loads(Path(sarif_path).read_text(encoding="utf-8"))
+        if log is None:
+            log = json.loads(Path(sarif_path).read_text(encoding="utf-8"))
         with open(target, "a", encoding="utf-8") as fh:
             fh.write(render(log, "markdown"))
             fh.write("\n")

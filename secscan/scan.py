@@ -120,10 +120,11 @@ class ScanResult:
                 infos[tool].notifications.append(Notification(level="note", message=f"skipped: {r.reason}"))
         return infos
 
-    def to_sarif(self, properties: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def to_sarif(self, properties: Mapping[str, Any] | None = None,
+                 previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
         from .sarif.writer import build_sarif
 
-        return build_sarif(self.findings, self.run_infos(), properties=properties).log
+        return build_sarif(self.findings, self.run_infos(), properties=properties, previous=previous).log
 
     def write_sarif(self, path: str | Path, properties: Mapping[str, Any] | None = None, pretty: bool = False,
                     previous: Mapping[str, Any] | None = None) -> list[str]:
@@ -139,7 +140,9 @@ ProgressFn = Callable[[str, str], None]  # (tool, event) — event: "start" | th
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    from .portable import source_date
+
+    return (source_date() or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _URL_CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
@@ -196,6 +199,22 @@ def _execute(plan: Plan, ctx: RunContext) -> Outcome:
                    started=started, ended=_now(), timed_out=timed_out)
 
 
+def _portable(func: Callable[..., "ScannerRun"]) -> Callable[..., "ScannerRun"]:
+    """No machine path in what a run records (command line, reason, messages, snippets):
+    the same tree gives the same SARIF wherever it sits (secscan.portable)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(tool: str, target: Path, **kwargs: Any) -> "ScannerRun":
+        from .portable import for_run
+
+        run = func(tool, target, **kwargs)
+        return for_run(target, tool=tool, workroot=kwargs.get("workroot")).run(run)
+
+    return wrapper
+
+
+@_portable
 def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Mapping[str, Any] | None = None,
                 required: bool = False, offline: bool = True, workroot: Path | None = None) -> ScannerRun:
     """Run one scanner on ``target`` and parse what it wrote (never raises for the
@@ -210,7 +229,9 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         try:
             exe = mod.executable(ctx)
             if not exe:
-                result.status, result.reason = MISSING, f"{tool} is not installed (pip install 'secscan[scanners]'; see docs/scanners.md)"
+                hint = ("its official release binary on PATH" if tool in ("trivy", "gitleaks")
+                        else "pip install 'secscan[scanners]'")
+                result.status, result.reason = MISSING, f"{tool} is not installed ({hint}; see docs/scanners.md)"
                 return result
             result.version = mod.version(ctx, exe)  # recorded even when it has nothing to scan
             skip = mod.applies(ctx)
@@ -293,7 +314,10 @@ def _relative_to(f: Finding, target: Path) -> Finding:
         rel = relativize("/" + f.location.path if not f.location.path.startswith("/") else f.location.path,
                          str(target))
         if rel and rel != f.location.path:
+            from .portable import moved
+
             changes["location"] = replace(f.location, path=rel)
+            f = moved(f, f.location.path, rel)  # the old path quoted in its message too
     if f.package is not None and f.package.manifest:
         rel = relativize("/" + f.package.manifest.lstrip("/"), str(target))
         if rel and rel != f.package.manifest:

@@ -111,6 +111,7 @@ class Decision:
     findings: list[Finding]  # for the SARIF: severity overrides, suppressions, baseline, seen_by
     excluded_findings: list[Finding]
     groups: list[Group]
+    scanner_status: dict[str, str] = field(default_factory=dict)  # tool → "ok" / "skipped: why" / "failed: why"
     _verdicts: dict[str, _Verdict] = field(default_factory=dict, repr=False)
     _notes: dict[str, list[str]] = field(default_factory=dict, repr=False)
     exploit_data: dict[str, object] = field(default_factory=dict)  # which KEV/EPSS data (and dates) were used
@@ -125,21 +126,36 @@ class Decision:
     def fixed(self) -> int:
         return self.counts_by_state.get("fixed", 0)
 
-    def _lookup(self, fingerprint: str) -> Finding | None:
+    def _matches(self, fingerprint: str) -> list[Finding]:
+        """Findings whose fingerprint is ``fingerprint``, or starts with it (8+ characters:
+        the short form the console prints); one per distinct fingerprint."""
         key = fingerprint.strip().lower()
         pool = [*self.findings, *self.excluded_findings]
         exact = [f for f in pool if f.fingerprint == key]
         if exact:
-            return exact[0]
-        if len(key) >= 8:
-            hits = [f for f in pool if f.fingerprint.startswith(key)]
-            if len({f.fingerprint for f in hits}) == 1:
-                return hits[0]
-        return None
+            return exact[:1]
+        if len(key) < 8:
+            return []
+        hits: dict[str, Finding] = {}
+        for f in pool:
+            if f.fingerprint.startswith(key):
+                hits.setdefault(f.fingerprint, f)
+        return [hits[k] for k in sorted(hits)]
+
+    def _lookup(self, fingerprint: str) -> Finding | None:
+        hits = self._matches(fingerprint)
+        return hits[0] if len(hits) == 1 else None
 
     def explain(self, fingerprint: str) -> str:
-        """Why one finding blocks or not, step by step (multi-line text)."""
-        f = self._lookup(fingerprint)
+        """Why one finding blocks or not, step by step (multi-line text). A prefix that
+        matches several findings says so (``ambiguous fingerprint prefix …``)."""
+        hits = self._matches(fingerprint)
+        if len(hits) > 1:
+            shown = ", ".join(f"{h.fingerprint[:16]} ({h.tool} {h.rule_id})" for h in hits[:5])
+            more = f" and {len(hits) - 5} more" if len(hits) > 5 else ""
+            return (f"ambiguous fingerprint prefix {fingerprint!r}: it matches {len(hits)} findings "
+                    f"({shown}{more}); give more characters")
+        f = hits[0] if hits else None
         if f is None:
             return f"no finding with fingerprint {fingerprint!r} in this run"
         where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or (f.package.name if f.package else "-"))
@@ -226,7 +242,7 @@ class Decision:
             "blocking": [{"fingerprint": b.finding.fingerprint, "tool": b.finding.tool, "tools": list(b.tools),
                           "rule_id": b.finding.rule_id, "severity": b.severity.label, "path": b.finding.path,
                           "line": b.finding.line, "package": b.finding.package.name if b.finding.package else None,
-                          "reasons": list(b.reasons)} for b in self.blocking],
+                          "reasons": list(b.reasons), "fingerprints": list(b.fingerprints)} for b in self.blocking],
             "scanner_failures": list(self.scanner_failures),
             "expired_suppressions": [{"source": e.source, "match": e.match, "owner": e.owner,
                                       "expires": e.expires.isoformat(), "matched": e.matched}
@@ -503,6 +519,7 @@ def evaluate(
         findings=out_findings,
         excluded_findings=excluded,
         groups=groups,
+        scanner_status={tool_key(k): str(v) for k, v in sorted((scanner_status or {}).items())},
         _verdicts=by_fp,
         _notes=notes,
         exploit_data=exploits.describe() if exploits is not None else {},  # type: ignore[attr-defined]

@@ -42,18 +42,30 @@ def _join(value: Any, sep: str) -> str:
     return "" if value is None else str(value)
 
 
-def _verdict(data: ReportData) -> list[str]:
+def _verdict(data: ReportData, status: Mapping[str, str] | None = None) -> list[str]:
     decision = data.decision
     if decision is None:
         return ["## secscan: no policy applied", "",
                 f"{len(data.active)} finding(s) reported; no gate decision in this log."]
     passed = bool(decision.get("passed"))
     blocking = decision.get("blocking") if isinstance(decision.get("blocking"), list) else []
-    if passed:
+    listed = decision.get("required_not_run")
+    not_run = [cell(str(t)) for t in (listed[:50] if isinstance(listed, list) else [])]
+    if not_run:  # the run exited 3: whatever the findings say, it did not pass
+        head = f"## ❌ secscan incomplete: required scanner(s) could not run: {', '.join(not_run)}"
+        if blocking:
+            head += f"; {len(blocking)} blocking finding(s)"
+    elif passed:
         head = "## ✅ secscan gate passed"
     else:
         head = f"## ❌ secscan gate failed: {len(blocking)} blocking finding(s)"
-    return [head, ""]
+    out = [head, ""]
+    if status:
+        missing = [f"{tool} ({state.split(':', 1)[0].strip()})" for tool, state in sorted(status.items())
+                   if state.strip().lower() != "ok" and tool not in not_run]
+        if missing:
+            out += [cell("Not checked: " + ", ".join(missing)), ""]
+    return out
 
 
 def _blocking(data: ReportData) -> list[str]:
@@ -173,7 +185,9 @@ def _exploited(data: ReportData) -> list[str]:
 
 def render(sarif: Mapping[str, Any]) -> str:
     data = load(sarif)
-    lines = _verdict(data) + [""]
+    from ..policy.gate import scanner_status_from_sarif
+
+    lines = _verdict(data, scanner_status_from_sarif(sarif)) + [""]
     lines += _blocking(data)
     lines += _remediation(data)
     lines += _exploited(data)

@@ -701,6 +701,8 @@ def write_sarif(
 
     out = build_sarif(findings, runs, properties=properties, lazy=not pretty, previous=previous)
     target = None if str(path) == "-" else Path(path)
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)  # out/dir/x.sarif: make out/dir
     tmp = target.with_name(target.name + ".tmp") if target else None
     fh: IO[bytes] = open(tmp, "wb") if tmp else sys.stdout.buffer  # noqa: SIM115 - closed below
     try:

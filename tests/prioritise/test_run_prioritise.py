@@ -48,7 +48,7 @@ def test_run_fetches_signals_writes_fixes_and_a_plan(sample, tmp_path, sarif_val
         assert proc.returncode == 1, proc.stderr  # KEV entries block
         assert "secscan: exploit data: KEV catalogue 2026.11.28 (released 2026-11-28); EPSS scores of 2026-11-30" \
             in proc.stderr
-        assert "block.kev: CVE-2019-14806 is in CISA KEV" in proc.stdout
+        assert "blocks: block.kev: CVE-2022-28346 is in CISA KEV" in proc.stdout, proc.stdout
         assert "What to fix first (9 upgrades clear 88 dependency findings):" in proc.stdout, proc.stdout[-1500:]
         assert "  django 2.2.0 → 2.2.28: clears 28 findings" in proc.stdout
         first = out.read_bytes()
