@@ -105,6 +105,8 @@ class ScanResult:
                 licenses=list(rep.licenses) if rep else [],
                 status=OK if r.status == OK else f"{r.status}: {r.reason}",
             )
+            if rep is not None and rep.coverage:
+                infos[tool].coverage = dict(rep.coverage)
             if r.status in (FAILED, MISSING):
                 from .findings import Notification
 
@@ -207,6 +209,10 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
             skip = mod.applies(ctx)
             if skip:
                 result.status, result.reason = SKIPPED, skip
+                # skipped although something was there (dependencies, no service):
+                # what was left unchecked becomes findings, so the gate sees it
+                unchecked = getattr(mod, "not_checked", None)
+                result.report = unchecked(ctx, skip) if unchecked else None
                 return result
             plan = mod.plan(ctx, exe)
         except ReportError:
@@ -215,36 +221,18 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
             result.reason = f"cannot prepare: {exc}"
             return result
         result.command_line = _redact_argv(plan.argv)
+        parts: list[ParsedReport] = []
         t0 = time.monotonic()
-        outcome = _execute(plan, ctx)
+        for number, step in enumerate((plan, *plan.more)):
+            parsed_or_problem = _run_step(mod, tool, ctx, step, result, timeout)
+            if isinstance(parsed_or_problem, str):
+                result.seconds = time.monotonic() - t0
+                more = f" (run {number + 1} of {1 + len(plan.more)})" if plan.more else ""
+                result.reason = parsed_or_problem + more
+                return result
+            parts.append(parsed_or_problem)
         result.seconds = time.monotonic() - t0
-        result.started, result.ended, result.exit_code = outcome.started, outcome.ended, outcome.returncode
-        if outcome.timed_out:
-            result.reason = f"timed out after {timeout:g}s (raise --timeout)"
-            return result
-        if outcome.returncode is None:
-            result.reason = f"could not start: {first_line(outcome.stderr)}"
-            return result
-        problem = mod.check(ctx, plan, outcome)
-        if problem:
-            result.reason = problem
-            return result
-        if not outcome.report or not outcome.report.strip():
-            result.reason = f"exit {outcome.returncode} but wrote no report" + (
-                f": {first_line(outcome.stderr)}" if outcome.stderr.strip() else "")
-            return result
-        raw = RawReport(outcome.report, f"<{tool} report>", tool=tool, format=plan.report_format)
-        try:
-            fmt = plan.report_format or mod.detect(raw)
-            if not fmt:
-                raise ReportError(raw.source, f"not a {tool} report")
-            parsed = mod.parse(raw, fmt)
-        except ReportError as exc:
-            result.reason = f"unreadable report: {exc.problem}"
-            return result
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            result.reason = f"unreadable report: {exc.__class__.__name__}: {exc}"
-            return result
+        parsed = _merge(parts)
         # repo-relative paths: scanners were given the absolute target
         parsed.findings = [_relative_to(f, target) for f in parsed.findings]
         parsed.tool_version = parsed.tool_version or result.version
@@ -252,11 +240,67 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
 
         parsed.notifications.extend(Notification(level="note", message=n) for n in plan.notes)
         parsed.not_audited.extend(plan.not_audited)
+        parsed.findings.extend(plan.findings)
         if plan.manifests:
             parsed.findings = [_with_manifest(f, plan.manifests) for f in parsed.findings]
         result.report = parsed
         result.status = OK
         return result
+
+
+def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
+              timeout: float) -> ParsedReport | str:
+    """Run one command of a scanner's plan: its parsed report, or the one-line problem
+    that makes the whole run fail (any step failing fails the run: half an audit is
+    not an audit)."""
+    outcome = _execute(plan, ctx)
+    result.started = result.started or outcome.started
+    result.ended, result.exit_code = outcome.ended, outcome.returncode
+    if outcome.timed_out:
+        return f"timed out after {timeout:g}s (raise --timeout)"
+    if outcome.returncode is None:
+        return f"could not start: {first_line(outcome.stderr)}"
+    problem = mod.check(ctx, plan, outcome)
+    if problem:
+        return str(problem)
+    if not outcome.report or not outcome.report.strip():
+        return f"exit {outcome.returncode} but wrote no report" + (
+            f": {first_line(outcome.stderr)}" if outcome.stderr.strip() else "")
+    raw = RawReport(outcome.report, f"<{tool} report>", tool=tool, format=plan.report_format)
+    try:
+        fmt = plan.report_format or mod.detect(raw)
+        if not fmt:
+            raise ReportError(raw.source, f"not a {tool} report")
+        parsed = mod.parse(raw, fmt)
+    except ReportError as exc:
+        return f"unreadable report: {exc.problem}"
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return f"unreadable report: {exc.__class__.__name__}: {exc}"
+    measure = getattr(mod, "measure", None)
+    if measure is not None:
+        problem = measure(ctx, plan, outcome, parsed)
+        if problem:
+            return str(problem)
+    return parsed
+
+
+def _merge(parts: list[ParsedReport]) -> ParsedReport:
+    """One report from the reports of a plan's steps (coverage numbers are summed)."""
+    first = parts[0]
+    for other in parts[1:]:
+        first.findings.extend(other.findings)
+        first.notifications.extend(other.notifications)
+        first.not_audited.extend(other.not_audited)
+        first.licenses.extend(other.licenses)
+        for key, value in other.coverage.items():
+            mine = first.coverage.get(key)
+            if isinstance(mine, int) and isinstance(value, int):
+                first.coverage[key] = mine + value
+            elif isinstance(mine, list) and isinstance(value, list):
+                first.coverage[key] = mine + value
+            else:
+                first.coverage.setdefault(key, value)
+    return first
 
 
 def _with_manifest(f: Finding, manifests: Mapping[str, str]) -> Finding:

@@ -87,6 +87,7 @@ class RunInfo:
     driver_name: str | None = None
     information_uri: str | None = None
     status: str = "ok"  # "ok" | "skipped: …" | "failed: …"
+    coverage: dict[str, Any] = field(default_factory=dict)  # what the run covered (secscan.coverage)
 
 
 @dataclass
@@ -352,6 +353,8 @@ def _invocation(info: RunInfo) -> dict[str, Any]:
         props["secscan/status"] = info.status
     if info.sources:
         props["secscan/reports"] = sorted(set(info.sources))
+    if info.coverage:
+        props["secscan/coverage"] = info.coverage
     if props:
         inv["properties"] = props
     return inv
