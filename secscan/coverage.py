@@ -18,7 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from .findings import Category, Finding, Location, Package, Severity
+
+if TYPE_CHECKING:
+    from .findings import ParsedReport
 
 RULE_NOT_AUDITED = "not-audited"
 RULE_NOT_SCANNED = "not-scanned"
@@ -92,3 +97,26 @@ def is_coverage_finding(f: Finding) -> bool:
     """A finding about what was not checked (its rule id is also its identifier, so a
     scanner's own rule of the same name is not taken for one)."""
     return f.rule_id in COVERAGE_RULES and f.rule_id in f.identifiers
+
+
+def coverage_findings(report: "ParsedReport") -> list[Finding]:
+    """One not-audited finding per dependency the report says was not audited (once:
+    a dependency listed twice with the same version and file counts once)."""
+    seen: set[tuple[str, str | None, str | None]] = set()
+    out = []
+    for item in report.unaudited:
+        if not isinstance(item, Unaudited):
+            continue
+        key = (item.name.lower(), item.version, item.manifest)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(not_audited_finding(report.tool, item))
+    return out
+
+
+def with_coverage_findings(report: "ParsedReport") -> "ParsedReport":
+    """Add the not-audited findings to a report (idempotent: run once per report)."""
+    if report.unaudited and not any(is_coverage_finding(f) for f in report.findings):
+        report.findings.extend(coverage_findings(report))
+    return report

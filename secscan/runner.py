@@ -57,8 +57,8 @@ class Plan:
     not_audited: tuple[str, ...] = ()
     # normalized package name → repo-relative manifest, for findings whose report lacks it
     manifests: Mapping[str, str] = field(default_factory=dict)
-    # findings known before the tool runs (a dependency that cannot be audited)
-    findings: tuple[Any, ...] = ()
+    # dependencies known not to be audited before the tool runs (secscan.coverage.Unaudited)
+    unaudited: tuple[Any, ...] = ()
     # more runs of the same tool whose reports are merged with this one's (pip-audit
     # once per set of pins in which every package appears once)
     more: tuple["Plan", ...] = ()

@@ -213,6 +213,8 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
                 # what was left unchecked becomes findings, so the gate sees it
                 unchecked = getattr(mod, "not_checked", None)
                 result.report = unchecked(ctx, skip) if unchecked else None
+                if result.report is not None:
+                    _list_unaudited(result.report)
                 return result
             plan = mod.plan(ctx, exe)
         except ReportError:
@@ -232,7 +234,12 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
                 return result
             parts.append(parsed_or_problem)
         result.seconds = time.monotonic() - t0
+        from .coverage import with_coverage_findings
+
         parsed = _merge(parts)
+        parsed.unaudited.extend(plan.unaudited)
+        parsed = with_coverage_findings(parsed)
+        _list_unaudited(parsed)
         # repo-relative paths: scanners were given the absolute target
         parsed.findings = [_relative_to(f, target) for f in parsed.findings]
         parsed.tool_version = parsed.tool_version or result.version
@@ -240,7 +247,6 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
 
         parsed.notifications.extend(Notification(level="note", message=n) for n in plan.notes)
         parsed.not_audited.extend(plan.not_audited)
-        parsed.findings.extend(plan.findings)
         if plan.manifests:
             parsed.findings = [_with_manifest(f, plan.manifests) for f in parsed.findings]
         result.report = parsed
@@ -284,6 +290,15 @@ def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerR
     return parsed
 
 
+def _list_unaudited(report: ParsedReport) -> None:
+    """The coverage record names every dependency not audited, with why."""
+    from .coverage import Unaudited
+
+    items = sorted({u.describe() for u in report.unaudited if isinstance(u, Unaudited)})
+    if items or "pins_found" in report.coverage:
+        report.coverage["not_audited"] = items
+
+
 def _merge(parts: list[ParsedReport]) -> ParsedReport:
     """One report from the reports of a plan's steps (coverage numbers are summed)."""
     first = parts[0]
@@ -292,6 +307,7 @@ def _merge(parts: list[ParsedReport]) -> ParsedReport:
         first.notifications.extend(other.notifications)
         first.not_audited.extend(other.not_audited)
         first.licenses.extend(other.licenses)
+        first.unaudited.extend(other.unaudited)
         for key, value in other.coverage.items():
             mine = first.coverage.get(key)
             if isinstance(mine, int) and isinstance(value, int):
@@ -309,7 +325,8 @@ def _with_manifest(f: Finding, manifests: Mapping[str, str]) -> Finding:
 
     if f.package is None or f.package.manifest:
         return f
-    manifest = manifests.get(normalize_package_name(f.package.name))
+    name = normalize_package_name(f.package.name)
+    manifest = manifests.get(f"{name}=={f.package.version}") or manifests.get(name)
     if manifest is None:
         return f
     changes: dict[str, Any] = {"package": replace(f.package, manifest=manifest)}

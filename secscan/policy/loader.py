@@ -27,6 +27,7 @@ from .model import (
     Override,
     Policy,
     SuppressionRule,
+    UnauditedPolicy,
 )
 from .schema import SCHEMA
 
@@ -230,7 +231,15 @@ def build_policy(data: dict[str, Any], marks: _Marks, source: str) -> Policy:
         exclude=tuple((data.get("paths") or {}).get("exclude") or ()),
         licenses=licenses,
         source=source,
+        unaudited=_unaudited(data.get("unaudited")),
     )
+
+
+def _unaudited(block: dict[str, Any] | None) -> UnauditedPolicy:
+    if not block:
+        return UnauditedPolicy()
+    return UnauditedPolicy(accept=bool(block.get("accept", False)), packages=tuple(block.get("packages") or ()),
+                           reason=str(block.get("reason", "")))
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
