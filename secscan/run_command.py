@@ -116,6 +116,7 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
     findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now)
     result.findings = findings
+    _fail_for_scanners(decision, result.failed)
     properties = {"decision": decision.to_dict()}
     warnings = result.write_sarif(req.sarif, properties=properties)
     for w in result.warnings + warnings:
@@ -132,6 +133,32 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     return EXIT_PASS
 
 
+def _carried(result: Any, baseline_path: str | Path, findings: Sequence[Any]) -> list:
+    """Previous findings of the scanners that did not run this time (see
+    :func:`secscan.baseline.carry_forward`)."""
+    from .adapters import read_raw
+    from .baseline import carry_forward
+    from .sarif.reader import read_sarif
+
+    not_checked = {tool: f"{run.status}: {run.reason}" for tool, run in result.runs.items() if run.status != "ok"}
+    if not not_checked:
+        return []
+    previous = read_sarif(read_raw(baseline_path)).findings
+    return carry_forward(previous, not_checked, (f.fingerprint for f in findings if f.fingerprint))
+
+
+def _fail_for_scanners(decision: Any, failed: Sequence[Any]) -> None:
+    """A run that exits 3 (a scanner required on the command line did not run, or one
+    crashed) never reads as a passed gate: the decision says why, whatever the policy."""
+    if not failed:
+        return
+    for run in failed:
+        line = f"scanner {run.tool} {run.status}: {run.reason}"
+        if not any(f" {run.tool} " in f" {s} " for s in decision.scanner_failures):
+            decision.scanner_failures.append(line)
+    decision.passed = False
+
+
 def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None) -> tuple[list, Any]:
     """Licence findings from the inventory, baseline, overrides, suppressions, decision."""
     from .baseline import read_baseline
@@ -139,6 +166,8 @@ def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = No
     from .policy import evaluate, license_findings
 
     findings = list(result.findings)
+    if baseline_path:
+        findings += _carried(result, baseline_path, findings)
     if result.licenses:
         from dataclasses import replace
 

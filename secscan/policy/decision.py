@@ -448,6 +448,8 @@ def evaluate(
         counts_by_state["fixed"] = len(result.fixed)
     kept = [f if f.first_seen is not None else replace(f, first_seen=now) for f in kept]
     for f in kept:
+        if f.properties.get("notRechecked"):
+            notes.setdefault(f.fingerprint, []).append(str(f.properties["notRechecked"]))
         if f.baseline_state:
             since = f" (first seen {utc(f.first_seen).date().isoformat()})" if f.first_seen else ""
             notes.setdefault(f.fingerprint, []).append(f"baseline: {f.baseline_state}{since}")
