@@ -127,20 +127,24 @@ def summary(sarif: Path, fmt: str) -> None:
               help="A scanner option, e.g. pip-audit.osv_url=URL, safety.db=DIR, gitleaks.history_depth=50.")
 @click.option("--osv-url", help="OSV-compatible vulnerability API for pip-audit and advisory lookups.")
 @click.option("--safety-db", type=click.Path(file_okay=False, path_type=Path), help="Local safety database directory.")
-@click.option("--online", is_flag=True, help="Allow scanners to use the network (registry rules, PyPI's audit service).")
+@click.option("--offline", is_flag=True,
+              help="Never use the network: only local sources (osv_url, safety db, trivy cache_dir). "
+                   "Default: probe each scanner's service (about 1 s) and use the ones that answer.")
+@click.option("--online", is_flag=True,
+              help="Deprecated: the network is used whenever it answers. Forces every scanner online.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @handle_errors
 def run(path: Path, scanners: str | None, skip: str | None, require: str | None, timeout: float | None,
         jobs: int | None, sarif_out: Path | None, fmt: str | None, policy: Path | None, baseline: Path | None,
         config_path: Path | None, options: Sequence[str], osv_url: str | None, safety_db: Path | None,
-        online: bool, quiet: bool) -> None:
+        online: bool, quiet: bool, offline: bool = False) -> None:
     """Run every applicable scanner on PATH in parallel; write one SARIF log; gate."""
     from .run_command import RunRequest, execute_run
 
     request = RunRequest.from_cli(
         path=path, scanners=scanners, skip=skip, require=require, timeout=timeout, jobs=jobs, sarif=sarif_out,
         fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
-        safety_db=safety_db, online=online)
+        safety_db=safety_db, online=online, offline=offline)
     from .progress import LiveTable, line_printer
 
     if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):

@@ -38,6 +38,17 @@ def collect_options(path: Path, cfg: RunConfig | None, options: Sequence[str], o
     return out
 
 
+def _env_offline(configured: bool | None) -> bool | None:
+    """``SECSCAN_OFFLINE=1`` (a CI job, a test suite) forbids the network like
+    ``--offline``; ``0`` allows the probes; unset: the settings file decides."""
+    value = os.environ.get("SECSCAN_OFFLINE", "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return None if configured is None else configured
+    return configured
+
+
 @dataclass
 class RunRequest:
     path: Path
@@ -52,13 +63,17 @@ class RunRequest:
     policy: Path | None
     baseline: Path | None
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    offline: bool = True
+    # True: never the network (--offline); False: always (--online, deprecated);
+    # None: probe each scanner's service and use the ones that answer (the default)
+    offline: bool | None = None
+    probe_urls: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
                  timeout: float | None, jobs: int | None, sarif: Path | None, fmt: str | None,
                  policy: Path | None, baseline: Path | None, config: Path | None, options: Sequence[str],
-                 osv_url: str | None, safety_db: Path | None, online: bool) -> "RunRequest":
+                 osv_url: str | None, safety_db: Path | None, online: bool,
+                 offline: bool = False) -> "RunRequest":
         cfg = load_config(path, config)
         base = Path(cfg.source).parent if cfg.source else path
 
@@ -78,7 +93,7 @@ class RunRequest:
             policy=policy or from_cfg(cfg.policy),
             baseline=baseline or from_cfg(cfg.baseline),
             options=collect_options(path, cfg, options, osv_url, safety_db),
-            offline=not online and cfg.offline,
+            offline=True if offline else False if online else _env_offline(cfg.offline),
         )
 
 
@@ -109,9 +124,21 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
             options.setdefault(tool, {}).setdefault(k, v)
     for tool, seconds in timeouts.items():
         options.setdefault(tool, {})["_timeout"] = seconds
+    network = None
+    if req.offline is None:
+        from .network import probe_services
+        from .scan import resolve_scanners
+
+        urls = {tool: str(opts.pop("probe_url")) for tool, opts in options.items() if opts.get("probe_url")}
+        urls.update(req.probe_urls)
+        network = probe_services(resolve_scanners(req.scanners, skip), urls)
+    else:
+        for opts in options.values():
+            opts.pop("probe_url", None)
     try:
         result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
-                      jobs=req.jobs, options=options, offline=req.offline, progress=progress)
+                      jobs=req.jobs, options=options, offline=req.offline is not False, progress=progress,
+                      network=network)
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
     findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now)

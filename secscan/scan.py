@@ -373,12 +373,15 @@ def scan(
     options: Mapping[str, Mapping[str, Any]] | None = None,
     offline: bool = True,
     progress: ProgressFn | None = None,
+    network: Mapping[str, Any] | None = None,
 ) -> ScanResult:
     """Run the applicable scanners on ``path`` in parallel and normalize what they found.
 
     ``options`` maps a scanner to its options (``{"pip-audit": {"osv_url": …},
     "safety": {"db": …}, "gitleaks": {"history_depth": 50}}``); ``required`` names the
     scanners whose absence fails the run (any scanner that *crashes* always does).
+    ``network`` maps a tool to the :class:`secscan.network.Probe` of its service: the
+    tool may go online exactly when its service answered (whatever ``offline`` says).
     """
     target = Path(path).resolve()
     if not target.is_dir():
@@ -397,11 +400,16 @@ def scan(
                 progress(tool, "queued")
             opts = dict(options.get(tool, {}))
             tool_timeout = float(opts.pop("_timeout", timeout))
+            probe = (network or {}).get(tool)
+            tool_offline = (not probe.reachable) if probe is not None else offline
             futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
-                                offline, progress, options)] = tool
+                                tool_offline, progress, options)] = tool
         for fut in as_completed(futures):
             tool = futures[fut]
             run = fut.result()
+            probe = (network or {}).get(tool)
+            if probe is not None:
+                _note_network(run, probe)
             runs[tool] = run
             if progress:
                 progress(tool, run.line())
@@ -410,6 +418,17 @@ def scan(
     findings = normalize([f for r in runs.values() for f in r.findings], target)
     warnings = [r.line() for r in runs.values() if r.status != OK and not r.blocks]
     return ScanResult(target=target, findings=findings, runs=dict(sorted(runs.items())), warnings=sorted(warnings))
+
+
+def _note_network(run: ScannerRun, probe: Any) -> None:
+    """Say in the run's notes (and a skip's reason) whether its service answered."""
+    text = "network: " + probe.describe()
+    if run.report is not None:
+        from .findings import Notification
+
+        run.report.notifications.append(Notification(level="note", message=text))
+    if run.status != OK and run.reason:
+        run.reason = f"{run.reason} [{text}]"
 
 
 def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, Any], required: bool,
