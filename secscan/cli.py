@@ -155,6 +155,28 @@ def run(path: Path, scanners: str | None, skip: str | None, require: str | None,
     sys.exit(code)
 
 
+@main.command("pre-commit", epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--policy", type=click.Path(dir_okay=False, path_type=Path), help="Policy file: decides the gate.")
+@click.option("--sarif", "sarif_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(".secscan-precommit.sarif"), show_default=True, help="SARIF file to write.")
+@handle_errors
+def pre_commit(files: Sequence[Path], policy: Path | None, sarif_out: Path) -> None:
+    """Check what is being committed: the changes staged for commit for secrets
+    (gitleaks git --staged) and FILES (what pre-commit passes) with bandit and semgrep.
+    Run from the repository's top directory, offline."""
+    from .run_command import execute_run, staged_request
+
+    sys.exit(execute_run(staged_request(Path("."), [str(f) for f in files], policy, sarif_out),
+                         progress=line_printer_quiet()))
+
+
+def line_printer_quiet() -> Any:
+    from .progress import line_printer
+
+    return line_printer(True)
+
+
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", default=".", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--option", "options", multiple=True, metavar="TOOL.KEY=VALUE", help="As for `secscan run`.")

@@ -97,6 +97,25 @@ class RunRequest:
         )
 
 
+def staged_request(path: Path, files: Sequence[str], policy: Path | None, sarif: Path) -> RunRequest:
+    """What the pre-commit hook runs: gitleaks on the staged changes (not the history:
+    a secret staged for commit is not in it yet), bandit and semgrep on the files
+    pre-commit passes (the ones being committed), offline.  A scanner with none of the
+    files it reads is skipped; a failure of any of them still exits 3."""
+    req = RunRequest.from_cli(path=path, scanners=None, skip=None, require="gitleaks", timeout=None, jobs=None,
+                              sarif=sarif, fmt="table", policy=policy, baseline=None, config=None, options=(),
+                              osv_url=None, safety_db=None, online=False, offline=True)
+    from .adapters import SCANNERS
+
+    req.scanners = None  # not all required: a commit without Python files skips bandit
+    req.skip = [t for t in SCANNERS if t not in ("gitleaks", "bandit", "semgrep")]
+    req.required = ["gitleaks"]
+    req.options.setdefault("gitleaks", {})["staged"] = True
+    for tool in ("bandit", "semgrep"):
+        req.options.setdefault(tool, {})["files"] = list(files)
+    return req
+
+
 def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = None,
                 now: Any = None) -> int:
     """Scan, write the SARIF, print the summary, decide; returns the exit code."""

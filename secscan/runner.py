@@ -139,3 +139,19 @@ def first_line(text: bytes | str, limit: int = 300) -> str:
         if line:
             return line[:limit]
     return ""
+
+
+def file_list(ctx: RunContext, suffixes: tuple[str, ...] = ()) -> list[str] | None:
+    """The ``files`` option (repo-relative paths: what pre-commit passes, the files of
+    one commit), restricted to ``suffixes`` and to files that exist; None when the
+    option is not set (the whole target is scanned)."""
+    value = ctx.options.get("files")
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else [str(v) for v in value]
+    out = []
+    for item in items:
+        path = (ctx.target / item)
+        if path.is_file() and (not suffixes or path.suffix in suffixes):
+            out.append(Path(item).as_posix())
+    return sorted(set(out))
