@@ -17,7 +17,6 @@ make that visible:
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from .findings import Category, Finding, Location, Package, Severity
@@ -99,7 +98,7 @@ def is_coverage_finding(f: Finding) -> bool:
     return f.rule_id in COVERAGE_RULES and f.rule_id in f.identifiers
 
 
-def coverage_findings(report: "ParsedReport") -> list[Finding]:
+def coverage_findings(report: ParsedReport) -> list[Finding]:
     """One not-audited finding per dependency the report says was not audited (once:
     a dependency listed twice with the same version and file counts once)."""
     seen: set[tuple[str, str | None, str | None]] = set()
@@ -115,7 +114,7 @@ def coverage_findings(report: "ParsedReport") -> list[Finding]:
     return out
 
 
-def with_coverage_findings(report: "ParsedReport") -> "ParsedReport":
+def with_coverage_findings(report: ParsedReport) -> ParsedReport:
     """Add the not-audited findings to a report (idempotent: run once per report)."""
     if report.unaudited and not any(is_coverage_finding(f) for f in report.findings):
         report.findings.extend(coverage_findings(report))

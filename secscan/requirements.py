@@ -218,7 +218,8 @@ def _requirement_strings(items: object, rel: str, result: Requirements, where: s
 
 
 def _read_pyproject(doc: dict, rel: str, result: Requirements) -> None:
-    project = doc.get("project") if isinstance(doc.get("project"), dict) else {}
+    raw = doc.get("project")
+    project: dict = raw if isinstance(raw, dict) else {}
     _requirement_strings(project.get("dependencies"), rel, result, "[project] dependencies")
     optional = project.get("optional-dependencies")
     for group, items in sorted(optional.items()) if isinstance(optional, dict) else []:

@@ -20,7 +20,7 @@ from secscan.network import SERVICES, probe, probe_services
 
 
 class _Answer(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         status = 200 if self.path.endswith("/json") else 404
         body = b'{"info": {}, "vulnerabilities": []}' if status == 200 else b"not found"
         self.send_response(status)

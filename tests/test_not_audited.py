@@ -122,3 +122,21 @@ def test_unpinned_requirements_block_a_run_until_waived(tmp_path: Path) -> None:
         policy = _policy(tmp_path, "unaudited:\n  packages: [flask]\n")
         waived = CliRunner().invoke(main, args + ["--policy", str(policy)])
         assert waived.exit_code == 0, waived.output
+
+
+def test_dependencies_only_in_setup_py_are_a_not_scanned_finding(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "setup.py").write_text("from setuptools import setup\nsetup(name='x', install_requires=['requests'])\n",
+                                      encoding="utf-8")
+    result = scan(project, scanners=["pip-audit"], options={"pip-audit": {"osv_url": "http://127.0.0.1:9"}})
+    run = result.runs["pip-audit"]
+    assert run.status == "skipped"
+    [finding] = run.findings
+    assert finding.rule_id == "not-scanned" and finding.path == "setup.py"
+    sarif = tmp_path / "out.sarif"
+    result.write_sarif(sarif)
+    gated = CliRunner().invoke(main, ["gate", str(sarif), "--policy", "default"])
+    assert gated.exit_code == 1, gated.output
+    waived = CliRunner().invoke(main, ["gate", str(sarif), "--policy", str(_policy(tmp_path, "unaudited:\n  accept: true\n"))])
+    assert waived.exit_code == 0, waived.output

@@ -450,7 +450,7 @@ def not_checked(ctx: RunContext, reason: str) -> ParsedReport | None:
 
     files = [f for f in requirement_files(ctx.target, ctx.options) if f.is_file()]
     if not files:
-        return None
+        return _undeclared(ctx)
     deps = read_dependencies(files, ctx.target)
     report = ParsedReport(tool=TOOL, format="json", source="<not run>")
     for (name, version), manifest in sorted(deps.pinned.items()):
@@ -460,6 +460,29 @@ def not_checked(ctx: RunContext, reason: str) -> ParsedReport | None:
     report.not_audited.extend(deps.not_audited)
     report.coverage.update(_coverage(deps, audited=0))
     return with_coverage_findings(report) if report.unaudited else None
+
+
+_UNREAD = ("setup.py", "setup.cfg", "Pipfile")
+
+
+def _undeclared(ctx: RunContext) -> ParsedReport | None:
+    """Dependencies declared where no scanner reads them (``setup.py``, ``setup.cfg``,
+    a ``Pipfile`` without its lock): something was there and nothing was audited —
+    a not-scanned finding, not a quiet skip."""
+    from ..coverage import not_scanned_finding
+
+    found = [name for name in _UNREAD if (ctx.target / name).is_file()]
+    if not found:
+        return None
+    report = ParsedReport(tool=TOOL, format="json", source="<not run>")
+    for name in found:
+        report.findings.append(not_scanned_finding(
+            TOOL, f"the dependencies declared in {name}",
+            f"pip-audit reads no {name}: pin them in a requirements file or lock the project "
+            "(uv lock, poetry lock, pipenv lock)", path=name))
+    report.coverage["dependency_files"] = []
+    report.coverage["unread_files"] = found
+    return report
 
 
 def _coverage(deps: Any, audited: int) -> dict[str, Any]:
