@@ -44,18 +44,25 @@ notes.
 Running
 =======
 
-``pip-audit -r REQ… --no-deps --disable-pip -f json -o WORKDIR/pip-audit.json
+``pip-audit -r PINS --no-deps --disable-pip -f json -o WORKDIR/pip-audit.json
 --progress-spinner off --desc on --aliases on --cache-dir WORKDIR/cache``, plus
 ``-s osv --osv-url URL --timeout N`` when the ``osv_url`` option is set.  Without it
-pip-audit asks PyPI's JSON API, which is unreachable offline (and then silently skips
-every package), so an offline run without ``osv_url`` is skipped with that reason.
-Only requirement files are audited: pip-audit reads a ``pyproject.toml`` only by
-creating a virtual environment and installing the project's dependencies into it
-from an index, which is neither offline nor side-effect free.  Unpinned requirements
-would make pip-audit stop ("requirement X is not pinned") with no report, so secscan
-reads the requirement files itself (:mod:`secscan.requirements`): pip-audit audits
-one file of every pinned requirement, and each unpinned, editable or URL requirement
-is reported as not audited, with its file — never as clean.
+pip-audit asks PyPI's vulnerability API: used when ``secscan run``'s probe reached it
+(secscan/network.py) or with ``--online``; otherwise pip-audit is skipped and every
+dependency found is a not-audited finding (:func:`not_checked`).
+
+secscan reads the project's dependency files itself (:mod:`secscan.requirements`:
+``requirements*.txt`` with ``-r``/``-c``, ``pyproject.toml``, ``uv.lock``,
+``poetry.lock``, ``Pipfile.lock``, ``pylock.toml``) and gives pip-audit one file of
+pins (``PINS``) per "layer": a package pinned at two versions is audited twice, in two
+runs, because pip-audit refuses a package pinned twice.  Unpinned, editable, URL and
+local requirements are not audited and are reported as such, with their file — never
+as clean.  They are not resolved: pip-audit's resolution installs them into a
+virtual environment from an index, which is neither offline nor side-effect free.
+:func:`measure` compares the pins given with the dependencies pip-audit answered for:
+a pin missing from its report is not audited either.  Dependencies declared only in
+``setup.py``, ``setup.cfg`` or a ``Pipfile`` without its lock are a ``not-scanned``
+finding.
 """
 
 from __future__ import annotations
