@@ -234,3 +234,32 @@ def apply_baseline(findings: Iterable[Finding], baseline: Baseline, now: datetim
         out.append(replace(f, baseline_state="updated" if _changed(f, entry) else "unchanged", first_seen=first))
     fixed = [e for fp, e in sorted(baseline.entries.items()) if fp not in matched]
     return BaselineResult(out, fixed)
+
+
+NOT_RECHECKED = "notRechecked"  # Finding.properties key (SARIF: properties["secscan/x/notRechecked"])
+
+
+def carry_forward(previous: Iterable[Finding], not_checked: Mapping[str, str],
+                  present: Iterable[str] = ()) -> list[Finding]:
+    """The previous run's findings of scanners that did not check anything this run.
+
+    A scanner that failed or was skipped has not said its findings are gone: counting
+    them *fixed* would close their alerts and restart their SLA clock the next night.
+    So each previous finding of such a scanner (``not_checked``: tool → why) is kept,
+    with its fingerprint and first-seen time, marked ``notRechecked`` with the reason;
+    :func:`apply_baseline` then finds it ``unchanged`` and the policy judges it as
+    before.  Findings whose fingerprint this run reported anyway (``present``) and
+    results the previous run already called fixed are not carried.  Waivers of the
+    policy are dropped: the policy of this run applies them again."""
+    seen = set(present)
+    out = []
+    for f in previous:
+        why = not_checked.get(f.tool)
+        if why is None or not f.fingerprint or f.fingerprint in seen or f.baseline_state == "absent":
+            continue
+        seen.add(f.fingerprint)
+        props = dict(f.properties)
+        props[NOT_RECHECKED] = f"not re-checked in this run: {f.tool} {why}"
+        kept = tuple(s for s in f.suppressions if not s.source.startswith("policy:"))
+        out.append(replace(f, properties=props, suppressions=kept, baseline_state=None))
+    return out

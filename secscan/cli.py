@@ -130,11 +130,15 @@ def summary(sarif: Path, fmt: str) -> None:
               help="A scanner option, e.g. pip-audit.osv_url=URL, safety.db=DIR, gitleaks.history_depth=50.")
 @click.option("--osv-url", help="OSV-compatible vulnerability API for pip-audit and advisory lookups.")
 @click.option("--safety-db", type=click.Path(file_okay=False, path_type=Path), help="Local safety database directory.")
-@click.option("--online", is_flag=True, help="Allow scanners to use the network (registry rules, PyPI's audit service).")
+@click.option("--offline", is_flag=True,
+              help="Never use the network: only local sources (osv_url, safety db, trivy cache_dir). "
+                   "Default: probe each scanner's service (about 1 s) and use the ones that answer.")
+@click.option("--online", is_flag=True,
+              help="Deprecated: the network is used whenever it answers. Forces every scanner online.")
 @click.option("--kev", "kev", type=click.Path(dir_okay=False, path_type=Path),
-              help="CISA KEV catalogue (its JSON feed) to join to findings; default: fetched with --online, else cached.")
+              help="CISA KEV catalogue (its JSON feed) to join to findings; default: fetched when online, else cached.")
 @click.option("--epss", "epss", type=click.Path(dir_okay=False, path_type=Path),
-              help="FIRST EPSS scores (CSV, CSV.gz or API JSON); default: fetched with --online, else cached.")
+              help="FIRST EPSS scores (CSV, CSV.gz or API JSON); default: fetched when online, else cached.")
 @click.option("--image", "images", multiple=True, metavar="[NAME=]REF",
               help="Also scan a container image (repeatable): a registry or local daemon reference, a "
                    "`docker save` archive or an OCI layout directory.  NAME (default: the reference without "
@@ -148,14 +152,15 @@ def run(path: Path, scanners: str | None, skip: str | None, require: str | None,
         jobs: int | None, sarif_out: Path | None, fmt: str | None, policy: Path | None, baseline: Path | None,
         config_path: Path | None, options: Sequence[str], osv_url: str | None, safety_db: Path | None,
         online: bool, kev: Path | None, epss: Path | None, images: Sequence[str], dockerfile: Path | None,
-        quiet: bool) -> None:
+        quiet: bool, offline: bool = False) -> None:
     """Run every applicable scanner on PATH in parallel; write one SARIF log; gate."""
     from .run_command import RunRequest, execute_run
 
     request = RunRequest.from_cli(
         path=path, scanners=scanners, skip=skip, require=require, timeout=timeout, jobs=jobs, sarif=sarif_out,
         fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
-        safety_db=safety_db, online=online, kev=kev, epss=epss, images=images, dockerfile=dockerfile)
+        safety_db=safety_db, online=online, offline=offline, kev=kev, epss=epss, images=images,
+        dockerfile=dockerfile)
     from .progress import LiveTable, line_printer
 
     if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):
@@ -164,6 +169,28 @@ def run(path: Path, scanners: str | None, skip: str | None, require: str | None,
     else:
         code = execute_run(request, progress=line_printer(quiet))  # CI: one line per event
     sys.exit(code)
+
+
+@main.command("pre-commit", epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--policy", type=click.Path(dir_okay=False, path_type=Path), help="Policy file: decides the gate.")
+@click.option("--sarif", "sarif_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(".secscan-precommit.sarif"), show_default=True, help="SARIF file to write.")
+@handle_errors
+def pre_commit(files: Sequence[Path], policy: Path | None, sarif_out: Path) -> None:
+    """Check what is being committed: the changes staged for commit for secrets
+    (gitleaks git --staged) and FILES (what pre-commit passes) with bandit and semgrep.
+    Run from the repository's top directory, offline."""
+    from .run_command import execute_run, staged_request
+
+    sys.exit(execute_run(staged_request(Path("."), [str(f) for f in files], policy, sarif_out),
+                         progress=line_printer_quiet()))
+
+
+def line_printer_quiet() -> Any:
+    from .progress import line_printer
+
+    return line_printer(True)
 
 
 @main.command(epilog=EXIT_CODES_HELP)

@@ -42,7 +42,7 @@ class RunConfig:
     format: str | None = None
     policy: str | None = None
     baseline: str | None = None
-    offline: bool = True
+    offline: bool | None = None  # None: probe the network (see secscan.network)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str | None = None  # the file it came from
     # container images to scan too: "REF" or {ref, name, dockerfile} (secscan.images)

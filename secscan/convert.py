@@ -53,7 +53,9 @@ def _convert(paths: Sequence[str | Path], output: str | Path, tool: str, root: s
              pretty: bool) -> ConvertResult:
     from .sarif.writer import runinfo_from_reports, write_sarif
 
-    reports = load_reports(paths, tool)
+    from .coverage import with_coverage_findings
+
+    reports = [with_coverage_findings(rep) for rep in load_reports(paths, tool)]
     findings = [f for rep in reports for f in rep.findings]
     if root is not None:
         findings = _rebase(findings, Path(root))

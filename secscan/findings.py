@@ -370,6 +370,10 @@ class ParsedReport:
     notifications: list[Notification] = field(default_factory=list)
     not_audited: list[str] = field(default_factory=list)
     licenses: list[LicenseRecord] = field(default_factory=list)
+    # what the run covered, measured (secscan.coverage): commits, files, dependencies
+    coverage: dict[str, object] = field(default_factory=dict)
+    # the dependencies behind ``not_audited``, with why (secscan.coverage.Unaudited)
+    unaudited: list[object] = field(default_factory=list)
     # for SARIF inputs of other tools: the driver name to use for the run
     driver_name: str | None = None
     information_uri: str | None = None

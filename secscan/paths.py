@@ -83,7 +83,7 @@ def _relativize(path: str, root: str | None, prefixes: tuple[str, ...]) -> str |
     if not parts:
         return None
     result = posixpath.join(*parts)
-    if absolute_outside:
+    if absolute_outside and (result in _OUTSIDE or len(_OUTSIDE) < _OUTSIDE_MAX):
         _OUTSIDE.setdefault(result, original)
     return result
 
@@ -91,7 +91,10 @@ def _relativize(path: str, root: str | None, prefixes: tuple[str, ...]) -> str |
 # Relative paths this process made by cutting the root off an absolute path outside
 # every known root ("/Users/me/x.py" -> "Users/me/x.py"), with the path as written: the
 # finding keeps a path GitHub accepts, and normalize() says it was not repo-relative.
+# Bounded, so a hostile report of millions of distinct absolute paths cannot grow it
+# without limit (past the bound, such paths are still cut, only no longer marked).
 _OUTSIDE: dict[str, str] = {}
+_OUTSIDE_MAX = 100_000
 
 
 def outside_original(path: str | None) -> str | None:

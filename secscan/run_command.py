@@ -60,6 +60,17 @@ def _images(path: Path, cfg: RunConfig, images: Sequence[str], dockerfile: Path 
     return specs
 
 
+def _env_offline(configured: bool | None) -> bool | None:
+    """``SECSCAN_OFFLINE=1`` (a CI job, a test suite) forbids the network like
+    ``--offline``; ``0`` allows the probes; unset: the settings file decides."""
+    value = os.environ.get("SECSCAN_OFFLINE", "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return None if configured is None else configured
+    return configured
+
+
 @dataclass
 class RunRequest:
     path: Path
@@ -74,7 +85,10 @@ class RunRequest:
     policy: Path | None
     baseline: Path | None
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    offline: bool = True
+    # True: never the network (--offline); False: always (--online, deprecated);
+    # None: probe each scanner's service and use the ones that answer (the default)
+    offline: bool | None = None
+    probe_urls: dict[str, str] = field(default_factory=dict)
     kev: Path | None = None  # local CISA KEV catalogue (JSON feed)
     epss: Path | None = None  # local EPSS scores (CSV, CSV.gz or API JSON)
     images: list[Any] = field(default_factory=list)  # secscan.images.ImageSpec
@@ -83,9 +97,9 @@ class RunRequest:
     def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
                  timeout: float | None, jobs: int | None, sarif: Path | None, fmt: str | None,
                  policy: Path | None, baseline: Path | None, config: Path | None, options: Sequence[str],
-                 osv_url: str | None, safety_db: Path | None, online: bool, kev: Path | None = None,
-                 epss: Path | None = None, images: Sequence[str] = (),
-                 dockerfile: Path | None = None) -> "RunRequest":
+                 osv_url: str | None, safety_db: Path | None, online: bool,
+                 offline: bool = False, kev: Path | None = None, epss: Path | None = None,
+                 images: Sequence[str] = (), dockerfile: Path | None = None) -> "RunRequest":
         cfg = load_config(path, config)
         base = Path(cfg.source).parent if cfg.source else path
 
@@ -105,11 +119,30 @@ class RunRequest:
             policy=policy or from_cfg(cfg.policy),
             baseline=baseline or from_cfg(cfg.baseline),
             options=collect_options(path, cfg, options, osv_url, safety_db),
-            offline=not online and cfg.offline,
+            offline=True if offline else False if online else _env_offline(cfg.offline),
             kev=kev,
             epss=epss,
             images=_images(path, cfg, images, dockerfile),
         )
+
+
+def staged_request(path: Path, files: Sequence[str], policy: Path | None, sarif: Path) -> RunRequest:
+    """What the pre-commit hook runs: gitleaks on the staged changes (not the history:
+    a secret staged for commit is not in it yet), bandit and semgrep on the files
+    pre-commit passes (the ones being committed), offline.  A scanner with none of the
+    files it reads is skipped; a failure of any of them still exits 3."""
+    req = RunRequest.from_cli(path=path, scanners=None, skip=None, require="gitleaks", timeout=None, jobs=None,
+                              sarif=sarif, fmt="table", policy=policy, baseline=None, config=None, options=(),
+                              osv_url=None, safety_db=None, online=False, offline=True)
+    from .adapters import SCANNERS
+
+    req.scanners = None  # not all required: a commit without Python files skips bandit
+    req.skip = [t for t in SCANNERS if t not in ("gitleaks", "bandit", "semgrep")]
+    req.required = ["gitleaks"]
+    req.options.setdefault("gitleaks", {})["staged"] = True
+    for tool in ("bandit", "semgrep"):
+        req.options.setdefault(tool, {})["files"] = list(files)
+    return req
 
 
 def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = None,
@@ -140,18 +173,36 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
             options.setdefault(tool, {}).setdefault(k, v)
     for tool, seconds in timeouts.items():
         options.setdefault(tool, {})["_timeout"] = seconds
+    network = None
+    if req.offline is None:
+        from .network import probe_services
+        from .scan import resolve_scanners
+
+        urls = {tool: str(opts.pop("probe_url")) for tool, opts in options.items() if opts.get("probe_url")}
+        urls.update(req.probe_urls)
+        wanted = resolve_scanners(req.scanners, skip)
+        if req.images and "trivy" not in wanted:
+            wanted = [*wanted, "trivy"]  # the images' scanner goes online when its registry answers
+        network = probe_services(wanted, urls)
+    else:
+        for opts in options.values():
+            opts.pop("probe_url", None)
     from .prioritise.exploits import load_exploit_data
 
-    exploits = load_exploit_data(req.kev, req.epss, online=not req.offline)  # a bad file fails before scanning
+    # the exploit feeds are fetched when the network is allowed and answers
+    online = req.offline is False or (network is not None and any(p.reachable for p in network.values()))
+    exploits = load_exploit_data(req.kev, req.epss, online=online)  # a bad file fails before scanning
     try:
         result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
-                      jobs=req.jobs, options=options, offline=req.offline, progress=progress, images=req.images)
+                      jobs=req.jobs, options=options, offline=req.offline is not False, progress=progress,
+                      network=network, images=req.images)
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
     from .portable import for_run, source_date
 
     findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now or source_date(),
                                       exploits=exploits)
+    _fail_for_scanners(decision, result.failed)
     from .prioritise.remediation import attach_fixes, breached_fingerprints, build_plan
 
     plan = build_plan(findings, breached_fingerprints(decision))
@@ -205,6 +256,32 @@ def prepare_output(path: Path) -> bool:
     return False
 
 
+def _carried(result: Any, baseline_path: str | Path, findings: Sequence[Any]) -> list:
+    """Previous findings of the scanners that did not run this time (see
+    :func:`secscan.baseline.carry_forward`)."""
+    from .adapters import read_raw
+    from .baseline import carry_forward
+    from .sarif.reader import read_sarif
+
+    not_checked = {tool: f"{run.status}: {run.reason}" for tool, run in result.runs.items() if run.status != "ok"}
+    if not not_checked:
+        return []
+    previous = read_sarif(read_raw(baseline_path)).findings
+    return carry_forward(previous, not_checked, (f.fingerprint for f in findings if f.fingerprint))
+
+
+def _fail_for_scanners(decision: Any, failed: Sequence[Any]) -> None:
+    """A run that exits 3 (a scanner required on the command line did not run, or one
+    crashed) never reads as a passed gate: the decision says why, whatever the policy."""
+    if not failed:
+        return
+    for run in failed:
+        line = f"scanner {run.tool} {run.status}: {run.reason}"
+        if not any(f" {run.tool} " in f" {s} " for s in decision.scanner_failures):
+            decision.scanner_failures.append(line)
+    decision.passed = False
+
+
 def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None,
                  exploits: Any = None) -> tuple[list, Any]:
     """Licence findings from the inventory, baseline, overrides, suppressions, decision."""
@@ -213,6 +290,8 @@ def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = No
     from .policy import evaluate, license_findings
 
     findings = list(result.findings)
+    if baseline_path:
+        findings += _carried(result, baseline_path, findings)
     if result.licenses:
         from dataclasses import replace
 

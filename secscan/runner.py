@@ -57,6 +57,13 @@ class Plan:
     not_audited: tuple[str, ...] = ()
     # normalized package name → repo-relative manifest, for findings whose report lacks it
     manifests: Mapping[str, str] = field(default_factory=dict)
+    # dependencies known not to be audited before the tool runs (secscan.coverage.Unaudited)
+    unaudited: tuple[Any, ...] = ()
+    # more runs of the same tool whose reports are merged with this one's (pip-audit
+    # once per set of pins in which every package appears once)
+    more: tuple["Plan", ...] = ()
+    # what the run is expected to cover, for the adapter's measure()
+    expected: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,3 +139,19 @@ def first_line(text: bytes | str, limit: int = 300) -> str:
         if line:
             return line[:limit]
     return ""
+
+
+def file_list(ctx: RunContext, suffixes: tuple[str, ...] = ()) -> list[str] | None:
+    """The ``files`` option (repo-relative paths: what pre-commit passes, the files of
+    one commit), restricted to ``suffixes`` and to files that exist; None when the
+    option is not set (the whole target is scanned)."""
+    value = ctx.options.get("files")
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else [str(v) for v in value]
+    out = []
+    for item in items:
+        path = (ctx.target / item)
+        if path.is_file() and (not suffixes or path.suffix in suffixes):
+            out.append(Path(item).as_posix())
+    return sorted(set(out))

@@ -110,6 +110,8 @@ class ScanResult:
                 from .images.run import image_runs_info
 
                 image_runs_info(infos[tool], r)
+            if rep is not None and rep.coverage:
+                infos[tool].coverage = dict(rep.coverage)
             if r.status in (FAILED, MISSING):
                 from .findings import Notification
 
@@ -237,6 +239,12 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
             skip = mod.applies(ctx)
             if skip:
                 result.status, result.reason = SKIPPED, skip
+                # skipped although something was there (dependencies, no service):
+                # what was left unchecked becomes findings, so the gate sees it
+                unchecked = getattr(mod, "not_checked", None)
+                result.report = unchecked(ctx, skip) if unchecked else None
+                if result.report is not None:
+                    _list_unaudited(result.report)
                 return result
             plan = mod.plan(ctx, exe)
         except ReportError:
@@ -245,36 +253,23 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
             result.reason = f"cannot prepare: {exc}"
             return result
         result.command_line = _redact_argv(plan.argv)
+        parts: list[ParsedReport] = []
         t0 = time.monotonic()
-        outcome = _execute(plan, ctx)
+        for number, step in enumerate((plan, *plan.more)):
+            parsed_or_problem = _run_step(mod, tool, ctx, step, result, timeout)
+            if isinstance(parsed_or_problem, str):
+                result.seconds = time.monotonic() - t0
+                more = f" (run {number + 1} of {1 + len(plan.more)})" if plan.more else ""
+                result.reason = parsed_or_problem + more
+                return result
+            parts.append(parsed_or_problem)
         result.seconds = time.monotonic() - t0
-        result.started, result.ended, result.exit_code = outcome.started, outcome.ended, outcome.returncode
-        if outcome.timed_out:
-            result.reason = f"timed out after {timeout:g}s (raise --timeout)"
-            return result
-        if outcome.returncode is None:
-            result.reason = f"could not start: {first_line(outcome.stderr)}"
-            return result
-        problem = mod.check(ctx, plan, outcome)
-        if problem:
-            result.reason = problem
-            return result
-        if not outcome.report or not outcome.report.strip():
-            result.reason = f"exit {outcome.returncode} but wrote no report" + (
-                f": {first_line(outcome.stderr)}" if outcome.stderr.strip() else "")
-            return result
-        raw = RawReport(outcome.report, f"<{tool} report>", tool=tool, format=plan.report_format)
-        try:
-            fmt = plan.report_format or mod.detect(raw)
-            if not fmt:
-                raise ReportError(raw.source, f"not a {tool} report")
-            parsed = mod.parse(raw, fmt)
-        except ReportError as exc:
-            result.reason = f"unreadable report: {exc.problem}"
-            return result
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            result.reason = f"unreadable report: {exc.__class__.__name__}: {exc}"
-            return result
+        from .coverage import with_coverage_findings
+
+        parsed = _merge(parts)
+        parsed.unaudited.extend(plan.unaudited)
+        parsed = with_coverage_findings(parsed)
+        _list_unaudited(parsed)
         # repo-relative paths: scanners were given the absolute target
         parsed.findings = [_relative_to(f, target) for f in parsed.findings]
         parsed.tool_version = parsed.tool_version or result.version
@@ -289,13 +284,79 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         return result
 
 
+def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
+              timeout: float) -> ParsedReport | str:
+    """Run one command of a scanner's plan: its parsed report, or the one-line problem
+    that makes the whole run fail (any step failing fails the run: half an audit is
+    not an audit)."""
+    outcome = _execute(plan, ctx)
+    result.started = result.started or outcome.started
+    result.ended, result.exit_code = outcome.ended, outcome.returncode
+    if outcome.timed_out:
+        return f"timed out after {timeout:g}s (raise --timeout)"
+    if outcome.returncode is None:
+        return f"could not start: {first_line(outcome.stderr)}"
+    problem = mod.check(ctx, plan, outcome)
+    if problem:
+        return str(problem)
+    if not outcome.report or not outcome.report.strip():
+        return f"exit {outcome.returncode} but wrote no report" + (
+            f": {first_line(outcome.stderr)}" if outcome.stderr.strip() else "")
+    raw = RawReport(outcome.report, f"<{tool} report>", tool=tool, format=plan.report_format)
+    try:
+        fmt = plan.report_format or mod.detect(raw)
+        if not fmt:
+            raise ReportError(raw.source, f"not a {tool} report")
+        parsed = mod.parse(raw, fmt)
+    except ReportError as exc:
+        return f"unreadable report: {exc.problem}"
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return f"unreadable report: {exc.__class__.__name__}: {exc}"
+    measure = getattr(mod, "measure", None)
+    if measure is not None:
+        problem = measure(ctx, plan, outcome, parsed)
+        if problem:
+            return str(problem)
+    return parsed
+
+
+def _list_unaudited(report: ParsedReport) -> None:
+    """The coverage record names every dependency not audited, with why."""
+    from .coverage import Unaudited
+
+    items = sorted({u.describe() for u in report.unaudited if isinstance(u, Unaudited)})
+    if items or "pins_found" in report.coverage:
+        report.coverage["not_audited"] = items
+
+
+def _merge(parts: list[ParsedReport]) -> ParsedReport:
+    """One report from the reports of a plan's steps (coverage numbers are summed)."""
+    first = parts[0]
+    for other in parts[1:]:
+        first.findings.extend(other.findings)
+        first.notifications.extend(other.notifications)
+        first.not_audited.extend(other.not_audited)
+        first.licenses.extend(other.licenses)
+        first.unaudited.extend(other.unaudited)
+        for key, value in other.coverage.items():
+            mine = first.coverage.get(key)
+            if isinstance(mine, int) and isinstance(value, int):
+                first.coverage[key] = mine + value
+            elif isinstance(mine, list) and isinstance(value, list):
+                first.coverage[key] = mine + value
+            else:
+                first.coverage.setdefault(key, value)
+    return first
+
+
 def _with_manifest(f: Finding, manifests: Mapping[str, str]) -> Finding:
     """Name the requirement file that pins a vulnerable package when the report did not."""
     from .fingerprint import normalize_package_name
 
     if f.package is None or f.package.manifest:
         return f
-    manifest = manifests.get(normalize_package_name(f.package.name))
+    name = normalize_package_name(f.package.name)
+    manifest = manifests.get(f"{name}=={f.package.version}") or manifests.get(name)
     if manifest is None:
         return f
     changes: dict[str, Any] = {"package": replace(f.package, manifest=manifest)}
@@ -346,6 +407,7 @@ def scan(
     offline: bool = True,
     progress: ProgressFn | None = None,
     images: Iterable[Any] = (),
+    network: Mapping[str, Any] | None = None,
 ) -> ScanResult:
     """Run the applicable scanners on ``path`` in parallel and normalize what they found.
 
@@ -354,6 +416,8 @@ def scan(
     scanners whose absence fails the run (any scanner that *crashes* always does).
     ``images`` are container images to scan as well, in the same pool
     (:class:`secscan.images.ImageSpec`, or references/paths: see :mod:`secscan.images.run`).
+    ``network`` maps a tool to the :class:`secscan.network.Probe` of its service: the
+    tool may go online exactly when its service answered (whatever ``offline`` says).
     """
     target = Path(path).resolve()
     if not target.is_dir():
@@ -372,12 +436,19 @@ def scan(
                 progress(tool, "queued")
             opts = dict(options.get(tool, {}))
             tool_timeout = float(opts.pop("_timeout", timeout))
+            probe = (network or {}).get(tool)
+            tool_offline = (not probe.reachable) if probe is not None else offline
             futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
-                                offline, progress, options)] = tool
-        image_jobs = _submit_images(pool, images, target, timeout, options, offline, progress)
+                                tool_offline, progress, options)] = tool
+        trivy_probe = (network or {}).get("trivy")
+        image_offline = (not trivy_probe.reachable) if trivy_probe is not None else offline
+        image_jobs = _submit_images(pool, images, target, timeout, options, image_offline, progress)
         for fut in as_completed(futures):
             tool = futures[fut]
             run = fut.result()
+            probe = (network or {}).get(tool)
+            if probe is not None:
+                _note_network(run, probe)
             runs[tool] = run
             if progress:
                 progress(tool, run.line())
@@ -387,6 +458,17 @@ def scan(
     findings = normalize([f for r in runs.values() for f in r.findings], target)
     warnings = [r.line() for r in runs.values() if r.status != OK and not r.blocks]
     return ScanResult(target=target, findings=findings, runs=dict(sorted(runs.items())), warnings=sorted(warnings))
+
+
+def _note_network(run: ScannerRun, probe: Any) -> None:
+    """Say in the run's notes (and a skip's reason) whether its service answered."""
+    text = "network: " + probe.describe()
+    if run.report is not None:
+        from .findings import Notification
+
+        run.report.notifications.append(Notification(level="note", message=text))
+    if run.status != OK and run.reason:
+        run.reason = f"{run.reason} [{text}]"
 
 
 def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, Any], required: bool,

@@ -39,8 +39,8 @@ MAX_LINE = 100_000_000  # no source file has more lines; beyond is damage
 MAX_COLUMN = 10_000_000
 MAX_ITEMS = 10_000  # identifiers, tags, fixed versions of one finding
 
-# C0 and C1 controls but tab and newline, DEL; lone surrogates.  Carriage returns go
-# too: in a terminal they overwrite the line, in a table they end a row.
+# C0 and C1 controls but tab and newline, DEL; lone surrogates.  A carriage return never
+# stays (in a terminal it overwrites the line): clean() makes it a line end first.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _ID_BAD_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -49,6 +49,8 @@ def clean(value: str, limit: int = MAX_TEXT, *, one_line: bool = False) -> str:
     """``value`` made safe to carry: bad characters replaced, cut to ``limit``."""
     if len(value) > limit:
         value = value[: limit - 1] + "…"
+    if not one_line and "\r" in value:  # Windows line ends (a tool run there) are line ends
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     pattern = _ID_BAD_CHARS if one_line else _BAD_CHARS
     if pattern.search(value):
         value = pattern.sub("\ufffd", value)

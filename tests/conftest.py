@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from support.corpus import CORPUS
+
+# `secscan run` probes the internet by default (secscan/network.py): tests never do —
+# the ones about the probes point them at 127.0.0.1 and unset this
+os.environ.setdefault("SECSCAN_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,7 @@ def test_action_and_pre_commit_hook_are_well_formed() -> None:
     steps = " ".join(str(s.get("run", "")) for s in action["runs"]["steps"])
     assert "secscan" in steps and "upload" in steps
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    assert hooks[0]["id"] == "secscan" and hooks[0]["entry"].startswith("secscan run")
+    assert hooks[0]["id"] == "secscan" and hooks[0]["entry"] == "secscan pre-commit"
 
 
 def test_every_doc_link_in_the_readme_exists() -> None:

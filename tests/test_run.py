@@ -50,8 +50,17 @@ def safety_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def full(sample, osv, safety_db):
-    return scan(sample, options={"pip-audit": {"osv_url": osv.base_url}, "safety": {"db": str(safety_db)}})
+def project_env(tmp_path_factory) -> Path:
+    """The project's own environment for the licence inventory (never secscan's)."""
+    from support.project_env import make_project_env
+
+    return make_project_env(tmp_path_factory.mktemp("project-env") / "venv", {"projectdep": "MIT"})
+
+
+@pytest.fixture(scope="module")
+def full(sample, osv, safety_db, project_env):
+    return scan(sample, options={"pip-audit": {"osv_url": osv.base_url}, "safety": {"db": str(safety_db)},
+                                 "pip-licenses": {"python": str(project_env)}})
 
 
 def test_every_scanner_really_runs_and_finds_something(full) -> None:

@@ -78,6 +78,7 @@ from ..runner import (
     Plan,
     RunContext,
     command,
+    file_list,
     first_line,
     read_version,
 )
@@ -655,6 +656,9 @@ def _walk(top: Path) -> Iterable[tuple[Path, list[str], list[str]]]:
 
 def applies(ctx: RunContext) -> str | None:
     target = ctx.target
+    files = file_list(ctx, (".py", ".pyw"))
+    if files is not None:
+        return None if files else "no Python file among the files given"
     if not target.exists():
         return f"{target} does not exist"
     if target.is_file():
@@ -729,7 +733,11 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     excludes = exclusions(target)
     extra = ctx.options.get("exclude") or []
     excludes += [extra] if isinstance(extra, str) else [str(e) for e in extra]
-    argv = list(exe) + ["-r", scan, "-f", "json", "-o", str(report), "-q", "-x", ",".join(excludes)]
+    files = file_list(ctx, (".py", ".pyw"))
+    if files is not None:  # the files of a commit (pre-commit): only those
+        cwd = target
+    argv = list(exe) + (files if files is not None else ["-r", scan])
+    argv += ["-f", "json", "-o", str(report), "-q", "-x", ",".join(excludes)]
     argv += _level_flag(ctx, "severity", "l") + _level_flag(ctx, "confidence", "i")
     skips = _id_list(ctx, "skips")
     if skips:

@@ -452,29 +452,114 @@ def mode(ctx: RunContext) -> str:
     return "git" if (ctx.target / ".git").exists() else "dir"
 
 
+def safe_directory_env(env: Mapping[str, str], path: Path) -> dict[str, str]:
+    """Git settings, through the environment only, that let git read ``path`` even when
+    another user owns it ("dubious ownership": a checkout in a GitHub Actions
+    ``container:`` job).  Only that one path is trusted, and the user's git config is
+    never written; settings already passed this way are kept."""
+    try:
+        count = max(0, int(env.get("GIT_CONFIG_COUNT", "0") or 0))
+    except ValueError:
+        count = 0
+    return {"GIT_CONFIG_COUNT": str(count + 1), f"GIT_CONFIG_KEY_{count}": "safe.directory",
+            f"GIT_CONFIG_VALUE_{count}": str(path)}
+
+
+def _history_args(depth: Any) -> list[str]:
+    """The revisions gitleaks reads: its default (every ref, full history), or the
+    ``depth`` newest commits of HEAD when ``--log-opts=--max-count=N`` replaces it."""
+    return [f"--max-count={int(depth)}"] if depth else ["--all", "--full-history"]
+
+
+def expected_commits(target: Path, env: Mapping[str, str], depth: Any = None,
+                     timeout: float = 600.0) -> tuple[int | None, int | None, str]:
+    """(commits in what was asked, commits among them that add text, git's error).
+
+    gitleaks counts ("N commits scanned") only commits whose diff adds lines of text:
+    merges, empty commits, pure deletions, renames, mode changes and binary-only
+    commits are not counted.  ``git log --numstat`` tells the same apart, so the two
+    numbers can be compared; a history git cannot read fully is an error here too."""
+    from ..runner import run_capture
+
+    full_env = dict(env)
+    full_env.update(safe_directory_env(env, target))
+    base = ["git", "-C", str(target)]
+    revs = [f"--max-count={int(depth)}", "HEAD"] if depth else ["--all"]
+    code, out, err = run_capture(base + ["rev-list", "--count", *revs], timeout=timeout, env=full_env)
+    if code != 0:
+        return None, None, _first_error(err) or f"git rev-list exit {code}"
+    total = int(out.strip() or 0)
+    code, out, err = run_capture(base + ["log", *_history_args(depth), "--format=%x00%H",
+                                         "--numstat"], timeout=timeout, env=full_env)
+    if code != 0:
+        return total, None, _first_error(err) or f"git log exit {code}"
+    with_text = 0
+    for commit in out.split("\0")[1:]:
+        for row in commit.splitlines()[1:]:
+            added = row.split("\t", 1)[0]
+            if added.isdigit() and int(added) > 0:
+                with_text += 1
+                break
+    return total, with_text, ""
+
+
 def plan(ctx: RunContext, exe: list[str]) -> Plan:
     report = ctx.workdir / "gitleaks.json"
     scan_mode = mode(ctx)
-    argv = exe + [scan_mode, str(ctx.target), "--no-banner", "--exit-code", str(LEAKS_EXIT_CODE),
-                  "--report-format", "json", "--report-path", str(report)]
+    staged = bool(ctx.options.get("staged"))
+    if staged:
+        scan_mode = "git"
+    argv = exe + [scan_mode, *(["--staged"] if staged else []), str(ctx.target), "--no-banner",
+                  "--exit-code", str(LEAKS_EXIT_CODE), "--report-format", "json", "--report-path", str(report)]
     if ctx.options.get("redact"):
         argv.append("--redact")
     depth = ctx.options.get("history_depth")
-    if scan_mode == "git" and depth:
+    if scan_mode == "git" and depth and not staged:
         argv.append(f"--log-opts=--max-count={int(depth)}")
     if ctx.options.get("config"):
         argv += ["--config", str(ctx.options["config"])]
-    if scan_mode == "git":
+    if staged:
+        note = "gitleaks scanned the changes staged for commit (git --staged), not the history"
+    elif scan_mode == "git":
         note = "gitleaks scanned the git history" + (f" (newest {int(depth)} commits)" if depth else "") \
             + "; uncommitted changes are not scanned in git mode"
+    elif (ctx.target / ".git").exists():
+        note = "gitleaks scanned the files on disk (dir mode was asked for: the git history was not scanned)"
     else:
-        note = "gitleaks scanned the files on disk (no git history)"
-    return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json", notes=(note,))
+        note = "gitleaks scanned the files on disk: not a git repository, so there is no history to scan"
+    expected: dict[str, Any] = {"mode": "staged" if staged else scan_mode}
+    if scan_mode == "git":
+        expected["history_depth"] = int(depth) if depth else None
+    return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json", notes=(note,),
+                env=safe_directory_env(ctx.env, ctx.target), expected=expected)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_SCANNED = re.compile(r"\b(\d+) commits scanned")
+
+
+def _log_lines(stderr: bytes | str) -> list[str]:
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    return [ln.strip() for ln in _ANSI.sub("", text).splitlines() if ln.strip()]
+
+
+def _first_error(stderr: bytes | str) -> str:
+    """The line that says what went wrong: git's ``fatal:`` if there is one, else the
+    first ``ERR``/``FTL`` log line (gitleaks' "stderr is not empty" says nothing)."""
+    lines = _log_lines(stderr)
+    fatal = [ln for ln in lines if "fatal:" in ln]
+    errors = [ln for ln in lines if re.search(r"(^|\s)(ERR|FTL)\s", ln) or ln.startswith(("error:", "fatal:"))]
+    useful = [ln for ln in errors if "stderr is not empty" not in ln]
+    line = (fatal or useful or errors or [""])[0]
+    return re.sub(r"^\S+\s+(ERR|FTL)\s+", "", line).strip()
 
 
 def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
-    """0 = no leaks, 10 = leaks (both fine); anything else is an error.  Deletes the
-    report file, which may hold secrets in clear, once the orchestrator has read it."""
+    """0 = no leaks, 10 = leaks (both fine) — but only if gitleaks logged no error:
+    in git mode it exits 0 with an empty report when git refuses the repository or
+    cannot read an object (gitleaks/gitleaks#2129), so its log is read whatever the
+    exit code.  Deletes the report file, which may hold secrets in clear, once the
+    orchestrator has read it."""
     if plan.report_path is not None and outcome.report is not None:
         try:
             Path(plan.report_path).unlink()
@@ -482,15 +567,51 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
             pass
     if outcome.timed_out or outcome.returncode is None:
         return "timed out"
-    if outcome.returncode not in (0, LEAKS_EXIT_CODE):
-        text = outcome.stderr.decode("utf-8", "replace")
-        text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # gitleaks colours its log lines
-        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-        errors = [ln for ln in lines if " ERR " in f" {ln} " or " FTL " in f" {ln} " or "fatal" in ln.lower()]
-        line = (errors or lines or [""])[0]
+    text = "\n".join(_log_lines(outcome.stderr))
+    error = _first_error(outcome.stderr)
+    if outcome.returncode not in (0, LEAKS_EXIT_CODE) or error:
+        line = error or next(iter(_log_lines(outcome.stderr)), "")
         if "dubious ownership" in text:
-            line = f"git refused the repository (dubious ownership; add it to safe.directory): {line}"
+            line = f"git refused the repository (dubious ownership): {line}"
+        elif "not a git repository" in text:
+            line = f"not a git repository (use mode: dir): {line}"
         return f"exit {outcome.returncode}: {scrub(line) or 'no message'}"
     if outcome.report is None:
         return f"exit {outcome.returncode} but no report was written"
+    return None
+
+
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """What gitleaks covered against what was there.  In git mode the commits it says
+    it scanned are compared with the commits git lists: fewer is a partial history,
+    a failed run (never a clean one)."""
+    expected = dict(plan.expected)
+    cov: dict[str, Any] = {"mode": expected.get("mode", "git")}
+    report.coverage.update(cov)
+    if cov["mode"] == "staged":
+        return None  # the index, not commits: git's own errors were read by check()
+    if cov["mode"] != "git":
+        import os
+
+        files = 0
+        for _root, dirs, names in os.walk(ctx.target):
+            dirs[:] = [d for d in dirs if d != ".git"]
+            files += len(names)
+        report.coverage["files_on_disk"] = files
+        return None
+    match = None
+    for line in _log_lines(outcome.stderr):
+        match = _SCANNED.search(line) or match
+    scanned = int(match.group(1)) if match else None
+    total, with_text, error = expected_commits(ctx.target, ctx.env, expected.get("history_depth"),
+                                               timeout=ctx.timeout)
+    report.coverage.update({"commits_in_history": total, "commits_with_changes": with_text,
+                            "commits_scanned": scanned})
+    if error:
+        return f"git cannot read the history: {scrub(error)}"
+    if scanned is None:
+        return "gitleaks did not say how many commits it scanned: the history scanned is unknown"
+    if with_text is not None and scanned < with_text:
+        return (f"partial history: gitleaks scanned {scanned} of {with_text} commits with changes "
+                f"({total} commits in the history)")
     return None

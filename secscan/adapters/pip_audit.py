@@ -44,22 +44,30 @@ notes.
 Running
 =======
 
-``pip-audit -r REQ… --no-deps --disable-pip -f json -o WORKDIR/pip-audit.json
+``pip-audit -r PINS --no-deps --disable-pip -f json -o WORKDIR/pip-audit.json
 --progress-spinner off --desc on --aliases on --cache-dir WORKDIR/cache``, plus
 ``-s osv --osv-url URL --timeout N`` when the ``osv_url`` option is set.  Without it
-pip-audit asks PyPI's JSON API, which is unreachable offline (and then silently skips
-every package), so an offline run without ``osv_url`` is skipped with that reason.
-Only requirement files are audited: pip-audit reads a ``pyproject.toml`` only by
-creating a virtual environment and installing the project's dependencies into it
-from an index, which is neither offline nor side-effect free.  Unpinned requirements
-would make pip-audit stop ("requirement X is not pinned") with no report, so secscan
-reads the requirement files itself (:mod:`secscan.requirements`): pip-audit audits
-one file of every pinned requirement, and each unpinned, editable or URL requirement
-is reported as not audited, with its file — never as clean.
+pip-audit asks PyPI's vulnerability API: used when ``secscan run``'s probe reached it
+(secscan/network.py) or with ``--online``; otherwise pip-audit is skipped and every
+dependency found is a not-audited finding (:func:`not_checked`).
+
+secscan reads the project's dependency files itself (:mod:`secscan.requirements`:
+``requirements*.txt`` with ``-r``/``-c``, ``pyproject.toml``, ``uv.lock``,
+``poetry.lock``, ``Pipfile.lock``, ``pylock.toml``) and gives pip-audit one file of
+pins (``PINS``) per "layer": a package pinned at two versions is audited twice, in two
+runs, because pip-audit refuses a package pinned twice.  Unpinned, editable, URL and
+local requirements are not audited and are reported as such, with their file — never
+as clean.  They are not resolved: pip-audit's resolution installs them into a
+virtual environment from an index, which is neither offline nor side-effect free.
+:func:`measure` compares the pins given with the dependencies pip-audit answered for:
+a pin missing from its report is not audited either.  Dependencies declared only in
+``setup.py``, ``setup.cfg`` or a ``Pipfile`` without its lock are a ``not-scanned``
+finding.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -242,7 +250,10 @@ def _not_audited(report: ParsedReport, name: str, version: str | None, reason: s
         match = _SKIP_VERSION.search(reason)
         if match and name.lower() in reason.lower():
             version = match.group(1)
+    from ..coverage import Unaudited
+
     report.not_audited.append(f"{name}=={version}" if version else name)
+    report.unaudited.append(Unaudited(name, version, f"pip-audit: {reason}" if reason else "skipped by pip-audit"))
     report.notifications.append(Notification(level="warning", rule_id="not-audited",
                                              message=reason or f"{name} was not audited"))
 
@@ -464,9 +475,12 @@ def version(ctx: RunContext, exe: list[str]) -> str | None:
 
 
 def requirement_files(target: Path, options: dict[str, Any] | Any = None) -> list[Path]:
-    """``requirements*.txt`` (and ``*.txt`` inside a ``requirements/`` folder) under
-    the target, skipping virtual environments and VCS folders; or the files named by
-    the ``requirements`` option."""
+    """The project's dependency files under the target (``requirements*.txt``, ``*.txt``
+    in a ``requirements/`` folder, ``pyproject.toml``, ``uv.lock``, ``poetry.lock``,
+    ``Pipfile.lock``, ``pylock*.toml``), skipping virtual environments and VCS folders;
+    or the files named by the ``requirements`` option."""
+    from ..requirements import is_dependency_file
+
     named = (options or {}).get("requirements")
     if named:
         items = [named] if isinstance(named, str) else list(named)
@@ -479,9 +493,7 @@ def requirement_files(target: Path, options: dict[str, Any] | Any = None) -> lis
         if len(here.parts) - base_depth >= _MAX_DEPTH:
             dirs[:] = []
         for fname in sorted(files):
-            if not fname.endswith(".txt"):
-                continue
-            if fname.startswith("requirements") or here.name == "requirements":
+            if is_dependency_file(fname, here.name):
                 found.append(here / fname)
     return found
 
@@ -501,37 +513,133 @@ def applies(ctx: RunContext) -> str | None:
     if missing:
         return f"requirements file not found: {missing[0]}"
     if not files:
-        return "no requirements*.txt file to audit (pip-audit reads pyproject.toml only by installing it)"
+        return "no dependency file to audit (requirements*.txt, pyproject.toml, uv.lock, poetry.lock, " \
+               "Pipfile.lock, pylock.toml)"
     if not ctx.options.get("osv_url") and ctx.offline:
         return ("no vulnerability service configured (osv_url); "
                 "pip-audit's default PyPI service is unreachable offline")
     return None
 
 
-def plan(ctx: RunContext, exe: list[str]) -> Plan:
-    """pip-audit on one file secscan writes: every pinned requirement of the project's
-    requirement files.  The unpinned ones (which would make pip-audit stop with no
-    report) are listed as not audited, with the file and the reason."""
-    from ..requirements import read_requirements
+def not_checked(ctx: RunContext, reason: str) -> ParsedReport | None:
+    """pip-audit was skipped although the project declares dependencies (no service):
+    every one of them is reported as not audited, with that reason."""
+    from ..coverage import Unaudited, with_coverage_findings
+    from ..requirements import read_dependencies
 
-    report = ctx.workdir / "pip-audit.json"
-    reqs = read_requirements(requirement_files(ctx.target, ctx.options), ctx.target)
-    pinned = ctx.workdir / "requirements-pinned.txt"
-    pinned.write_text("".join(line + "\n" for line in reqs.lines()), encoding="utf-8")
-    argv = list(exe) + ["-r", str(pinned)]
-    argv += ["--no-deps", "--disable-pip", "-f", "json", "-o", str(report),
-             "--progress-spinner", "off", "--desc", "on", "--aliases", "on",
-             "--cache-dir", str(ctx.workdir / "cache")]
-    if ctx.options.get("osv_url"):
-        argv += ["-s", "osv", "--osv-url", _osv_query_url(str(ctx.options["osv_url"]))]
-    timeout = ctx.options.get("service_timeout", 15)
-    argv += ["--timeout", str(max(1, int(float(timeout))))]
-    notes = ()
-    if reqs.not_audited:
-        notes = (f"{len(reqs.not_audited)} requirement(s) not audited: " + "; ".join(reqs.not_audited[:20])
-                 + (" …" if len(reqs.not_audited) > 20 else ""),)
-    return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json", notes=notes,
-                not_audited=tuple(reqs.not_audited), manifests=reqs.manifests())
+    files = [f for f in requirement_files(ctx.target, ctx.options) if f.is_file()]
+    if not files:
+        return _undeclared(ctx)
+    deps = read_dependencies(files, ctx.target)
+    report = ParsedReport(tool=TOOL, format="json", source="<not run>")
+    for (name, version), manifest in sorted(deps.pinned.items()):
+        report.unaudited.append(Unaudited(name, version, reason, manifest))
+        report.not_audited.append(f"{name}=={version}")
+    report.unaudited.extend(deps.unaudited)
+    report.not_audited.extend(deps.not_audited)
+    report.coverage.update(_coverage(deps, audited=0))
+    return with_coverage_findings(report) if report.unaudited else None
+
+
+_UNREAD = ("setup.py", "setup.cfg", "Pipfile")
+
+
+def _undeclared(ctx: RunContext) -> ParsedReport | None:
+    """Dependencies declared where no scanner reads them (``setup.py``, ``setup.cfg``,
+    a ``Pipfile`` without its lock): something was there and nothing was audited —
+    a not-scanned finding, not a quiet skip."""
+    from ..coverage import not_scanned_finding
+
+    found = [name for name in _UNREAD if (ctx.target / name).is_file()]
+    if not found:
+        return None
+    report = ParsedReport(tool=TOOL, format="json", source="<not run>")
+    for name in found:
+        report.findings.append(not_scanned_finding(
+            TOOL, f"the dependencies declared in {name}",
+            f"pip-audit reads no {name}: pin them in a requirements file or lock the project "
+            "(uv lock, poetry lock, pipenv lock)", path=name))
+    report.coverage["dependency_files"] = []
+    report.coverage["unread_files"] = found
+    return report
+
+
+def _coverage(deps: Any, audited: int) -> dict[str, Any]:
+    return {"dependency_files": sorted(set(deps.files)), "pins_found": len(deps.pinned), "pins_audited": audited}
+
+
+def plan(ctx: RunContext, exe: list[str]) -> Plan:
+    """pip-audit on files secscan writes: every pinned dependency of the project's
+    dependency files, split so that each package appears once per file (pip-audit
+    refuses a package pinned twice; two versions are two audited pins, in two runs).
+    The unpinned ones (which would make pip-audit stop with no report) are listed as
+    not audited, with the file and the reason."""
+    from ..requirements import read_dependencies
+
+    deps = read_dependencies(requirement_files(ctx.target, ctx.options), ctx.target)
+    layers = deps.layers() or [[]]
+    plans = []
+    for n, layer in enumerate(layers):
+        suffix = "" if n == 0 else f"-{n + 1}"
+        report = ctx.workdir / f"pip-audit{suffix}.json"
+        pinned = ctx.workdir / f"requirements-pinned{suffix}.txt"
+        pinned.write_text("".join(line + "\n" for line in layer), encoding="utf-8")
+        argv = list(exe) + ["-r", str(pinned)]
+        argv += ["--no-deps", "--disable-pip", "-f", "json", "-o", str(report),
+                 "--progress-spinner", "off", "--desc", "on", "--aliases", "on",
+                 "--cache-dir", str(ctx.workdir / "cache")]
+        if ctx.options.get("osv_url"):
+            argv += ["-s", "osv", "--osv-url", _osv_query_url(str(ctx.options["osv_url"]))]
+        timeout = ctx.options.get("service_timeout", 15)
+        argv += ["--timeout", str(max(1, int(float(timeout))))]
+        plans.append(Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json",
+                          expected={"pins": list(layer)}))
+    notes: tuple[str, ...] = ()
+    if deps.not_audited:
+        notes = (f"{len(deps.not_audited)} requirement(s) not audited: " + "; ".join(deps.not_audited[:20])
+                 + (" …" if len(deps.not_audited) > 20 else ""),)
+    if len(layers) > 1:
+        notes += (f"some packages are pinned at several versions: pip-audit ran {len(layers)} times, "
+                  "once per version",)
+    first = plans[0]
+    return Plan(argv=first.argv, report_path=first.report_path, cwd=ctx.target, report_format="json", notes=notes,
+                not_audited=tuple(deps.not_audited), manifests=deps.manifests(),
+                unaudited=tuple(deps.unaudited),
+                more=tuple(plans[1:]), expected={"pins": layers[0], "dependencies": _coverage(deps, 0)})
+
+
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """Pins given against pins pip-audit answered for: a pin missing from its report
+    was not audited (a finding, not a silent gap)."""
+    from ..coverage import Unaudited
+    from ..fingerprint import normalize_package_name as norm
+
+    given = list(plan.expected.get("pins") or [])
+    seen = set()
+    for f in report.findings:
+        if f.package and f.package.version:
+            seen.add(f"{norm(f.package.name)}=={f.package.version}")
+    try:
+        doc = json.loads(outcome.report or b"{}")
+        deps = doc.get("dependencies", []) if isinstance(doc, dict) else doc
+        for d in deps:
+            if isinstance(d, dict) and d.get("name") and not d.get("skip_reason"):
+                seen.add(f"{norm(str(d['name']))}=={d.get('version')}")
+    except ValueError:
+        pass
+    skipped = {f"{norm(u.name)}=={u.version}" for u in report.unaudited if isinstance(u, Unaudited)}
+    audited = 0
+    for pin in given:
+        name, _, version = pin.partition("==")
+        key = f"{norm(name)}=={version}"
+        if key in seen and key not in skipped:
+            audited += 1
+        elif key not in skipped:
+            report.unaudited.append(Unaudited(name, version, "missing from pip-audit's report"))
+            report.not_audited.append(pin)
+    report.coverage.update(plan.expected.get("dependencies") or {})
+    report.coverage["pins_audited"] = audited
+    return None
 
 
 def problem_line(stderr: bytes | str) -> str:

@@ -45,9 +45,13 @@ stored).  The environment inspected (``PY``) is chosen by :func:`choose_python`:
 2. the scanned project's own virtual environment: ``TARGET/.venv``, ``TARGET/venv`` or
    ``TARGET/env`` (``bin/python`` or ``Scripts/python.exe``) — the project's
    dependencies, not secscan's;
-3. the activated virtual environment (``VIRTUAL_ENV``);
-4. the interpreter running secscan (``sys.executable``) — in CI usually the one the
-   project was installed into, but it also lists secscan and the scanners.
+3. the activated virtual environment (``VIRTUAL_ENV``), unless it is the environment
+   secscan itself runs in.
+
+Never secscan's own environment: it holds secscan and its scanners (semgrep's and
+safety's dependencies would be listed as the project's licences).  When no project
+environment is found, pip-licenses is skipped and the reason says how to give one
+(``pip-licenses.python``, or a ``.venv`` in the project).
 
 ``--python`` is always passed, so the command line says which environment was
 inspected.  pip-licenses runs in the private workdir so that a ``[tool.pip-licenses]``
@@ -349,11 +353,24 @@ def choose_python(ctx: RunContext) -> tuple[str, str]:
         if found is not None:
             return str(found), f"the project's virtual environment {name}/"
     active = ctx.env.get("VIRTUAL_ENV")
-    if active:
+    if active and not _is_own_environment(Path(active)):
         found = _venv_python(Path(active))
         if found is not None:
             return str(found), "the activated virtual environment (VIRTUAL_ENV)"
-    return sys.executable, "the interpreter running secscan"
+    return "", ""
+
+
+NO_PROJECT_ENV = ("no environment of the project to inventory (no .venv, venv or env in it; the active "
+                  "environment is secscan's own, whose licences are not the project's): set the "
+                  "pip-licenses option python to the project's interpreter")
+
+
+def _is_own_environment(prefix: Path) -> bool:
+    """Is this the environment secscan (and its scanners) runs in?"""
+    try:
+        return prefix.resolve() == Path(sys.prefix).resolve()
+    except OSError:
+        return False
 
 
 def executable(ctx: RunContext) -> list[str] | None:
@@ -365,8 +382,9 @@ def version(ctx: RunContext, exe: list[str]) -> str | None:
 
 
 def applies(ctx: RunContext) -> str | None:
-    """Always: there is always an environment to inventory (see :func:`choose_python`)."""
-    return None
+    """None when the project has an environment to inventory (see :func:`choose_python`)."""
+    python, _why = choose_python(ctx)
+    return None if python else NO_PROJECT_ENV
 
 
 def plan(ctx: RunContext, exe: list[str]) -> Plan:

@@ -65,6 +65,7 @@ from ..runner import (
     Plan,
     RunContext,
     command,
+    file_list,
     first_line,
     read_version,
 )
@@ -615,6 +616,9 @@ def applies(ctx: RunContext) -> str | None:
     config is not: ``plan`` refuses it or Semgrep fails loudly (exit 7)."""
     if not ctx.target.exists():
         return f"target {ctx.target} does not exist"
+    files = file_list(ctx)
+    if files is not None and not files:
+        return "none of the files given exists"
     return None
 
 
@@ -637,11 +641,16 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
              "--no-rewrite-rule-ids"]
     for pattern in _as_list((ctx.options or {}).get("exclude")):
         argv += ["--exclude", str(pattern)]
-    if ctx.target.is_dir():
+    files = file_list(ctx)
+    if files is not None:  # the files of a commit (pre-commit): only those
+        cwd = ctx.target
+        argv += files
+    elif ctx.target.is_dir():
         cwd, target = ctx.target, "."
+        argv.append(target)
     else:
         cwd, target = ctx.target.parent, ctx.target.name
-    argv.append(target)
+        argv.append(target)
     return Plan(argv=argv, report_path=report, env=dict(OFFLINE_ENV), cwd=cwd, report_format=fmt)
 
 

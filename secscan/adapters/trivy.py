@@ -1233,10 +1233,19 @@ def applies(ctx: RunContext) -> str | None:
 
 
 def _vuln_cache(ctx: RunContext) -> Path | None:
-    """The trivy cache dir the options name (``cache_dir``, alias ``db_dir``); vuln
-    runs only if it holds ``db/trivy.db``."""
+    """The trivy cache dir: the one the options name (``cache_dir``, alias ``db_dir``),
+    else trivy's own default (``$XDG_CACHE_HOME/trivy``, ``~/.cache/trivy``) when it
+    already holds a database, or when the run may go online (the database downloaded
+    there is kept for the next run).  vuln runs whenever there is ``db/trivy.db``."""
     value = ctx.options.get("cache_dir") or ctx.options.get("db_dir")
-    return Path(str(value)).expanduser() if value else None
+    if value:
+        return Path(str(value)).expanduser()
+    home = ctx.env.get("HOME")
+    xdg = ctx.env.get("XDG_CACHE_HOME") or (str(Path(home) / ".cache") if home else None)
+    if not xdg:
+        return None
+    default = Path(xdg) / "trivy"
+    return default if (not ctx.offline or (default / "db" / "trivy.db").is_file()) else None
 
 
 def scanners(ctx: RunContext) -> tuple[list[str], list[str]]:

@@ -11,7 +11,9 @@ order, so an explanation can retell it step by step:
 5. what is left is correlated across tools — one issue counts once;
 6. each issue is judged: ``fail_on``, the ``max`` caps, the ``sla``, the licence rules,
    restricted to new issues under ``mode: new``;
-7. required scanners that did not run fail the gate (fail closed);
+7. required scanners that did not run fail the gate (fail closed), and so does any
+   scanner that started and failed, required or not; a dependency that was not
+   audited blocks unless ``unaudited`` waives it (``secscan.coverage``);
 8. ``enforce: false`` reports all of it but passes.
 """
 
@@ -327,6 +329,31 @@ def _suppress(findings: list[Finding], policy: Policy, today: date, notes: dict[
     return out, expired, unused
 
 
+def _waive_unaudited(findings: list[Finding], policy: Policy, notes: dict[str, list[str]]) -> list[Finding]:
+    """``unaudited: {accept: true}`` / ``packages: [...]``: the unaudited dependencies
+    the policy accepts stay in the SARIF, marked as waived (an external suppression)."""
+    from ..coverage import is_coverage_finding
+
+    out = []
+    for f in findings:
+        rule = policy.unaudited.waiver(f) if is_coverage_finding(f) and not f.is_suppressed else None
+        if rule is None:
+            out.append(f)
+            continue
+        why = policy.unaudited.reason or "the policy accepts unaudited dependencies"
+        notes.setdefault(f.fingerprint, []).append(f"waived by {rule}: {why}")
+        waiver = Suppression(kind="external", status="accepted", justification=f"{rule}: {why}",
+                             source=f"policy:{rule}")
+        out.append(replace(f, suppressions=(*f.suppressions, waiver)))
+    return out
+
+
+def _is_coverage(f: Finding) -> bool:
+    from ..coverage import is_coverage_finding
+
+    return is_coverage_finding(f)
+
+
 def _group_state(group: Group) -> str | None:
     states = {f.baseline_state for f in group.findings}
     for s in ("new", "updated", "unchanged"):
@@ -367,6 +394,13 @@ def _judge(groups: list[Group], policy: Policy, now: datetime) -> list[_Verdict]
         state = _group_state(g)
         v = _Verdict(g, sev, state, min(seen) if seen else now)
         v.counted = policy.mode == "all" or state in ("new", None)
+        if all(_is_coverage(f) for f in g.findings):
+            # not a risk found but a check that did not happen: blocks whatever its
+            # severity, its age or the mode, until the policy's `unaudited` waives it
+            why = g.representative.properties.get("secscan/notAuditedReason") or g.representative.message
+            v.reasons.append(f"unaudited: {why} (waive: unaudited.packages or unaudited.accept)")
+            verdicts.append(v)
+            continue
         lic = [f for f in g.findings if _is_policy_license(f)]
         if lic and len(lic) == len(g.findings):
             rule = lic[0].rule_id
@@ -387,25 +421,27 @@ def _judge(groups: list[Group], policy: Policy, now: datetime) -> list[_Verdict]
             v.reasons.append(v.sla.describe())
         verdicts.append(v)
     counted = Counter(v.severity.label for v in verdicts if v.counted and not v.license_warning
-                      and not all(_is_policy_license(f) for f in v.group.findings))
+                      and not all(_is_policy_license(f) or _is_coverage(f) for f in v.group.findings))
     for v in verdicts:
         cap = policy.max.get(v.severity.label)
         if cap is not None and v.counted and counted[v.severity.label] > cap and \
-                not all(_is_policy_license(f) for f in v.group.findings):
+                not all(_is_policy_license(f) or _is_coverage(f) for f in v.group.findings):
             v.reasons.insert(0, f"max.{v.severity.label}: {cap} ({counted[v.severity.label]} found)")
     return verdicts
 
 
 def scanner_failures(policy: Policy, scanner_status: Mapping[str, str] | None,
                      findings: Iterable[Finding]) -> list[str]:
-    """Required scanners that did not run successfully (fail closed).
+    """Required scanners that did not run successfully, and every scanner that started
+    and failed, required or not (fail closed: a failed audit is not a clean one).
 
     Without a status map, a required scanner counts as run only if it reported a
     finding — a scanner that found nothing must say so through ``scanner_status``."""
     status = {tool_key(k): str(v) for k, v in (scanner_status or {}).items()}
     if scanner_status is None:
         status = {tool_key(f.tool): "ok" for f in findings}
-    out = []
+    out = [f"scanner failed: {name} {state.strip()}" for name, state in sorted(status.items())
+           if name not in policy.required_scanners and state.strip().lower().startswith("failed")]
     for name in policy.required_scanners:
         state = status.get(name)
         if state is None:
@@ -449,6 +485,8 @@ def evaluate(
         counts_by_state["fixed"] = len(result.fixed)
     kept = [f if f.first_seen is not None else replace(f, first_seen=now) for f in kept]
     for f in kept:
+        if f.properties.get("notRechecked"):
+            notes.setdefault(f.fingerprint, []).append(str(f.properties["notRechecked"]))
         if f.baseline_state:
             since = f" (first seen {utc(f.first_seen).date().isoformat()})" if f.first_seen else ""
             notes.setdefault(f.fingerprint, []).append(f"baseline: {f.baseline_state}{since}")
@@ -465,6 +503,7 @@ def evaluate(
         expired += [ExpiredSuppression(src.source, src.file, "VEX statements", src.owner or "-", src.expires, n)
                     for src, n in outcome.expired]
         unused += outcome.unused
+    kept = _waive_unaudited(kept, policy, notes)
     active = [f for f in kept if not f.is_suppressed]
     groups = correlate(active)
     verdicts = _judge(groups, policy, now)

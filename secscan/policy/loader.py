@@ -27,6 +27,7 @@ from .model import (
     Override,
     Policy,
     SuppressionRule,
+    UnauditedPolicy,
 )
 from ..yamlsafe import BoundedLoader
 from .schema import SCHEMA
@@ -241,6 +242,7 @@ def build_policy(data: dict[str, Any], marks: _Marks, source: str) -> Policy:
         block_epss_above=(data.get("block") or {}).get("epss_above"),
         sla_kev=sla_kev,
         vex=_vex_sources(data, marks, source),
+        unaudited=_unaudited(data.get("unaudited")),
     )
 
 
@@ -258,6 +260,13 @@ def _vex_sources(data: dict[str, Any], marks: _Marks, source: str) -> tuple[Any,
         path = v["file"] if Path(v["file"]).is_absolute() else str(base / v["file"])
         out.append(VexSource(v["file"], expires, v.get("owner", ""), i, path))
     return tuple(out)
+
+
+def _unaudited(block: dict[str, Any] | None) -> UnauditedPolicy:
+    if not block:
+        return UnauditedPolicy()
+    return UnauditedPolicy(accept=bool(block.get("accept", False)), packages=tuple(block.get("packages") or ()),
+                           reason=str(block.get("reason", "")))
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:

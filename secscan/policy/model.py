@@ -186,6 +186,25 @@ class LicensePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class UnauditedPolicy:
+    """Which dependencies may stay unaudited (``unaudited:``).  By default none: a
+    dependency secscan could not check blocks, as a scanner that did not run would."""
+
+    accept: bool = False
+    packages: tuple[str, ...] = ()
+    reason: str = ""
+
+    def waiver(self, f: Finding) -> str | None:
+        """The policy rule that lets this unaudited dependency pass, or None."""
+        if self.accept:
+            return "unaudited.accept"
+        name = _pkg_name(f)
+        if name and name in {normalize_package_name(p) for p in self.packages}:
+            return f"unaudited.packages[{name}]"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """What the gate enforces.  ``Policy()`` is the built-in default policy."""
 
@@ -208,6 +227,7 @@ class Policy:
     block_epss_above: float | None = None  # block: {epss_above: 0.5}
     sla_kev: int | None = None  # sla: {kev: 14}
     vex: tuple[Any, ...] = ()  # secscan.prioritise.vex.VexSource, one per ``vex:`` entry
+    unaudited: UnauditedPolicy = field(default_factory=UnauditedPolicy)
 
     def scanner_options(self, name: str) -> dict[str, Any]:
         """Options the policy sets for one scanner (a copy; ``{}`` when none)."""

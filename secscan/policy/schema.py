@@ -225,6 +225,18 @@ def build_schema() -> dict[str, Any]:
                                              "container images), image-packages (other packages in images)."},
                 },
             },
+            "unaudited": {
+                "type": "object", "additionalProperties": False,
+                "description": "Dependencies secscan could not audit (unpinned, no vulnerability service, "
+                               "skipped by the scanner) block the gate unless waived here.",
+                "properties": {
+                    "accept": {"type": "boolean",
+                               "description": "true: no unaudited dependency blocks (each is still reported)."},
+                    "packages": _str_list("Package names (PEP 503 normalized) that may stay unaudited."),
+                    "reason": {"type": "string", "minLength": 1,
+                               "description": "Why: shown with every waived finding."},
+                },
+            },
         },
         "$defs": {"override": override, "suppression": suppression},
     }

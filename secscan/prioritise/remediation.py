@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..findings import Category, Finding, Severity
+from ..coverage import is_coverage_finding
 from ..fingerprint import normalize_package_name
 
 SPEC_PROPERTY = "vulnerable_spec"  # safety's affected range, kept in Finding.properties
@@ -196,7 +197,7 @@ def build_plan(findings: Iterable[Finding], sla_breached: Iterable[str] = ()) ->
     breached = set(sla_breached)
     groups: dict[tuple[str, str, str | None], list[Finding]] = {}
     for f in findings:
-        if f.category is not Category.DEPENDENCY or f.package is None or f.is_suppressed:
+        if f.category is not Category.DEPENDENCY or f.package is None or f.is_suppressed or is_coverage_finding(f):
             continue
         key = ((f.package.ecosystem or "pypi").lower(), normalize_package_name(f.package.name), f.package.version)
         groups.setdefault(key, []).append(f)

@@ -363,7 +363,11 @@ def openvex_document(doc: Mapping[str, Any]) -> dict[str, Any]:
 
     findings = [result_to_finding(ctx, r, str(ctx.driver.get("name") or "unknown-tool"), None)
                 for ctx, r in iter_results(doc)]
-    deps = [f for f in findings if f.category is Category.DEPENDENCY and f.package is not None]
+    from ..coverage import is_coverage_finding
+
+    # a dependency nothing checked is no statement about a vulnerability: not exported
+    deps = [f for f in findings if f.category is Category.DEPENDENCY and f.package is not None
+            and not is_coverage_finding(f)]
     decision = decision_of(doc)
     plan = build_plan(deps, breached_fingerprints(decision)).by_fingerprint()
     statements: dict[str, dict[str, Any]] = {}

@@ -92,6 +92,7 @@ class RunInfo:
     status: str = "ok"  # "ok" | "skipped: …" | "failed: …"
     category: str | None = None  # automationDetails.id when not the tool's own (an image's run)
     image: str | None = None  # the container image a run scanned (secscan.images)
+    coverage: dict[str, Any] = field(default_factory=dict)  # what the run covered (secscan.coverage)
 
 
 @dataclass
@@ -400,6 +401,8 @@ def _invocation(info: RunInfo) -> dict[str, Any]:
         props["secscan/status"] = info.status
     if info.sources:
         props["secscan/reports"] = sorted(set(info.sources))
+    if info.coverage:
+        props["secscan/coverage"] = info.coverage
     if props:
         inv["properties"] = props
     return inv

@@ -296,7 +296,7 @@ def test_applies_and_plan(tmp_path: Path) -> None:
         assert flag in argv
     assert argv[argv.index("-o") + 1] == str(ctx.workdir / "pip-audit.json")
     empty = _ctx(tmp_path / "x", requirements=None, osv_url="http://127.0.0.1:9")
-    assert "no requirements" in (pip_audit.applies(empty) or "")
+    assert "no dependency file" in (pip_audit.applies(empty) or "")
 
 
 def test_requirement_files_found_and_venvs_skipped(tmp_path: Path) -> None:
@@ -463,7 +463,8 @@ def test_unpinned_requirements_are_not_audited_and_do_not_stop_the_audit(tmp_pat
     assert {f.package.name.lower() for f in report.findings} == {"django", "pyyaml"}
     assert sorted(plan.not_audited) == ["requests (unpinned: >=2, in requirements.txt)",
                                         "sphinx (unpinned: any version, in docs/requirements.txt)"]
-    assert plan.manifests == {"django": "requirements.txt", "pyyaml": "docs/requirements.txt"}
+    assert plan.manifests == {"django": "requirements.txt", "pyyaml": "docs/requirements.txt",
+                              "django==2.2.0": "requirements.txt", "pyyaml==5.3": "docs/requirements.txt"}
     assert plan.notes and "2 requirement(s) not audited" in plan.notes[0]
 
 

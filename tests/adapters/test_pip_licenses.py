@@ -182,8 +182,11 @@ def test_check_reports_a_missing_interpreter(tmp_path: Path) -> None:
 
 def test_interpreter_choice(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path)
-    python, why = pip_licenses.choose_python(RunContext(ctx.target, ctx.workdir, env={}))
-    assert python == sys.executable and "secscan" in why
+    # never secscan's own environment, even when it is the active one
+    for env in ({}, {"VIRTUAL_ENV": sys.prefix}):
+        bare = RunContext(ctx.target, ctx.workdir, env=env)
+        assert pip_licenses.choose_python(bare) == ("", "")
+        assert pip_licenses.applies(bare) == pip_licenses.NO_PROJECT_ENV
     venv_python = ctx.target / ".venv" / "bin" / "python"
     venv_python.parent.mkdir(parents=True)
     venv_python.symlink_to(sys.executable)

@@ -28,8 +28,8 @@ def test_the_triage_guide_quotes_what_secscan_prints(tmp_path) -> None:
     # the guide converts exactly these three corpus reports
     assert all(str(p.relative_to(REPO)) in text for p in REPORTS[:3])
     proc = _secscan("convert", *map(str, REPORTS[:3]), "-o", "nightly.sarif", cwd=tmp_path)
-    assert "secscan: wrote 95 findings from 3 report(s) (pip-audit, safety, trivy) to nightly.sarif" in proc.stderr
-    assert "# secscan: wrote 95 findings from 3 report(s) (pip-audit, safety, trivy) to nightly.sarif" in text
+    assert "secscan: wrote 96 findings from 3 report(s) (pip-audit, safety, trivy) to nightly.sarif" in proc.stderr
+    assert "# secscan: wrote 96 findings from 3 report(s) (pip-audit, safety, trivy) to nightly.sarif" in text
     md = _secscan("report", "nightly.sarif", cwd=tmp_path).stdout
     for row in re.findall(r"^\| (?:pillow|django|urllib3|werkzeug) \|.*\|$", text, re.M):
         assert row in md, row

@@ -184,7 +184,8 @@ def test_gate_writes_the_decided_sarif_that_reports_and_openvex_read(corpus_sari
                            str(_policy(policy_dir)), "--write-sarif", str(decided), "--now", "2026-12-01"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1, proc.stderr  # criticals remain
-    assert f"secscan: wrote {decided} (102 results with the decision applied)" in proc.stderr
+    # 102 findings of the reports, and 2 dependencies pip-audit skipped (not-audited results)
+    assert f"secscan: wrote {decided} (104 results with the decision applied)" in proc.stderr
     log = json.loads(decided.read_text())
     assert list(sarif_validator.iter_errors(log)) == []
     assert log["properties"]["secscan"]["decision"]["suppressed"] == 3

@@ -1,0 +1,124 @@
+"""Dependencies where Python projects keep them, audited by the real pip-audit against
+the local OSV server (tests/support/osv_server.py) fed with real advisories.
+
+The lockfiles were written by uv, Poetry and pipenv themselves
+(tests/fixtures/lockfiles/README.md); the other trees are built here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from support.osv_server import OsvServer
+from support.safety import ADVISORIES
+
+from secscan.requirements import read_dependencies
+from secscan.scan import scan
+
+LOCKS = Path(__file__).resolve().parent / "fixtures" / "lockfiles"
+# what each lockfile pins (read from the lock by the tool that wrote it, see README)
+# (urllib3 is not here: uv and pipenv resolved 1.23, Poetry 1.22)
+LOCKED = {"requests": "2.19.0", "jinja2": "2.10", "idna": "2.7", "chardet": "3.0.4"}
+
+
+@pytest.fixture(scope="module")
+def osv():
+    with OsvServer.from_directory(ADVISORIES) as server:
+        yield server
+
+
+def _project(tmp_path: Path, *files: tuple[str, str]) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    for rel, text in files:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def _audit(root: Path, osv: OsvServer):
+    result = scan(root, scanners=["pip-audit"], options={"pip-audit": {"osv_url": osv.base_url}})
+    return result.runs["pip-audit"]
+
+
+@pytest.mark.parametrize("lock", ["uv/uv.lock", "uv/pylock.toml", "poetry/poetry.lock", "pipenv/Pipfile.lock"])
+def test_a_lockfile_written_by_the_real_tool_is_audited(lock: str, tmp_path: Path, osv: OsvServer) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(LOCKS / lock, root / Path(lock).name)
+    src = LOCKS / Path(lock).parent
+    for extra in ("pyproject.toml", "Pipfile"):
+        if (src / extra).is_file():
+            shutil.copy(src / extra, root / extra)
+    deps = read_dependencies([root / Path(lock).name], root)
+    pins = {name.lower(): version for name, version in deps.pinned}
+    assert {k: pins.get(k) for k in LOCKED} == LOCKED
+    assert pins["urllib3"] in ("1.22", "1.23")
+    run = _audit(root, osv)
+    assert run.status == "ok", run.line()
+    cov = run.report.coverage
+    assert cov["pins_found"] == cov["pins_audited"] == len(pins) and cov["not_audited"] == []
+    assert cov["dependency_files"] == [Path(lock).name]  # pyproject.toml is covered by the lock
+    vulnerable = {f.package.name.lower() for f in run.findings if f.rule_id != "not-audited"}
+    assert {"requests", "jinja2", "urllib3"} <= vulnerable
+    assert all(f.package.manifest == Path(lock).name for f in run.findings)
+
+
+def test_pyproject_dependencies_and_optional_groups(tmp_path: Path, osv: OsvServer) -> None:
+    root = _project(tmp_path, ("pyproject.toml", """
+[project]
+name = "demo"
+version = "1"
+dependencies = ["requests==2.19.0", "click>=8"]
+
+[project.optional-dependencies]
+yaml = ["pyyaml==5.3"]
+
+[dependency-groups]
+dev = ["jinja2==2.10"]
+"""))
+    run = _audit(root, osv)
+    assert run.status == "ok", run.line()
+    vulnerable = {f.package.name.lower() for f in run.findings if f.rule_id != "not-audited"}
+    assert {"requests", "pyyaml", "jinja2"} <= vulnerable
+    [loose] = [f for f in run.findings if f.rule_id == "not-audited"]
+    assert loose.package.name == "click" and "unpinned: >=8" in loose.message
+    assert loose.location.path == "pyproject.toml"
+
+
+def test_one_package_at_two_versions_is_two_audited_pins(tmp_path: Path, osv: OsvServer) -> None:
+    root = _project(tmp_path, ("requirements.txt", "requests==2.19.0\n"),
+                    ("docs/requirements.txt", "requests==2.31.0\njinja2==2.10\n"))
+    run = _audit(root, osv)
+    assert run.status == "ok", run.line()  # pip-audit alone fails: "duplicate requirements"
+    cov = run.report.coverage
+    assert cov["pins_found"] == cov["pins_audited"] == 3
+    versions = {(f.package.version, f.package.manifest) for f in run.findings if f.package.name.lower() == "requests"}
+    assert ("2.19.0", "requirements.txt") in versions
+    old = {f.rule_id for f in run.findings if f.package.version == "2.19.0"}
+    new = {f.rule_id for f in run.findings if f.package.version == "2.31.0"}
+    assert old and old != new
+
+
+def test_a_constraints_file_pins_an_unpinned_requirement(tmp_path: Path, osv: OsvServer) -> None:
+    root = _project(tmp_path, ("requirements.txt", "-c constraints.txt\nrequests\nflask\n"),
+                    ("constraints.txt", "requests==2.19.0\n"))
+    deps = read_dependencies([root / "requirements.txt"], root)
+    assert list(deps.pinned) == [("requests", "2.19.0")]
+    assert deps.not_audited == ["flask (unpinned: any version, in requirements.txt)"]
+
+
+def test_without_a_vulnerability_service_every_dependency_is_not_audited(tmp_path: Path) -> None:
+    root = _project(tmp_path, ("requirements.txt", "requests==2.19.0\njinja2==2.10\n"))
+    result = scan(root, scanners=["pip-audit"])  # offline, no osv_url
+    run = result.runs["pip-audit"]
+    assert run.status == "skipped"
+    assert sorted((f.rule_id, f.package.name) for f in run.findings) == [
+        ("not-audited", "jinja2"), ("not-audited", "requests")]
+    assert all("no vulnerability service" in f.message for f in run.findings)
+    log = result.to_sarif()
+    [sarif_run] = log["runs"]
+    assert len(sarif_run["results"]) == 2
+    assert sarif_run["invocations"][0]["properties"]["secscan/coverage"]["pins_audited"] == 0
