@@ -92,7 +92,7 @@ def test_a_log_the_model_cannot_hold_is_one_clear_error(tmp_path: Path) -> None:
     del log["runs"][0]["results"][0]["message"]
     with pytest.raises(ValueError, match=r"^log\.runs\[0\]\.results\[0\]: Result needs message$"):
         secscan.to_sarif_om(log)
-    with pytest.raises(ValueError, match=r"log\.runs\[0\]\.tool: expected a JSON object for Tool, got str"):
+    with pytest.raises(TypeError, match=r"log\.runs\[0\]\.tool: expected a JSON object for Tool, got str"):
         secscan.to_sarif_om({"version": "2.1.0", "runs": [{"tool": "bandit"}]})
 
 
@@ -105,7 +105,7 @@ def test_import_secscan_does_not_load_sarif_om() -> None:
 
 def test_library_guide_sarif_om_example_runs(tmp_path: Path, capsys, monkeypatch) -> None:
     text = (REPO / "docs" / "library.md").read_text(encoding="utf-8")
-    example = re.search(r"## The SARIF object model.*?```python\n(.*?)```", text, re.S).group(1)
+    example = re.search(r"## The SARIF object model.*?```python\n(.*?)```", text, re.DOTALL).group(1)
     assert "secscan._" not in example and "from secscan." not in example  # public API only
     (tmp_path / "gitleaks.json").write_bytes(GITLEAKS.read_bytes())
     monkeypatch.chdir(tmp_path)

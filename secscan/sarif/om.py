@@ -29,12 +29,13 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SecscanError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sarif_om import SarifLog
+    from sarif_om import SarifLog  # type: ignore[import-untyped]  # sarif-om ships no types
 
 # Fields written even when equal to the model's default (see the module docstring).
 ALWAYS_WRITTEN = frozenset({"level"})
@@ -94,7 +95,7 @@ def from_sarif_om(obj: Any) -> dict[str, Any]:
 
 def _to_object(data: Any, cls: type, where: str) -> Any:
     if not isinstance(data, Mapping):
-        raise ValueError(f"{where}: expected a JSON object for {cls.__name__}, got {type(data).__name__}")
+        raise TypeError(f"{where}: expected a JSON object for {cls.__name__}, got {type(data).__name__}")
     shape = _model().shapes[cls]
     ordered: dict[str, Any] = {}
     for key, value in data.items():
@@ -185,7 +186,8 @@ def _model() -> _Model:
     definitions: dict[str, Any] = schema["definitions"]
 
     def class_of(definition: str) -> type:
-        return getattr(sarif_om, definition[0].upper() + definition[1:])
+        cls: type = getattr(sarif_om, definition[0].upper() + definition[1:])
+        return cls
 
     shapes = {sarif_om.SarifLog: _shape(sarif_om.SarifLog, _children(schema, class_of))}
     for name, definition in definitions.items():

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import shlex
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from functools import cache
 from pathlib import Path
-from typing import Callable, Mapping, TypeVar
+from typing import TypeVar
 
 import pytest
 
@@ -49,7 +50,7 @@ def requires(*tools: str) -> Callable[[F], F]:
     return apply
 
 
-@lru_cache(maxsize=None)
+@cache
 def installed(tool: str) -> bool:
     """Whether ``secscan run`` would find ``tool`` (its console script, binary or module)."""
     from secscan.adapters import adapter
@@ -58,7 +59,7 @@ def installed(tool: str) -> bool:
     return adapter(tool).executable(RunContext(target=REPO, workdir=REPO)) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def install_hint(tool: str) -> str:
     """The pip command for ``tool``, from the ``scanners`` extra of pyproject.toml."""
     try:
