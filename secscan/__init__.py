@@ -42,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "to_sarif": "secscan.sarif.writer",
     "write_sarif": "secscan.sarif.writer",
     "read_sarif_findings": "secscan.sarif.io",
+    "to_sarif_om": "secscan.sarif.om",
+    "from_sarif_om": "secscan.sarif.om",
     # run
     "scan": "secscan.scan",
     "ScanResult": "secscan.scan",
@@ -102,6 +104,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .policy import Decision, Policy, evaluate, gate, license_findings, load_policy
     from .report import render as render_report
     from .sarif.io import read_sarif_findings
+    from .sarif.om import from_sarif_om, to_sarif_om
     from .sarif.writer import to_sarif, write_sarif
     from .scan import ScannerRun, ScanResult, scan
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: the SARIF schema validator."""
+"""Shared fixtures: the SARIF schema validator; the scanner markers' skip-or-fail hook."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 
 import pytest
 from support.corpus import CORPUS
+from support.scanners import check_scanners
 
 # `secscan run` probes the internet by default (secscan/network.py): tests never do —
 # the ones about the probes point them at 127.0.0.1 and unset this
@@ -19,3 +20,10 @@ def sarif_validator():
 
     schema = json.loads((CORPUS / "schema" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     return jsonschema.Draft4Validator(schema)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked with a scanner that is not installed: skipped with the reason, or a
+    failure in CI (tests/support/scanners.py) — before its fixtures run."""
+    check_scanners(item)

@@ -14,6 +14,7 @@ import pytest
 from secscan.adapters import SCANNERS
 from support.corpus import CORPUS
 from support.fake_github import FakeGitHub
+from support.scanners import TOOLS, requires
 
 TOKEN = "ghs_cli-test-token-0123456789abcdef"
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -35,6 +36,7 @@ def converted(tmp_path_factory) -> Path:
     return out
 
 
+@requires(*TOOLS)
 def test_doctor_lists_every_scanner_with_version_and_readiness() -> None:
     proc = _cli("doctor", "--format", "json")
     assert proc.returncode == 0, proc.stderr

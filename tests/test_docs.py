@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import yaml
+from support.scanners import requires
 
 from secscan.clidoc import render_cli_markdown
 
@@ -20,6 +21,7 @@ def test_cli_reference_is_generated_from_the_commands() -> None:
         "regenerate: python -m secscan.clidoc > docs/cli.md"
 
 
+@requires("bandit", "semgrep", "gitleaks")
 def test_library_worked_example_runs_against_the_sample(tmp_path, capsys) -> None:
     text = (REPO / "docs" / "library.md").read_text(encoding="utf-8")
     example = re.search(r"## A worked example.*?```python\n(.*?)```", text, re.S).group(1)

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from secscan.cli import main
 from secscan.report import FORMATS, render
 from support.corpus import CORPUS, corpus_entries
+from support.scanners import requires
 
 REDACTED = re.compile(r"^(REDACTED|\*+|.*\.\.\.)$")
 
@@ -91,6 +92,7 @@ def test_no_secret_in_any_report(merged: str, fmt: str) -> None:
     assert not leaked
 
 
+@requires("bandit", "gitleaks")
 def test_a_secret_on_a_line_another_tool_flags_is_not_printed_by_that_tool(tmp_path) -> None:
     """bandit flags ``verify=False`` on a line that also carries a token gitleaks finds:
     bandit's snippet of that line must not print the token."""

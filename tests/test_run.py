@@ -19,6 +19,7 @@ from support.advisories import pip_audit_expectation
 from support.osv_server import OsvServer
 from support.safety import ADVISORIES, expected_ids, expected_rows
 from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_repo
+from support.scanners import TOOLS, requires
 
 import secscan
 from secscan.adapters import SCANNERS
@@ -63,6 +64,7 @@ def full(sample, osv, safety_db, project_env):
                                  "pip-licenses": {"python": str(project_env)}})
 
 
+@requires(*TOOLS)
 def test_every_scanner_really_runs_and_finds_something(full) -> None:
     assert sorted(full.runs) == sorted(SCANNERS)
     for tool, run in full.runs.items():
@@ -76,6 +78,7 @@ def test_every_scanner_really_runs_and_finds_something(full) -> None:
     assert not full.failed
 
 
+@requires(*TOOLS)
 def test_pip_audit_reports_exactly_the_ground_truth(full) -> None:
     audited = [f for f in full.findings if f.tool == "pip-audit"]
     got = {(f.package.name.lower(), f.rule_id) for f in audited}
@@ -84,11 +87,13 @@ def test_pip_audit_reports_exactly_the_ground_truth(full) -> None:
     assert {(f.package.manifest, f.path) for f in audited} == {("requirements.txt", "requirements.txt")}
 
 
+@requires(*TOOLS)
 def test_safety_reports_exactly_the_ground_truth(full) -> None:
     got = {(f.package.name.lower(), f.rule_id) for f in full.findings if f.tool == "safety"}
     assert got == expected_ids()
 
 
+@requires(*TOOLS)
 def test_dependency_severity_comes_from_the_advisory(full) -> None:
     ghsa_word = {row["id"]: row["ghsa_severity"] for row in expected_rows() if row["source"] == "ghsa"}
     alias_word: dict[str, str] = {}
@@ -109,6 +114,7 @@ def test_dependency_severity_comes_from_the_advisory(full) -> None:
     assert len({f.severity for f in audited}) >= 3
 
 
+@requires(*TOOLS)
 def test_git_history_secret_is_found_and_never_in_clear(full, tmp_path) -> None:
     leaks = [f for f in full.findings if f.tool == "gitleaks"]
     assert any(f.path == DELETED_KEY_FILE for f in leaks), "a key deleted from HEAD is still in history"
@@ -120,6 +126,7 @@ def test_git_history_secret_is_found_and_never_in_clear(full, tmp_path) -> None:
         assert all(secret not in repr(f) for f in full.findings)
 
 
+@requires(*TOOLS)
 def test_sarif_records_every_invocation_and_is_github_clean(full, sarif_validator) -> None:
     log = full.to_sarif()
     assert not list(sarif_validator.iter_errors(log))
@@ -134,6 +141,7 @@ def test_sarif_records_every_invocation_and_is_github_clean(full, sarif_validato
         assert len(run["results"]) == len(full.runs[tool].findings)
 
 
+@requires(*TOOLS)
 def test_bandit_count_equals_bandit_run_directly(full, sample, tmp_path) -> None:
     report = tmp_path / "bandit.json"
     bandit = Path(sys.executable).parent / "bandit"
@@ -141,6 +149,7 @@ def test_bandit_count_equals_bandit_run_directly(full, sample, tmp_path) -> None
     assert len(full.runs["bandit"].findings) == len(json.loads(report.read_text())["results"])
 
 
+@requires(*TOOLS)
 def test_gitleaks_count_equals_gitleaks_run_directly(full, sample, tmp_path) -> None:
     report = tmp_path / "gitleaks.json"
     gitleaks = Path(sys.executable).parent / "gitleaks"
@@ -149,6 +158,7 @@ def test_gitleaks_count_equals_gitleaks_run_directly(full, sample, tmp_path) -> 
     assert len(full.runs["gitleaks"].findings) == len(json.loads(report.read_text()))
 
 
+@requires("pip-audit", "safety")
 def test_offline_run_with_no_vulnerability_source_says_which_scanners_had_no_data(sample) -> None:
     result = scan(sample, scanners=None, skip=["semgrep", "trivy", "bandit", "gitleaks", "pip-licenses"])
     assert result.runs["pip-audit"].status == "skipped"
@@ -197,6 +207,7 @@ def test_hanging_scanner_is_killed_at_the_timeout(monkeypatch, sample) -> None:
     assert result.runs["bandit"].seconds < 30
 
 
+@pytest.mark.bandit
 def test_missing_required_scanner_exits_3_optional_one_warns(monkeypatch, sample) -> None:
     monkeypatch.setattr(secscan.adapters.adapter("gitleaks"), "executable", lambda ctx: None)
     optional = scan(sample, scanners=None, skip=[t for t in SCANNERS if t not in ("gitleaks", "bandit")])
@@ -207,6 +218,7 @@ def test_missing_required_scanner_exits_3_optional_one_warns(monkeypatch, sample
     assert "not installed" in required.failed[0].reason
 
 
+@requires("bandit", "pip-audit")
 def test_cli_exit_3_names_each_failed_scanner(tmp_path, sample) -> None:
     proc = _cli("run", str(sample), "--scanners", "bandit,pip-audit", "--osv-url", "http://ci:hunter3pass@127.0.0.1:9",
                 "--sarif", str(tmp_path / "o.sarif"), "--format", "none", "-q")
@@ -221,6 +233,7 @@ def test_cli_exit_3_names_each_failed_scanner(tmp_path, sample) -> None:
     assert "hunter3pass" not in (tmp_path / "o.sarif").read_text() + proc.stderr  # credentials in URLs hidden
 
 
+@pytest.mark.bandit
 def test_cli_run_gates_with_a_policy_and_writes_the_decision(tmp_path, sample) -> None:
     policy = tmp_path / "p.yml"
     policy.write_text("version: 1\nfail_on: critical\nscanners:\n  required: [bandit]\n")
@@ -251,6 +264,7 @@ def test_cli_run_bad_policy_fails_before_scanning(tmp_path, sample) -> None:
     assert not (tmp_path / "o.sarif").exists()
 
 
+@pytest.mark.bandit
 def test_config_file_and_unknown_key(tmp_path, sample) -> None:
     (sample / "secscan.yml").write_text("scanners: [bandit]\nsarif: from-config.sarif\n")
     try:
@@ -282,6 +296,7 @@ def test_library_api_is_public_and_typed() -> None:
     assert Category.SECRET.value == "secret"
 
 
+@pytest.mark.bandit
 def test_actions_step_summary_and_shipped_policy_by_name(tmp_path, sample) -> None:
     summary = tmp_path / "step-summary.md"
     env_run = subprocess.run(
@@ -296,6 +311,7 @@ def test_actions_step_summary_and_shipped_policy_by_name(tmp_path, sample) -> No
     assert text.lstrip().startswith("#")
 
 
+@requires("bandit", "gitleaks")
 def test_terminal_shows_a_live_table_ci_gets_plain_lines(tmp_path, sample) -> None:
     """On a terminal (a real pseudo-terminal here) progress is a live rich table; in
     CI (no terminal, or CI=true) it is one plain line per event."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from support.corpus import corpus_entries
+from support.scanners import requires
 
 REPO = Path(__file__).resolve().parents[1]
 MULTITOOL = Path(os.environ.get("SARIF_MULTITOOL", REPO / ".tools" / "node_modules" / "@microsoft"
@@ -49,6 +50,7 @@ def test_corpus_log_passes_githubs_rules_and_sarifs(merged, tmp_path) -> None:
     assert {p["rule"] for p in problems} <= {"SARIF2005", "SARIF2017"}
 
 
+@requires("bandit", "safety", "pip-audit", "trivy", "gitleaks", "pip-licenses")
 def test_a_scan_log_passes_githubs_rules(tmp_path) -> None:
     from support.sample_repo import make_sample_repo
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support.corpus import CORPUS, corpus_entries
 
 import secscan
@@ -97,6 +98,7 @@ def test_read_back_is_lossless():
     assert any(f.suppressions for f in back)
 
 
+@pytest.mark.bandit
 def test_fingerprints_survive_a_blank_line_inserted_above(tmp_path):
     bandit = str(Path(sys.executable).parent / "bandit") if (Path(sys.executable).parent / "bandit").exists() else "bandit"
     src = tmp_path / "repo"

@@ -323,6 +323,7 @@ def formats(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, P
     return paths
 
 
+@pytest.mark.bandit
 def test_real_run_all_formats_agree(formats: dict[str, Path]) -> None:
     raw = json.loads(formats["json"].read_bytes())["results"]
     expected = Counter((r["test_id"], r["filename"].removeprefix("./"), r["line_number"]) for r in raw)
@@ -340,11 +341,13 @@ def test_real_run_all_formats_agree(formats: dict[str, Path]) -> None:
         assert [n.path for n in errors] == ["broken.py"], fmt
 
 
+@pytest.mark.bandit
 def test_real_run_human_format_is_refused(formats: dict[str, Path]) -> None:
     with pytest.raises(ReportError, match="not a bandit report"):
         load_report(formats["txt"], tool="bandit")
 
 
+@pytest.mark.bandit
 def test_real_snippets_are_the_source_lines(tree: Path, formats: dict[str, Path]) -> None:
     for fmt in ("json", "yaml"):
         findings = load_report(formats[fmt]).findings
@@ -362,6 +365,7 @@ def test_real_snippets_are_the_source_lines(tree: Path, formats: dict[str, Path]
         assert f.location.snippet == "\n".join(source[f.line - 1 : f.location.end_line])
 
 
+@pytest.mark.bandit
 def test_syntax_error_and_missing_target_exit_0_but_become_error_notifications(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "bad.py").write_text("def broken(:\n    pass\n", encoding="utf-8")
@@ -379,6 +383,7 @@ def test_syntax_error_and_missing_target_exit_0_but_become_error_notifications(t
     assert any("No such file" in n.message for n in report.notifications)
 
 
+@pytest.mark.bandit
 def test_run_half_plan_execute_parse(tree: Path, tmp_path: Path) -> None:
     ctx = _ctx(tree, tmp_path / "work")
     exe = _bandit(ctx)
@@ -398,6 +403,7 @@ def test_run_half_plan_execute_parse(tree: Path, tmp_path: Path) -> None:
     assert [(n.level, n.path) for n in report.notifications] == [("error", "broken.py")]
 
 
+@pytest.mark.bandit
 def test_run_half_exclusions_really_exclude_something(tree: Path, tmp_path: Path) -> None:
     """Without secscan's exclusions bandit does scan the virtualenvs: the test above can fail."""
     exe = _bandit(_ctx(tree, tmp_path / "w"))
@@ -407,6 +413,7 @@ def test_run_half_exclusions_really_exclude_something(tree: Path, tmp_path: Path
     assert {r["filename"].split("/")[1] for r in raw} >= {"env", "node_modules"}
 
 
+@pytest.mark.bandit
 def test_run_half_options_filter(tree: Path, tmp_path: Path) -> None:
     ctx = _ctx(tree, tmp_path / "work", severity="high", confidence="high", skips=["B602"])
     exe = _bandit(ctx)
@@ -431,6 +438,7 @@ def test_run_half_applies_skips_trees_without_python(tmp_path: Path) -> None:
     assert "does not exist" in (bandit.applies(_ctx(tmp_path / "nope", tmp_path / "w")) or "")
 
 
+@pytest.mark.bandit
 def test_check_usage_error_missing_and_damaged_report(tree: Path, tmp_path: Path) -> None:
     ctx = _ctx(tree, tmp_path / "work")
     exe = _bandit(ctx)

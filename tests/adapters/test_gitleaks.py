@@ -234,12 +234,14 @@ def _ctx(target: Path, workdir: Path, **options: object) -> RunContext:
     return RunContext(target=target, workdir=workdir, options=options)
 
 
+@pytest.mark.gitleaks
 def test_version_of_real_binary() -> None:
     ctx = _ctx(Path.cwd(), Path(os.environ.get("TMPDIR", "/tmp")))
     assert GITLEAKS is not None
     assert gitleaks.version(ctx, [GITLEAKS]) == "8.30.1"
 
 
+@pytest.mark.gitleaks
 def test_git_mode_finds_secrets_deleted_from_head(leaky_repo: Path, tmp_path: Path) -> None:
     ctx = _ctx(leaky_repo, tmp_path / "work")
     assert gitleaks.mode(ctx) == "git"
@@ -262,6 +264,7 @@ def test_git_mode_finds_secrets_deleted_from_head(leaky_repo: Path, tmp_path: Pa
     assert "tester@example.com" not in repr(parsed.findings)
 
 
+@pytest.mark.gitleaks
 def test_dir_mode_does_not_see_history(leaky_repo: Path, tmp_path: Path) -> None:
     ctx = _ctx(leaky_repo, tmp_path / "work", mode="dir")
     plan, outcome, report = _run(ctx)
@@ -273,6 +276,7 @@ def test_dir_mode_does_not_see_history(leaky_repo: Path, tmp_path: Path) -> None
     assert own == [] and parsed.findings == []
 
 
+@pytest.mark.gitleaks
 def test_dir_mode_sees_working_tree(tmp_path: Path) -> None:
     target = tmp_path / "plain"
     target.mkdir()
@@ -288,6 +292,7 @@ def test_dir_mode_sees_working_tree(tmp_path: Path) -> None:
     _assert_no_secret(parsed.findings, {FAKE_AWS})
 
 
+@pytest.mark.gitleaks
 def test_history_depth_limits_commits(leaky_repo: Path, tmp_path: Path) -> None:
     # the newest commit only deletes the secrets: gitleaks scans added lines, so none
     ctx = _ctx(leaky_repo, tmp_path / "work", history_depth=1)
@@ -296,6 +301,7 @@ def test_history_depth_limits_commits(leaky_repo: Path, tmp_path: Path) -> None:
     assert outcome.returncode == 0 and json.loads(report) == []
 
 
+@pytest.mark.gitleaks
 def test_redact_option_gives_redacted_findings(leaky_repo: Path, tmp_path: Path) -> None:
     ctx = _ctx(leaky_repo, tmp_path / "work", redact=True)
     plan, outcome, report = _run(ctx)
@@ -305,6 +311,7 @@ def test_redact_option_gives_redacted_findings(leaky_repo: Path, tmp_path: Path)
     assert all(f.properties.get("redacted_report") for f in parsed.findings)
 
 
+@pytest.mark.gitleaks
 def test_error_exit_is_reported(leaky_repo: Path, tmp_path: Path) -> None:
     ctx = _ctx(leaky_repo, tmp_path / "work", config=str(tmp_path / "missing.toml"))
     plan, outcome, _report = _run(ctx)

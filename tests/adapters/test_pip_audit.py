@@ -309,11 +309,13 @@ def test_requirement_files_found_and_venvs_skipped(tmp_path: Path) -> None:
                      "svc/requirements.txt"]
 
 
+@pytest.mark.pip_audit
 def test_version_is_the_installed_one(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path)
     assert pip_audit.version(ctx, pip_audit.executable(ctx)) == importlib.metadata.version("pip-audit")
 
 
+@pytest.mark.pip_audit
 def test_real_run_against_local_osv_finds_expected_advisories(tmp_path: Path, osv_server: OsvServer) -> None:
     ctx = _ctx(tmp_path, osv_url=osv_server.base_url)
     plan, outcome = _run(ctx)
@@ -427,6 +429,7 @@ def test_yaml_timestamps_are_loaded_as_text() -> None:
     assert len(load_records(ADVISORIES)) == len(list(ADVISORIES.rglob("*.yaml"))) + len(list(ADVISORIES.rglob("*.json")))
 
 
+@pytest.mark.pip_audit
 def test_run_with_server_down_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, osv_url=f"http://127.0.0.1:{_free_port()}", service_timeout=2)
     plan, outcome = _run(ctx)
@@ -435,6 +438,7 @@ def test_run_with_server_down_is_a_clear_error_not_a_hang(tmp_path: Path) -> Non
     assert "ConnectionError" in problem and "Connection refused" in problem
 
 
+@pytest.mark.pip_audit
 def test_run_with_hanging_server_times_out(tmp_path: Path) -> None:
     with socket.socket() as hang:
         hang.bind(("127.0.0.1", 0))
@@ -447,6 +451,7 @@ def test_run_with_hanging_server_times_out(tmp_path: Path) -> None:
     assert problem is not None and "ReadTimeout" in problem
 
 
+@pytest.mark.pip_audit
 def test_unpinned_requirements_are_not_audited_and_do_not_stop_the_audit(tmp_path: Path,
                                                                          osv_server: OsvServer) -> None:
     """pip-audit itself stops at an unpinned line with no report; secscan gives it only
@@ -468,6 +473,7 @@ def test_unpinned_requirements_are_not_audited_and_do_not_stop_the_audit(tmp_pat
     assert plan.notes and "2 requirement(s) not audited" in plan.notes[0]
 
 
+@pytest.mark.pip_audit
 def test_editable_requirement_is_not_audited(tmp_path: Path, osv_server: OsvServer) -> None:
     ctx = _ctx(tmp_path, requirements=None, osv_url=osv_server.base_url)
     (ctx.target / "requirements.txt").write_text("six==1.16.0\n-e ./pkg\n")
@@ -482,6 +488,7 @@ def test_editable_requirement_is_not_audited(tmp_path: Path, osv_server: OsvServ
 
 
 @pytest.mark.parametrize("fmt", ["columns", "markdown", "cyclonedx-xml"])
+@pytest.mark.pip_audit
 def test_table_and_xml_formats_are_refused_with_advice(fmt: str, tmp_path: Path, osv_server: OsvServer) -> None:
     ctx = _ctx(tmp_path, osv_url=osv_server.base_url)
     out = tmp_path / f"out.{fmt}"
@@ -495,6 +502,7 @@ def test_table_and_xml_formats_are_refused_with_advice(fmt: str, tmp_path: Path,
         load_raw(raw, tool="pip-audit")
 
 
+@pytest.mark.pip_audit
 def test_scan_pipeline_runs_pip_audit_and_rates_its_findings(tmp_path: Path, osv_server: OsvServer) -> None:
     from secscan.scan import scan
 

@@ -105,6 +105,7 @@ def _ctx(tmp_path: Path, **options: object) -> RunContext:
     return RunContext(target=target, workdir=work, options=options)
 
 
+@pytest.mark.pip_licenses
 def test_run_half_against_its_own_json(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, python=sys.executable)
     assert pip_licenses.applies(ctx) is None
@@ -150,6 +151,7 @@ def own_names() -> list[str]:
 
 
 @pytest.mark.parametrize("fmt,args", FORMAT_RUNS, ids=[" ".join(a) for _, a in FORMAT_RUNS])
+@pytest.mark.pip_licenses
 def test_every_format_of_the_real_tool(fmt: str, args: list[str], own_names: list[str]) -> None:
     raw = RawReport(_pip_licenses(args).encode(), "<pip-licenses stdout>")
     assert detect(raw) == ("pip-licenses", fmt) or pip_licenses.detect(raw) == fmt
@@ -160,6 +162,7 @@ def test_every_format_of_the_real_tool(fmt: str, args: list[str], own_names: lis
         assert ("--no-version" in args) == (record.version is None)
 
 
+@pytest.mark.pip_licenses
 def test_html_and_summary_are_refused(own_names: list[str]) -> None:
     html = RawReport(_pip_licenses(["--format=html"]).encode(), "<html>")
     assert pip_licenses.detect(html) == "html"
@@ -170,6 +173,7 @@ def test_html_and_summary_are_refused(own_names: list[str]) -> None:
         pip_licenses.parse(summary, pip_licenses.detect(summary) or "json")
 
 
+@pytest.mark.pip_licenses
 def test_check_reports_a_missing_interpreter(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, python=str(tmp_path / "no-such-python"))
     exe = pip_licenses.executable(ctx)

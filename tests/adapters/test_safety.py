@@ -251,6 +251,7 @@ def expected_run(tmp_path_factory: pytest.TempPathFactory, db3: Path):
     return ctx, plan, outcome
 
 
+@pytest.mark.safety
 def test_real_safety_finds_exactly_what_expected_tsv_says(expected_run) -> None:
     ctx, plan, outcome = expected_run
     assert outcome.returncode == 64  # vulnerabilities found ...
@@ -285,6 +286,7 @@ def _cvss_vectors_by_key() -> dict[str, set[str]]:
     return out
 
 
+@pytest.mark.safety
 def test_real_run_severity_comes_from_advisory_cvss(expected_run) -> None:
     ctx, plan, outcome = expected_run
     findings = safety.parse(RawReport(outcome.report, "safety.json"), "json").findings
@@ -301,6 +303,7 @@ def test_real_run_severity_comes_from_advisory_cvss(expected_run) -> None:
             assert f.severity is Severity.parse(ghsa_word[f.rule_id])  # GitHub's own word agrees
 
 
+@pytest.mark.safety
 def test_stdout_with_banner_parses_to_the_same_findings(tmp_path: Path, db3: Path) -> None:
     (tmp_path / "requirements.txt").write_text("django==2.2.0\nrequests==2.19.0\n", encoding="utf-8")
     ctx = _ctx(tmp_path, tmp_path / "w", db=str(db3))
@@ -317,6 +320,7 @@ def test_stdout_with_banner_parses_to_the_same_findings(tmp_path: Path, db3: Pat
         assert {(f.package.name, f.rule_id) for f in parsed.findings} == want
 
 
+@pytest.mark.safety
 def test_real_legacy_0_5_rows_have_seven_columns_with_cvss(tmp_path: Path, db3: Path) -> None:
     """safety's legacy 0.5 JSON (the 1.10 row shape): 6th column cvssv2, 7th cvssv3."""
     (tmp_path / "requirements.txt").write_text("pyyaml==5.3\n", encoding="utf-8")
@@ -335,6 +339,7 @@ def test_real_legacy_0_5_rows_have_seven_columns_with_cvss(tmp_path: Path, db3: 
         assert "{" not in f.properties["vulnerable_spec"]
 
 
+@pytest.mark.safety
 def test_clean_run_exit_0(tmp_path: Path, db3: Path) -> None:
     (tmp_path / "requirements.txt").write_text("six==1.16.0\ndjango==5.1.99\n", encoding="utf-8")
     ctx = _ctx(tmp_path, tmp_path / "w", db=str(db3))
@@ -345,6 +350,7 @@ def test_clean_run_exit_0(tmp_path: Path, db3: Path) -> None:
     assert doc["vulnerabilities"] == [] and safety.parse(RawReport(out.report, "r"), "json").findings == []
 
 
+@pytest.mark.safety
 def test_ignored_vulnerabilities_are_kept_as_suppressed(tmp_path: Path, db3: Path) -> None:
     # an unpinned requirement (safety ignores those by default) and an explicit --ignore
     (tmp_path / "requirements.txt").write_text("django>=2.2,<2.3\nrequests==2.19.0\n", encoding="utf-8")
@@ -370,6 +376,7 @@ def test_ignored_vulnerabilities_are_kept_as_suppressed(tmp_path: Path, db3: Pat
     assert any("unpinned" in n.message for n in parsed.notifications)
 
 
+@pytest.mark.safety
 def test_missing_db_dir_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("django==2.2.0\n", encoding="utf-8")
     missing = tmp_path / "no-such-db"
@@ -382,6 +389,7 @@ def test_missing_db_dir_is_a_clear_error(tmp_path: Path) -> None:
     assert str(missing) in error and "\x1b" not in error and "authlib" not in error
 
 
+@pytest.mark.safety
 def test_2x_schema_db_is_refused_by_safety_3_with_a_clear_error(tmp_path: Path) -> None:
     build_safety_db(ADVISORIES, tmp_path / "db2", schema="2.x")
     doc = json.loads((tmp_path / "db2" / "insecure.json").read_text())

@@ -253,6 +253,7 @@ def test_plan_is_offline_and_uses_our_rules(tmp_path) -> None:
     assert sg.default_config() == RULES_DIR
 
 
+@pytest.mark.semgrep
 def test_real_run_json_matches_semgreps_own_count(tmp_path) -> None:
     repo = _tree(tmp_path)
     ctx = _ctx(tmp_path, repo, format="json")
@@ -282,6 +283,7 @@ def test_real_run_json_matches_semgreps_own_count(tmp_path) -> None:
     assert shell.identifiers[0] == "CWE-78" and shell.severity is Severity.HIGH and shell.confidence == "medium"
 
 
+@pytest.mark.semgrep
 def test_real_run_sarif_keeps_nosemgrep_findings_suppressed(tmp_path) -> None:
     repo = _tree(tmp_path)
     ctx = _ctx(tmp_path, repo, format="sarif")
@@ -300,6 +302,7 @@ def test_real_run_sarif_keeps_nosemgrep_findings_suppressed(tmp_path) -> None:
         assert "not-a-real-password-value" not in _strings(f)
 
 
+@pytest.mark.semgrep
 def test_invalid_rule_config_gives_a_clear_error(tmp_path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text("rules:\n- id: broken\n  languages: [python]\n  pattern: os.system(...)\n")
@@ -311,6 +314,7 @@ def test_invalid_rule_config_gives_a_clear_error(tmp_path) -> None:
     assert "message" in problem  # Semgrep's own reason: the missing 'message' property
 
 
+@pytest.mark.semgrep
 def test_invalid_pattern_gives_a_clear_error(tmp_path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text("rules:\n- id: broken\n  languages: [python]\n  severity: ERROR\n  message: x\n"
@@ -339,6 +343,7 @@ def test_check_codes() -> None:
     assert sg.check(ctx, plan, Outcome(0, b"", b"", None)).startswith("exit 0 but wrote no report")
 
 
+@pytest.mark.semgrep
 def test_version_is_the_installed_semgrep(tmp_path) -> None:
     ctx = _ctx(tmp_path, tmp_path)
     exe = sg.executable(ctx)
@@ -390,6 +395,7 @@ def test_every_rule_has_a_positive_and_a_negative_test_case() -> None:
         assert re.search(rf"#\s*ok:.*\b{re.escape(rule['id'])}\b", text), f"no ok: case for {rule['id']}"
 
 
+@pytest.mark.semgrep
 def test_semgrep_test_passes_for_every_rule() -> None:
     """The real ``semgrep --test``: every ``ruleid:`` line fires, nothing else does."""
     exe = sg.executable(RunContext(target=RULES_DIR, workdir=RULES_DIR))
@@ -410,6 +416,7 @@ def test_semgrep_test_passes_for_every_rule() -> None:
         assert expected >= 1, f"{rid} has no positive test case"
 
 
+@pytest.mark.semgrep
 def test_rules_scan_their_own_test_files_with_our_parser(tmp_path) -> None:
     """Scan the rule tests as a repository: every ``# ruleid:`` annotation is one finding."""
     ctx = _ctx(tmp_path, RULES_DIR, format="json")

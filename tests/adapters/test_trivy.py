@@ -243,6 +243,7 @@ def converted(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("name", ["defectdojo__misconfigurations_and_secrets.json", "trivy__helm.json.golden",
                                   "defectdojo__cvssv4_severity_source.json", "defectdojo__license_scheme.json",
                                   "trivy__alpine-310.json.golden"])
+@pytest.mark.trivy
 def test_sarif_from_trivy_says_the_same_as_its_json(name: str, converted: Path) -> None:
     sarif = convert(corpus(name), "sarif", converted / f"{name}.sarif")
     from_json = load_report(corpus(name), "trivy").findings
@@ -258,6 +259,7 @@ def test_sarif_from_trivy_says_the_same_as_its_json(name: str, converted: Path) 
             assert f.cvss.score not in (9.5, 8.0, 5.5, 2.0) or f.cvss.vector
 
 
+@pytest.mark.trivy
 def test_cosign_vuln_predicate_holds_the_json_report(converted: Path) -> None:
     src = corpus("trivy__alpine-310.json.golden")
     pred = convert(src, "cosign-vuln", converted / "alpine.cosign.json")
@@ -266,6 +268,7 @@ def test_cosign_vuln_predicate_holds_the_json_report(converted: Path) -> None:
     assert got == [(f.rule_id, f.package.name) for f in load_report(src, "trivy").findings]
 
 
+@pytest.mark.trivy
 def test_cyclonedx_from_trivy_says_the_same_as_its_json(converted: Path) -> None:
     src = corpus("trivy__pip.json.golden")  # lists its Packages, so the SBOM carries the vulnerabilities
     cdx = convert(src, "cyclonedx", converted / "pip.cdx.json")
@@ -277,6 +280,7 @@ def test_cyclonedx_from_trivy_says_the_same_as_its_json(converted: Path) -> None
 
 
 @pytest.mark.parametrize("fmt", ["cyclonedx", "github", "table", "spdx-json"])
+@pytest.mark.trivy
 def test_formats_without_findings_say_rerun_with_json(fmt: str, converted: Path) -> None:
     # alpine-310's report lists no Packages: trivy's CycloneDX of it has "vulnerabilities": []
     out = convert(corpus("trivy__alpine-310.json.golden"), fmt, converted / f"alpine.{fmt}")
@@ -348,6 +352,7 @@ def _run(plan: Plan, ctx: RunContext) -> Outcome:
     return Outcome(returncode=proc.returncode, stdout=proc.stdout, stderr=proc.stderr, report=report)
 
 
+@pytest.mark.trivy
 def test_every_flag_we_pass_exists_in_this_trivy(tmp_path: Path) -> None:
     ctx = RunContext(target=tmp_path, workdir=tmp_path / "w")
     plan = trivy.plan(ctx, trivy_exe())
@@ -375,6 +380,7 @@ def test_vuln_scanner_only_with_a_database_or_when_asked(tmp_path: Path) -> None
     assert trivy.scanners(ctx) == (["secret"], [])
 
 
+@pytest.mark.trivy
 def test_version_and_applies(tmp_path: Path) -> None:
     ctx = RunContext(target=tmp_path, workdir=tmp_path)
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", trivy.version(ctx, trivy_exe()) or "")
@@ -382,6 +388,7 @@ def test_version_and_applies(tmp_path: Path) -> None:
     assert trivy.applies(RunContext(target=tmp_path / "missing", workdir=tmp_path)) is not None
 
 
+@pytest.mark.trivy
 def test_real_trivy_run_matches_its_own_json_and_leaks_no_secret(tmp_path: Path) -> None:
     tree = tmp_path / "repo"
     planted = _plant_tree(tree)
@@ -425,6 +432,7 @@ def test_real_trivy_run_matches_its_own_json_and_leaks_no_secret(tmp_path: Path)
             assert f.location.start_line == (m["CauseMetadata"].get("StartLine") or None)
 
 
+@pytest.mark.trivy
 def test_only_failed_misconfigurations_are_findings(tmp_path: Path) -> None:
     tree = tmp_path / "repo"
     _plant_tree(tree)
@@ -443,6 +451,7 @@ def test_only_failed_misconfigurations_are_findings(tmp_path: Path) -> None:
     assert len(report.findings) == statuses["FAIL"]
 
 
+@pytest.mark.trivy
 def test_a_failed_run_reports_trivys_fatal_line_not_its_info_noise(tmp_path: Path) -> None:
     ctx = RunContext(target=tmp_path / "no-such-dir", workdir=tmp_path, timeout=120)
     plan = trivy.plan(ctx, trivy_exe())

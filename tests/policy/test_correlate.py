@@ -6,6 +6,7 @@ import json
 import subprocess
 
 from conftest import NOW, PIP_AUDIT, SAFETY_SCAN, TRIVY_PIP
+from support.scanners import requires
 
 from secscan.adapters import parse_report
 from secscan.correlate import correlate
@@ -62,6 +63,7 @@ def test_different_packages_same_id_stay_apart():
     assert len(correlate(findings)) == len(findings)
 
 
+@requires("gitleaks", "trivy")
 def test_gitleaks_and_trivy_same_secret_counts_once(tmp_path, policy):
     """Run the real scanners on one file holding two credentials."""
     gitleaks, trivy = find_executable("gitleaks"), find_executable("trivy")

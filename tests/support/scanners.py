@@ -1,0 +1,92 @@
+"""One pytest marker per real scanner, and what happens when that scanner is missing.
+
+A test that runs a real scanner says so (``@pytest.mark.gitleaks``, or
+``@requires("bandit", "semgrep")`` for several).  Before such a test sets up its
+fixtures, :func:`check_scanners` looks the scanner up the way ``secscan run`` does (the
+adapter's ``executable``).  On a developer's machine a missing one skips the test with
+the reason and the command that installs it; in CI (``CI=true``, set by ``.ci/run`` and
+by GitHub Actions) every scanner is installed by the test script, so a missing one is a
+failure: a run that quietly skipped half the suite must not pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# marker name → secscan's tool name (markers are identifiers, so pip-audit is pip_audit)
+MARKERS: dict[str, str] = {
+    "bandit": "bandit",
+    "semgrep": "semgrep",
+    "safety": "safety",
+    "pip_audit": "pip-audit",
+    "trivy": "trivy",
+    "gitleaks": "gitleaks",
+    "pip_licenses": "pip-licenses",
+}
+TOOLS: tuple[str, ...] = tuple(MARKERS.values())
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def requires(*tools: str) -> Callable[[F], F]:
+    """Mark a test with the marker of every scanner it runs (one decorator line)."""
+    by_tool = {tool: marker for marker, tool in MARKERS.items()}
+    marks = [getattr(pytest.mark, by_tool[tool]) for tool in tools]
+
+    def apply(test: F) -> F:
+        for mark in marks:
+            test = mark(test)
+        return test
+
+    return apply
+
+
+@cache
+def installed(tool: str) -> bool:
+    """Whether ``secscan run`` would find ``tool`` (its console script, binary or module)."""
+    from secscan.adapters import adapter
+    from secscan.runner import RunContext
+
+    return adapter(tool).executable(RunContext(target=REPO, workdir=REPO)) is not None
+
+
+@cache
+def install_hint(tool: str) -> str:
+    """The pip command for ``tool``, from the ``scanners`` extra of pyproject.toml."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for line in project["optional-dependencies"]["scanners"]:
+        req = Requirement(line)
+        if req.name == tool or tool in req.name.split("-"):
+            return f"pip install {shlex.quote(line)}"
+    return "pip install 'secscan[scanners]'"
+
+
+def in_ci(env: Mapping[str, str] = os.environ) -> bool:
+    return env.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def check_scanners(item: pytest.Item) -> None:
+    """Skip (developer) or fail (CI) ``item`` if a scanner it is marked with is missing."""
+    marked = {MARKERS[mark.name] for mark in item.iter_markers() if mark.name in MARKERS}
+    missing = sorted(tool for tool in marked if not installed(tool))
+    if not missing:
+        return
+    reason = "; ".join(f"{tool} not installed: {install_hint(tool)}" for tool in missing)
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: every scanner must be installed)", pytrace=False)
+    pytest.skip(reason)
