@@ -626,7 +626,7 @@ def _has_lazy(obj: Any, depth: int = 0) -> bool:
         return False
     if isinstance(obj, dict):
         return any(_has_lazy(v, depth + 1) for v in obj.values())
-    if isinstance(obj, list) and len(obj) < 64:
+    if isinstance(obj, list) and (len(obj) < 64 or depth <= 1):  # log["runs"] may be long (one per category)
         return any(_has_lazy(v, depth + 1) for v in obj)
     return False
 
