@@ -37,7 +37,7 @@ def _module(name: str) -> Any:
     """msgspec.json / orjson, imported on first use (None: not installed, or turned off
     with ``SECSCAN_PURE_JSON=1``)."""
     if name not in _loaded:
-        mod = None
+        mod: Any = None
         if not os.environ.get("SECSCAN_PURE_JSON"):
             try:
                 if name == "msgspec":
