@@ -236,10 +236,13 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
                         else "pip install 'secscan[scanners]'")
                 result.status, result.reason = MISSING, f"{tool} is not installed ({hint}; see docs/scanners.md)"
                 return result
-            # applies() first: a scanner with nothing to scan starts no process at all (its
-            # --version is a whole interpreter start for the Python scanners); a skipped
-            # run records no version, so the bytes do not depend on the version cache
+            # applies() first, then the version through the cache (keyed by binary): a
+            # scanner with nothing to scan starts no process once its version is known
+            # (a --version is a whole interpreter start for the Python scanners)
+            from .toolcache import cached_version
+
             skip = mod.applies(ctx)
+            result.version = cached_version(tool, exe, lambda: mod.version(ctx, exe), ctx.env)
             if skip:
                 result.status, result.reason = SKIPPED, skip
                 # skipped although something was there (dependencies, no service):
@@ -249,9 +252,6 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
                 if result.report is not None:
                     _list_unaudited(result.report)
                 return result
-            from .toolcache import cached_version
-
-            result.version = cached_version(tool, exe, lambda: mod.version(ctx, exe), ctx.env)
             plan = mod.plan(ctx, exe)
         except ReportError:
             raise

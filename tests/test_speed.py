@@ -59,9 +59,12 @@ def test_a_skipped_scanner_starts_no_process(tmp_path, monkeypatch) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "README.md").write_text("no Python here\n")
-    result = scan(repo, skip=_only("bandit"))
-    assert result.runs["bandit"].status == "skipped"
-    assert _calls(log) == []  # not even bandit --version
+    first = scan(repo, skip=_only("bandit")).runs["bandit"]
+    assert first.status == "skipped" and first.version  # the SARIF names the version (SARIF2005)
+    assert [c for c in _calls(log) if not c.startswith("--version")] == []
+    again = scan(repo, skip=_only("bandit")).runs["bandit"]
+    assert again.status == "skipped" and again.version == first.version
+    assert len(_calls(log)) == 1  # the second run started no process at all: not even --version
 
 
 def test_version_is_cached_by_binary_and_refreshed_when_it_changes(tmp_path, monkeypatch) -> None:
