@@ -284,6 +284,20 @@ class RawReport:
         to None as they convert them) — it is read once, by the adapter that detected it.
         """
         if self._doc is _UNSET:
+            from .fastjson import NOT_FAST, loads
+
+            # msgspec when installed (secscan.fastjson): it returns what json.loads would,
+            # or refuses, and then the stdlib below reads it and names the damage
+            body = self._text if self._text is not None else (
+                memoryview(self.data)[3:] if self.data[:3] == b"\xef\xbb\xbf" else self.data)
+            doc = loads(body)
+            del body
+            if doc is not NOT_FAST:
+                self._doc = doc
+                if len(self.data) > _RELEASE_BYTES:
+                    self.data = self.data[:_HEAD_BYTES]
+                    self._released = True
+                return doc
             import json
 
             from .errors import ReportError

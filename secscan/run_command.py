@@ -183,6 +183,11 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
         wanted = resolve_scanners(req.scanners, skip)
         if req.images and "trivy" not in wanted:
             wanted = [*wanted, "trivy"]  # the images' scanner goes online when its registry answers
+        from .scan import needs_network_probe
+
+        # a scanner that will not run (not installed, nothing to scan) needs no probe
+        wanted = [t for t in wanted if t == "trivy" and req.images
+                  or needs_network_probe(t, req.path, options.get(t))]
         network = probe_services(wanted, urls)
     else:
         for opts in options.values():

@@ -41,6 +41,7 @@ class RunContext:
     options: Mapping[str, Any] = field(default_factory=dict)  # this scanner's options
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     offline: bool = True  # never reach the internet unless told to
+    jobs: int = 1  # processes this scanner may run at once (per-file scanners split their files)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class Plan:
     more: tuple["Plan", ...] = ()
     # what the run is expected to cover, for the adapter's measure()
     expected: Mapping[str, Any] = field(default_factory=dict)
+    # the same scan split over parts of the file list (bandit on several cores): these
+    # commands run at once instead of ``argv`` (which is what the run records) and their
+    # reports are merged in this order, exactly as one run's report would read
+    shards: tuple["Plan", ...] = ()
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,8 @@ def _portable(func: Callable[..., "ScannerRun"]) -> Callable[..., "ScannerRun"]:
 
 @_portable
 def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Mapping[str, Any] | None = None,
-                required: bool = False, offline: bool = True, workroot: Path | None = None) -> ScannerRun:
+                required: bool = False, offline: bool = True, workroot: Path | None = None,
+                jobs: int = 1) -> ScannerRun:
     """Run one scanner on ``target`` and parse what it wrote (never raises for the
     scanner's own failures: they are recorded in the returned ScannerRun)."""
     mod = adapter(tool)
@@ -227,7 +228,7 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         workdir = Path(tmp)
         os.chmod(workdir, 0o700)
         ctx = RunContext(target=target, workdir=workdir, timeout=timeout, options=dict(options or {}),
-                         env=dict(os.environ), offline=offline)
+                         env=dict(os.environ), offline=offline, jobs=max(1, jobs))
         try:
             exe = mod.executable(ctx)
             if not exe:
@@ -235,8 +236,13 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
                         else "pip install 'secscan[scanners]'")
                 result.status, result.reason = MISSING, f"{tool} is not installed ({hint}; see docs/scanners.md)"
                 return result
-            result.version = mod.version(ctx, exe)  # recorded even when it has nothing to scan
+            # applies() first, then the version through the cache (keyed by binary): a
+            # scanner with nothing to scan starts no process once its version is known
+            # (a --version is a whole interpreter start for the Python scanners)
+            from .toolcache import cached_version
+
             skip = mod.applies(ctx)
+            result.version = cached_version(tool, exe, lambda: mod.version(ctx, exe), ctx.env)
             if skip:
                 result.status, result.reason = SKIPPED, skip
                 # skipped although something was there (dependencies, no service):
@@ -255,8 +261,7 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         result.command_line = _redact_argv(plan.argv)
         parts: list[ParsedReport] = []
         t0 = time.monotonic()
-        for number, step in enumerate((plan, *plan.more)):
-            parsed_or_problem = _run_step(mod, tool, ctx, step, result, timeout)
+        for number, parsed_or_problem in enumerate(_run_steps(mod, tool, ctx, plan, result, timeout)):
             if isinstance(parsed_or_problem, str):
                 result.seconds = time.monotonic() - t0
                 more = f" (run {number + 1} of {1 + len(plan.more)})" if plan.more else ""
@@ -282,6 +287,30 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         result.report = parsed
         result.status = OK
         return result
+
+
+def _run_steps(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
+               timeout: float) -> Iterable[ParsedReport | str]:
+    """Each step's parsed report (or problem), in order.  A sharded plan runs its
+    shards at once, in threads that only wait; their reports come back in shard
+    order, so merging them reads as one run's report."""
+    if not plan.shards:
+        for step in (plan, *plan.more):
+            yield _run_step(mod, tool, ctx, step, result, timeout)
+        return
+    shard_runs = [ScannerRun(tool=tool, status=FAILED) for _ in plan.shards]
+    with ThreadPoolExecutor(max_workers=len(plan.shards), thread_name_prefix=f"secscan-{tool}") as pool:
+        outs = list(pool.map(lambda i: _run_step(mod, tool, ctx, plan.shards[i], shard_runs[i], timeout),
+                             range(len(plan.shards))))
+    result.started = min((r.started for r in shard_runs if r.started), default=None)
+    result.ended = max((r.ended for r in shard_runs if r.ended), default=None)
+    codes = [r.exit_code for r in shard_runs]
+    result.exit_code = None if None in codes else max(c for c in codes if c is not None)
+    problems = [o for o in outs if isinstance(o, str)]
+    if problems:
+        yield problems[0]
+        return
+    yield from outs
 
 
 def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
@@ -386,6 +415,20 @@ def _relative_to(f: Finding, target: Path) -> Finding:
     return replace(f, **changes) if changes else f
 
 
+def needs_network_probe(tool: str, target: Path, options: Mapping[str, Any] | None = None) -> bool:
+    """Would ``tool`` run if its service answered?  False when it is not installed or
+    has nothing to scan even online (no dependency file…): its service is then not
+    probed, which saves a request per skipped scanner.  Only cheap file checks; any
+    doubt means True (probing costs time, never correctness)."""
+    try:
+        mod = adapter(tool)
+        ctx = RunContext(target=Path(target).resolve(), workdir=Path(tempfile.gettempdir()),
+                         options=dict(options or {}), env=dict(os.environ), offline=False)
+        return bool(mod.executable(ctx)) and mod.applies(ctx) is None
+    except Exception:  # noqa: BLE001 - see the docstring
+        return True
+
+
 def resolve_scanners(scanners: Iterable[str] | None, skip: Iterable[str] = ()) -> list[str]:
     chosen = [canonical_tool(s) for s in scanners] if scanners else list(SCANNERS)
     skipped = {canonical_tool(s) for s in skip}
@@ -439,7 +482,7 @@ def scan(
             probe = (network or {}).get(tool)
             tool_offline = (not probe.reachable) if probe is not None else offline
             futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
-                                tool_offline, progress, options)] = tool
+                                tool_offline, progress, options, jobs)] = tool
         trivy_probe = (network or {}).get("trivy")
         image_offline = (not trivy_probe.reachable) if trivy_probe is not None else offline
         image_jobs = _submit_images(pool, images, target, timeout, options, image_offline, progress)
@@ -473,11 +516,12 @@ def _note_network(run: ScannerRun, probe: Any) -> None:
 
 def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, Any], required: bool,
                  offline: bool, progress: ProgressFn | None,
-                 all_options: Mapping[str, Mapping[str, Any]]) -> ScannerRun:
+                 all_options: Mapping[str, Mapping[str, Any]], jobs: int = 1) -> ScannerRun:
     if progress:
         progress(tool, "start")
     try:
-        run = run_scanner(tool, target, timeout=timeout, options=options, required=required, offline=offline)
+        run = run_scanner(tool, target, timeout=timeout, options=options, required=required, offline=offline,
+                          jobs=jobs)
         if run.report is not None:
             # in this worker, so the lookups overlap with the scanners still running
             run.report.findings = _enrich(run.report.findings, all_options, {tool: run})

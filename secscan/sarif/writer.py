@@ -626,7 +626,7 @@ def _has_lazy(obj: Any, depth: int = 0) -> bool:
         return False
     if isinstance(obj, dict):
         return any(_has_lazy(v, depth + 1) for v in obj.values())
-    if isinstance(obj, list) and len(obj) < 64:
+    if isinstance(obj, list) and (len(obj) < 64 or depth <= 1):  # log["runs"] may be long (one per category)
         return any(_has_lazy(v, depth + 1) for v in obj)
     return False
 
@@ -647,8 +647,8 @@ class _Sink:
         self.zip = zlib.compressobj(1, wbits=31)
         self.zipped = 0
 
-    def write(self, text: str) -> None:
-        data = text.encode("utf-8")
+    def write(self, text: str | bytes) -> None:
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
         self.fh.write(data)
         self.zipped += len(self.zip.compress(data))
 
@@ -659,7 +659,10 @@ class _Sink:
 
 def _stream(obj: Any, sink: "_Sink") -> None:
     """Compact JSON of ``obj``, byte for byte what :func:`dumps` gives, written piece by
-    piece: lazy lists a few thousand items at a time."""
+    piece: lazy lists a few thousand items at a time (by orjson when installed:
+    secscan.fastjson)."""
+    from ..fastjson import dumps_compact
+
     if isinstance(obj, _Lazy):
         sink.write("[")
         batch: list[Any] = []
@@ -667,10 +670,10 @@ def _stream(obj: Any, sink: "_Sink") -> None:
         for item in obj:
             batch.append(item)
             if len(batch) == _CHUNK:
-                sink.write(("" if first else ",") + json.dumps(batch, **_COMPACT)[1:-1])
+                sink.write((b"" if first else b",") + dumps_compact(batch)[1:-1])
                 batch, first = [], False
         if batch:
-            sink.write(("" if first else ",") + json.dumps(batch, **_COMPACT)[1:-1])
+            sink.write((b"" if first else b",") + dumps_compact(batch)[1:-1])
         sink.write("]")
     elif isinstance(obj, dict) and _has_lazy(obj):
         sink.write("{")
@@ -686,7 +689,7 @@ def _stream(obj: Any, sink: "_Sink") -> None:
             _stream(value, sink)
         sink.write("]")
     else:
-        sink.write(json.dumps(obj, **_COMPACT))
+        sink.write(dumps_compact(obj))
 
 
 def write_sarif(

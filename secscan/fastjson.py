@@ -1,0 +1,79 @@
+"""Faster JSON for large reports, byte for byte what the stdlib gives.
+
+Optional (``pip install 'secscan[speed]'``): without ``msgspec`` and ``orjson`` every
+call below is the stdlib's, with the same results.  Measured in docs/performance.md.
+
+Reading uses msgspec: on the reports of bench/convert.py it is the fastest of the
+three, and it never returns a value the stdlib would not — an integer is kept whole
+(orjson turns one over 64 bits into a float), and what strict JSON refuses (NaN,
+Infinity, 1e400, a lone surrogate escape, invalid UTF-8, trailing data) makes it fail,
+so the caller falls back to ``json.loads``, which names the damage as before.
+
+Writing uses orjson (8× the stdlib's compact ``json.dumps`` on a SARIF log).  Its
+strings, integers and layout are the stdlib's; its floats are not always (``0.00001``
+where Python writes ``1e-05``, ``1e16`` for ``1e+16``), so any output with an exponent
+or ``0.0000`` in it — a float it may have written differently, or a string that only
+looks like one — is written again by the stdlib, as is any ``null`` (orjson's NaN, which
+the stdlib refuses) and anything orjson refuses
+(integers over 64 bits, keys that are not strings, lone surrogates).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+NOT_FAST = object()  # loads(): msgspec is absent or refused the input: use the stdlib
+_COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False, "check_circular": False,
+                            "allow_nan": False}
+# a float orjson may write otherwise; null: what it writes for NaN, which the stdlib refuses
+_MAYBE_FLOAT_DIFFERS = re.compile(rb"\d[eE][-+]?\d|0\.0000|null")
+_loaded: dict[str, Any] = {}
+
+
+def _module(name: str) -> Any:
+    """msgspec.json / orjson, imported on first use (None: not installed, or turned off
+    with ``SECSCAN_PURE_JSON=1``)."""
+    if name not in _loaded:
+        mod: Any = None
+        if not os.environ.get("SECSCAN_PURE_JSON"):
+            try:
+                if name == "msgspec":
+                    import msgspec.json
+
+                    mod = msgspec.json.Decoder()
+                else:
+                    import orjson
+
+                    mod = orjson
+            except ImportError:
+                mod = None
+        _loaded[name] = mod
+    return _loaded[name]
+
+
+def loads(data: bytes | str | memoryview) -> object:
+    """The document, or :data:`NOT_FAST` (then parse with ``json.loads``)."""
+    decoder = _module("msgspec")
+    if decoder is None:
+        return NOT_FAST
+    try:
+        return decoder.decode(data)
+    except Exception:  # noqa: BLE001 - any refusal: the stdlib decides and names the damage
+        return NOT_FAST
+
+
+def dumps_compact(obj: Any) -> bytes:
+    """UTF-8 bytes of ``json.dumps(obj, separators=(",", ":"), ensure_ascii=False,
+    allow_nan=False)``."""
+    orjson = _module("orjson")
+    if orjson is not None:
+        try:
+            out = orjson.dumps(obj)
+        except Exception:  # noqa: BLE001 - refused: the stdlib writes it (or raises as before)
+            out = None
+        if out is not None and not _MAYBE_FLOAT_DIFFERS.search(out):
+            return out
+    return json.dumps(obj, **_COMPACT).encode("utf-8")
