@@ -90,6 +90,7 @@ EQUIVALENT_RULES: tuple[frozenset[str], ...] = tuple(frozenset(group) for group 
     {"secscan.python.ecb-mode", "B305"},
     {"secscan.python.insecure-random-secret", "B311"},
     {"secscan.python.pickle-load", "secscan.python.shelve-open", "secscan.python.jsonpickle-decode", "B301"},
+    {"secscan.python.pickle-based-loader", "B614"},
     {"secscan.python.marshal-load", "B302"},
     {"secscan.python.yaml-unsafe-load", "B506"},
     {"secscan.python.tempfile-mktemp", "B306"},
@@ -98,6 +99,7 @@ EQUIVALENT_RULES: tuple[frozenset[str], ...] = tuple(frozenset(group) for group 
     {"secscan.python.subprocess-shell-true", "B602", "B604"},
     {"secscan.python.os-system", "secscan.python.os-popen", "B605"},
     {"secscan.python.sql-string-formatting", "B608"},
+    {"secscan.python.sql-text-formatting", "B610", "B611"},
     {"secscan.python.eval-exec", "B307", "B102"},
     {"secscan.python.hardcoded-password", "secscan.python.hardcoded-secret", "B105", "B106", "B107"},
     {"secscan.python.tls-verify-disabled", "B501"},
@@ -110,7 +112,9 @@ EQUIVALENT_RULES: tuple[frozenset[str], ...] = tuple(frozenset(group) for group 
     {"secscan.python.xml-etree-parse", "B313", "B314", "B405"},
     {"secscan.python.xml-minidom-parse", "B318", "B408"},
     {"secscan.python.xml-sax-parse", "B317", "B406"},
-    {"secscan.python.lxml-resolve-entities", "B320", "B410"},
+    {"secscan.python.lxml-resolve-entities", "secscan.python.lxml-default-parser", "B320", "B410"},
+    {"secscan.python.django-mark-safe-non-literal", "B308", "B703"},
+    {"secscan.python.ssrf-from-request", "B310"},
 ))
 _RULE_CLASS: dict[str, int] = {rule: i for i, group in enumerate(EQUIVALENT_RULES) for rule in group}
 _OWN_PREFIX = "secscan.python."
