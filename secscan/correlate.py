@@ -15,7 +15,9 @@ Two findings are the same issue when (transitively):
   says are the same check (secscan's semgrep rules against bandit's: the CWEs of the two
   often differ — bandit says CWE-327 for a weak hash where the semgrep rule says
   CWE-328, CWE-703 for ``assert`` where it says CWE-617).  Two rules of one tool on one
-  line stay two issues: that tool meant two things;
+  line stay two issues: that tool meant two things — unless another tool's finding there
+  is the same check as both (bandit's B308 and B703 both flag ``mark_safe``; secscan's
+  semgrep rule for it joins them into one issue);
 - any category: the same fingerprint (the same result fed in twice).
 
 A package vulnerable both in the lockfile and in a container image built from it is
@@ -172,8 +174,8 @@ def correlate(findings: Iterable[Finding]) -> list[Group]:
             parent[max(a, b)] = min(a, b)
 
     owner: dict[tuple[str, ...], int] = {}
-    # code keys join only different tools: key -> {tool: first finding of that tool}
-    by_tool: dict[tuple[str, ...], dict[str, int]] = {}
+    # code keys join only different tools: key -> {tool: that tool's findings so far}
+    by_tool: dict[tuple[str, ...], dict[str, list[int]]] = {}
     for i, f in enumerate(items):
         for key in _keys(f, i):
             j = owner.setdefault(key, i)
@@ -181,10 +183,11 @@ def correlate(findings: Iterable[Finding]) -> list[Group]:
                 union(i, j)
         for key in _code_keys(f):
             tools = by_tool.setdefault(key, {})
-            for tool, j in tools.items():
+            for tool, seen in tools.items():
                 if tool != f.tool:
-                    union(i, j)
-            tools.setdefault(f.tool, i)
+                    for j in seen:
+                        union(i, j)
+            tools.setdefault(f.tool, []).append(i)
     members: dict[int, list[Finding]] = {}
     for i, f in enumerate(items):
         members.setdefault(find(i), []).append(f)
