@@ -82,6 +82,11 @@ def test_default_policy_run_reports_one_issue_per_vulnerable_line(tmp_path: Path
         got.add((*place(r), PREFIX + rule.split(PREFIX, 1)[1] if PREFIX in rule else rule))
     expected = _markers()
     assert got == expected
+    # the OWASP category reaches the SARIF rule's tags (what code scanning shows and filters on)
+    for run in log["runs"]:
+        if run["tool"]["driver"]["name"].lower() == "semgrep":
+            for rule in run["tool"]["driver"]["rules"]:
+                assert any(t.startswith("OWASP-A") for t in rule["properties"]["tags"]), rule["id"]
     # one issue per vulnerable line: bandit's finding on a marked line is the same issue
     marked_lines = {(f, n) for f, n, _r in expected}
     shared = [r for r in by_tool.get("bandit", []) if place(r) in marked_lines]
@@ -90,3 +95,11 @@ def test_default_policy_run_reports_one_issue_per_vulnerable_line(tmp_path: Path
         assert "semgrep" in r["properties"].get("secscan/seenBy", []), (place(r), r["ruleId"])
     # and the gate blocks on the lab under the default policy
     assert result.exit_code == 1
+
+
+def test_scanners_doc_lists_every_rule_and_the_count() -> None:
+    doc = (ROOT / "docs" / "scanners.md").read_text(encoding="utf-8")
+    rules = _rules()
+    assert f"`policies/semgrep`, {len(rules)} rules" in doc
+    for rid in rules:
+        assert f"`{rid.removeprefix(PREFIX)}`" in doc, rid
