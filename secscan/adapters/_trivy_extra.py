@@ -103,7 +103,6 @@ def junit_results(raw: RawReport, fail: Callable[[str, str], Exception]) -> list
     except ElementTree.ParseError as exc:
         raise fail("report", f"invalid XML: {exc}") from None
     results: list[dict[str, Any]] = []
-    paired = 0  # suites with time="": vulnerabilities, then misconfigurations, per Result
     for i, suite in enumerate(root.findall("testsuite")):
         where = f"testsuite[{i}]"
         target = suite.get("name")
@@ -122,15 +121,29 @@ def junit_results(raw: RawReport, fail: Callable[[str, str], Exception]) -> list
             else:
                 result["Class"] = "license"
                 result["Licenses"] = [_junit_license(c) for c in cases]
-        elif paired % 2 == 0:
-            paired += 1
-            result["Vulnerabilities"] = [_junit_vuln(c, f"{where}.testcase[{j}]", fail) for j, c in enumerate(cases)]
-        else:
-            paired += 1
+        elif _misconf_suite(suite, cases, target):
             result["Class"] = "config"
             result["Misconfigurations"] = [_junit_misconf(c, target) for c in cases]
+        else:
+            result["Vulnerabilities"] = [_junit_vuln(c, f"{where}.testcase[{j}]", fail) for j, c in enumerate(cases)]
         results.append(result)
     return results
+
+
+def _misconf_suite(suite: Any, cases: list[Any], target: str) -> bool:
+    """A misconfiguration suite: written without ``skipped`` when trivy has a summary of
+    the checks, and its failures start with "Target:Line:" (the vulnerability suite's
+    failures hold the advisory's description).  Older templates (before trivy scanned
+    configuration) write vulnerability suites only, so position alone cannot tell."""
+    if suite.get("skipped") is None:
+        return True
+    for case in cases:
+        failure = case.find("failure")
+        text = (failure.text or "") if failure is not None else ""
+        m = _MISCONF_LINES.match(text.lstrip("\n"))
+        if m and m.group("target") == target:
+            return True
+    return False
 
 
 def _junit_vuln(case: Any, where: str, fail: Callable[[str, str], Exception]) -> dict[str, Any]:

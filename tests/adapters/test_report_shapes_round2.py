@@ -159,15 +159,17 @@ def test_trivy_junit_and_asff_templates_match_the_json_of_the_same_run(name: str
 
 
 @pytest.mark.trivy
+@pytest.mark.parametrize("source", ["trivy__alpine-310.json.golden", "defectdojo__misconfigurations_and_secrets.json"])
 @pytest.mark.parametrize("template", ["junit.tpl", "asff.tpl"])
-def test_trivy_templates_keep_every_vulnerability_and_its_package(template: str, tmp_path) -> None:
-    """The real trivy renders a real vulnerability report through its bundled template."""
+def test_trivy_templates_keep_every_vulnerability_and_its_package(template: str, source: str, tmp_path) -> None:
+    """The real trivy renders a real report (vulnerabilities; or vulnerabilities,
+    misconfigurations and secrets in four Results) through its bundled template."""
     import subprocess
 
     from secscan.adapters import trivy as trivy_adapter
     from secscan.runner import RunContext
 
-    src = TRIVY / "trivy__alpine-310.json.golden"
+    src = TRIVY / source
     contrib = Path(__file__).resolve().parents[1] / "fixtures" / "trivy-contrib"
     exe = trivy_adapter.executable(RunContext(target=tmp_path, workdir=tmp_path))
     assert exe
@@ -181,13 +183,18 @@ def test_trivy_templates_keep_every_vulnerability_and_its_package(template: str,
                       for r in twin["Results"] for v in r.get("Vulnerabilities") or [])
     report = load_report(out)
     assert report.format == template.split(".")[0]
-    assert sorted((f.rule_id, f.package.name, f.package.version, f.raw_severity) for f in report.findings) == expected
-    assert all(f.category.value == "dependency" for f in report.findings)
+    deps = [f for f in report.findings if f.category.value == "dependency"]
+    assert sorted((f.rule_id, f.package.name, f.package.version, f.raw_severity) for f in deps) == expected
+    titles = {s["RuleID"]: s["Title"] for r in twin["Results"] for s in r.get("Secrets") or []}
+    others = sorted((f.rule_id if f.category.value != "secret" or template == "junit.tpl"
+                     else next(k for k, v in titles.items() if v == f.rule_id), f.path)
+                    for f in report.findings if f.category.value != "dependency")
+    assert others == _trivy_json_findings(twin)
     if template == "asff.tpl":  # ASFF carries the fixed version too
         fixed = {(v["VulnerabilityID"], v["PkgName"]): v.get("FixedVersion") for r in twin["Results"]
                  for v in r.get("Vulnerabilities") or []}
-        for f in report.findings:
-            assert ",".join(f.package.fixed_versions) == fixed[(f.rule_id, f.package.name)]
+        for f in deps:
+            assert ",".join(f.package.fixed_versions) == (fixed[(f.rule_id, f.package.name)] or "")
 
 
 @pytest.mark.parametrize("name, flag", [
