@@ -15,7 +15,9 @@ Two findings are the same issue when (transitively):
   says are the same check (secscan's semgrep rules against bandit's: the CWEs of the two
   often differ — bandit says CWE-327 for a weak hash where the semgrep rule says
   CWE-328, CWE-703 for ``assert`` where it says CWE-617).  Two rules of one tool on one
-  line stay two issues: that tool meant two things;
+  line stay two issues: that tool meant two things — unless another tool's finding there
+  is the same check as both (bandit's B308 and B703 both flag ``mark_safe``; secscan's
+  semgrep rule for it joins them into one issue);
 - any category: the same fingerprint (the same result fed in twice).
 
 A package vulnerable both in the lockfile and in a container image built from it is
@@ -90,6 +92,7 @@ EQUIVALENT_RULES: tuple[frozenset[str], ...] = tuple(frozenset(group) for group 
     {"secscan.python.ecb-mode", "B305"},
     {"secscan.python.insecure-random-secret", "B311"},
     {"secscan.python.pickle-load", "secscan.python.shelve-open", "secscan.python.jsonpickle-decode", "B301"},
+    {"secscan.python.pickle-based-loader", "B614"},
     {"secscan.python.marshal-load", "B302"},
     {"secscan.python.yaml-unsafe-load", "B506"},
     {"secscan.python.tempfile-mktemp", "B306"},
@@ -98,6 +101,7 @@ EQUIVALENT_RULES: tuple[frozenset[str], ...] = tuple(frozenset(group) for group 
     {"secscan.python.subprocess-shell-true", "B602", "B604"},
     {"secscan.python.os-system", "secscan.python.os-popen", "B605"},
     {"secscan.python.sql-string-formatting", "B608"},
+    {"secscan.python.sql-text-formatting", "B610", "B611"},
     {"secscan.python.eval-exec", "B307", "B102"},
     {"secscan.python.hardcoded-password", "secscan.python.hardcoded-secret", "B105", "B106", "B107"},
     {"secscan.python.tls-verify-disabled", "B501"},
@@ -110,7 +114,9 @@ EQUIVALENT_RULES: tuple[frozenset[str], ...] = tuple(frozenset(group) for group 
     {"secscan.python.xml-etree-parse", "B313", "B314", "B405"},
     {"secscan.python.xml-minidom-parse", "B318", "B408"},
     {"secscan.python.xml-sax-parse", "B317", "B406"},
-    {"secscan.python.lxml-resolve-entities", "B320", "B410"},
+    {"secscan.python.lxml-resolve-entities", "secscan.python.lxml-default-parser", "B320", "B410"},
+    {"secscan.python.django-mark-safe-non-literal", "B308", "B703"},
+    {"secscan.python.ssrf-from-request", "B310"},
 ))
 _RULE_CLASS: dict[str, int] = {rule: i for i, group in enumerate(EQUIVALENT_RULES) for rule in group}
 _OWN_PREFIX = "secscan.python."
@@ -168,8 +174,8 @@ def correlate(findings: Iterable[Finding]) -> list[Group]:
             parent[max(a, b)] = min(a, b)
 
     owner: dict[tuple[str, ...], int] = {}
-    # code keys join only different tools: key -> {tool: first finding of that tool}
-    by_tool: dict[tuple[str, ...], dict[str, int]] = {}
+    # code keys join only different tools: key -> {tool: that tool's findings so far}
+    by_tool: dict[tuple[str, ...], dict[str, list[int]]] = {}
     for i, f in enumerate(items):
         for key in _keys(f, i):
             j = owner.setdefault(key, i)
@@ -177,10 +183,11 @@ def correlate(findings: Iterable[Finding]) -> list[Group]:
                 union(i, j)
         for key in _code_keys(f):
             tools = by_tool.setdefault(key, {})
-            for tool, j in tools.items():
+            for tool, seen in tools.items():
                 if tool != f.tool:
-                    union(i, j)
-            tools.setdefault(f.tool, i)
+                    for j in seen:
+                        union(i, j)
+            tools.setdefault(f.tool, []).append(i)
     members: dict[int, list[Finding]] = {}
     for i, f in enumerate(items):
         members.setdefault(find(i), []).append(f)

@@ -44,3 +44,21 @@ def load_all(blob, path, text):
     # ok: secscan.python.jsonpickle-decode
     plain = json.loads(text)
     return data, raw, db, conf, encoded, plain
+
+
+def load_models(path):
+    import joblib
+    import numpy as np
+    import torch
+
+    # ruleid: secscan.python.pickle-based-loader
+    model = torch.load(path)
+    # ok: secscan.python.pickle-based-loader
+    weights = torch.load(path, weights_only=True)
+    # ruleid: secscan.python.pickle-based-loader
+    arr = np.load(path, allow_pickle=True)
+    # ok: secscan.python.pickle-based-loader
+    plain = np.load(path)
+    # ruleid: secscan.python.pickle-based-loader
+    clf = joblib.load(path)
+    return model, weights, arr, plain, clf

@@ -91,3 +91,38 @@ def code(expr, source):
     # ok: secscan.python.eval-exec
     eval("1 + 1")
     return value
+
+
+def sql_fragments(session, Entry, name):
+    from django.db.models.expressions import RawSQL
+    from sqlalchemy import text
+
+    # ruleid: secscan.python.sql-text-formatting
+    rows = session.execute(text(f"SELECT * FROM users WHERE name = '{name}'"))
+    # ok: secscan.python.sql-text-formatting
+    safe = session.execute(text("SELECT * FROM users WHERE name = :name"), {"name": name})
+    # ruleid: secscan.python.sql-text-formatting
+    ranked = Entry.objects.annotate(rank=RawSQL("SELECT score FROM s WHERE n = '%s'" % name, []))
+    # ok: secscan.python.sql-text-formatting
+    bound = Entry.objects.annotate(rank=RawSQL("SELECT score FROM s WHERE n = %s", [name]))
+    # ruleid: secscan.python.sql-text-formatting
+    extra = Entry.objects.extra(where=[f"headline = '{name}'"])
+    # ok: secscan.python.sql-text-formatting
+    extra_ok = Entry.objects.extra(where=["headline = %s"], params=[name])
+    return rows, safe, ranked, bound, extra, extra_ok
+
+
+def from_the_request(request, conn: sqlite3.Connection):
+    """Request data (Flask/Django) reaching a shell and SQL: the rules above catch it."""
+    host = request.args.get("host")
+    # ruleid: secscan.python.subprocess-shell-true
+    subprocess.run("ping -c 1 " + host, shell=True, check=False)
+    # ruleid: secscan.python.os-system
+    os.system("nslookup " + request.GET["name"])
+    # ok: secscan.python.subprocess-shell-true
+    subprocess.run(["ping", "-c", "1", host], check=False)
+    uid = request.form["id"]
+    # ruleid: secscan.python.sql-string-formatting
+    conn.execute(f"SELECT * FROM users WHERE id = {uid}")
+    # ok: secscan.python.sql-string-formatting
+    conn.execute("SELECT * FROM users WHERE id = ?", (uid,))

@@ -33,3 +33,31 @@ def parse_all(text, path, handler):
     # ok: secscan.python.lxml-resolve-entities
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     return root, tree, safe, elem, doc, safe_doc, parser
+
+
+def lxml_parsing(text, path):
+    # ruleid: secscan.python.lxml-default-parser
+    a = etree.fromstring(text)
+    # ruleid: secscan.python.lxml-default-parser
+    b = etree.parse(path)
+    hardened = etree.XMLParser(resolve_entities=False, no_network=True)
+    # ok: secscan.python.lxml-default-parser
+    c = etree.fromstring(text, hardened)
+    # ok: secscan.python.lxml-default-parser
+    d = etree.parse(path, parser=hardened)
+    return a, b, c, d
+
+
+def external_entities(handler):
+    from xml.sax.handler import feature_external_ges
+
+    # ruleid: secscan.python.xml-sax-parse
+    parser = xml.sax.make_parser()
+    # ruleid: secscan.python.xml-external-entities-enabled
+    parser.setFeature(feature_external_ges, True)
+    # ok: secscan.python.xml-external-entities-enabled
+    parser.setFeature(feature_external_ges, False)
+    # ruleid: secscan.python.xml-external-entities-enabled
+    loose = etree.XMLParser(resolve_entities=False, no_network=False)
+    parser.setContentHandler(handler)
+    return parser, loose

@@ -271,13 +271,16 @@ def parse(raw: RawReport, fmt: str) -> ParsedReport:
                                      f"{_RERUN}")
     if fmt == "table":
         raise UnsupportedFormatError(raw.source, f"trivy's table output is for people, not parsers; {_RERUN}")
-    if fmt in ("compliance-summary", "junit", "asff"):
+    if fmt == "compliance-summary":
         from ._trivy_extra import refuse
 
         refuse(raw, fmt)
-    doc = raw.document()
     report = ParsedReport(tool=TOOL, format=fmt, source=raw.source)
     state = _State(raw.source, report)
+    if fmt in ("junit", "asff"):
+        _parse_template(raw, fmt, state)
+        return report
+    doc = raw.document()
     if fmt == "json-legacy":
         _parse_legacy(doc, state)
     elif fmt == "json":
@@ -435,6 +438,21 @@ def _parse_compliance(doc: Mapping[str, Any], state: _State) -> None:
         return found
 
     state.report.findings.extend(parse_compliance(doc, one, state.fail))
+
+
+def _parse_template(raw: RawReport, fmt: str, state: _State) -> None:
+    """``@contrib/junit.tpl`` / ``@contrib/asff.tpl``: rebuilt into Results (see _trivy_extra)."""
+    from . import _trivy_extra as extra
+
+    if fmt == "junit":
+        results = extra.junit_results(raw, state.fail)
+    else:
+        results = extra.asff_results(_require_dict(raw.document(), raw.source, "report"), state.fail)
+    for i, result in enumerate(results):
+        _parse_result(result, state, _Scope(), f"{'testsuite' if fmt == 'junit' else 'Findings'}[{i}]")
+    if state.report.findings:
+        state.report.notifications.append(Notification(level="warning", message=extra.TEMPLATE_CAVEAT[fmt],
+                                                       rule_id=f"trivy-{fmt}-template"))
 
 
 def _parse_cosign(doc: Mapping[str, Any], state: _State) -> None:

@@ -5,6 +5,8 @@ here from the raw file with json/xml, not by secscan."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from support.corpus import CORPUS
@@ -134,9 +136,68 @@ def test_trivy_gitlab_codequality_template_matches_the_json_of_the_same_run() ->
         assert f.category.value == ("secret" if f.rule_id.startswith("aws-") else "misconfig")
 
 
+@pytest.mark.parametrize("name", ["localrun__trivy-0.76.0_junit.xml", "localrun__trivy-0.76.0_asff.json"])
+def test_trivy_junit_and_asff_templates_match_the_json_of_the_same_run(name: str) -> None:
+    """A real `trivy fs` run (Dockerfile, k8s Pod, two fake AWS keys) through each template."""
+    twin = json.loads((TRIVY / "localrun__trivy-0.76.0_templates-tree.json").read_text(encoding="utf-8"))
+    report = load_report(TRIVY / name)
+    assert report.tool == "trivy" and report.format == name.rsplit("_", 1)[1].split(".")[0]
+    secrets_as = {s["RuleID"]: s["Title"] for r in twin["Results"] for s in r.get("Secrets") or []}
+    got = sorted((f.rule_id if "asff" not in name or f.category.value != "secret"
+                  else next(k for k, v in secrets_as.items() if v == f.rule_id), f.path) for f in report.findings)
+    assert got == _trivy_json_findings(twin)
+    cause = {(m["ID"], r["Target"]): (m["Severity"], m["Title"], m["CauseMetadata"].get("StartLine") or None)
+             for r in twin["Results"] for m in r.get("Misconfigurations") or []}
+    for f in report.findings:
+        if f.category.value == "misconfig":
+            sev, title, line = cause[(f.rule_id, f.path)]
+            assert (f.raw_severity, f.title, f.line) == (sev, title, line), f.rule_id
+        else:
+            assert f.category.value == "secret" and f.line is None  # neither template keeps a secret's line
+    # what the template left out is said, not silently dropped
+    assert [n.rule_id for n in report.notifications] == [f"trivy-{report.format}-template"]
+
+
+@pytest.mark.trivy
+@pytest.mark.parametrize("source", ["trivy__alpine-310.json.golden", "defectdojo__misconfigurations_and_secrets.json"])
+@pytest.mark.parametrize("template", ["junit.tpl", "asff.tpl"])
+def test_trivy_templates_keep_every_vulnerability_and_its_package(template: str, source: str, tmp_path) -> None:
+    """The real trivy renders a real report (vulnerabilities; or vulnerabilities,
+    misconfigurations and secrets in four Results) through its bundled template."""
+    import subprocess
+
+    from secscan.adapters import trivy as trivy_adapter
+    from secscan.runner import RunContext
+
+    src = TRIVY / source
+    contrib = Path(__file__).resolve().parents[1] / "fixtures" / "trivy-contrib"
+    exe = trivy_adapter.executable(RunContext(target=tmp_path, workdir=tmp_path))
+    assert exe
+    out = tmp_path / ("report.xml" if template == "junit.tpl" else "report.json")
+    proc = subprocess.run(exe + ["convert", "--format", "template", "--template", f"@{contrib / template}",
+                                 "--output", str(out), str(src)], capture_output=True, timeout=120, check=False,
+                          env={**os.environ, "AWS_REGION": "eu-west-1", "AWS_ACCOUNT_ID": "000000000000"})
+    assert proc.returncode == 0, proc.stderr.decode()[-300:]
+    twin = json.loads(src.read_text(encoding="utf-8"))
+    expected = sorted((v["VulnerabilityID"], v["PkgName"], v["InstalledVersion"], v["Severity"])
+                      for r in twin["Results"] for v in r.get("Vulnerabilities") or [])
+    report = load_report(out)
+    assert report.format == template.split(".")[0]
+    deps = [f for f in report.findings if f.category.value == "dependency"]
+    assert sorted((f.rule_id, f.package.name, f.package.version, f.raw_severity) for f in deps) == expected
+    titles = {s["RuleID"]: s["Title"] for r in twin["Results"] for s in r.get("Secrets") or []}
+    others = sorted((f.rule_id if f.category.value != "secret" or template == "junit.tpl"
+                     else next(k for k, v in titles.items() if v == f.rule_id), f.path)
+                    for f in report.findings if f.category.value != "dependency")
+    assert others == _trivy_json_findings(twin)
+    if template == "asff.tpl":  # ASFF carries the fixed version too
+        fixed = {(v["VulnerabilityID"], v["PkgName"]): v.get("FixedVersion") for r in twin["Results"]
+                 for v in r.get("Vulnerabilities") or []}
+        for f in deps:
+            assert ",".join(f.package.fixed_versions) == (fixed[(f.rule_id, f.package.name)] or "")
+
+
 @pytest.mark.parametrize("name, flag", [
-    ("localrun__trivy-0.76.0_junit.xml", "--format json"),
-    ("localrun__trivy-0.76.0_asff.json", "--format json"),
     ("localrun__trivy-0.76.0_gitlab-container-scanning.json", "--format json"),
     ("localrun__trivy-0.76.0_compliance-summary.json", "--report all"),
 ])
