@@ -619,7 +619,63 @@ def applies(ctx: RunContext) -> str | None:
     files = file_list(ctx)
     if files is not None and not files:
         return "none of the files given exists"
+    if files is not None and not _for_rules(ctx, files):
+        return "no file among those given is in a language its rules cover"
     return None
+
+
+# a rule's ``languages`` → the file suffixes semgrep reads for it; a language not here
+# (generic, regex, dockerfile …) means "any file": no file is left out for it
+_SUFFIXES = {
+    "python": (".py", ".pyw", ".pyi"), "py": (".py", ".pyw", ".pyi"), "python3": (".py", ".pyw", ".pyi"),
+    "javascript": (".js", ".jsx", ".mjs", ".cjs"), "js": (".js", ".jsx", ".mjs", ".cjs"),
+    "typescript": (".ts", ".tsx"), "ts": (".ts", ".tsx"), "go": (".go",), "java": (".java",),
+    "ruby": (".rb",), "yaml": (".yml", ".yaml"), "json": (".json",), "bash": (".sh", ".bash"),
+    "sh": (".sh", ".bash"),
+}
+
+
+def rule_suffixes(configs: Iterable[str]) -> frozenset[str] | None:
+    """The suffixes of the files the rules of ``configs`` can match, or None when that
+    cannot be told (a registry config, an unreadable rule file, a language of any file).
+    Lets the pre-commit hook not start semgrep (seconds) for a commit of files no rule
+    reads — a skip it reports, never a pass of files that were not looked at."""
+    import yaml
+
+    suffixes: set[str] = set()
+    for config in configs:
+        path = Path(config)
+        if not path.exists():
+            return None
+        rule_files = [path] if path.is_file() else sorted(
+            p for p in path.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
+        for rule_file in rule_files:
+            try:
+                doc = yaml.safe_load(rule_file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                return None
+            rules = doc.get("rules") if isinstance(doc, dict) else None
+            if not isinstance(rules, list):
+                return None
+            for rule in rules:
+                languages = rule.get("languages") if isinstance(rule, dict) else None
+                if not isinstance(languages, list) or not languages:
+                    return None
+                for language in languages:
+                    known = _SUFFIXES.get(str(language).lower())
+                    if known is None:
+                        return None
+                    suffixes.update(known)
+    return frozenset(suffixes)
+
+
+def _for_rules(ctx: RunContext, files: list[str]) -> list[str]:
+    """The given files the rules can match (all of them when that cannot be told)."""
+    try:
+        suffixes = rule_suffixes(_configs(ctx))
+    except ConfigError:
+        return files  # plan() says what is wrong with the config
+    return files if suffixes is None else [f for f in files if Path(f).suffix in suffixes]
 
 
 def plan(ctx: RunContext, exe: list[str]) -> Plan:
@@ -642,9 +698,9 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     for pattern in _as_list((ctx.options or {}).get("exclude")):
         argv += ["--exclude", str(pattern)]
     files = file_list(ctx)
-    if files is not None:  # the files of a commit (pre-commit): only those
+    if files is not None:  # the files of a commit (pre-commit): only those its rules read
         cwd = ctx.target
-        argv += files
+        argv += _for_rules(ctx, files)
     elif ctx.target.is_dir():
         cwd, target = ctx.target, "."
         argv.append(target)
