@@ -697,17 +697,66 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
              "--no-rewrite-rule-ids"]
     for pattern in _as_list((ctx.options or {}).get("exclude")):
         argv += ["--exclude", str(pattern)]
+    paths = report if fmt == "json" else ctx.workdir / "semgrep-paths.json"
+    if fmt == "sarif":  # SARIF does not say which files were scanned; semgrep's JSON does
+        argv += ["--json-output", str(paths)]
     files = file_list(ctx)
     if files is not None:  # the files of a commit (pre-commit): only those its rules read
         cwd = ctx.target
-        argv += _for_rules(ctx, files)
+        given = _for_rules(ctx, files)
+        argv += given
+        expected = len(given)
     elif ctx.target.is_dir():
         cwd, target = ctx.target, "."
         argv.append(target)
+        expected = _files_for_rules(ctx)
     else:
         cwd, target = ctx.target.parent, ctx.target.name
         argv.append(target)
-    return Plan(argv=argv, report_path=report, env=dict(OFFLINE_ENV), cwd=cwd, report_format=fmt)
+        expected = len(_for_rules(ctx, [target]))
+    return Plan(argv=argv, report_path=report, env=dict(OFFLINE_ENV), cwd=cwd, report_format=fmt,
+                expected={"paths_report": str(paths), "files_for_rules": expected})
+
+
+def _files_for_rules(ctx: RunContext) -> int:
+    """How many files of the tree the rules could match (outside VCS and virtual
+    environment folders); at least one is enough to make "scanned nothing" a failure."""
+    try:
+        suffixes = rule_suffixes(_configs(ctx))
+    except ConfigError:
+        return 0
+    count = 0
+    for parent, dirs, names in os.walk(ctx.target):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("node_modules", "venv", "__pycache__")
+                   and not (Path(parent) / d / "pyvenv.cfg").is_file()]
+        count += sum(1 for n in names if suffixes is None or Path(n).suffix in suffixes)
+    return count
+
+
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """Files semgrep scanned (its JSON ``paths.scanned``, and ``paths.skipped`` when it
+    lists them) against the files its rules could match: recorded in the coverage
+    (``files_for_rules``, ``files_scanned``, ``files_skipped``, ``files_with_errors``).
+    Scanning none where there were some (every file ignored or skipped) is a failure,
+    never a clean pass."""
+    import json
+
+    try:
+        doc = json.loads(Path(str(plan.expected.get("paths_report"))).read_bytes())
+    except (OSError, ValueError):
+        return "wrote no list of the files it scanned (--json-output)"
+    paths = doc.get("paths") if isinstance(doc, dict) else None
+    scanned = [str(p) for p in (paths or {}).get("scanned") or []] if isinstance(paths, dict) else []
+    skipped = [s for s in (paths or {}).get("skipped") or [] if isinstance(s, dict)] if isinstance(paths, dict) else []
+    broken = sorted({str(e.get("path")) for e in doc.get("errors") or [] if isinstance(e, dict) and e.get("path")})
+    expected = int(plan.expected.get("files_for_rules") or 0)
+    report.coverage.update({"files_for_rules": expected, "files_scanned": len(scanned),
+                            "files_skipped": len(skipped), "files_with_errors": broken})
+    if expected and not scanned:
+        why = "; ".join(sorted({str(s.get("reason")) for s in skipped if s.get("reason")})[:3]) or "none listed"
+        return (f"scanned none of the {expected} file(s) its rules read "
+                f"({len(skipped)} skipped: {why}; check .semgrepignore and --exclude)")
+    return None
 
 
 def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
