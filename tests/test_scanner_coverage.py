@@ -61,3 +61,34 @@ def test_semgrep_that_skipped_every_file_fails(tmp_path: Path) -> None:
     run = scan(root, scanners=["semgrep"]).runs["semgrep"]
     assert run.status == "failed"
     assert "scanned none of the 1 file(s) its rules read" in run.reason
+
+
+@pytest.fixture(scope="module")
+def safety_db(tmp_path_factory) -> Path:
+    from support.safety import ADVISORIES
+
+    from secscan.safety_db import build_safety_db
+
+    out = tmp_path_factory.mktemp("safety-db")
+    build_safety_db(ADVISORIES, out)
+    return out
+
+
+@pytest.mark.safety
+def test_safety_coverage_counts_the_packages_checked(tmp_path: Path, safety_db: Path) -> None:
+    root = _tree(tmp_path, **{"requirements.txt": "requests==2.19.0\njinja2==2.10\n"})
+    result = scan(root, scanners=["safety"], options={"safety": {"db": str(safety_db)}})
+    assert result.runs["safety"].status == "ok", result.runs["safety"].line()
+    coverage = _coverage(result, "safety")
+    assert {k: coverage[k] for k in ("dependency_files", "pins_found", "packages_checked")} == {
+        "dependency_files": ["requirements.txt"], "pins_found": 2, "packages_checked": 2}
+
+
+@pytest.mark.trivy
+def test_trivy_coverage_names_its_targets(tmp_path: Path) -> None:
+    root = _tree(tmp_path, **{"Dockerfile": "FROM python:3.12\nUSER root\nRUN pip install flask\n"})
+    result = scan(root, scanners=["trivy"])
+    assert result.runs["trivy"].status == "ok", result.runs["trivy"].line()
+    coverage = _coverage(result, "trivy")
+    assert "misconfig" in coverage["scanners"]
+    assert "Dockerfile (dockerfile)" in coverage["targets"]
