@@ -181,3 +181,19 @@ def test_offline_unpinned_requirements_are_not_resolved(tmp_path: Path, osv: Osv
     run = _audit(root, osv)  # scan()'s default: offline, no probe
     [unaudited] = [f for f in run.findings if f.rule_id == "not-audited"]
     assert "not resolved: offline" in unaudited.message
+
+
+@pytest.mark.pip_audit
+def test_a_pylock_file_is_audited_by_pip_audit_locked(tmp_path: Path, osv: OsvServer) -> None:
+    """pip-audit ≥ 2.9 reads PEP 751 lockfiles itself (`--locked`); secscan's own reading
+    of the lock is the cross-check: every pin it read must come back audited."""
+    root = _project(tmp_path, ("requirements-dev.txt", "django==2.2.0\n"))
+    shutil.copy(LOCKS / "uv" / "pylock.toml", root / "pylock.toml")
+    shutil.copy(LOCKS / "uv" / "pyproject.toml", root / "pyproject.toml")
+    run = _audit(root, osv)
+    assert run.status == "ok", run.line()
+    assert run.command_line.startswith("pip-audit --locked ")
+    coverage = run.report.coverage
+    assert coverage["pins_audited"] == coverage["pins_found"] and coverage["not_audited"] == []
+    manifests = {(f.package.name.lower(), f.package.manifest) for f in run.findings}
+    assert {("requests", "pylock.toml"), ("django", "requirements-dev.txt")} <= manifests

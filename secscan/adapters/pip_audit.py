@@ -606,9 +606,25 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     from ..network import package_index, redact
     from ..requirements import read_dependencies
 
-    deps = read_dependencies(requirement_files(ctx.target, ctx.options), ctx.target)
-    layers = deps.layers() or [[]]
+    files = requirement_files(ctx.target, ctx.options)
+    deps = read_dependencies(files, ctx.target)
+    pylocks = [f for f in files if f.name.startswith("pylock.") and f.suffix == ".toml" and f.is_file()]
+    pylocks = pylocks if pylocks and _supports_locked(ctx, exe) else []
     plans = []
+    if pylocks:  # pip-audit reads PEP 751 lockfiles itself; the rest as pins
+        folders = {f.parent for f in pylocks}
+        rest = [f for f in files if f not in pylocks and not (f.name == "pyproject.toml" and f.parent in folders)]
+        layers = read_dependencies(rest, ctx.target).layers() if rest else []
+        for n, lock in enumerate(pylocks):
+            folder = ctx.workdir / f"locked-{n + 1}"
+            folder.mkdir()
+            (folder / lock.name).write_bytes(lock.read_bytes())
+            report = ctx.workdir / f"pip-audit-locked-{n + 1}.json"
+            argv = list(exe) + ["--locked", str(folder)] + _common_args(ctx, report)
+            plans.append(Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json",
+                              expected={"pins": read_dependencies([lock], ctx.target).lines()}))
+    else:
+        layers = deps.layers() or [[]]
     for n, layer in enumerate(layers):
         suffix = "" if n == 0 else f"-{n + 1}"
         report = ctx.workdir / f"pip-audit{suffix}.json"
@@ -640,11 +656,24 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     if len(layers) > 1:
         notes += (f"some packages are pinned at several versions: pip-audit ran {len(layers)} times, "
                   "once per version",)
+    if pylocks:
+        notes += (f"{len(pylocks)} pylock file(s) audited by pip-audit --locked",)
     first = plans[0]
     return Plan(argv=first.argv, report_path=first.report_path, cwd=ctx.target, report_format="json", notes=notes,
                 not_audited=tuple(not_audited), manifests=deps.manifests(),
                 unaudited=tuple(unaudited),
-                more=tuple(plans[1:]), expected={"pins": layers[0], "dependencies": _coverage(deps, 0)})
+                more=tuple(plans[1:]), expected={**first.expected, "dependencies": _coverage(deps, 0)})
+
+
+def _supports_locked(ctx: RunContext, exe: list[str]) -> bool:
+    """pip-audit reads PEP 751 ``pylock.toml`` with ``--locked`` since 2.9."""
+    from packaging.version import InvalidVersion, Version
+
+    text = version(ctx, exe)
+    try:
+        return text is not None and Version(text) >= Version("2.9")
+    except InvalidVersion:
+        return False
 
 
 def _measure_resolved(plan: Plan, outcome: Outcome, report: ParsedReport) -> None:
