@@ -73,7 +73,7 @@ def redact(text: str) -> str:
     """A URL's ``user:password@`` hidden (a private index in ``PIP_INDEX_URL``)."""
     import re
 
-    return re.sub(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", r"\1***@", text, flags=re.I)
+    return re.sub(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", r"\1***@", text, flags=re.IGNORECASE)
 
 
 def probe(service: Service, timeout: float = PROBE_TIMEOUT) -> Probe:

@@ -86,7 +86,7 @@ def test_safety_coverage_counts_the_packages_checked(tmp_path: Path, safety_db: 
 
 @pytest.mark.trivy
 def test_trivy_coverage_names_its_targets(tmp_path: Path) -> None:
-    root = _tree(tmp_path, **{"Dockerfile": "FROM python:3.12\nUSER root\nRUN pip install flask\n"})
+    root = _tree(tmp_path, Dockerfile="FROM python:3.12\nUSER root\nRUN pip install flask\n")
     result = scan(root, scanners=["trivy"])
     assert result.runs["trivy"].status == "ok", result.runs["trivy"].line()
     coverage = _coverage(result, "trivy")

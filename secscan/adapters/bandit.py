@@ -781,7 +781,7 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
     scanned = len(opened - set(failed))
     expected = int(plan.expected.get("python_files") or 0)
     report.coverage.update({"python_files": expected, "files_scanned": scanned,
-                            "files_failed": [f[2:] if f.startswith("./") else f for f in failed]})
+                            "files_failed": [f.removeprefix("./") for f in failed]})
     if expected and not scanned and not plan.expected.get("user_excludes"):
         why = next((f"{e.get('filename')}: {e.get('reason')}" for e in errors or [] if isinstance(e, dict)),
                    "no file in its metrics")

@@ -55,7 +55,9 @@ secscan reads the project's dependency files itself (:mod:`secscan.requirements`
 ``requirements*.txt`` with ``-r``/``-c``, ``pyproject.toml``, ``uv.lock``,
 ``poetry.lock``, ``Pipfile.lock``, ``pylock.toml``) and gives pip-audit one file of
 pins (``PINS``) per "layer": a package pinned at two versions is audited twice, in two
-runs, because pip-audit refuses a package pinned twice.  Unpinned requirements are
+runs, because pip-audit refuses a package pinned twice.  A ``pylock.toml`` goes to
+``pip-audit --locked`` (pip-audit ≥ 2.9), its pins read by secscan as the cross-check.
+Unpinned requirements are
 resolved by pip-audit itself (one more run, ``-r UNPINNED --index-url INDEX``, without
 ``--no-deps``/``--disable-pip``: pip resolves them in a throw-away virtual environment)
 when the network is allowed and the package index (``PIP_INDEX_URL``, else PyPI)

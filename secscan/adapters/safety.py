@@ -643,7 +643,8 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
         return None  # check() has said what is wrong with the report
     if not isinstance(doc, dict):
         return None
-    meta = doc.get("report_meta") if isinstance(doc.get("report_meta"), dict) else {}
+    raw_meta = doc.get("report_meta")
+    meta: dict = raw_meta if isinstance(raw_meta, dict) else {}
     found = meta.get("packages_found")
     checked = found if isinstance(found, int) else len(doc.get("scanned_packages") or {})
     given = [plan.argv[i + 1] for i, arg in enumerate(plan.argv[:-1]) if arg == "-r"]
