@@ -41,6 +41,23 @@ SERVICES: Mapping[str, Service] = {
 }
 
 
+# pip-audit resolves unpinned requirements with pip, from the package index: probed
+# along with pip-audit's service (same timeout, same pool), under this key
+INDEX = "pip-index"
+DEFAULT_INDEX = "https://pypi.org/simple/"
+
+
+def package_index(env: Mapping[str, str]) -> str:
+    """The index pip would use (``PIP_INDEX_URL``, else PyPI): the one probed, and the
+    one pip-audit is told to resolve from, so the probe answers for what is used."""
+    return (env.get("PIP_INDEX_URL") or "").strip() or DEFAULT_INDEX
+
+
+def index_service(env: Mapping[str, str]) -> Service:
+    """The package index's page for ``pip`` (every index has it): any answer below 500."""
+    return Service(INDEX, "Python package index", package_index(env).rstrip("/") + "/pip/")
+
+
 @dataclass(frozen=True, slots=True)
 class Probe:
     service: Service
@@ -49,7 +66,14 @@ class Probe:
 
     def describe(self) -> str:
         state = "reachable" if self.reachable else "not reachable"
-        return f"{self.service.name} {state} ({self.detail}; {self.service.url})"
+        return f"{self.service.name} {state} ({redact(self.detail)}; {redact(self.service.url)})"
+
+
+def redact(text: str) -> str:
+    """A URL's ``user:password@`` hidden (a private index in ``PIP_INDEX_URL``)."""
+    import re
+
+    return re.sub(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", r"\1***@", text, flags=re.IGNORECASE)
 
 
 def probe(service: Service, timeout: float = PROBE_TIMEOUT) -> Probe:
@@ -72,7 +96,10 @@ def probe(service: Service, timeout: float = PROBE_TIMEOUT) -> Probe:
 def probe_services(tools: Iterable[str], urls: Mapping[str, str] | None = None,
                    timeout: float = PROBE_TIMEOUT) -> dict[str, Probe]:
     """Probe the services of ``tools`` (those that have one) in parallel.  ``urls``
-    replaces a tool's probe URL (a mirror; tests use a local server)."""
+    replaces a tool's probe URL (a mirror; tests use a local server).  With pip-audit,
+    the package index is probed too (key :data:`INDEX`): it decides whether unpinned
+    requirements are resolved."""
+    import os
     from dataclasses import replace
 
     chosen = []
@@ -83,6 +110,9 @@ def probe_services(tools: Iterable[str], urls: Mapping[str, str] | None = None,
         if urls and urls.get(tool):
             service = replace(service, url=str(urls[tool]))
         chosen.append(service)
+    if "pip-audit" in set(tools):
+        index = index_service(os.environ)
+        chosen.append(replace(index, url=str(urls[INDEX])) if urls and urls.get(INDEX) else index)
     if not chosen:
         return {}
     with ThreadPoolExecutor(max_workers=len(chosen), thread_name_prefix="secscan-probe") as pool:

@@ -30,6 +30,16 @@ _HASH_OPTION = re.compile(r"\s--hash[=\s]\S+")
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(\s*=\s*|\s+)(?P<file>\S+)")
 
 
+@dataclass(frozen=True, slots=True)
+class Loose:
+    """An unpinned PyPI requirement, as pip reads it (``flask[async]>=2; python_version>"3"``):
+    not audited as it stands, but pip-audit can resolve it to versions when the package
+    index answers (then it is audited through what it resolved to)."""
+
+    requirement: str
+    item: Unaudited  # the not-audited entry it stays when it is not resolved
+
+
 @dataclass
 class Requirements:
     """Pinned requirements (name → version, and the file that pins it) and the lines
@@ -39,11 +49,17 @@ class Requirements:
     not_audited: list[str] = field(default_factory=list)  # "name (why, in file)"
     unaudited: list[Unaudited] = field(default_factory=list)  # the same, structured
     files: list[str] = field(default_factory=list)  # every dependency file read, repo-relative
+    loose: list[Loose] = field(default_factory=list)  # unpinned requirements pip could resolve
 
-    def skip(self, name: str, version: str | None, reason: str, manifest: str | None) -> None:
+    def skip(self, name: str, version: str | None, reason: str, manifest: str | None) -> Unaudited:
         item = Unaudited(name, version, reason, manifest)
         self.unaudited.append(item)
         self.not_audited.append(item.describe())
+        return item
+
+    def unpinned(self, requirement: str, name: str, reason: str, manifest: str | None) -> None:
+        """An unpinned requirement: not audited unless it is resolved (:class:`Loose`)."""
+        self.loose.append(Loose(requirement, self.skip(name, None, reason, manifest)))
 
     def pin(self, name: str, version: str, manifest: str) -> None:
         key = (normalize_package_name(name), version)
@@ -124,7 +140,7 @@ def read_requirements(files: list[Path], root: Path, result: Requirements | None
     result = result if result is not None else Requirements()
     seen: set[Path] = set()
     queue = [(f.resolve(), False) for f in files]
-    loose: list[tuple[str, str, str]] = []  # (name, specifier, file) waiting for constraints
+    loose: list[tuple[str, str, str, str]] = []  # (name, specifier, file, line) waiting for constraints
     constraints: dict[str, str] = {}
     while queue:
         path, is_constraint = queue.pop(0)
@@ -167,13 +183,13 @@ def read_requirements(files: list[Path], root: Path, result: Requirements | None
             if version:
                 result.pin(req.name, version, rel)
             else:
-                loose.append((req.name, str(req.specifier), rel))
-    for name, spec, rel in loose:
+                loose.append((req.name, str(req.specifier), rel, str(req)))
+    for name, spec, rel, text in loose:
         pinned = constraints.get(normalize_package_name(name))
         if pinned:
             result.pin(name, pinned, rel)
         else:
-            result.skip(name, None, f"unpinned: {spec or 'any version'}", rel)
+            result.unpinned(text, name, f"unpinned: {spec or 'any version'}", rel)
     return result
 
 
@@ -214,7 +230,7 @@ def _requirement_strings(items: object, rel: str, result: Requirements, where: s
         elif version:
             result.pin(req.name, version, rel)
         else:
-            result.skip(req.name, None, f"unpinned: {str(req.specifier) or 'any version'} ({where})", rel)
+            result.unpinned(str(req), req.name, f"unpinned: {str(req.specifier) or 'any version'} ({where})", rel)
 
 
 def _read_pyproject(doc: dict, rel: str, result: Requirements) -> None:

@@ -140,6 +140,7 @@ def staged_request(path: Path, files: Sequence[str], policy: Path | None, sarif:
     req.skip = [t for t in SCANNERS if t not in ("gitleaks", "bandit", "semgrep")]
     req.required = ["gitleaks"]
     req.options.setdefault("gitleaks", {})["staged"] = True
+    req.jobs = req.jobs or len(("gitleaks", "bandit", "semgrep"))  # all at once: the commit waits for the slowest
     for tool in ("bandit", "semgrep"):
         req.options.setdefault(tool, {})["files"] = list(files)
     return req

@@ -7,6 +7,7 @@ The lockfiles were written by uv, Poetry and pipenv themselves
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -122,3 +123,77 @@ def test_without_a_vulnerability_service_every_dependency_is_not_audited(tmp_pat
     [sarif_run] = log["runs"]
     assert len(sarif_run["results"]) == 2
     assert sarif_run["invocations"][0]["properties"]["secscan/coverage"]["pins_audited"] == 0
+
+
+# -- unpinned requirements: resolved when the package index answers ------------------------
+
+def _probed_audit(root: Path, osv: OsvServer):
+    """What `secscan run` does: probe (pip-audit's service and the package index), then scan."""
+    from secscan.network import probe_services
+
+    network = probe_services(["pip-audit"])
+    return scan(root, scanners=["pip-audit"], options={"pip-audit": {"osv_url": osv.base_url}}, network=network)
+
+
+@pytest.mark.pip_audit
+def test_unpinned_requirements_are_resolved_from_the_reachable_index(tmp_path: Path, osv: OsvServer,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real PyPI resolves `requests<2.20` (to 2.19.1, with urllib3 1.23): the local OSV
+    server knows their advisories, so resolution is what finds them."""
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    root = _project(tmp_path, ("requirements.txt", "flask>=2\nrequests<2.20\njinja2==2.10\n"))
+    result = _probed_audit(root, osv)
+    run = result.runs["pip-audit"]
+    assert run.status == "ok", run.line()
+    assert not [f for f in run.findings if f.rule_id == "not-audited"]
+    vulnerable = {(f.package.name.lower(), f.package.version) for f in run.findings}
+    assert {("requests", "2.19.1"), ("urllib3", "1.23"), ("jinja2", "2.10")} <= vulnerable
+    coverage = result.to_sarif()["runs"][0]["invocations"][0]["properties"]["secscan/coverage"]
+    assert coverage["resolved_from"] == ["flask>=2", "requests<2.20"]
+    resolved = {pin.split("==")[0] for pin in coverage["resolved"]}
+    assert {"flask", "werkzeug", "requests", "urllib3"} <= resolved
+    assert coverage["pins_audited"] == 1 and coverage["not_audited"] == []
+
+
+def test_unpinned_requirements_are_not_audited_when_the_index_is_unreachable(
+        tmp_path: Path, osv: OsvServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://user:hunter2@127.0.0.1:{port}/simple")
+    root = _project(tmp_path, ("requirements.txt", "flask>=2\njinja2==2.10\n"))
+    result = _probed_audit(root, osv)
+    run = result.runs["pip-audit"]
+    assert run.status == "ok", run.line()
+    [unaudited] = [f for f in run.findings if f.rule_id == "not-audited"]
+    assert unaudited.package.name == "flask"
+    assert "not resolved: Python package index not reachable" in unaudited.message
+    text = json.dumps(result.to_sarif())
+    assert "hunter2" not in text
+    coverage = result.to_sarif()["runs"][0]["invocations"][0]["properties"]["secscan/coverage"]
+    assert "resolved" not in coverage and coverage["pins_audited"] == 1
+
+
+def test_offline_unpinned_requirements_are_not_resolved(tmp_path: Path, osv: OsvServer) -> None:
+    root = _project(tmp_path, ("pyproject.toml", '[project]\nname = "p"\nversion = "1"\ndependencies = ["flask>=2"]\n'))
+    run = _audit(root, osv)  # scan()'s default: offline, no probe
+    [unaudited] = [f for f in run.findings if f.rule_id == "not-audited"]
+    assert "not resolved: offline" in unaudited.message
+
+
+@pytest.mark.pip_audit
+def test_a_pylock_file_is_audited_by_pip_audit_locked(tmp_path: Path, osv: OsvServer) -> None:
+    """pip-audit ≥ 2.9 reads PEP 751 lockfiles itself (`--locked`); secscan's own reading
+    of the lock is the cross-check: every pin it read must come back audited."""
+    root = _project(tmp_path, ("requirements-dev.txt", "django==2.2.0\n"))
+    shutil.copy(LOCKS / "uv" / "pylock.toml", root / "pylock.toml")
+    shutil.copy(LOCKS / "uv" / "pyproject.toml", root / "pyproject.toml")
+    run = _audit(root, osv)
+    assert run.status == "ok", run.line()
+    assert run.command_line.startswith("pip-audit --locked ")
+    coverage = run.report.coverage
+    assert coverage["pins_audited"] == coverage["pins_found"] and coverage["not_audited"] == []
+    manifests = {(f.package.name.lower(), f.package.manifest) for f in run.findings}
+    assert {("requests", "pylock.toml"), ("django", "requirements-dev.txt")} <= manifests

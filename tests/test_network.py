@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from secscan.cli import main
-from secscan.network import SERVICES, probe, probe_services
+from secscan.network import INDEX, SERVICES, probe, probe_services
 
 
 class _Answer(BaseHTTPRequestHandler):
@@ -66,9 +66,10 @@ def test_an_index_without_release_data_is_not_pip_audits_service(server: str) ->
 
 
 def test_a_closed_port_is_unreachable_at_once() -> None:
-    urls = {tool: f"http://127.0.0.1:{_closed_port()}/" for tool in SERVICES}
+    urls = {tool: f"http://127.0.0.1:{_closed_port()}/" for tool in [*SERVICES, INDEX]}
     found = probe_services(["pip-audit", "trivy", "safety", "bandit"], urls)
-    assert sorted(found) == ["pip-audit", "safety", "trivy"]  # bandit needs no network
+    # bandit needs no network; with pip-audit, the package index is probed too (resolution)
+    assert sorted(found) == ["pip-audit", "pip-index", "safety", "trivy"]
     assert not any(p.reachable for p in found.values())
     assert all("ConnectError" in p.detail for p in found.values())
 

@@ -82,3 +82,27 @@ def test_a_commit_without_python_files_skips_bandit_but_still_checks_secrets(rep
     status = {r["properties"]["secscan/tool"]: (r["invocations"][0].get("properties") or {}).get("secscan/status", "ok")
               for r in log["runs"]}
     assert status["gitleaks"] == "ok" and status["bandit"].startswith("skipped")
+    # the shipped semgrep rules are Python rules: semgrep is not started for a text file
+    assert status["semgrep"].startswith("skipped")
+
+
+def test_semgrep_rules_of_any_language_keep_every_file(repo: Path, tmp_path: Path) -> None:
+    """A user rule for any file (`generic`) means no file is left out for semgrep."""
+    rules = tmp_path / "rules.yml"
+    rules.write_text(yaml.safe_dump({"rules": [{
+        "id": "no-todo", "message": "TODO left in", "severity": "WARNING", "languages": ["generic"],
+        "pattern": "TODO"}]}), encoding="utf-8")
+    (repo / "secscan.yml").write_text(yaml.safe_dump({"options": {"semgrep": {"config": str(rules)}}}),
+                                      encoding="utf-8")
+    (repo / "notes.txt").write_text("TODO finish\n")
+    _git(repo, "add", "notes.txt")
+    CliRunner().invoke(main, ["pre-commit", "notes.txt"])
+    found = _results(repo / ".secscan-precommit.sarif")
+    assert [r["ruleId"] for r in found["semgrep"]] == ["no-todo"]
+
+
+def test_rule_suffixes_of_the_shipped_rules() -> None:
+    from secscan.adapters.semgrep import default_config, rule_suffixes
+
+    assert rule_suffixes([str(default_config())]) == frozenset({".py", ".pyw", ".pyi"})
+    assert rule_suffixes(["p/python"]) is None  # a registry config: cannot be told

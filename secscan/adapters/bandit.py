@@ -748,7 +748,9 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     config = ctx.options.get("config")
     if config:
         argv += ["-c", str(config)]
-    main = Plan(argv=argv, report_path=report, env={"PYTHONUTF8": "1"}, cwd=cwd, report_format="json")
+    main = Plan(argv=argv, report_path=report, env={"PYTHONUTF8": "1"}, cwd=cwd, report_format="json",
+                expected={"python_files": len(files) if files is not None else _python_files(target),
+                          "user_excludes": bool(extra)})
     if files is None and target.is_dir() and not extra and not config:
         return _sharded(ctx, main, argv.index("-r"))
     return main
@@ -813,8 +815,46 @@ def _sharded(ctx: RunContext, main: Plan, at: int) -> Plan:
         report = ctx.workdir / f"bandit-{number}.json"
         argv = main.argv[:at] + part + main.argv[at + 2:]
         argv[argv.index("-o") + 1] = str(report)
-        shards.append(replace(main, argv=argv, report_path=report))
+        # each shard is measured against its own files (the merge sums the coverage)
+        shards.append(replace(main, argv=argv, report_path=report,
+                              expected={**main.expected, "python_files": len(part)}))
     return replace(main, shards=tuple(shards))
+
+
+def _python_files(target: Path) -> int:
+    """The Python files bandit is expected to read (the directories it is told to skip
+    are skipped here too)."""
+    if target.is_file():
+        return 1 if target.suffix in (".py", ".pyw") else 0
+    return sum(1 for _parent, _dirs, files in _walk(target) for name in files if name.endswith((".py", ".pyw")))
+
+
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """Files bandit scanned against the Python files there were: its ``metrics`` name
+    every file it opened, its ``errors`` the ones it could not parse.  Coverage goes to
+    the SARIF (``python_files``, ``files_scanned``, ``files_failed``); a run that parsed
+    none of the Python files there were (every one a syntax error, say — bandit still
+    exits 0) is a failure, never a clean pass."""
+    import json
+
+    try:
+        doc = json.loads(outcome.report or b"{}")
+    except ValueError:
+        return None  # check() has said what is wrong with the report
+    metrics = doc.get("metrics") if isinstance(doc, dict) else None
+    errors = doc.get("errors") if isinstance(doc, dict) else None
+    opened = {str(k) for k in metrics if k != "_totals"} if isinstance(metrics, dict) else set()
+    failed = sorted({str(e.get("filename")) for e in errors if isinstance(e, dict) and e.get("filename")}
+                    if isinstance(errors, list) else set())
+    scanned = len(opened - set(failed))
+    expected = int(plan.expected.get("python_files") or 0)
+    report.coverage.update({"python_files": expected, "files_scanned": scanned,
+                            "files_failed": [f.removeprefix("./") for f in failed]})
+    if expected and not scanned and not plan.expected.get("user_excludes"):
+        why = next((f"{e.get('filename')}: {e.get('reason')}" for e in errors or [] if isinstance(e, dict)),
+                   "no file in its metrics")
+        return f"scanned none of the {expected} Python file(s) there are ({len(failed)} unparsable; {why})"
+    return None
 
 
 def _error_line(stderr: bytes) -> str:

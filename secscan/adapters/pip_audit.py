@@ -55,10 +55,15 @@ secscan reads the project's dependency files itself (:mod:`secscan.requirements`
 ``requirements*.txt`` with ``-r``/``-c``, ``pyproject.toml``, ``uv.lock``,
 ``poetry.lock``, ``Pipfile.lock``, ``pylock.toml``) and gives pip-audit one file of
 pins (``PINS``) per "layer": a package pinned at two versions is audited twice, in two
-runs, because pip-audit refuses a package pinned twice.  Unpinned, editable, URL and
-local requirements are not audited and are reported as such, with their file — never
-as clean.  They are not resolved: pip-audit's resolution installs them into a
-virtual environment from an index, which is neither offline nor side-effect free.
+runs, because pip-audit refuses a package pinned twice.  A ``pylock.toml`` goes to
+``pip-audit --locked`` (pip-audit ≥ 2.9), its pins read by secscan as the cross-check.
+Unpinned requirements are
+resolved by pip-audit itself (one more run, ``-r UNPINNED --index-url INDEX``, without
+``--no-deps``/``--disable-pip``: pip resolves them in a throw-away virtual environment)
+when the network is allowed and the package index (``PIP_INDEX_URL``, else PyPI)
+answered secscan's probe; what they resolved to is the coverage's ``resolved``.
+Otherwise they are not audited, like editable, URL and local requirements, and are
+reported as such, with their file and why — never as clean.
 :func:`measure` compares the pins given with the dependencies pip-audit answered for:
 a pin missing from its report is not audited either.  Dependencies declared only in
 ``setup.py``, ``setup.cfg`` or a ``Pipfile`` without its lock are a ``not-scanned``
@@ -568,44 +573,135 @@ def _coverage(deps: Any, audited: int) -> dict[str, Any]:
     return {"dependency_files": sorted(set(deps.files)), "pins_found": len(deps.pinned), "pins_audited": audited}
 
 
+def _resolution(ctx: RunContext) -> str | None:
+    """None when unpinned requirements may be resolved: the package index answered
+    secscan's probe (its own probe: the vulnerability service may be a local
+    ``osv_url``), or was not probed because the caller allowed the network outright;
+    else why not, for their not-audited reason."""
+    reachable = ctx.options.get("_index_reachable")
+    if reachable is True:
+        return None
+    if reachable is False:
+        return str(ctx.options.get("_index_probe") or "package index not reachable")
+    return "offline" if ctx.offline else None
+
+
+def _common_args(ctx: RunContext, report: Path) -> list[str]:
+    argv = ["-f", "json", "-o", str(report), "--progress-spinner", "off", "--desc", "on", "--aliases", "on",
+            "--cache-dir", str(ctx.workdir / "cache")]
+    if ctx.options.get("osv_url"):
+        argv += ["-s", "osv", "--osv-url", _osv_query_url(str(ctx.options["osv_url"]))]
+    timeout = ctx.options.get("service_timeout", 15)
+    return argv + ["--timeout", str(max(1, int(float(timeout))))]
+
+
 def plan(ctx: RunContext, exe: list[str]) -> Plan:
     """pip-audit on files secscan writes: every pinned dependency of the project's
     dependency files, split so that each package appears once per file (pip-audit
     refuses a package pinned twice; two versions are two audited pins, in two runs).
-    The unpinned ones (which would make pip-audit stop with no report) are listed as
-    not audited, with the file and the reason."""
+    The unpinned requirements are resolved by pip-audit itself (one more run, with pip,
+    from the package index) when the index answered; otherwise — and the other
+    requirements that cannot be audited (URL, editable, local) — they are listed as not
+    audited, with the file and the reason."""
+    from dataclasses import replace
+
+    from ..network import package_index, redact
     from ..requirements import read_dependencies
 
-    deps = read_dependencies(requirement_files(ctx.target, ctx.options), ctx.target)
-    layers = deps.layers() or [[]]
+    files = requirement_files(ctx.target, ctx.options)
+    deps = read_dependencies(files, ctx.target)
+    pylocks = [f for f in files if f.name.startswith("pylock.") and f.suffix == ".toml" and f.is_file()]
+    pylocks = pylocks if pylocks and _supports_locked(ctx, exe) else []
     plans = []
+    if pylocks:  # pip-audit reads PEP 751 lockfiles itself; the rest as pins
+        folders = {f.parent for f in pylocks}
+        rest = [f for f in files if f not in pylocks and not (f.name == "pyproject.toml" and f.parent in folders)]
+        layers = read_dependencies(rest, ctx.target).layers() if rest else []
+        for n, lock in enumerate(pylocks):
+            folder = ctx.workdir / f"locked-{n + 1}"
+            folder.mkdir()
+            (folder / lock.name).write_bytes(lock.read_bytes())
+            report = ctx.workdir / f"pip-audit-locked-{n + 1}.json"
+            argv = list(exe) + ["--locked", str(folder)] + _common_args(ctx, report)
+            plans.append(Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json",
+                              expected={"pins": read_dependencies([lock], ctx.target).lines()}))
+    else:
+        layers = deps.layers() or [[]]
     for n, layer in enumerate(layers):
         suffix = "" if n == 0 else f"-{n + 1}"
         report = ctx.workdir / f"pip-audit{suffix}.json"
         pinned = ctx.workdir / f"requirements-pinned{suffix}.txt"
         pinned.write_text("".join(line + "\n" for line in layer), encoding="utf-8")
-        argv = list(exe) + ["-r", str(pinned)]
-        argv += ["--no-deps", "--disable-pip", "-f", "json", "-o", str(report),
-                 "--progress-spinner", "off", "--desc", "on", "--aliases", "on",
-                 "--cache-dir", str(ctx.workdir / "cache")]
-        if ctx.options.get("osv_url"):
-            argv += ["-s", "osv", "--osv-url", _osv_query_url(str(ctx.options["osv_url"]))]
-        timeout = ctx.options.get("service_timeout", 15)
-        argv += ["--timeout", str(max(1, int(float(timeout))))]
+        argv = list(exe) + ["-r", str(pinned), "--no-deps", "--disable-pip"] + _common_args(ctx, report)
         plans.append(Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json",
                           expected={"pins": list(layer)}))
+    why_not = _resolution(ctx) if deps.loose else None
+    loose = {id(item.item) for item in deps.loose}
+    unaudited = [u for u in deps.unaudited if id(u) not in loose]
     notes: tuple[str, ...] = ()
-    if deps.not_audited:
-        notes = (f"{len(deps.not_audited)} requirement(s) not audited: " + "; ".join(deps.not_audited[:20])
-                 + (" …" if len(deps.not_audited) > 20 else ""),)
+    if deps.loose and why_not is None:
+        index = str(ctx.options.get("index_url") or package_index(ctx.env))
+        report = ctx.workdir / "pip-audit-resolved.json"
+        wanted = ctx.workdir / "requirements-unpinned.txt"
+        wanted.write_text("".join(sorted({item.requirement + "\n" for item in deps.loose})), encoding="utf-8")
+        argv = list(exe) + ["-r", str(wanted), "--index-url", index] + _common_args(ctx, report)
+        plans.append(Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json",
+                          expected={"resolve": [(item.requirement, item.item) for item in deps.loose]}))
+        notes += (f"{len(deps.loose)} unpinned requirement(s) resolved by pip-audit from {redact(index)}",)
+    else:
+        unaudited += [replace(item.item, reason=f"{item.item.reason}; not resolved: {why_not}")
+                      for item in deps.loose]
+    not_audited = [u.describe() for u in unaudited]
+    if not_audited:
+        notes = (f"{len(not_audited)} requirement(s) not audited: " + "; ".join(not_audited[:20])
+                 + (" …" if len(not_audited) > 20 else ""),) + notes
     if len(layers) > 1:
         notes += (f"some packages are pinned at several versions: pip-audit ran {len(layers)} times, "
                   "once per version",)
+    if pylocks:
+        notes += (f"{len(pylocks)} pylock file(s) audited by pip-audit --locked",)
     first = plans[0]
     return Plan(argv=first.argv, report_path=first.report_path, cwd=ctx.target, report_format="json", notes=notes,
-                not_audited=tuple(deps.not_audited), manifests=deps.manifests(),
-                unaudited=tuple(deps.unaudited),
-                more=tuple(plans[1:]), expected={"pins": layers[0], "dependencies": _coverage(deps, 0)})
+                not_audited=tuple(not_audited), manifests=deps.manifests(),
+                unaudited=tuple(unaudited),
+                more=tuple(plans[1:]), expected={**first.expected, "dependencies": _coverage(deps, 0)})
+
+
+def _supports_locked(ctx: RunContext, exe: list[str]) -> bool:
+    """pip-audit reads PEP 751 ``pylock.toml`` with ``--locked`` since 2.9."""
+    from packaging.version import InvalidVersion, Version
+
+    text = version(ctx, exe)
+    try:
+        return text is not None and Version(text) >= Version("2.9")
+    except InvalidVersion:
+        return False
+
+
+def _measure_resolved(plan: Plan, outcome: Outcome, report: ParsedReport) -> None:
+    """What pip-audit resolved the unpinned requirements to goes to the coverage
+    (``resolved``: every ``name==version`` it audited); a requirement it did not
+    resolve (a marker false here, a name the index lacks) stays not audited."""
+    from packaging.requirements import Requirement
+
+    from ..coverage import Unaudited
+    from ..fingerprint import normalize_package_name as norm
+
+    try:
+        doc = json.loads(outcome.report or b"{}")
+    except ValueError:
+        doc = {}
+    deps = doc.get("dependencies", []) if isinstance(doc, dict) else []
+    resolved = {norm(str(d["name"])): str(d.get("version")) for d in deps
+                if isinstance(d, dict) and d.get("name") and not d.get("skip_reason")}
+    for requirement, item in plan.expected.get("resolve") or []:
+        name = norm(Requirement(requirement).name)
+        if name not in resolved:
+            report.unaudited.append(Unaudited(item.name, None, f"{item.reason}; not resolved by pip-audit",
+                                              item.manifest))
+            report.not_audited.append(item.name)
+    report.coverage["resolved"] = sorted(f"{n}=={v}" for n, v in resolved.items())
+    report.coverage["resolved_from"] = sorted({r for r, _ in plan.expected.get("resolve") or []})
 
 
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
@@ -614,6 +710,9 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
     from ..coverage import Unaudited
     from ..fingerprint import normalize_package_name as norm
 
+    if "resolve" in plan.expected:
+        _measure_resolved(plan, outcome, report)
+        return None
     given = list(plan.expected.get("pins") or [])
     seen = set()
     for f in report.findings:

@@ -629,6 +629,33 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
                 env={"PYTHONWARNINGS": "ignore", "NO_COLOR": "1"}, notes=notes)
 
 
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """Packages safety checked (its ``report_meta.packages_found``, else its
+    ``scanned_packages``) and the files it read, in the coverage; checking no package
+    although the files it was given pin some is a failure, never a clean pass."""
+    import json
+
+    from ..requirements import read_requirements
+
+    try:
+        doc = json.loads(outcome.report or b"{}")
+    except ValueError:
+        return None  # check() has said what is wrong with the report
+    if not isinstance(doc, dict):
+        return None
+    raw_meta = doc.get("report_meta")
+    meta: dict = raw_meta if isinstance(raw_meta, dict) else {}
+    found = meta.get("packages_found")
+    checked = found if isinstance(found, int) else len(doc.get("scanned_packages") or {})
+    given = [plan.argv[i + 1] for i, arg in enumerate(plan.argv[:-1]) if arg == "-r"]
+    txt = [ctx.target / g for g in given if g.endswith(".txt")]
+    pins = len(read_requirements(txt, ctx.target).pinned) if txt else 0
+    report.coverage.update({"dependency_files": sorted(given), "pins_found": pins, "packages_checked": checked})
+    if pins and not checked:
+        return f"checked no package although {', '.join(sorted(given))} pin {pins}"
+    return None
+
+
 def _stderr_message(outcome: Outcome) -> str:
     """The last meaningful stderr line (ANSI colours and Python warnings removed)."""
     text = _ANSI.sub("", (outcome.stderr or b"").decode("utf-8", "replace"))

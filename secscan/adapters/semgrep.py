@@ -619,7 +619,63 @@ def applies(ctx: RunContext) -> str | None:
     files = file_list(ctx)
     if files is not None and not files:
         return "none of the files given exists"
+    if files is not None and not _for_rules(ctx, files):
+        return "no file among those given is in a language its rules cover"
     return None
+
+
+# a rule's ``languages`` → the file suffixes semgrep reads for it; a language not here
+# (generic, regex, dockerfile …) means "any file": no file is left out for it
+_SUFFIXES = {
+    "python": (".py", ".pyw", ".pyi"), "py": (".py", ".pyw", ".pyi"), "python3": (".py", ".pyw", ".pyi"),
+    "javascript": (".js", ".jsx", ".mjs", ".cjs"), "js": (".js", ".jsx", ".mjs", ".cjs"),
+    "typescript": (".ts", ".tsx"), "ts": (".ts", ".tsx"), "go": (".go",), "java": (".java",),
+    "ruby": (".rb",), "yaml": (".yml", ".yaml"), "json": (".json",), "bash": (".sh", ".bash"),
+    "sh": (".sh", ".bash"),
+}
+
+
+def rule_suffixes(configs: Iterable[str]) -> frozenset[str] | None:
+    """The suffixes of the files the rules of ``configs`` can match, or None when that
+    cannot be told (a registry config, an unreadable rule file, a language of any file).
+    Lets the pre-commit hook not start semgrep (seconds) for a commit of files no rule
+    reads — a skip it reports, never a pass of files that were not looked at."""
+    import yaml
+
+    suffixes: set[str] = set()
+    for config in configs:
+        path = Path(config)
+        if not path.exists():
+            return None
+        rule_files = [path] if path.is_file() else sorted(
+            p for p in path.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
+        for rule_file in rule_files:
+            try:
+                doc = yaml.safe_load(rule_file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                return None
+            rules = doc.get("rules") if isinstance(doc, dict) else None
+            if not isinstance(rules, list):
+                return None
+            for rule in rules:
+                languages = rule.get("languages") if isinstance(rule, dict) else None
+                if not isinstance(languages, list) or not languages:
+                    return None
+                for language in languages:
+                    known = _SUFFIXES.get(str(language).lower())
+                    if known is None:
+                        return None
+                    suffixes.update(known)
+    return frozenset(suffixes)
+
+
+def _for_rules(ctx: RunContext, files: list[str]) -> list[str]:
+    """The given files the rules can match (all of them when that cannot be told)."""
+    try:
+        suffixes = rule_suffixes(_configs(ctx))
+    except ConfigError:
+        return files  # plan() says what is wrong with the config
+    return files if suffixes is None else [f for f in files if Path(f).suffix in suffixes]
 
 
 def plan(ctx: RunContext, exe: list[str]) -> Plan:
@@ -641,17 +697,66 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
              "--no-rewrite-rule-ids"]
     for pattern in _as_list((ctx.options or {}).get("exclude")):
         argv += ["--exclude", str(pattern)]
+    paths = report if fmt == "json" else ctx.workdir / "semgrep-paths.json"
+    if fmt == "sarif":  # SARIF does not say which files were scanned; semgrep's JSON does
+        argv += ["--json-output", str(paths)]
     files = file_list(ctx)
-    if files is not None:  # the files of a commit (pre-commit): only those
+    if files is not None:  # the files of a commit (pre-commit): only those its rules read
         cwd = ctx.target
-        argv += files
+        given = _for_rules(ctx, files)
+        argv += given
+        expected = len(given)
     elif ctx.target.is_dir():
         cwd, target = ctx.target, "."
         argv.append(target)
+        expected = _files_for_rules(ctx)
     else:
         cwd, target = ctx.target.parent, ctx.target.name
         argv.append(target)
-    return Plan(argv=argv, report_path=report, env=dict(OFFLINE_ENV), cwd=cwd, report_format=fmt)
+        expected = len(_for_rules(ctx, [target]))
+    return Plan(argv=argv, report_path=report, env=dict(OFFLINE_ENV), cwd=cwd, report_format=fmt,
+                expected={"paths_report": str(paths), "files_for_rules": expected})
+
+
+def _files_for_rules(ctx: RunContext) -> int:
+    """How many files of the tree the rules could match (outside VCS and virtual
+    environment folders); at least one is enough to make "scanned nothing" a failure."""
+    try:
+        suffixes = rule_suffixes(_configs(ctx))
+    except ConfigError:
+        return 0
+    count = 0
+    for parent, dirs, names in os.walk(ctx.target):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("node_modules", "venv", "__pycache__")
+                   and not (Path(parent) / d / "pyvenv.cfg").is_file()]
+        count += sum(1 for n in names if suffixes is None or Path(n).suffix in suffixes)
+    return count
+
+
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """Files semgrep scanned (its JSON ``paths.scanned``, and ``paths.skipped`` when it
+    lists them) against the files its rules could match: recorded in the coverage
+    (``files_for_rules``, ``files_scanned``, ``files_skipped``, ``files_with_errors``).
+    Scanning none where there were some (every file ignored or skipped) is a failure,
+    never a clean pass."""
+    import json
+
+    try:
+        doc = json.loads(Path(str(plan.expected.get("paths_report"))).read_bytes())
+    except (OSError, ValueError):
+        return "wrote no list of the files it scanned (--json-output)"
+    paths = doc.get("paths") if isinstance(doc, dict) else None
+    scanned = [str(p) for p in (paths or {}).get("scanned") or []] if isinstance(paths, dict) else []
+    skipped = [s for s in (paths or {}).get("skipped") or [] if isinstance(s, dict)] if isinstance(paths, dict) else []
+    broken = sorted({str(e.get("path")) for e in doc.get("errors") or [] if isinstance(e, dict) and e.get("path")})
+    expected = int(plan.expected.get("files_for_rules") or 0)
+    report.coverage.update({"files_for_rules": expected, "files_scanned": len(scanned),
+                            "files_skipped": len(skipped), "files_with_errors": broken})
+    if expected and not scanned:
+        why = "; ".join(sorted({str(s.get("reason")) for s in skipped if s.get("reason")})[:3]) or "none listed"
+        return (f"scanned none of the {expected} file(s) its rules read "
+                f"({len(skipped)} skipped: {why}; check .semgrepignore and --exclude)")
+    return None
 
 
 def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:

@@ -1317,6 +1317,26 @@ def error_line(stderr: bytes | str) -> str:
     return (fatal or error or first_line(text))[:300]
 
 
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """What trivy looked at, in the coverage: its scanners and every target it reports
+    (``Target (Type)``: a lockfile, a Dockerfile, a file with a secret …).  trivy lists
+    only targets it found something to say about, so an empty list is recorded, not
+    judged."""
+    import json
+
+    try:
+        doc = json.loads(outcome.report or b"{}")
+    except ValueError:
+        return None
+    results = doc.get("Results") if isinstance(doc, dict) else None
+    targets = sorted({f"{r.get('Target')} ({r.get('Type') or r.get('Class')})" for r in results or []
+                      if isinstance(r, dict) and r.get("Target")})
+    argv = list(plan.argv)
+    chosen = argv[argv.index("--scanners") + 1].split(",") if "--scanners" in argv else []
+    report.coverage.update({"scanners": chosen, "targets": targets})
+    return None
+
+
 def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
     """Exit 0 means ran fine, findings or not (we never pass --exit-code)."""
     if outcome.timed_out or outcome.returncode is None:

@@ -466,8 +466,8 @@ def test_unpinned_requirements_are_not_audited_and_do_not_stop_the_audit(tmp_pat
     own = json.loads(outcome.report)
     assert sorted(d["name"].lower() for d in own["dependencies"]) == ["django", "pyyaml"]
     assert {f.package.name.lower() for f in report.findings} == {"django", "pyyaml"}
-    assert sorted(plan.not_audited) == ["requests (unpinned: >=2, in requirements.txt)",
-                                        "sphinx (unpinned: any version, in docs/requirements.txt)"]
+    assert sorted(plan.not_audited) == ["requests (unpinned: >=2; not resolved: offline, in requirements.txt)",
+                                        "sphinx (unpinned: any version; not resolved: offline, in docs/requirements.txt)"]
     assert plan.manifests == {"django": "requirements.txt", "pyyaml": "docs/requirements.txt",
                               "django==2.2.0": "requirements.txt", "pyyaml==5.3": "docs/requirements.txt"}
     assert plan.notes and "2 requirement(s) not audited" in plan.notes[0]
