@@ -14,10 +14,13 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from secscan.cli import main
 from secscan.run_command import RunRequest, execute_run
+
+pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
 
 FAKE_AWS = "AKIAZ7VQ3XKPLM4TNB2W"
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",

@@ -11,9 +11,12 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from secscan.cli import main
+
+pytestmark = [pytest.mark.bandit, pytest.mark.semgrep]  # the real scanners these tests run
 
 LAB = Path(__file__).resolve().parent / "fixtures" / "sqli-lab"
 

@@ -25,6 +25,8 @@ from secscan.github.http import clean_server_text, http_error
 from secscan.sarif.layout import layout_of
 from secscan.sarif.writer import RunInfo, build_sarif
 
+pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
+
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 BANDIT_JSON = CORPUS / "bandit" / "localrun__bandit-1.9.4_examples.sarif"
 TRIVY = CORPUS / "trivy" / "defectdojo__all_statuses.json"

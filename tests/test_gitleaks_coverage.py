@@ -17,6 +17,8 @@ import pytest
 from secscan.adapters import gitleaks
 from secscan.scan import FAILED, OK, run_scanner
 
+pytestmark = [pytest.mark.gitleaks]  # the real scanners these tests run
+
 FAKE_AWS = "AKIAZ7VQ3XKPLM4TNB2W"
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
        "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}

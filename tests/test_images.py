@@ -26,6 +26,8 @@ from secscan.run_command import apply_policy
 from secscan.sarif.writer import github_problems
 from secscan.scan import scan
 
+pytestmark = [pytest.mark.trivy, pytest.mark.pip_audit]  # the real scanners these tests run
+
 ADVISORIES = Path(__file__).parent / "fixtures" / "advisories"
 REQUESTS_IDS = {vid for (name, vid) in pip_audit_expectation() if name == "requests"}  # requests 2.19.0
 

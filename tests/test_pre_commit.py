@@ -15,6 +15,8 @@ from click.testing import CliRunner
 
 from secscan.cli import main
 
+pytestmark = [pytest.mark.bandit, pytest.mark.semgrep, pytest.mark.gitleaks]  # the real scanners these tests run
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FAKE_AWS = "AKIAZ7VQ3XKPLM4TNB2W"
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",

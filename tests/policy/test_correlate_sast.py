@@ -21,6 +21,8 @@ from secscan.normalize import normalize
 from secscan.policy import evaluate
 from secscan.runner import find_executable
 
+pytestmark = [pytest.mark.bandit, pytest.mark.semgrep]  # the real scanners these tests run
+
 ROOT = Path(__file__).resolve().parents[2]
 TREE = ROOT / "tests" / "fixtures" / "duplicates"
 RULES = ROOT / "policies" / "semgrep"
