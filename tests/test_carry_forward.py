@@ -9,28 +9,18 @@ passed from one night to the next.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.git import FAKE_AWS
+from support.git import git as _git
 
 from secscan.cli import main
 from secscan.run_command import RunRequest, execute_run
 
 pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
-
-FAKE_AWS = "AKIAZ7VQ3XKPLM4TNB2W"
-ENV = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
-       "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=ENV,
-                          text=True).stdout
-
 
 def _night(repo: Path, sarif: Path, baseline: Path | None, day: int) -> int:
     req = RunRequest.from_cli(path=repo, scanners="gitleaks", skip=None, require=None, timeout=None, jobs=None,

@@ -6,15 +6,11 @@ secscan's own semgrep rule.  Expected lines are read from the lab file itself.""
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from secscan.cli import main
+from support.lab import run_lab
 
 pytestmark = [pytest.mark.bandit, pytest.mark.semgrep]  # the real scanners these tests run
 
@@ -27,13 +23,7 @@ def _lines(pattern: str) -> list[int]:
 
 
 def test_default_policy_run_reports_every_textbook_sql_injection(tmp_path: Path) -> None:
-    repo = tmp_path / "lab"
-    shutil.copytree(LAB, repo)
-    sarif = tmp_path / "out.sarif"
-    result = CliRunner().invoke(main, ["run", str(repo), "--sarif", str(sarif), "--format", "none", "-q",
-                                       "--skip", "trivy,pip-licenses"])
-    assert result.exit_code in (0, 1), result.output
-    log = json.loads(sarif.read_text(encoding="utf-8"))
+    exit_code, log = run_lab(LAB, tmp_path)
     found: dict[str, set[int]] = {}
     for run in log["runs"]:
         for r in run["results"]:
@@ -46,4 +36,4 @@ def test_default_policy_run_reports_every_textbook_sql_injection(tmp_path: Path)
     # secscan's rule flags every execute() of a statement built from a value
     assert found.get("semgrep") == set(_lines(r"\.execute\("))
     # and the gate blocks on it under the default policy (a SQL injection is high)
-    assert result.exit_code == 1
+    assert exit_code == 1

@@ -13,21 +13,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.git import ENV, FAKE_AWS
+from support.git import git as _git
 
 from secscan.adapters import gitleaks
 from secscan.scan import FAILED, OK, run_scanner
 
 pytestmark = [pytest.mark.gitleaks]  # the real scanners these tests run
-
-FAKE_AWS = "AKIAZ7VQ3XKPLM4TNB2W"
-ENV = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
-       "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=ENV,
-                          text=True).stdout
-
 
 def _repo(path: Path, commits: int = 3, secret: bool = True) -> Path:
     path.mkdir()

@@ -9,16 +9,12 @@ never from hard-coded counts."""
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
-
-from secscan.cli import main
+from support.lab import run_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "tests" / "fixtures" / "owasp-lab"
@@ -61,13 +57,7 @@ def test_lab_markers_name_real_rules_and_cover_the_new_checks() -> None:
 @pytest.mark.semgrep
 @pytest.mark.bandit
 def test_default_policy_run_reports_one_issue_per_vulnerable_line(tmp_path: Path) -> None:
-    repo = tmp_path / "lab"
-    shutil.copytree(LAB, repo)
-    sarif = tmp_path / "out.sarif"
-    result = CliRunner().invoke(main, ["run", str(repo), "--sarif", str(sarif), "--format", "none", "-q",
-                                       "--skip", "trivy,pip-licenses"])
-    assert result.exit_code in (0, 1), result.output
-    log = json.loads(sarif.read_text(encoding="utf-8"))
+    exit_code, log = run_lab(LAB, tmp_path)
     by_tool: dict[str, list[dict]] = {}
     for run in log["runs"]:
         by_tool.setdefault(run["tool"]["driver"]["name"].lower(), []).extend(run["results"])
@@ -94,7 +84,7 @@ def test_default_policy_run_reports_one_issue_per_vulnerable_line(tmp_path: Path
     for r in shared:
         assert "semgrep" in r["properties"].get("secscan/seenBy", []), (place(r), r["ruleId"])
     # and the gate blocks on the lab under the default policy
-    assert result.exit_code == 1
+    assert exit_code == 1
 
 
 def test_scanners_doc_lists_every_rule_and_the_count() -> None:
