@@ -76,7 +76,7 @@ def _own_sarif() -> bytes:
     """A SARIF log secscan wrote from a few corpus reports (one per family)."""
     import tempfile
 
-    from secscan.convert import convert_reports
+    from secscan.commands.convert import convert_reports
 
     picks = ["bandit/spotifyscraper__bandit-report.json", "gitleaks/gitleaks__json_simple.json",
              "pip-audit/defectdojo__many_vulns.json", "trivy/trivy__pip.json.golden",
@@ -222,7 +222,7 @@ def _mutate_policy(rng: random.Random, data: bytes) -> bytes:
 
 
 def _check_sarif(log: dict) -> str | None:
-    from secscan.sarif.writer import dumps, validate
+    from secscan.emit.sarif_writer import dumps, validate
 
     text = dumps(log)
 
@@ -251,10 +251,10 @@ def run_one(kind: str, data: bytes) -> tuple[str, str]:
         with tempfile.TemporaryDirectory() as tmp:
             tmpdir = Path(tmp)
             if kind == "report":
-                from secscan.adapters import load_raw
+                from secscan.scanners import load_raw
                 from secscan.findings import RawReport
-                from secscan.normalize import normalize
-                from secscan.sarif.writer import build_sarif, runinfo_from_reports, write_sarif
+                from secscan.normalizer.finalize import normalize
+                from secscan.emit.sarif_writer import build_sarif, runinfo_from_reports, write_sarif
 
                 rep = load_raw(RawReport(data, "mutant"))
                 findings = normalize(rep.findings)
@@ -271,7 +271,7 @@ def run_one(kind: str, data: bytes) -> tuple[str, str]:
                 path.write_bytes(data)
                 _own_pipeline(path, tmpdir)
             else:
-                from secscan.policy.loader import load_policy
+                from secscan.decide.policy.loader import load_policy
 
                 path = tmpdir / "policy.yml"
                 path.write_bytes(data)
@@ -298,13 +298,13 @@ def _own_pipeline(path: Path, tmpdir: Path) -> None:
     """What `summary`, `report`, `gate` and `--baseline` do with a SARIF file."""
     from rich.console import Console
 
-    from secscan.adapters import read_raw
+    from secscan.scanners import read_raw
     from secscan.errors import ReportError
-    from secscan.policy import gate as run_gate
-    from secscan.policy import render_decision
-    from secscan.report import render
-    from secscan.sarif.reader import is_sarif
-    from secscan.summary import render_summary_table, summarize
+    from secscan.decide.policy import gate as run_gate
+    from secscan.decide.policy import render_decision
+    from secscan.emit.report import render
+    from secscan.parse.sarif_reader import is_sarif
+    from secscan.commands.summary import render_summary_table, summarize
 
     counts = summarize(path)
     sys_stdout = sys.stdout

@@ -3,7 +3,7 @@
 For each target — the vulnerable sample repository, and a larger real tree (the
 unpacked sdist of a big PyPI project, downloaded with pip) — it times every scanner
 alone through ``secscan.scan(..., scanners=[tool])``, recording wall time and the CPU
-time of the scanner processes, then ``secscan.scan`` with all of them in parallel.
+time of the scanner processes, then ``secscan.collect.scan`` with all of them in parallel.
 
 Target (issue #3): all-at-once wall time ≤ 1.15 × max(slowest scanner alone,
 total scanner CPU / cores), and far below running them one after another.
@@ -32,9 +32,9 @@ sys.path.insert(0, str(REPO / "tests"))
 from support.osv_server import OsvServer  # noqa: E402
 from support.sample_repo import make_sample_repo  # noqa: E402
 
-from secscan.adapters import SCANNERS  # noqa: E402
-from secscan.safety_db import build_safety_db  # noqa: E402
-from secscan.scan import scan  # noqa: E402
+from secscan.scanners import SCANNERS  # noqa: E402
+from secscan.collect.safety_db import build_safety_db  # noqa: E402
+from secscan.collect.scan import scan  # noqa: E402
 
 ADVISORIES = REPO / "tests" / "fixtures" / "advisories"
 

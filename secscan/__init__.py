@@ -10,8 +10,6 @@ The public API is listed in ``__all__``; names are imported on first use so that
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -34,32 +32,32 @@ _EXPORTS: dict[str, str] = {
     "PolicyError": "secscan.errors",
     "ScannerError": "secscan.errors",
     # parse + normalize
-    "detect_tool": "secscan.adapters",
-    "parse_report": "secscan.adapters",
-    "load_report": "secscan.adapters",
-    "normalize": "secscan.normalize",
+    "detect_tool": "secscan.scanners",
+    "parse_report": "secscan.scanners",
+    "load_report": "secscan.scanners",
+    "normalize": "secscan.normalizer.finalize",
     # SARIF
-    "to_sarif": "secscan.sarif.writer",
-    "write_sarif": "secscan.sarif.writer",
-    "read_sarif_findings": "secscan.sarif.io",
+    "to_sarif": "secscan.emit.sarif_writer",
+    "write_sarif": "secscan.emit.sarif_writer",
+    "read_sarif_findings": "secscan.parse.sarif_io",
     "to_sarif_om": "secscan.sarif.om",
     "from_sarif_om": "secscan.sarif.om",
     # run
-    "scan": "secscan.scan",
-    "ScanResult": "secscan.scan",
-    "ScannerRun": "secscan.scan",
+    "scan": "secscan.collect.scan",
+    "ScanResult": "secscan.collect.scan",
+    "ScannerRun": "secscan.collect.scan",
     # policy
-    "evaluate": "secscan.policy",
-    "gate": "secscan.policy",
-    "load_policy": "secscan.policy",
-    "license_findings": "secscan.policy",
-    "Policy": "secscan.policy",
-    "Decision": "secscan.policy",
-    "read_baseline": "secscan.baseline",
-    "correlate": "secscan.correlate",
+    "evaluate": "secscan.decide.policy",
+    "gate": "secscan.decide.policy",
+    "load_policy": "secscan.decide.policy",
+    "license_findings": "secscan.decide.policy",
+    "Policy": "secscan.decide.policy",
+    "Decision": "secscan.decide.policy",
+    "read_baseline": "secscan.decide.baseline",
+    "correlate": "secscan.normalizer.correlate",
     # outputs
-    "render_report": "secscan.report",
-    "upload_sarif": "secscan.github",
+    "render_report": "secscan.emit.report",
+    "upload_sarif": "secscan.emit.github",
 }
 
 _RENAMED = {"render_report": "render"}
@@ -68,26 +66,12 @@ __all__ = ["__version__", *_EXPORTS]
 
 
 
-class _Package(types.ModuleType):
-    """``secscan.scan`` is a function *and* the name of its module: importing the
-    submodule must not replace the function on the package (Python binds a loaded
-    submodule as an attribute of its parent)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SAME_NAME and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-_SAME_NAME = frozenset({"scan", "correlate", "normalize"})
-sys.modules[__name__].__class__ = _Package
-
 if TYPE_CHECKING:  # pragma: no cover
-    from .adapters import detect_tool, load_report, parse_report
-    from .baseline import read_baseline
-    from .correlate import correlate
-    from .errors import PolicyError, ReportError, ScannerError, SecscanError
-    from .findings import (
+    from secscan.scanners import detect_tool, load_report, parse_report
+    from secscan.decide.baseline import read_baseline
+    from secscan.normalizer.correlate import correlate
+    from secscan.errors import PolicyError, ReportError, ScannerError, SecscanError
+    from secscan.findings import (
         Category,
         Cvss,
         Finding,
@@ -99,14 +83,14 @@ if TYPE_CHECKING:  # pragma: no cover
         Severity,
         Suppression,
     )
-    from .github import upload_sarif
-    from .normalize import normalize
-    from .policy import Decision, Policy, evaluate, gate, license_findings, load_policy
-    from .report import render as render_report
-    from .sarif.io import read_sarif_findings
-    from .sarif.om import from_sarif_om, to_sarif_om
-    from .sarif.writer import to_sarif, write_sarif
-    from .scan import ScannerRun, ScanResult, scan
+    from secscan.emit.github import upload_sarif
+    from secscan.normalizer.finalize import normalize
+    from secscan.decide.policy import Decision, Policy, evaluate, gate, license_findings, load_policy
+    from secscan.emit.report import render as render_report
+    from secscan.parse.sarif_io import read_sarif_findings
+    from secscan.sarif.om import from_sarif_om, to_sarif_om
+    from secscan.emit.sarif_writer import to_sarif, write_sarif
+    from secscan.collect.scan import ScannerRun, ScanResult, scan
 
 
 def __getattr__(name: str) -> Any:

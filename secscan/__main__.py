@@ -1,6 +1,6 @@
 """``python -m secscan`` — the same as the ``secscan`` command."""
 
-from .cli import main
+from secscan.cli import main
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -19,8 +19,8 @@ from typing import Any, Callable, Sequence
 
 import click
 
-from . import __version__
-from .errors import EXIT_USAGE, SecscanError
+from secscan import __version__
+from secscan.errors import EXIT_USAGE, SecscanError
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -31,7 +31,7 @@ Exit codes:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    from .escape import printable  # a file name or value in the message may hold escapes
+    from secscan.emit.escape import printable  # a file name or value in the message may hold escapes
 
     click.echo(f"secscan: error: {printable(message, 4000)}", err=True)
     sys.exit(code)
@@ -82,7 +82,7 @@ def main() -> None:
 @handle_errors
 def convert(reports: Sequence[Path], tool: str, output: Path, root: Path | None, pretty: bool) -> None:
     """Merge scanner REPORTS into one SARIF 2.1.0 log (one run per tool)."""
-    from .convert import convert_reports
+    from secscan.commands.convert import convert_reports
 
     result = convert_reports(reports, tool=tool, output=output, root=root, pretty=pretty)
     for warning in result.warnings:
@@ -97,7 +97,7 @@ def convert(reports: Sequence[Path], tool: str, output: Path, root: Path | None,
 @handle_errors
 def summary(sarif: Path, fmt: str) -> None:
     """Count the findings of a SARIF log by tool and severity."""
-    from .summary import render_summary_table, summarize
+    from secscan.commands.summary import render_summary_table, summarize
 
     counts = summarize(sarif)
     if fmt == "json":
@@ -154,14 +154,14 @@ def run(path: Path, scanners: str | None, skip: str | None, require: str | None,
         online: bool, kev: Path | None, epss: Path | None, images: Sequence[str], dockerfile: Path | None,
         quiet: bool, offline: bool = False) -> None:
     """Run every applicable scanner on PATH in parallel; write one SARIF log; gate."""
-    from .run_command import RunRequest, execute_run
+    from secscan.commands.run import RunRequest, execute_run
 
     request = RunRequest.from_cli(
         path=path, scanners=scanners, skip=skip, require=require, timeout=timeout, jobs=jobs, sarif=sarif_out,
         fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
         safety_db=safety_db, online=online, offline=offline, kev=kev, epss=epss, images=images,
         dockerfile=dockerfile)
-    from .progress import LiveTable, line_printer
+    from secscan.commands.progress import LiveTable, line_printer
 
     if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):
         with LiveTable() as live:  # a terminal: a live table of the scanners
@@ -181,14 +181,14 @@ def pre_commit(files: Sequence[Path], policy: Path | None, sarif_out: Path) -> N
     """Check what is being committed: the changes staged for commit for secrets
     (gitleaks git --staged) and FILES (what pre-commit passes) with bandit and semgrep.
     Run from the repository's top directory, offline."""
-    from .run_command import execute_run, staged_request
+    from secscan.commands.run import execute_run, staged_request
 
     sys.exit(execute_run(staged_request(Path("."), [str(f) for f in files], policy, sarif_out),
                          progress=line_printer_quiet()))
 
 
 def line_printer_quiet() -> Any:
-    from .progress import line_printer
+    from secscan.commands.progress import line_printer
 
     return line_printer(True)
 
@@ -202,8 +202,8 @@ def line_printer_quiet() -> Any:
 @handle_errors
 def doctor(path: Path, options: Sequence[str], osv_url: str | None, safety_db: Path | None, fmt: str) -> None:
     """Which scanners are installed, their versions, and whether each can work now."""
-    from .doctor import diagnose, render_doctor
-    from .run_command import collect_options
+    from secscan.commands.doctor import diagnose, render_doctor
+    from secscan.commands.run import collect_options
 
     opts = collect_options(path, None, options, osv_url, safety_db)
     rows = diagnose(path, opts)
@@ -236,10 +236,10 @@ def doctor(path: Path, options: Sequence[str], osv_url: str | None, safety_db: P
 def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: str | None, fmt: str,
          kev: Path | None, epss: Path | None, write_sarif: Path | None, now_text: str | None) -> None:
     """Decide the CI gate for a SARIF file under a policy: exit 0 pass, 1 fail."""
-    from .baseline import parse_time
-    from .errors import EXIT_GATE_FAILED, EXIT_PASS, ConfigError
-    from .policy import gate as run_gate
-    from .policy import render_decision
+    from secscan.decide.baseline import parse_time
+    from secscan.errors import EXIT_GATE_FAILED, EXIT_PASS, ConfigError
+    from secscan.decide.policy import gate as run_gate
+    from secscan.decide.policy import render_decision
 
     now = None
     if now_text:
@@ -248,11 +248,11 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
             raise ConfigError(f"--now: not an ISO date-time: {now_text!r}")
     decision = run_gate(results, policy_path, baseline_path, now=now, kev=kev, epss=epss)
     if decision.exploit_data:
-        from .prioritise.exploits import ExploitData
+        from secscan.decide.prioritise.exploits import ExploitData
 
         click.echo(f"secscan: {ExploitData(recorded=decision.exploit_data).summary()}", err=True)
     if write_sarif is not None:
-        from .policy.gate import write_decided_sarif
+        from secscan.decide.policy.gate import write_decided_sarif
 
         n = write_decided_sarif(results, decision, write_sarif)
         click.echo(f"secscan: wrote {write_sarif} ({n} results with the decision applied)", err=True)
@@ -266,7 +266,7 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
 
         click.echo(json.dumps(decision.to_dict(), indent=2, sort_keys=True))
     else:
-        from .policy.render import console_for
+        from secscan.decide.policy.render import console_for
 
         render_decision(decision, console_for(sys.stdout), report=str(results))
     sys.exit(EXIT_PASS if decision.passed else EXIT_GATE_FAILED)
@@ -283,10 +283,10 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
 @handle_errors
 def report(sarif: Path, fmt: str, output: Path | None) -> None:
     """Render a SARIF log (from `secscan run` or `convert`) as a report for people or CI."""
-    from .adapters import read_raw
-    from .errors import ReportError
-    from .report import render
-    from .sarif.reader import is_sarif
+    from secscan.scanners import read_raw
+    from secscan.errors import ReportError
+    from secscan.emit.report import render
+    from secscan.parse.sarif_reader import is_sarif
 
     doc = read_raw(sarif).document()
     if not is_sarif(doc):
@@ -300,7 +300,7 @@ def report(sarif: Path, fmt: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        from .atomic import write_text
+        from secscan.emit.atomic import write_text
 
         write_text(output, text)
         click.echo(f"secscan: wrote {fmt} report to {output}", err=True)
@@ -328,7 +328,7 @@ def upload(sarif: Path, repo: str | None, ref: str | None, sha: str | None, api_
     import json
     import os
 
-    from .github import upload_sarif
+    from secscan.emit.github import upload_sarif
 
     report = upload_sarif(sarif, repo=repo, ref=ref, sha=sha, api_url=api_url, poll=not no_wait,
                           split=not no_split, suppressed=suppressed)

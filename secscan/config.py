@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import ConfigError
+from secscan.errors import ConfigError
 
 KEYS = {
     "scanners": list,
@@ -42,10 +42,10 @@ class RunConfig:
     format: str | None = None
     policy: str | None = None
     baseline: str | None = None
-    offline: bool | None = None  # None: probe the network (see secscan.network)
+    offline: bool | None = None  # None: probe the network (see secscan.collect.network)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str | None = None  # the file it came from
-    # container images to scan too: "REF" or {ref, name, dockerfile} (secscan.images)
+    # container images to scan too: "REF" or {ref, name, dockerfile} (secscan.collect.images)
     images: list[Any] = field(default_factory=list)
 
 
@@ -65,7 +65,7 @@ def _load_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        from .yamlsafe import safe_load
+        from secscan.parse.yamlsafe import safe_load
 
         return safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError) as exc:

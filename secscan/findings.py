@@ -257,7 +257,7 @@ class RawReport:
         """The report decoded as UTF-8 (BOM stripped); undecodable bytes → ReportError."""
         if self._text is None:
             if self._released:
-                from .errors import ReportError
+                from secscan.errors import ReportError
 
                 raise ReportError(self.source, "a large JSON report cannot be read again as text")
             self._text = self._decode()
@@ -266,7 +266,7 @@ class RawReport:
     def _decode(self) -> str:
         """UTF-8, or UTF-16/32 when a byte-order mark says so (PowerShell's ``>``
         writes UTF-16)."""
-        from .errors import ReportError
+        from secscan.errors import ReportError
 
         encoding = _bom_encoding(self.data[:4])
         try:
@@ -284,7 +284,7 @@ class RawReport:
         to None as they convert them) — it is read once, by the adapter that detected it.
         """
         if self._doc is _UNSET:
-            from .fastjson import NOT_FAST, loads
+            from secscan.fastjson import NOT_FAST, loads
 
             # msgspec when installed (secscan.fastjson): it returns what json.loads would,
             # or refuses, and then the stdlib below reads it and names the damage
@@ -300,7 +300,7 @@ class RawReport:
                 return doc
             import json
 
-            from .errors import ReportError
+            from secscan.errors import ReportError
 
             try:
                 text = self._text if self._text is not None else self._decode()
@@ -384,9 +384,9 @@ class ParsedReport:
     notifications: list[Notification] = field(default_factory=list)
     not_audited: list[str] = field(default_factory=list)
     licenses: list[LicenseRecord] = field(default_factory=list)
-    # what the run covered, measured (secscan.coverage): commits, files, dependencies
+    # what the run covered, measured (secscan.normalizer.coverage): commits, files, dependencies
     coverage: dict[str, object] = field(default_factory=dict)
-    # the dependencies behind ``not_audited``, with why (secscan.coverage.Unaudited)
+    # the dependencies behind ``not_audited``, with why (secscan.normalizer.coverage.Unaudited)
     unaudited: list[object] = field(default_factory=list)
     # for SARIF inputs of other tools: the driver name to use for the run
     driver_name: str | None = None

@@ -9,7 +9,7 @@ import pytest
 from support.corpus import CORPUS
 from support.scanners import check_scanners
 
-# `secscan run` probes the internet by default (secscan/network.py): tests never do —
+# `secscan run` probes the internet by default (secscan/collect/network.py): tests never do —
 # the ones about the probes point them at 127.0.0.1 and unset this
 os.environ.setdefault("SECSCAN_OFFLINE", "1")
 

@@ -18,7 +18,7 @@ from support.git import FAKE_AWS
 from support.git import git as _git
 
 from secscan.cli import main
-from secscan.run_command import RunRequest, execute_run
+from secscan.commands.run import RunRequest, execute_run
 
 pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from secscan.adapters import SCANNERS
+from secscan.scanners import SCANNERS
 from support.corpus import CORPUS
 from support.fake_github import FakeGitHub
 from support.scanners import TOOLS, requires

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import secscan
-from secscan.policy import evaluate, load_policy
-from secscan.policy.render import LEGEND, Coverage, ScannerLine, fit, render_decision, short_ids
+from secscan.decide.policy import evaluate, load_policy
+from secscan.decide.policy.render import LEGEND, Coverage, ScannerLine, fit, render_decision, short_ids
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 REPORTS = [
@@ -157,7 +157,7 @@ def test_gate_cli_explains_a_printed_prefix_and_refuses_an_ambiguous_one(tmp_pat
     import subprocess
     import sys
 
-    from secscan.fingerprint import FINGERPRINT_KEY
+    from secscan.normalizer.fingerprint import FINGERPRINT_KEY
 
     sarif = tmp_path / "bandit.sarif"
     proc = subprocess.run([sys.executable, "-m", "secscan", "convert", str(REPORTS[0]), "-o", str(sarif)],

@@ -15,8 +15,8 @@ import pytest
 from support.osv_server import OsvServer
 from support.safety import ADVISORIES
 
-from secscan.requirements import read_dependencies
-from secscan.scan import scan
+from secscan.collect.requirements import read_dependencies
+from secscan.collect.scan import scan
 
 LOCKS = Path(__file__).resolve().parent / "fixtures" / "lockfiles"
 # what each lockfile pins (read from the lock by the tool that wrote it, see README)
@@ -129,7 +129,7 @@ def test_without_a_vulnerability_service_every_dependency_is_not_audited(tmp_pat
 
 def _probed_audit(root: Path, osv: OsvServer):
     """What `secscan run` does: probe (pip-audit's service and the package index), then scan."""
-    from secscan.network import probe_services
+    from secscan.collect.network import probe_services
 
     network = probe_services(["pip-audit"])
     return scan(root, scanners=["pip-audit"], options={"pip-audit": {"osv_url": osv.base_url}}, network=network)

@@ -11,14 +11,14 @@ from pathlib import Path
 import yaml
 from support.scanners import requires
 
-from secscan.clidoc import render_cli_markdown
+from secscan.commands.clidoc import render_cli_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_cli_reference_is_generated_from_the_commands() -> None:
     assert (REPO / "docs" / "cli.md").read_text(encoding="utf-8") == render_cli_markdown(), \
-        "regenerate: python -m secscan.clidoc > docs/cli.md"
+        "regenerate: python -m secscan.commands.clidoc > docs/cli.md"
 
 
 @requires("bandit", "semgrep", "gitleaks")

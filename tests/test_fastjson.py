@@ -111,5 +111,5 @@ def test_byte_order_marks_and_bomless_utf16(encoding) -> None:
 
 
 def test_lone_surrogate_escapes_read_as_before() -> None:
-    # valid JSON the stdlib reads; the boundary (secscan.values) decides about it later
+    # valid JSON the stdlib reads; the boundary (secscan.parse.values) decides about it later
     assert RawReport(b'{"a": "\\ud800"}', "r.json").document() == {"a": "\ud800"}

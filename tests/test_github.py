@@ -20,7 +20,7 @@ import pytest
 from support.fake_github import FakeGitHub
 
 from secscan.errors import UploadError
-from secscan.github import (
+from secscan.emit.github import (
     MAX_GZIP_BYTES,
     encode_sarif,
     plan_uploads,
@@ -163,9 +163,9 @@ def test_422_is_not_retried_and_reports_githubs_message():
                             headers={"Authorization": f"Bearer {TOKEN}"},
                             json={"commit_sha": SHA, "ref": "main", "sarif": encode_sarif(load(SEMGREP_SMALL))[0]})
         assert r.status_code == 422 and "ref" in r.json()["message"]
-        from secscan.github import http as gh_http
-        from secscan.github import target as gh_target
-        from secscan.github import upload as gh_upload
+        from secscan.emit.github import http as gh_http
+        from secscan.emit.github import target as gh_target
+        from secscan.emit.github import upload as gh_upload
 
         target = gh_target.UploadTarget(gh.api_url, "octo", "demo", "main", SHA, gh_target._Secret(TOKEN))
         sleeps = Sleeps()
@@ -205,8 +205,8 @@ def test_processing_failure_reports_githubs_errors():
                                                    "semgrep__test_sarif_output_rule_board__results.sarif")["runs"])
     with pytest.raises(UploadError, match=r"2 runs of Semgrep OSS share the category"):
         plan_uploads(doc, split=False)
-    from secscan.github import http as gh_http
-    from secscan.github import upload as gh_upload
+    from secscan.emit.github import http as gh_http
+    from secscan.emit.github import upload as gh_upload
 
     with FakeGitHub(token=TOKEN, pending_polls=0) as gh, httpx.Client() as client:
         target = resolve_target("octo/demo", REF, SHA, TOKEN, gh.api_url, env={})

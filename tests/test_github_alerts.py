@@ -20,10 +20,10 @@ from support.sample_repo import make_sample_repo
 
 import secscan
 from secscan.errors import UploadError
-from secscan.github import MARKER, resolve_target, safe_url, upload_sarif
-from secscan.github.http import clean_server_text, http_error
-from secscan.sarif.layout import layout_of
-from secscan.sarif.writer import RunInfo, build_sarif
+from secscan.emit.github import MARKER, resolve_target, safe_url, upload_sarif
+from secscan.emit.github.http import clean_server_text, http_error
+from secscan.emit.sarif_layout import layout_of
+from secscan.emit.sarif_writer import RunInfo, build_sarif
 
 pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
 
@@ -168,7 +168,7 @@ def _suppressed_log(tmp_path: Path, rule: str = "B603") -> dict:
 
 
 def test_dismissal_comment_keeps_its_mark_within_280_characters():
-    from secscan.github.alerts import comment_for
+    from secscan.emit.github.alerts import comment_for
 
     long = {"justification": "x", "properties": {"secscan/reason": "r" * 500, "secscan/owner": "@" + "o" * 400,
                                                   "secscan/expires": "2027-01-01", "secscan/source": "policy:s[0]"}}
@@ -233,7 +233,7 @@ def test_overridden_severities_are_what_github_shows(tmp_path):
         assert {a.level for a in plain} == {"warning"}
     # read back, the finding keeps the tool's rule id
     from secscan.findings import RawReport
-    from secscan.sarif.reader import read_sarif
+    from secscan.parse.sarif_reader import read_sarif
 
     again = read_sarif(RawReport(json.dumps(log).encode(), "mem.sarif")).findings
     assert not any(f.rule_id.startswith("B608/") for f in again)

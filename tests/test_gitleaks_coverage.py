@@ -16,8 +16,8 @@ import pytest
 from support.git import ENV, FAKE_AWS
 from support.git import git as _git
 
-from secscan.adapters import gitleaks
-from secscan.scan import FAILED, OK, run_scanner
+from secscan.scanners import gitleaks
+from secscan.collect.scan import FAILED, OK, run_scanner
 
 pytestmark = [pytest.mark.gitleaks]  # the real scanners these tests run
 
@@ -104,7 +104,7 @@ def test_coverage_counts_what_gitleaks_scanned_against_the_history(tmp_path: Pat
     assert run.status == OK, run.reason
     assert run.report.coverage == {"mode": "git", "commits_in_history": 5, "commits_with_changes": 4,
                                    "commits_scanned": 4}
-    from secscan.scan import ScanResult  # the coverage reaches the SARIF invocation
+    from secscan.collect.scan import ScanResult  # the coverage reaches the SARIF invocation
 
     log = ScanResult(target=repo, findings=run.findings, runs={"gitleaks": run}).to_sarif()
     props = log["runs"][0]["invocations"][0]["properties"]

@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.corpus import CORPUS
 
-from secscan.adapters import load_raw
+from secscan.scanners import load_raw
 from secscan.errors import ReportError
 from secscan.findings import RawReport
 
@@ -122,9 +122,9 @@ def _read_back(path: Path) -> None:
     anything but a SecscanError."""
     from rich.console import Console
 
-    from secscan.policy import gate, render_decision
-    from secscan.report import render
-    from secscan.summary import summarize
+    from secscan.decide.policy import gate, render_decision
+    from secscan.emit.report import render
+    from secscan.commands.summary import summarize
 
     summarize(path)
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -145,8 +145,8 @@ choices = st.lists(st.tuples(st.integers(min_value=0, max_value=10_000), hostile
 def test_hostile_values_in_real_reports(seed, picks, sarif_validator, tmp_path_factory):
     """A corpus report with hostile values: a ReportError naming the file, or a SARIF
     that is strict JSON, UTF-8, schema-valid and readable back by every command."""
-    from secscan.normalize import normalize
-    from secscan.sarif.writer import build_sarif, dumps, runinfo_from_reports, write_sarif
+    from secscan.normalizer.finalize import normalize
+    from secscan.emit.sarif_writer import build_sarif, dumps, runinfo_from_reports, write_sarif
 
     original = json.loads((CORPUS / seed).read_text(encoding="utf-8"))
     data = _mutant(original, picks)
@@ -303,7 +303,7 @@ def test_report_neutralises_escapes_mentions_and_bidi():
 
 
 def test_nan_score_is_an_error_not_info():
-    from secscan.values import score
+    from secscan.parse.values import score
 
     with pytest.raises(ReportError, match="x.json"):
         score(float("nan"), "x.json", "Vulnerabilities[0].CVSS.nvd.V3Score")
@@ -327,7 +327,7 @@ def test_utf16_and_utf32_reports_with_a_bom_are_read():
 def test_yaml_loader_refuses_bombs_and_depth_but_reads_anchors():
     import yaml
 
-    from secscan.yamlsafe import safe_load
+    from secscan.parse.yamlsafe import safe_load
 
     assert safe_load("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}
     bomb = "".join(f"{c}: &{c} [" + ",".join([f"*{p}"] * 9 if p else ["x"] * 9) + "]\n"
@@ -341,7 +341,7 @@ def test_yaml_loader_refuses_bombs_and_depth_but_reads_anchors():
 
 
 def test_pip_audit_table_regex_is_linear():
-    from secscan.adapters.pip_audit import _TABLE_HEAD
+    from secscan.scanners.pip_audit import _TABLE_HEAD
 
     assert _TABLE_HEAD.search("Name    Version ID             Fix Versions\n")
     assert _TABLE_HEAD.search("| Name | Version | ID | Fix Versions |\n")
@@ -351,7 +351,7 @@ def test_pip_audit_table_regex_is_linear():
 
 def test_credential_rules_are_masked_without_a_cwe():
     from secscan.findings import Category, Finding, Location, Severity
-    from secscan.normalize import normalize
+    from secscan.normalizer.finalize import normalize
 
     f = Finding(tool="bandit", rule_id="B105", title="hardcoded_password_string",
                 message="Possible hardcoded password: 'abc'", category=Category.SAST, severity=Severity.LOW,
@@ -365,7 +365,7 @@ def test_credential_rules_are_masked_without_a_cwe():
 
 
 def test_no_digest_of_a_secret_without_a_key(monkeypatch):
-    from secscan.fingerprint import secret_digest
+    from secscan.normalizer.fingerprint import secret_digest
 
     monkeypatch.delenv("SECSCAN_FINGERPRINT_SALT", raising=False)
     assert secret_digest("AKIAIOSFODNN7EXAMPLE") is None
@@ -376,7 +376,7 @@ def test_no_digest_of_a_secret_without_a_key(monkeypatch):
 
 
 def test_write_sarif_leaves_no_partial_file(tmp_path, monkeypatch):
-    from secscan.sarif import writer
+    from secscan.emit import sarif_writer as writer
 
     def boom(*_a, **_k):
         raise RuntimeError("disk full")

@@ -19,12 +19,12 @@ from support.advisories import pip_audit_expectation
 from support.images import SAMPLE_DOCKERFILE, fake_token, sample_image, write_docker_archive, write_oci_layout
 from support.osv_server import OsvServer
 
-from secscan.images import ImageKind, image_spec
-from secscan.images.dockerfile import Placement, history, map_layers, parse_dockerfile
-from secscan.policy import load_policy
-from secscan.run_command import apply_policy
-from secscan.sarif.writer import github_problems
-from secscan.scan import scan
+from secscan.collect.images import ImageKind, image_spec
+from secscan.collect.images.dockerfile import Placement, history, map_layers, parse_dockerfile
+from secscan.decide.policy import load_policy
+from secscan.commands.run import apply_policy
+from secscan.emit.sarif_writer import github_problems
+from secscan.collect.scan import scan
 
 pytestmark = [pytest.mark.trivy, pytest.mark.pip_audit]  # the real scanners these tests run
 
@@ -226,7 +226,7 @@ def test_image_values_are_checked_before_scanning(repo, value, words) -> None:
 
 
 def test_images_in_the_settings_file(repo, tmp_path) -> None:
-    from secscan.run_command import RunRequest
+    from secscan.commands.run import RunRequest
 
     (repo / "secscan.yml").write_text("images:\n  - ref: dist/app.tar\n    name: web\n    dockerfile: Dockerfile\n",
                                       encoding="utf-8")
@@ -270,7 +270,7 @@ def test_a_registry_reference_is_pulled_and_scanned_like_the_archive(result, rep
 
 
 def test_the_dockerfile_is_found_when_there_is_one_to_choose(tmp_path) -> None:
-    from secscan.images.dockerfile import find_dockerfile
+    from secscan.collect.images.dockerfile import find_dockerfile
 
     for sub in ("docker/web", "docker/worker", ".venv/lib/x"):
         (tmp_path / sub).mkdir(parents=True)
@@ -289,8 +289,8 @@ def test_vulnerabilities_of_a_real_trivy_image_report_point_at_the_from_line() -
     from support.corpus import CORPUS
 
     from secscan.findings import RawReport
-    from secscan.images import ImageSpec
-    from secscan.images.run import read_image_report
+    from secscan.collect.images import ImageSpec
+    from secscan.collect.images.run import read_image_report
 
     path = CORPUS / "trivy" / "trivy__alpine-310.json.golden"
     spec = ImageSpec(ref="alpine-310.tar.gz", kind=ImageKind.REFERENCE, name="alpine")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from support.project_env import make_project_env
 
-from secscan.scan import scan
+from secscan.collect.scan import scan
 
 
 def test_the_projects_own_environment_is_inventoried(tmp_path: Path) -> None:

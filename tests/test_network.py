@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from secscan.cli import main
-from secscan.network import INDEX, SERVICES, probe, probe_services
+from secscan.collect.network import INDEX, SERVICES, probe, probe_services
 
 
 class _Answer(BaseHTTPRequestHandler):

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from secscan.cli import main
-from secscan.report import FORMATS, render
+from secscan.emit.report import FORMATS, render
 from support.corpus import CORPUS, corpus_entries
 from support.scanners import requires
 

@@ -17,7 +17,7 @@ from support.osv_server import OsvServer
 from support.safety import ADVISORIES
 
 from secscan.cli import main
-from secscan.scan import scan
+from secscan.collect.scan import scan
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
 ALL_SKIPPED = CORPUS / "pip-audit" / "localrun__pip-audit-2.10.1_all-skipped_desc-aliases.json"

@@ -104,7 +104,7 @@ def test_semgrep_rules_of_any_language_keep_every_file(repo: Path, tmp_path: Pat
 
 
 def test_rule_suffixes_of_the_shipped_rules() -> None:
-    from secscan.adapters.semgrep import default_config, rule_suffixes
+    from secscan.scanners.semgrep import default_config, rule_suffixes
 
     assert rule_suffixes([str(default_config())]) == frozenset({".py", ".pyw", ".pyi"})
     assert rule_suffixes(["p/python"]) is None  # a registry config: cannot be told

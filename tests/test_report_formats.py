@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from secscan.errors import ConfigError
-from secscan.report import FORMATS, render
+from secscan.emit.report import FORMATS, render
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 CODEQL = CORPUS / "sarif" / "defectdojo__codeQL-output.sarif"

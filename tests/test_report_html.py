@@ -15,7 +15,7 @@ import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
-from secscan.report import render
+from secscan.emit.report import render
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 CODEQL = CORPUS / "sarif" / "defectdojo__codeQL-output.sarif"
@@ -115,9 +115,9 @@ def test_filter_from_fragment_in_real_chromium(tmp_path):
 
 
 def test_tool_filter_on_semgrep_and_pip_audit_through_the_writer(tmp_path):
-    from secscan.adapters import load_report
-    from secscan.normalize import normalize
-    from secscan.sarif.writer import runinfo_from_reports, to_sarif
+    from secscan.scanners import load_report
+    from secscan.normalizer.finalize import normalize
+    from secscan.emit.sarif_writer import runinfo_from_reports, to_sarif
 
     reports = [load_report(PIP_AUDIT), load_report(SEMGREP)]
     log = to_sarif(normalize([f for r in reports for f in r.findings]), runinfo_from_reports(reports))

@@ -22,11 +22,11 @@ from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_re
 from support.scanners import TOOLS, requires
 
 import secscan
-from secscan.adapters import SCANNERS
+from secscan.scanners import SCANNERS
 from secscan.findings import Category, Severity
-from secscan.safety_db import build_safety_db
-from secscan.sarif.writer import github_problems
-from secscan.scan import scan
+from secscan.collect.safety_db import build_safety_db
+from secscan.emit.sarif_writer import github_problems
+from secscan.collect.scan import scan
 
 SECRETS_IN_SAMPLE = ["AKIAZ7VQ3XKPLM4TNB2W", "q8Jd2Wm9vX4rT7yL1nB6cF3hK0pS5aZeGuRiYoEw",
                      "hunter2-not-a-real-password", HISTORY_SECRET.splitlines()[1]]
@@ -179,7 +179,7 @@ def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 def _with_fake(monkeypatch, tool: str, code: str) -> None:
     """Make ``tool`` start a real process that misbehaves as ``code`` says."""
-    module = secscan.adapters.adapter(tool)
+    module = secscan.scanners.adapter(tool)
     monkeypatch.setattr(module, "executable", lambda ctx: [sys.executable, "-c", code])
     monkeypatch.setattr(module, "version", lambda ctx, exe: "0-test")
 
@@ -209,7 +209,7 @@ def test_hanging_scanner_is_killed_at_the_timeout(monkeypatch, sample) -> None:
 
 @pytest.mark.bandit
 def test_missing_required_scanner_exits_3_optional_one_warns(monkeypatch, sample) -> None:
-    monkeypatch.setattr(secscan.adapters.adapter("gitleaks"), "executable", lambda ctx: None)
+    monkeypatch.setattr(secscan.scanners.adapter("gitleaks"), "executable", lambda ctx: None)
     optional = scan(sample, scanners=None, skip=[t for t in SCANNERS if t not in ("gitleaks", "bandit")])
     assert optional.runs["gitleaks"].status == "missing" and not optional.failed
     required = scan(sample, scanners=None, required=["gitleaks"],
@@ -290,7 +290,7 @@ def test_library_api_is_public_and_typed() -> None:
     assert (Path(secscan.__file__).parent / "py.typed").exists()
     import importlib
 
-    for module in ("secscan.correlate", "secscan.normalize", "secscan.scan"):
+    for module in ("secscan.normalizer.correlate", "secscan.normalizer.finalize", "secscan.collect.scan"):
         importlib.import_module(module)  # a submodule import must not shadow the function
     assert callable(secscan.scan) and callable(secscan.correlate) and callable(secscan.normalize)
     assert Category.SECRET.value == "secret"

@@ -17,9 +17,9 @@ import sarif_om
 from support.corpus import FIXTURES, CorpusEntry, corpus_entries
 
 import secscan
-from secscan.convert import convert_reports
+from secscan.commands.convert import convert_reports
 from secscan.errors import ReportError
-from secscan.sarif.writer import dumps
+from secscan.emit.sarif_writer import dumps
 
 REPO = Path(__file__).resolve().parents[1]
 ENTRIES = corpus_entries()

@@ -12,7 +12,7 @@ import pytest
 from support.corpus import CORPUS, corpus_entries
 
 import secscan
-from secscan.sarif.writer import (
+from secscan.emit.sarif_writer import (
     GITHUB_MAX_RESULTS_PER_RUN,
     build_sarif,
     github_problems,
@@ -90,8 +90,8 @@ def test_read_back_is_lossless():
     findings = secscan.parse_report(CORPUS / "sarif" / "defectdojo__suppression_test.sarif")
     log = secscan.to_sarif(findings)
     from secscan.findings import RawReport
-    from secscan.normalize import normalize
-    from secscan.sarif.reader import read_sarif
+    from secscan.normalizer.finalize import normalize
+    from secscan.parse.sarif_reader import read_sarif
 
     back = normalize(read_sarif(RawReport(json.dumps(log).encode(), "mem.sarif")).findings)
     assert back == findings
@@ -121,7 +121,7 @@ def test_fingerprints_survive_a_blank_line_inserted_above(tmp_path):
 
 
 def test_streamed_file_is_byte_identical_to_the_in_memory_log(tmp_path):
-    from secscan.sarif.writer import dumps, write_sarif
+    from secscan.emit.sarif_writer import dumps, write_sarif
 
     findings = []
     for entry in corpus_entries():

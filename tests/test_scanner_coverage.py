@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from secscan.scan import scan
+from secscan.collect.scan import scan
 
 VULNERABLE = "import pickle\n\n\ndef load(blob):\n    return pickle.loads(blob)\n"
 BROKEN = "def broken(:\n    pass\n"
@@ -67,7 +67,7 @@ def test_semgrep_that_skipped_every_file_fails(tmp_path: Path) -> None:
 def safety_db(tmp_path_factory) -> Path:
     from support.safety import ADVISORIES
 
-    from secscan.safety_db import build_safety_db
+    from secscan.collect.safety_db import build_safety_db
 
     out = tmp_path_factory.mktemp("safety-db")
     build_safety_db(ADVISORIES, out)

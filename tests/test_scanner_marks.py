@@ -83,7 +83,7 @@ def test_a_missing_scanner_fails_in_ci(project, monkeypatch) -> None:
 
 
 def test_there_is_a_registered_marker_for_every_scanner(pytestconfig) -> None:
-    from secscan.adapters import SCANNERS
+    from secscan.scanners import SCANNERS
 
     assert sorted(TOOLS) == sorted(SCANNERS)
     registered = {line.split(":")[0] for line in pytestconfig.getini("markers")}

@@ -16,16 +16,16 @@ import pytest
 from support.sample_repo import make_sample_repo
 
 import secscan
-from secscan.adapters import SCANNERS
-from secscan.scan import needs_network_probe, scan
+from secscan.scanners import SCANNERS
+from secscan.collect.scan import needs_network_probe, scan
 
 pytestmark = pytest.mark.bandit
 
 
 def _wrapper(tmp: Path, tool: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A ``tool`` on PATH that logs its arguments to ``tool.log`` and runs the real one."""
-    module = secscan.adapters.adapter(tool)
-    from secscan.runner import RunContext
+    module = secscan.scanners.adapter(tool)
+    from secscan.collect.runner import RunContext
 
     real = module.executable(RunContext(target=tmp, workdir=tmp))
     assert real, f"{tool} is not installed"
@@ -139,8 +139,8 @@ def test_bandit_shards_give_the_bytes_of_one_run(tmp_path, monkeypatch) -> None:
 
 
 def test_bandit_is_one_process_on_a_small_tree(tmp_path) -> None:
-    from secscan.adapters import bandit
-    from secscan.runner import RunContext
+    from secscan.scanners import bandit
+    from secscan.collect.runner import RunContext
 
     repo = make_sample_repo(tmp_path, history=False)
     ctx = RunContext(target=repo, workdir=tmp_path, jobs=4)

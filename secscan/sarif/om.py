@@ -32,7 +32,7 @@ from functools import lru_cache
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SecscanError
+from secscan.errors import SecscanError
 
 if TYPE_CHECKING:  # pragma: no cover
     from sarif_om import SarifLog  # type: ignore[import-untyped]  # sarif-om ships no types

@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from conftest import CODEQL, NOW
+from support.policy_data import CODEQL, NOW
 
-from secscan.baseline import apply_baseline, read_baseline
+from secscan.decide.baseline import apply_baseline, read_baseline
 from secscan.errors import ReportError
 from secscan.findings import Severity
-from secscan.policy import evaluate
-from secscan.sarif.writer import to_sarif
+from secscan.decide.policy import evaluate
+from secscan.emit.sarif_writer import to_sarif
 
 V1 = "version: 1\n"
 
@@ -72,7 +72,7 @@ def test_gate_sarif_written_with_baseline_keeps_the_clock(tmp_path, codeql, poli
     result = doc["runs"][0]["results"][0]
     assert result["baselineState"] == "unchanged" and result["provenance"]["firstDetectionTimeUtc"].startswith(
         (NOW - timedelta(days=200)).date().isoformat())
-    from secscan.policy import gate
+    from secscan.decide.policy import gate
 
     pfile = tmp_path / "p.yml"
     pfile.write_text(V1 + "fail_on: critical\n")

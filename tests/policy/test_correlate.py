@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import NOW, PIP_AUDIT, SAFETY_SCAN, TRIVY_PIP
+from support.policy_data import NOW, PIP_AUDIT, SAFETY_SCAN, TRIVY_PIP
 from support.scanners import requires
 
-from secscan.adapters import parse_report
-from secscan.correlate import correlate
-from secscan.fingerprint import normalize_package_name
-from secscan.policy import evaluate
-from secscan.runner import find_executable
+from secscan.scanners import parse_report
+from secscan.normalizer.correlate import correlate
+from secscan.normalizer.fingerprint import normalize_package_name
+from secscan.decide.policy import evaluate
+from secscan.collect.runner import find_executable
 
 V1 = "version: 1\n"
 

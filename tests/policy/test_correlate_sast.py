@@ -11,15 +11,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import NOW
+from support.policy_data import NOW
 
-from secscan.correlate import EQUIVALENT_RULES, correlate, rule_class
+from secscan.normalizer.correlate import EQUIVALENT_RULES, correlate, rule_class
 from secscan.findings import RawReport
-from secscan.adapters import bandit as bandit_adapter
-from secscan.adapters import semgrep as semgrep_adapter
-from secscan.normalize import normalize
-from secscan.policy import evaluate
-from secscan.runner import find_executable
+from secscan.scanners import bandit as bandit_adapter
+from secscan.scanners import semgrep as semgrep_adapter
+from secscan.normalizer.finalize import normalize
+from secscan.decide.policy import evaluate
+from secscan.collect.runner import find_executable
 
 pytestmark = [pytest.mark.bandit, pytest.mark.semgrep]  # the real scanners these tests run
 

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CODEQL, NOW, POLICIES, REPO, SEMGREP_SARIF
+from support.policy_data import CODEQL, NOW, POLICIES, REPO, SEMGREP_SARIF
 
 from secscan.findings import Severity
-from secscan.policy import gate
+from secscan.decide.policy import gate
 
 NOW_ARG = ["--now", NOW.isoformat()]
 
@@ -28,7 +28,7 @@ def results(tmp_path_factory, ):
 
 
 def test_default_policy_fails_with_the_blocking_table(results, codeql):
-    from secscan.adapters import parse_report
+    from secscan.scanners import parse_report
 
     expected = len([f for f in codeql + parse_report(SEMGREP_SARIF) if f.severity >= Severity.HIGH])
     proc = secscan("gate", "--policy", POLICIES / "default.yml", results, *NOW_ARG)

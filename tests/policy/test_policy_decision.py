@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from conftest import NOW, PIP_LICENSES, POLICIES
+from support.policy_data import NOW, PIP_LICENSES, POLICIES
 
-from secscan.adapters import load_report
+from secscan.scanners import load_report
 from secscan.findings import Severity
-from secscan.policy import evaluate, license_findings
+from secscan.decide.policy import evaluate, license_findings
 
 V1 = "version: 1\n"
 
@@ -105,7 +105,7 @@ def test_sla_warning_window(codeql, policy):
 # ---------------------------------------------------------------- mode + baseline
 
 def test_mode_new_blocks_only_new(codeql, policy):
-    from secscan.baseline import baseline_from_findings
+    from secscan.decide.baseline import baseline_from_findings
 
     highs = at_least(codeql, Severity.HIGH)
     previous = [f for f in codeql if f not in highs[:3]]  # three highs appear in this run only
@@ -124,7 +124,7 @@ def test_mode_new_blocks_only_new(codeql, policy):
 def test_enforce_false_reports_but_passes(codeql, policy):
     d = evaluate(codeql, policy(V1 + "enforce: false\n"), now=NOW)
     assert d.passed and not d.would_pass and len(d.blocking) == len(at_least(codeql, Severity.HIGH))
-    audit = evaluate(codeql, __import__("secscan.policy", fromlist=["x"]).load_policy(POLICIES / "audit-only.yml"),
+    audit = evaluate(codeql, __import__("secscan.decide.policy", fromlist=["x"]).load_policy(POLICIES / "audit-only.yml"),
                      now=NOW)
     assert audit.passed and audit.blocking
 

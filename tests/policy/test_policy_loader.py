@@ -12,11 +12,11 @@ from datetime import date
 import jsonschema
 import pytest
 import yaml
-from conftest import POLICIES, REPO
+from support.policy_data import POLICIES, REPO
 
 from secscan.errors import PolicyError
 from secscan.findings import Severity
-from secscan.policy import SCHEMA, load_policy
+from secscan.decide.policy import SCHEMA, load_policy
 
 ISSUE_EXAMPLE = """\
 version: 1
@@ -151,7 +151,7 @@ def test_missing_policy_file_is_one_line(tmp_path):
 
 def test_cli_bad_policy_exit_2_no_traceback(policy_file, tmp_path):
     path = policy_file("version: 1\nfial_on: high\n")
-    from conftest import CODEQL
+    from support.policy_data import CODEQL
 
     proc = subprocess.run([sys.executable, "-m", "secscan", "gate", "--policy", str(path), str(CODEQL)],
                           capture_output=True, text=True, cwd=REPO)

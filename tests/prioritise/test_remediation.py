@@ -12,10 +12,10 @@ from packaging.version import Version
 
 from support.prioritise import corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
 
-from secscan.coverage import is_coverage_finding
+from secscan.normalizer.coverage import is_coverage_finding
 from secscan.findings import evolve
-from secscan.policy import Policy, evaluate
-from secscan.prioritise.remediation import (
+from secscan.decide.policy import Policy, evaluate
+from secscan.decide.prioritise.remediation import (
     affected_ranges,
     breached_fingerprints,
     build_plan,
@@ -137,7 +137,7 @@ def test_pin_region_finds_the_pinned_version_in_a_requirements_file() -> None:
 
 
 def test_reports_show_the_plan(corpus_log) -> None:
-    from secscan.report import render
+    from secscan.emit.report import render
 
     md = render(corpus_log, "markdown")
     assert "### What to fix first" in md

@@ -16,8 +16,8 @@ from support.prioritise import VEX
 from support.prioritise import corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
 
 from secscan.errors import PolicyError, ReportError
-from secscan.policy import evaluate, load_policy, parse_policy
-from secscan.prioritise.vex import VexStatus, load_vex, openvex_document, purl_matches
+from secscan.decide.policy import evaluate, load_policy, parse_policy
+from secscan.decide.prioritise.vex import VexStatus, load_vex, openvex_document, purl_matches
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
@@ -128,7 +128,7 @@ def test_vex_entries_need_an_expiry_and_bad_files_are_one_line_errors(corpus_sar
 
 
 def test_openvex_export_is_valid_and_states_each_decision(corpus_findings, policy_dir, openvex_validator) -> None:
-    from secscan.sarif.writer import to_sarif
+    from secscan.emit.sarif_writer import to_sarif
 
     path = _policy(policy_dir)
     path.write_text(path.read_text() + "suppressions:\n  - id: PYSEC-2023-74\n    reason: proxies are not used\n"
@@ -193,7 +193,7 @@ def test_gate_writes_the_decided_sarif_that_reports_and_openvex_read(corpus_sari
     assert statuses.count("not_affected") == 2 and statuses.count("fixed") == 1
     assert statuses.count("under_investigation") == 2  # werkzeug (OpenVEX) and urllib3 (CycloneDX in_triage)
     assert [e.message for e in openvex_validator.iter_errors(openvex_document(log))] == []
-    from secscan.report import render
+    from secscan.emit.report import render
 
     md = render(log, "markdown")
     assert "## ❌ secscan gate failed" in md and "### What to fix first" in md

@@ -24,7 +24,7 @@ REPORTS = [
 
 @pytest.fixture(scope="session")
 def corpus_sarif(tmp_path_factory) -> Path:
-    from secscan.convert import convert_reports
+    from secscan.commands.convert import convert_reports
 
     out = tmp_path_factory.mktemp("corpus") / "corpus.sarif"
     convert_reports(REPORTS, output=out)
@@ -38,7 +38,7 @@ def corpus_log(corpus_sarif) -> dict:
 
 @pytest.fixture(scope="session")
 def corpus_findings(corpus_sarif):
-    from secscan.sarif.io import read_sarif_findings
+    from secscan.parse.sarif_io import read_sarif_findings
 
     return read_sarif_findings(corpus_sarif)
 

@@ -1,9 +1,9 @@
 """Helpers for the safety tests: the advisory fixtures, EXPECTED.tsv, and running a Plan.
 
-Why here: the orchestrator (``secscan.scan``) is not part of these tests, so
-:func:`execute` runs a :class:`~secscan.runner.Plan` exactly as the runner contract
+Why here: the orchestrator (``secscan.collect.scan``) is not part of these tests, so
+:func:`execute` runs a :class:`~secscan.collect.runner.Plan` exactly as the runner contract
 describes (no shell, the plan's cwd and extra environment, the report read from
-``plan.report_path``) and returns the real :class:`~secscan.runner.Outcome`.
+``plan.report_path``) and returns the real :class:`~secscan.collect.runner.Outcome`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from secscan.runner import Outcome, Plan
+from secscan.collect.runner import Outcome, Plan
 
 from .corpus import FIXTURES
 

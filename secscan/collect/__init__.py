@@ -1,0 +1,1 @@
+"""Stage 1, collect: run the scanners (or read reports) and what they covered."""

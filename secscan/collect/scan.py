@@ -1,0 +1,577 @@
+"""``secscan run`` / ``secscan.scan()``: run the scanners on a repository at once.
+
+Each scanner runs in its own private temporary directory, without a shell, with a
+timeout, in a bounded pool of worker threads (the work happens in the scanners'
+processes; the threads only wait).  What every scanner did — ran, was skipped and
+why, could not be found, crashed, timed out, wrote an unreadable report — is recorded
+in a :class:`ScannerRun` and in the SARIF ``invocations``, so a CI log never shows a
+pass that was really a scanner that did not run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from secscan.scanners import SCANNERS, adapter, canonical_tool
+from secscan.errors import ConfigError, ReportError
+from secscan.findings import Finding, ParsedReport, RawReport
+from secscan.normalizer.finalize import normalize
+from secscan.collect.runner import Outcome, Plan, RunContext, first_line
+
+OK, SKIPPED, MISSING, FAILED = "ok", "skipped", "missing", "failed"
+
+
+@dataclass
+class ScannerRun:
+    """What happened to one scanner in a run."""
+
+    tool: str
+    status: str  # ok | skipped | missing | failed
+    reason: str = ""
+    required: bool = False
+    version: str | None = None
+    command_line: str | None = None
+    exit_code: int | None = None
+    started: str | None = None
+    ended: str | None = None
+    seconds: float = 0.0
+    report: ParsedReport | None = None
+    image: str | None = None  # the container image's name, for a run on an image (secscan.collect.images)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.report.findings if self.report else []
+
+    @property
+    def blocks(self) -> bool:
+        """Fail closed: a scanner that started and failed always blocks; one that was
+        missing or had nothing to scan blocks only when it is required."""
+        if self.status == FAILED:
+            return True
+        return self.required and self.status != OK
+
+    def line(self) -> str:
+        if self.status == OK:
+            n = len(self.findings)
+            extra = ""
+            if self.report and self.report.not_audited:
+                extra = f", {len(self.report.not_audited)} dependencies NOT audited"
+            return f"{self.tool}: ran in {self.seconds:.1f}s, {n} finding{'s' if n != 1 else ''}{extra}"
+        return f"{self.tool}: {self.status}: {self.reason}"
+
+
+@dataclass
+class ScanResult:
+    target: Path
+    findings: list[Finding]
+    runs: dict[str, ScannerRun]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ScannerRun]:
+        return [r for r in self.runs.values() if r.blocks]
+
+    @property
+    def scanner_status(self) -> dict[str, str]:
+        """tool → "ok" | "skipped: reason" | … (what the policy's required check reads)."""
+        return {t: (OK if r.status == OK else f"{r.status}: {r.reason}") for t, r in sorted(self.runs.items())}
+
+    @property
+    def licenses(self) -> list:
+        return [rec for r in self.runs.values() if r.report for rec in r.report.licenses]
+
+    def run_infos(self) -> dict[str, Any]:
+        from secscan.emit.sarif_writer import RunInfo
+
+        infos: dict[str, RunInfo] = {}
+        for tool, r in sorted(self.runs.items()):
+            rep = r.report
+            infos[tool] = RunInfo(
+                tool=tool, version=r.version or (rep.tool_version if rep else None), command_line=r.command_line,
+                exit_code=r.exit_code, successful=r.status in (OK, SKIPPED),
+                start_time=r.started, end_time=r.ended,
+                notifications=list(rep.notifications) if rep else [],
+                not_audited=list(rep.not_audited) if rep else [],
+                licenses=list(rep.licenses) if rep else [],
+                status=OK if r.status == OK else f"{r.status}: {r.reason}",
+            )
+            if r.image is not None:
+                from secscan.collect.images.run import image_runs_info
+
+                image_runs_info(infos[tool], r)
+            if rep is not None and rep.coverage:
+                infos[tool].coverage = dict(rep.coverage)
+            if r.status in (FAILED, MISSING):
+                from secscan.findings import Notification
+
+                infos[tool].notifications.append(Notification(level="error", message=f"{r.status}: {r.reason}"))
+            elif r.status == SKIPPED:
+                from secscan.findings import Notification
+
+                infos[tool].notifications.append(Notification(level="note", message=f"skipped: {r.reason}"))
+        return infos
+
+    def to_sarif(self, properties: Mapping[str, Any] | None = None,
+                 previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        from secscan.emit.sarif_writer import build_sarif
+
+        return build_sarif(self.findings, self.run_infos(), properties=properties, previous=previous).log
+
+    def write_sarif(self, path: str | Path, properties: Mapping[str, Any] | None = None, pretty: bool = False,
+                    previous: Mapping[str, Any] | None = None) -> list[str]:
+        """``previous``: the categories of the previous night's SARIF (``secscan.emit.sarif_layout.read_layout``),
+        so every finding keeps its GitHub category."""
+        from secscan.emit.sarif_writer import write_sarif
+
+        return write_sarif(self.findings, path, self.run_infos(), properties=properties, pretty=pretty,
+                           previous=previous)
+
+
+ProgressFn = Callable[[str, str], None]  # (tool, event) — event: "start" | the ScannerRun line
+
+
+def _now() -> str:
+    from secscan.normalizer.portable import source_date
+
+    return (source_date() or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_URL_CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
+
+
+def _redact_argv(argv: Sequence[str]) -> str:
+    """The command line for the SARIF, with anything that looks like a credential hidden."""
+    out = []
+    hide_next = False
+    for arg in (_URL_CREDENTIALS.sub(r"\1***@", a) for a in argv):
+        if hide_next:
+            out.append("***")
+            hide_next = False
+            continue
+        low = arg.lower()
+        if any(k in low for k in ("token", "password", "api-key", "apikey", "secret", "key=")) and "=" in arg:
+            out.append(arg.split("=", 1)[0] + "=***")
+            continue
+        if low in ("--key", "--token", "--api-key", "--password"):
+            hide_next = True
+        out.append(arg)
+    return shlex.join(out)
+
+
+def _execute(plan: Plan, ctx: RunContext) -> Outcome:
+    env = dict(ctx.env)
+    env.update(plan.env)
+    started = _now()
+    try:
+        proc = subprocess.Popen(plan.argv, cwd=plan.cwd or ctx.target, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        return Outcome(returncode=None, stdout=b"", stderr=str(exc).encode(), report=None, started=started,
+                       ended=_now())
+    timed_out = False
+    try:
+        stdout, stderr = proc.communicate(timeout=ctx.timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+        stdout, stderr = proc.communicate()
+    report: bytes | None
+    if plan.report_path is None:
+        report = stdout
+    else:
+        try:
+            report = plan.report_path.read_bytes()
+        except OSError:
+            report = None
+    return Outcome(returncode=None if timed_out else proc.returncode, stdout=stdout, stderr=stderr, report=report,
+                   started=started, ended=_now(), timed_out=timed_out)
+
+
+def _portable(func: Callable[..., "ScannerRun"]) -> Callable[..., "ScannerRun"]:
+    """No machine path in what a run records (command line, reason, messages, snippets):
+    the same tree gives the same SARIF wherever it sits (secscan.normalizer.portable)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(tool: str, target: Path, **kwargs: Any) -> "ScannerRun":
+        from secscan.normalizer.portable import for_run
+
+        run = func(tool, target, **kwargs)
+        return for_run(target, tool=tool, workroot=kwargs.get("workroot")).run(run)
+
+    return wrapper
+
+
+@_portable
+def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Mapping[str, Any] | None = None,
+                required: bool = False, offline: bool = True, workroot: Path | None = None,
+                jobs: int = 1) -> ScannerRun:
+    """Run one scanner on ``target`` and parse what it wrote (never raises for the
+    scanner's own failures: they are recorded in the returned ScannerRun)."""
+    mod = adapter(tool)
+    result = ScannerRun(tool=tool, status=FAILED, required=required)
+    with tempfile.TemporaryDirectory(prefix=f"secscan-{tool}-", dir=workroot) as tmp:
+        workdir = Path(tmp)
+        os.chmod(workdir, 0o700)
+        ctx = RunContext(target=target, workdir=workdir, timeout=timeout, options=dict(options or {}),
+                         env=dict(os.environ), offline=offline, jobs=max(1, jobs))
+        try:
+            exe = mod.executable(ctx)
+            if not exe:
+                hint = ("its official release binary on PATH" if tool in ("trivy", "gitleaks")
+                        else "pip install 'secscan[scanners]'")
+                result.status, result.reason = MISSING, f"{tool} is not installed ({hint}; see docs/scanners.md)"
+                return result
+            # applies() first, then the version through the cache (keyed by binary): a
+            # scanner with nothing to scan starts no process once its version is known
+            # (a --version is a whole interpreter start for the Python scanners)
+            from secscan.collect.toolcache import cached_version
+
+            skip = mod.applies(ctx)
+            result.version = cached_version(tool, exe, lambda: mod.version(ctx, exe), ctx.env)
+            if skip:
+                result.status, result.reason = SKIPPED, skip
+                # skipped although something was there (dependencies, no service):
+                # what was left unchecked becomes findings, so the gate sees it
+                unchecked = getattr(mod, "not_checked", None)
+                result.report = unchecked(ctx, skip) if unchecked else None
+                if result.report is not None:
+                    _list_unaudited(result.report)
+                return result
+            plan = mod.plan(ctx, exe)
+        except ReportError:
+            raise
+        except (ConfigError, ValueError, OSError) as exc:
+            result.reason = f"cannot prepare: {exc}"
+            return result
+        result.command_line = _redact_argv(plan.argv)
+        parts: list[ParsedReport] = []
+        t0 = time.monotonic()
+        for number, parsed_or_problem in enumerate(_run_steps(mod, tool, ctx, plan, result, timeout)):
+            if isinstance(parsed_or_problem, str):
+                result.seconds = time.monotonic() - t0
+                more = f" (run {number + 1} of {1 + len(plan.more)})" if plan.more else ""
+                result.reason = parsed_or_problem + more
+                return result
+            parts.append(parsed_or_problem)
+        result.seconds = time.monotonic() - t0
+        from secscan.normalizer.coverage import with_coverage_findings
+
+        parsed = _merge(parts)
+        parsed.unaudited.extend(plan.unaudited)
+        parsed = with_coverage_findings(parsed)
+        _list_unaudited(parsed)
+        # repo-relative paths: scanners were given the absolute target
+        parsed.findings = [_relative_to(f, target) for f in parsed.findings]
+        parsed.tool_version = parsed.tool_version or result.version
+        from secscan.findings import Notification
+
+        parsed.notifications.extend(Notification(level="note", message=n) for n in plan.notes)
+        parsed.not_audited.extend(plan.not_audited)
+        if plan.manifests:
+            parsed.findings = [_with_manifest(f, plan.manifests) for f in parsed.findings]
+        result.report = parsed
+        result.status = OK
+        return result
+
+
+def _run_steps(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
+               timeout: float) -> Iterable[ParsedReport | str]:
+    """Each step's parsed report (or problem), in order.  A sharded plan runs its
+    shards at once, in threads that only wait; their reports come back in shard
+    order, so merging them reads as one run's report."""
+    if not plan.shards:
+        for step in (plan, *plan.more):
+            yield _run_step(mod, tool, ctx, step, result, timeout)
+        return
+    shard_runs = [ScannerRun(tool=tool, status=FAILED) for _ in plan.shards]
+    with ThreadPoolExecutor(max_workers=len(plan.shards), thread_name_prefix=f"secscan-{tool}") as pool:
+        outs = list(pool.map(lambda i: _run_step(mod, tool, ctx, plan.shards[i], shard_runs[i], timeout),
+                             range(len(plan.shards))))
+    result.started = min((r.started for r in shard_runs if r.started), default=None)
+    result.ended = max((r.ended for r in shard_runs if r.ended), default=None)
+    codes = [r.exit_code for r in shard_runs]
+    result.exit_code = None if None in codes else max(c for c in codes if c is not None)
+    problems = [o for o in outs if isinstance(o, str)]
+    if problems:
+        yield problems[0]
+        return
+    yield from outs
+
+
+def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
+              timeout: float) -> ParsedReport | str:
+    """Run one command of a scanner's plan: its parsed report, or the one-line problem
+    that makes the whole run fail (any step failing fails the run: half an audit is
+    not an audit)."""
+    outcome = _execute(plan, ctx)
+    result.started = result.started or outcome.started
+    result.ended, result.exit_code = outcome.ended, outcome.returncode
+    if outcome.timed_out:
+        return f"timed out after {timeout:g}s (raise --timeout)"
+    if outcome.returncode is None:
+        return f"could not start: {first_line(outcome.stderr)}"
+    problem = mod.check(ctx, plan, outcome)
+    if problem:
+        return str(problem)
+    if not outcome.report or not outcome.report.strip():
+        return f"exit {outcome.returncode} but wrote no report" + (
+            f": {first_line(outcome.stderr)}" if outcome.stderr.strip() else "")
+    raw = RawReport(outcome.report, f"<{tool} report>", tool=tool, format=plan.report_format)
+    try:
+        fmt = plan.report_format or mod.detect(raw)
+        if not fmt:
+            raise ReportError(raw.source, f"not a {tool} report")
+        parsed = mod.parse(raw, fmt)
+    except ReportError as exc:
+        return f"unreadable report: {exc.problem}"
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return f"unreadable report: {exc.__class__.__name__}: {exc}"
+    measure = getattr(mod, "measure", None)
+    if measure is not None:
+        problem = measure(ctx, plan, outcome, parsed)
+        if problem:
+            return str(problem)
+    return parsed
+
+
+def _list_unaudited(report: ParsedReport) -> None:
+    """The coverage record names every dependency not audited, with why."""
+    from secscan.normalizer.coverage import Unaudited
+
+    items = sorted({u.describe() for u in report.unaudited if isinstance(u, Unaudited)})
+    if items or "pins_found" in report.coverage:
+        report.coverage["not_audited"] = items
+
+
+def _merge(parts: list[ParsedReport]) -> ParsedReport:
+    """One report from the reports of a plan's steps (coverage numbers are summed)."""
+    first = parts[0]
+    for other in parts[1:]:
+        first.findings.extend(other.findings)
+        first.notifications.extend(other.notifications)
+        first.not_audited.extend(other.not_audited)
+        first.licenses.extend(other.licenses)
+        first.unaudited.extend(other.unaudited)
+        for key, value in other.coverage.items():
+            mine = first.coverage.get(key)
+            if isinstance(mine, int) and isinstance(value, int):
+                first.coverage[key] = mine + value
+            elif isinstance(mine, list) and isinstance(value, list):
+                first.coverage[key] = mine + value
+            else:
+                first.coverage.setdefault(key, value)
+    return first
+
+
+def _with_manifest(f: Finding, manifests: Mapping[str, str]) -> Finding:
+    """Name the requirement file that pins a vulnerable package when the report did not."""
+    from secscan.normalizer.fingerprint import normalize_package_name
+
+    if f.package is None or f.package.manifest:
+        return f
+    name = normalize_package_name(f.package.name)
+    manifest = manifests.get(f"{name}=={f.package.version}") or manifests.get(name)
+    if manifest is None:
+        return f
+    changes: dict[str, Any] = {"package": replace(f.package, manifest=manifest)}
+    if f.location is None:
+        from secscan.findings import Location
+
+        changes["location"] = Location(path=manifest)
+    return replace(f, **changes)
+
+
+def _relative_to(f: Finding, target: Path) -> Finding:
+    from secscan.normalizer.paths import relativize
+
+    changes: dict[str, Any] = {}
+    if f.location is not None:
+        rel = relativize("/" + f.location.path if not f.location.path.startswith("/") else f.location.path,
+                         str(target))
+        if rel and rel != f.location.path:
+            from secscan.normalizer.portable import moved
+
+            changes["location"] = replace(f.location, path=rel)
+            f = moved(f, f.location.path, rel)  # the old path quoted in its message too
+    if f.package is not None and f.package.manifest:
+        rel = relativize("/" + f.package.manifest.lstrip("/"), str(target))
+        if rel and rel != f.package.manifest:
+            changes["package"] = replace(f.package, manifest=rel)
+    return replace(f, **changes) if changes else f
+
+
+def needs_network_probe(tool: str, target: Path, options: Mapping[str, Any] | None = None) -> bool:
+    """Would ``tool`` run if its service answered?  False when it is not installed or
+    has nothing to scan even online (no dependency file…): its service is then not
+    probed, which saves a request per skipped scanner.  Only cheap file checks; any
+    doubt means True (probing costs time, never correctness)."""
+    try:
+        mod = adapter(tool)
+        ctx = RunContext(target=Path(target).resolve(), workdir=Path(tempfile.gettempdir()),
+                         options=dict(options or {}), env=dict(os.environ), offline=False)
+        return bool(mod.executable(ctx)) and mod.applies(ctx) is None
+    except Exception:  # noqa: BLE001 - see the docstring
+        return True
+
+
+def resolve_scanners(scanners: Iterable[str] | None, skip: Iterable[str] = ()) -> list[str]:
+    chosen = [canonical_tool(s) for s in scanners] if scanners else list(SCANNERS)
+    skipped = {canonical_tool(s) for s in skip}
+    bad = [s for s in chosen if s not in SCANNERS]
+    if bad:
+        raise ConfigError(f"--scanners: {', '.join(bad)} cannot be run (only {', '.join(SCANNERS)})")
+    return [s for s in chosen if s not in skipped]
+
+
+def scan(
+    path: str | Path = ".",
+    *,
+    scanners: Iterable[str] | None = None,
+    skip: Iterable[str] = (),
+    required: Iterable[str] = (),
+    timeout: float = 600.0,
+    jobs: int | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    offline: bool = True,
+    progress: ProgressFn | None = None,
+    images: Iterable[Any] = (),
+    network: Mapping[str, Any] | None = None,
+) -> ScanResult:
+    """Run the applicable scanners on ``path`` in parallel and normalize what they found.
+
+    ``options`` maps a scanner to its options (``{"pip-audit": {"osv_url": …},
+    "safety": {"db": …}, "gitleaks": {"history_depth": 50}}``); ``required`` names the
+    scanners whose absence fails the run (any scanner that *crashes* always does).
+    ``images`` are container images to scan as well, in the same pool
+    (:class:`secscan.collect.images.ImageSpec`, or references/paths: see :mod:`secscan.collect.images.run`).
+    ``network`` maps a tool to the :class:`secscan.collect.network.Probe` of its service: the
+    tool may go online exactly when its service answered (whatever ``offline`` says).
+    """
+    target = Path(path).resolve()
+    if not target.is_dir():
+        raise ConfigError(f"{path}: not a directory to scan")
+    tools = resolve_scanners(scanners, skip)
+    required_set = {canonical_tool(r) for r in required}
+    if scanners:
+        required_set |= set(tools)  # asked for by name: must run
+    jobs = max(1, jobs or os.cpu_count() or 2)
+    options = options or {}
+    runs: dict[str, ScannerRun] = {}
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="secscan") as pool:
+        futures = {}
+        for tool in tools:
+            if progress:
+                progress(tool, "queued")
+            opts = dict(options.get(tool, {}))
+            tool_timeout = float(opts.pop("_timeout", timeout))
+            probe = (network or {}).get(tool)
+            tool_offline = (not probe.reachable) if probe is not None else offline
+            index = (network or {}).get("pip-index") if tool == "pip-audit" else None
+            if index is not None:  # unpinned requirements are resolved when the index answered
+                opts["_index_reachable"], opts["_index_probe"] = index.reachable, index.describe()
+            futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
+                                tool_offline, progress, options, jobs)] = tool
+        trivy_probe = (network or {}).get("trivy")
+        image_offline = (not trivy_probe.reachable) if trivy_probe is not None else offline
+        image_jobs = _submit_images(pool, images, target, timeout, options, image_offline, progress)
+        for fut in as_completed(futures):
+            tool = futures[fut]
+            run = fut.result()
+            probe = (network or {}).get(tool)
+            if probe is not None:
+                _note_network(run, probe)
+            runs[tool] = run
+            if progress:
+                progress(tool, run.line())
+        runs.update(_collect_images(image_jobs))
+    for tool in sorted(required_set - set(runs)):
+        runs[tool] = ScannerRun(tool=tool, status=SKIPPED, reason="excluded by --skip", required=True)
+    findings = normalize([f for r in runs.values() for f in r.findings], target)
+    warnings = [r.line() for r in runs.values() if r.status != OK and not r.blocks]
+    return ScanResult(target=target, findings=findings, runs=dict(sorted(runs.items())), warnings=sorted(warnings))
+
+
+def _note_network(run: ScannerRun, probe: Any) -> None:
+    """Say in the run's notes (and a skip's reason) whether its service answered."""
+    text = "network: " + probe.describe()
+    if run.report is not None:
+        from secscan.findings import Notification
+
+        run.report.notifications.append(Notification(level="note", message=text))
+    if run.status != OK and run.reason:
+        run.reason = f"{run.reason} [{text}]"
+
+
+def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, Any], required: bool,
+                 offline: bool, progress: ProgressFn | None,
+                 all_options: Mapping[str, Mapping[str, Any]], jobs: int = 1) -> ScannerRun:
+    if progress:
+        progress(tool, "start")
+    try:
+        run = run_scanner(tool, target, timeout=timeout, options=options, required=required, offline=offline,
+                          jobs=jobs)
+        if run.report is not None:
+            # in this worker, so the lookups overlap with the scanners still running
+            run.report.findings = _enrich(run.report.findings, all_options, {tool: run})
+        return run
+    except Exception as exc:  # noqa: BLE001 - one scanner's bug must not hide the others' results
+        return ScannerRun(tool=tool, status=FAILED, required=required,
+                          reason=f"internal error: {exc.__class__.__name__}: {exc}")
+
+
+def _submit_images(pool: ThreadPoolExecutor, images: Iterable[Any], target: Path, timeout: float,
+                   options: Mapping[str, Mapping[str, Any]], offline: bool, progress: ProgressFn | None) -> list:
+    """Start each image's scan in the pool (secscan.collect.images.run); (spec, future) pairs."""
+    specs = list(images or ())
+    if not specs:
+        return []
+    from secscan.collect.images import image_spec, run_key, unique_names
+    from secscan.collect.images.run import scan_image
+
+    specs = unique_names([s if not isinstance(s, (str, Path)) else image_spec(str(s), base=Path.cwd())
+                          for s in specs])
+    jobs = []
+    for spec in specs:
+        if progress:
+            progress(run_key("trivy", spec.name), "queued")
+        jobs.append((spec, pool.submit(scan_image, spec, target, timeout=timeout, options=options, offline=offline,
+                                       progress=progress)))
+    return jobs
+
+
+def _collect_images(jobs: list) -> dict[str, ScannerRun]:
+    from secscan.collect.images import run_key
+
+    out: dict[str, ScannerRun] = {}
+    for spec, fut in jobs:
+        try:
+            for run in fut.result():
+                out[run.tool] = run
+        except Exception as exc:  # noqa: BLE001 - one image's bug must not hide the others' results
+            key = run_key("trivy", spec.name)
+            out[key] = ScannerRun(tool=key, status=FAILED, required=True, image=spec.name,
+                                  reason=f"internal error: {exc.__class__.__name__}: {exc}")
+    return out
+
+
+def _enrich(findings: list[Finding], options: Mapping[str, Mapping[str, Any]],
+            runs: Mapping[str, ScannerRun]) -> list[Finding]:
+    """Give dependency findings without a severity the one their advisory states."""
+    from secscan.normalizer.advisories import enrich_from_options
+
+    return enrich_from_options(findings, options, runs)

@@ -1,0 +1,1 @@
+"""The library call behind each CLI command (the CLI only parses arguments and prints)."""

@@ -1,0 +1,402 @@
+"""What ``secscan run`` does after click parsed its options: settings from the config
+file and the command line, the scan, the SARIF, the console summary, the gate."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from secscan.config import RunConfig, load_config, parse_option
+from secscan.errors import EXIT_GATE_FAILED, EXIT_PASS, EXIT_SCANNER
+
+
+def _split(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def collect_options(path: Path, cfg: RunConfig | None, options: Sequence[str], osv_url: str | None,
+                    safety_db: Path | None) -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {t: dict(o) for t, o in ((cfg.options if cfg else {}) or {}).items()}
+    for text in options:
+        tool, key, value = parse_option(text)
+        merged.setdefault(tool, {})[key] = value
+    url = osv_url or os.environ.get("SECSCAN_OSV_URL")
+    if url:
+        merged.setdefault("pip-audit", {}).setdefault("osv_url", url)
+        merged.setdefault("advisories", {}).setdefault("osv_url", url)
+    if safety_db:
+        merged.setdefault("safety", {})["db"] = str(safety_db)
+    from secscan.scanners import canonical_tool
+
+    out: dict[str, dict[str, Any]] = {}
+    for tool, opts in merged.items():
+        key = tool if tool == "advisories" else canonical_tool(tool)
+        out.setdefault(key, {}).update(opts)
+    return out
+
+
+def _images(path: Path, cfg: RunConfig, images: Sequence[str], dockerfile: Path | None) -> list[Any]:
+    """``--image`` values (paths relative to the working directory) win over the
+    settings file's ``images:`` (relative to the file)."""
+    if not images and not cfg.images:
+        if dockerfile:
+            from secscan.errors import ConfigError
+
+            raise ConfigError("--dockerfile names the Dockerfile of an --image; no image was given")
+        return []
+    from secscan.collect.images import image_spec, specs_from_config, unique_names
+
+    if images:
+        return unique_names([image_spec(i, base=Path.cwd(), dockerfile=dockerfile) for i in images])
+    base = Path(cfg.source).parent if cfg.source else path
+    specs = specs_from_config(cfg.images, base, str(cfg.source or "settings"))
+    if dockerfile:
+        from dataclasses import replace
+
+        specs = [s if s.dockerfile else replace(s, dockerfile=dockerfile.resolve()) for s in specs]
+    return specs
+
+
+def _env_offline(configured: bool | None) -> bool | None:
+    """``SECSCAN_OFFLINE=1`` (a CI job, a test suite) forbids the network like
+    ``--offline``; ``0`` allows the probes; unset: the settings file decides."""
+    value = os.environ.get("SECSCAN_OFFLINE", "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return None if configured is None else configured
+    return configured
+
+
+@dataclass
+class RunRequest:
+    path: Path
+    config: RunConfig
+    scanners: list[str] | None
+    skip: list[str]
+    required: list[str]
+    timeout: float
+    jobs: int | None
+    sarif: Path
+    fmt: str
+    policy: Path | None
+    baseline: Path | None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # True: never the network (--offline); False: always (--online, deprecated);
+    # None: probe each scanner's service and use the ones that answer (the default)
+    offline: bool | None = None
+    probe_urls: dict[str, str] = field(default_factory=dict)
+    kev: Path | None = None  # local CISA KEV catalogue (JSON feed)
+    epss: Path | None = None  # local EPSS scores (CSV, CSV.gz or API JSON)
+    images: list[Any] = field(default_factory=list)  # secscan.collect.images.ImageSpec
+
+    @classmethod
+    def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
+                 timeout: float | None, jobs: int | None, sarif: Path | None, fmt: str | None,
+                 policy: Path | None, baseline: Path | None, config: Path | None, options: Sequence[str],
+                 osv_url: str | None, safety_db: Path | None, online: bool,
+                 offline: bool = False, kev: Path | None = None, epss: Path | None = None,
+                 images: Sequence[str] = (), dockerfile: Path | None = None) -> "RunRequest":
+        cfg = load_config(path, config)
+        base = Path(cfg.source).parent if cfg.source else path
+
+        def from_cfg(value: str | None) -> Path | None:
+            return (base / value) if value else None
+
+        return cls(
+            path=path,
+            config=cfg,
+            scanners=_split(scanners) or cfg.scanners,
+            skip=_split(skip) or list(cfg.skip),
+            required=_split(require) or list(cfg.required),
+            timeout=timeout or float(cfg.timeout),
+            jobs=jobs or cfg.jobs,
+            sarif=sarif or (from_cfg(cfg.sarif) or Path("secscan.sarif")),
+            fmt=fmt or cfg.format or "table",
+            policy=policy or from_cfg(cfg.policy),
+            baseline=baseline or from_cfg(cfg.baseline),
+            options=collect_options(path, cfg, options, osv_url, safety_db),
+            offline=True if offline else False if online else _env_offline(cfg.offline),
+            kev=kev,
+            epss=epss,
+            images=_images(path, cfg, images, dockerfile),
+        )
+
+
+def staged_request(path: Path, files: Sequence[str], policy: Path | None, sarif: Path) -> RunRequest:
+    """What the pre-commit hook runs: gitleaks on the staged changes (not the history:
+    a secret staged for commit is not in it yet), bandit and semgrep on the files
+    pre-commit passes (the ones being committed), offline.  A scanner with none of the
+    files it reads is skipped; a failure of any of them still exits 3."""
+    req = RunRequest.from_cli(path=path, scanners=None, skip=None, require="gitleaks", timeout=None, jobs=None,
+                              sarif=sarif, fmt="table", policy=policy, baseline=None, config=None, options=(),
+                              osv_url=None, safety_db=None, online=False, offline=True)
+    from secscan.scanners import SCANNERS
+
+    req.scanners = None  # not all required: a commit without Python files skips bandit
+    req.skip = [t for t in SCANNERS if t not in ("gitleaks", "bandit", "semgrep")]
+    req.required = ["gitleaks"]
+    req.options.setdefault("gitleaks", {})["staged"] = True
+    req.jobs = req.jobs or len(("gitleaks", "bandit", "semgrep"))  # all at once: the commit waits for the slowest
+    for tool in ("bandit", "semgrep"):
+        req.options.setdefault(tool, {})["files"] = list(files)
+    return req
+
+
+def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = None,
+                now: Any = None) -> int:
+    """Scan, write the SARIF, print the summary, decide; returns the exit code."""
+    import click
+
+    from secscan.decide.policy import load_policy
+    from secscan.collect.scan import scan
+
+    # a bad policy, or a SARIF path that cannot be written, fails before any scanner runs;
+    # without a policy, the shipped default decides (policies/default.yml: fail on high)
+    policy = load_policy(req.policy or "default")
+    to_stdout = prepare_output(req.sarif)
+    required = list(req.required) + list(policy.required_scanners)
+    options = {tool: dict(opts) for tool, opts in req.options.items()}
+    skip = list(req.skip)
+    timeouts: dict[str, float] = {}
+    for tool in policy.scanners:
+        if tool == "required":
+            continue
+        opts = policy.scanner_options(tool)
+        if opts.pop("enabled", True) is False:
+            skip.append(tool)
+        if "timeout" in opts:
+            timeouts[tool] = float(opts.pop("timeout"))
+        for k, v in opts.items():
+            options.setdefault(tool, {}).setdefault(k, v)
+    for tool, seconds in timeouts.items():
+        options.setdefault(tool, {})["_timeout"] = seconds
+    network = None
+    if req.offline is None:
+        from secscan.collect.network import probe_services
+        from secscan.collect.scan import resolve_scanners
+
+        urls = {tool: str(opts.pop("probe_url")) for tool, opts in options.items() if opts.get("probe_url")}
+        urls.update(req.probe_urls)
+        wanted = resolve_scanners(req.scanners, skip)
+        if req.images and "trivy" not in wanted:
+            wanted = [*wanted, "trivy"]  # the images' scanner goes online when its registry answers
+        from secscan.collect.scan import needs_network_probe
+
+        # a scanner that will not run (not installed, nothing to scan) needs no probe
+        wanted = [t for t in wanted if t == "trivy" and req.images
+                  or needs_network_probe(t, req.path, options.get(t))]
+        network = probe_services(wanted, urls)
+    else:
+        for opts in options.values():
+            opts.pop("probe_url", None)
+    from secscan.decide.prioritise.exploits import load_exploit_data
+
+    # the exploit feeds are fetched when the network is allowed and answers
+    online = req.offline is False or (network is not None and any(p.reachable for p in network.values()))
+    exploits = load_exploit_data(req.kev, req.epss, online=online)  # a bad file fails before scanning
+    try:
+        result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
+                      jobs=req.jobs, options=options, offline=req.offline is not False, progress=progress,
+                      network=network, images=req.images)
+    finally:
+        getattr(progress, "close", lambda: None)()  # a live display ends before the summary
+    from secscan.normalizer.portable import for_run, source_date
+
+    findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now or source_date(),
+                                      exploits=exploits)
+    _fail_for_scanners(decision, result.failed)
+    from secscan.decide.prioritise.remediation import attach_fixes, breached_fingerprints, build_plan
+
+    plan = build_plan(findings, breached_fingerprints(decision))
+    result.findings = attach_fixes(findings, plan, result.target)
+    summary = decision.to_dict()
+    summary["required_not_run"] = [r.tool for r in result.failed]  # exit 3: never read as passed
+    properties = {"decision": for_run(req.path).value(summary)}  # no machine path (policy file)
+    from secscan.emit.sarif_layout import read_layout
+
+    previous = read_layout(req.baseline) if req.baseline else None  # categories stay put night to night
+    warnings = result.write_sarif(req.sarif, properties=properties, previous=previous)
+    for w in result.warnings + warnings:
+        click.echo(f"secscan: warning: {w}", err=True)
+    _print_summary(result, req.fmt, decision, err=to_stdout, report=None if to_stdout else str(req.sarif))
+    if req.fmt == "table":
+        print_remediation(plan, err=to_stdout)
+    _write_step_summary(req.sarif, result.to_sarif(properties, previous=previous) if to_stdout else None)
+    for note in exploits.notes:  # after the summary: its verdict line comes first
+        click.echo(f"secscan: {note}", err=True)
+    click.echo(f"secscan: {exploits.summary()}", err=True)
+    click.echo(f"secscan: wrote {len(result.findings)} findings to {'stdout' if to_stdout else req.sarif}",
+               err=True)
+    if result.failed:
+        for r in result.failed:
+            from secscan.emit.escape import printable
+
+            click.echo(f"secscan: error: {r.tool}: {printable(r.status)}: {printable(r.reason, 1000)}", err=True)
+        return EXIT_SCANNER
+    if decision is not None and not decision.passed:
+        return EXIT_GATE_FAILED
+    return EXIT_PASS
+
+
+def prepare_output(path: Path) -> bool:
+    """Make the SARIF's parent directories now, so a path that cannot be written fails
+    in a second with a one-line error, not after every scanner ran. True for ``-``
+    (SARIF on stdout, so the console summary goes to stderr)."""
+    from secscan.errors import ConfigError
+
+    if str(path) == "-":
+        return True
+    parent = Path(path).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--sarif {path}: cannot create {parent}: {exc.strerror or exc}") from None
+    if Path(path).is_dir():
+        raise ConfigError(f"--sarif {path}: is a directory")
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"--sarif {path}: {parent} is not writable")
+    return False
+
+
+def _carried(result: Any, baseline_path: str | Path, findings: Sequence[Any]) -> list:
+    """Previous findings of the scanners that did not run this time (see
+    :func:`secscan.decide.baseline.carry_forward`)."""
+    from secscan.scanners import read_raw
+    from secscan.decide.baseline import carry_forward
+    from secscan.parse.sarif_reader import read_sarif
+
+    not_checked = {tool: f"{run.status}: {run.reason}" for tool, run in result.runs.items() if run.status != "ok"}
+    if not not_checked:
+        return []
+    previous = read_sarif(read_raw(baseline_path)).findings
+    return carry_forward(previous, not_checked, (f.fingerprint for f in findings if f.fingerprint))
+
+
+def _fail_for_scanners(decision: Any, failed: Sequence[Any]) -> None:
+    """A run that exits 3 (a scanner required on the command line did not run, or one
+    crashed) never reads as a passed gate: the decision says why, whatever the policy."""
+    if not failed:
+        return
+    for run in failed:
+        line = f"scanner {run.tool} {run.status}: {run.reason}"
+        if not any(f" {run.tool} " in f" {s} " for s in decision.scanner_failures):
+            decision.scanner_failures.append(line)
+    decision.passed = False
+
+
+def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None,
+                 exploits: Any = None) -> tuple[list, Any]:
+    """Licence findings from the inventory, baseline, overrides, suppressions, decision."""
+    from secscan.decide.baseline import read_baseline
+    from secscan.normalizer.finalize import normalize
+    from secscan.decide.policy import evaluate, license_findings
+
+    findings = list(result.findings)
+    if baseline_path:
+        findings += _carried(result, baseline_path, findings)
+    if result.licenses:
+        from dataclasses import replace
+
+        from secscan.collect.requirements import project_manifest
+
+        manifest = project_manifest(result.target)
+        licensed = [f if f.package is None or f.package.manifest or manifest is None
+                    else replace(f, package=replace(f.package, manifest=manifest))
+                    for f in license_findings(result.licenses, policy)]
+        findings = normalize(findings + licensed, result.target)
+    baseline = read_baseline(baseline_path) if baseline_path else None
+    decision = evaluate(findings, policy, baseline=baseline, now=now, scanner_status=result.scanner_status,
+                        exploits=exploits)
+    return list(decision.findings), decision
+
+
+def _print_summary(result: Any, fmt: str, decision: Any, err: bool = False, report: str | None = None) -> None:
+    """The console summary, on stdout — or on stderr when the SARIF itself is on stdout."""
+    import click
+
+    if fmt == "none":
+        return
+    from collections import Counter
+
+    counts: dict[str, Counter[str]] = {}
+    for f in result.findings:
+        counts.setdefault(f.tool, Counter())[f.severity.label] += 1
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({
+            "scanners": result.scanner_status,
+            "counts": {t: dict(sorted(c.items())) for t, c in sorted(counts.items())},
+            "findings": len(result.findings),
+            "decision": decision.to_dict() if decision is not None else None,
+        }, indent=2, sort_keys=True), err=err)
+        return
+    if fmt == "markdown":
+        try:
+            from secscan.emit.report import render
+
+            click.echo(render(result.to_sarif({"decision": decision.to_dict()} if decision else None), "markdown"),
+                       err=err)
+            return
+        except ImportError:
+            pass
+    from secscan.decide.policy.render import Coverage, ScannerLine, console_for, render_decision
+
+    console = console_for(sys.stderr if err else sys.stdout)
+    lines = []
+    for tool, run in result.runs.items():
+        c = counts.get(tool, Counter())
+        not_audited = len(run.report.not_audited) if run.status == "ok" and run.report is not None else 0
+        lines.append(ScannerLine(tool=tool, status=run.status, reason=run.reason if run.status != "ok" else "",
+                                 findings={s: c[s] for s in sorted(c, key=_SEVERITY_ORDER.index)},
+                                 not_audited=not_audited))
+    coverage = Coverage(scanners=tuple(lines), failed_required=tuple(r.tool for r in result.failed))
+    if decision is not None:
+        render_decision(decision, console, coverage=coverage, report=report)
+
+
+def print_remediation(plan: Any, limit: int = 10, err: bool = False) -> None:
+    """The remediation section of the terminal summary: the upgrades that clear the most,
+    and the packages no upgrade can fix."""
+    import click
+
+    from secscan.emit.escape import printable
+
+    fixable = [u for u in plan.upgrades if u.target]
+    stuck = [u for u in plan.upgrades if not u.target]
+    if not plan.upgrades:
+        return
+    click.echo(f"What to fix first ({len(fixable)} upgrade{'s' if len(fixable) != 1 else ''} clear "
+               f"{plan.findings_cleared} dependency finding{'s' if plan.findings_cleared != 1 else ''}):", err=err)
+    for u in fixable[:limit]:
+        click.echo(f"  {printable(u.describe())}", err=err)
+    if len(fixable) > limit:
+        click.echo(f"  … and {len(fixable) - limit} more upgrade(s) (see the Markdown/HTML/JSON report)", err=err)
+    for u in stuck:
+        click.echo(f"  {printable(u.describe())}", err=err)
+
+
+_SEVERITY_ORDER = ["critical", "high", "medium", "low", "info", "unknown"]
+
+
+def _write_step_summary(sarif_path: Path, log: Any = None) -> None:
+    """Under GitHub Actions, append the Markdown report to the job's step summary."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    try:
+        import json
+
+        from secscan.emit.report import render
+
+        if log is None:
+            log = json.loads(Path(sarif_path).read_text(encoding="utf-8"))
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(render(log, "markdown"))
+            fh.write("\n")
+    except (ImportError, OSError, ValueError):
+        return

@@ -1,0 +1,1 @@
+"""Stage 4, decide: baseline states, the policy decision, prioritisation."""

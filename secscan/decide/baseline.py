@@ -1,0 +1,265 @@
+"""The previous run's SARIF is the state: baseline states and the SLA clock.
+
+``--baseline PREVIOUS.sarif`` needs no database.  Each secscan result carries its
+fingerprint (``partialFingerprints["secscan/v1"]``) and the time it was first seen
+(``provenance.firstDetectionTimeUtc``); matching the new findings to those by
+fingerprint tells which are new, which are unchanged, which changed, and which
+disappeared (fixed), and carries the first-seen time forward so an SLA clock started
+months ago keeps running.
+
+States (SARIF ``baselineState``):
+
+- ``new``: no baseline result has this fingerprint; first seen = now;
+- ``unchanged``: same fingerprint, same severity and same message;
+- ``updated``: same fingerprint (same issue, same place) but the severity or the
+  message changed — e.g. a new advisory revision raised its CVSS score;
+- ``fixed``: in the baseline, not in this run (counted, not a finding).
+
+Everything here is pure: the clock is a parameter, nothing sleeps or reads the time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from secscan.errors import ReportError
+from secscan.findings import Finding, RawReport, Severity
+from secscan.normalizer.fingerprint import FINGERPRINT_KEY, normalize_text
+from secscan.parse.values import MAX_ID, clean, mapping
+
+_LEVEL_OF = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+             Severity.LOW: "note", Severity.INFO: "note", Severity.UNKNOWN: "warning"}
+
+
+def utc(moment: datetime | None) -> datetime:
+    """An aware UTC datetime (naive ones are taken as UTC); ``None`` → the current time."""
+    if moment is None:
+        return datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def parse_time(text: Any) -> datetime | None:
+    """SARIF date-time (``2026-09-01T08:00:00.000Z``) → aware datetime, or None."""
+    if not isinstance(text, str) or not text.strip() or len(text) > 64:
+        return None
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        return utc(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+
+
+def format_time(moment: datetime) -> str:
+    """The SARIF form the writer should use for firstDetectionTimeUtc."""
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    """What a previous run said about one finding."""
+
+    fingerprint: str
+    tool: str
+    rule_id: str
+    message: str
+    severity: str | None  # secscan severity label when the log had one
+    level: str | None  # SARIF level
+    first_seen: datetime | None
+    path: str | None = None
+
+
+@dataclass(slots=True)
+class Baseline:
+    source: str
+    entries: dict[str, BaselineEntry] = field(default_factory=dict)
+    without_fingerprint: int = 0  # results no secscan fingerprint identifies
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+@dataclass(slots=True)
+class BaselineResult:
+    findings: list[Finding]
+    fixed: list[BaselineEntry]
+
+    def counts(self) -> dict[str, int]:
+        out = {"new": 0, "unchanged": 0, "updated": 0}
+        for f in self.findings:
+            if f.baseline_state in out:
+                out[f.baseline_state] += 1
+        out["fixed"] = len(self.fixed)
+        return out
+
+
+def _text(obj: Any) -> str:
+    if isinstance(obj, dict):
+        value = obj.get("text") or obj.get("markdown") or ""
+        return clean(value) if isinstance(value, str) else ""
+    return ""
+
+
+def _id(value: Any) -> str:
+    return clean(str(value), MAX_ID, one_line=True) if isinstance(value, (str, int)) and value != "" else ""
+
+
+def _result_path(result: Mapping[str, Any]) -> str | None:
+    locations = result.get("locations")
+    for loc in locations if isinstance(locations, list) else ():
+        uri = mapping(mapping(mapping(loc).get("physicalLocation")).get("artifactLocation")).get("uri")
+        if uri and isinstance(uri, str):
+            return clean(uri, 4096, one_line=True)
+    return None
+
+
+def iter_secscan_results(doc: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], Mapping[str, Any], datetime | None]]:
+    """(run, result, run start time) for every result object of every run, in order."""
+    for run in doc.get("runs") or []:
+        if not isinstance(run, dict):
+            continue
+        started = None
+        invocations = run.get("invocations")
+        for inv in invocations if isinstance(invocations, list) else ():
+            if isinstance(inv, dict):
+                started = parse_time(inv.get("startTimeUtc")) or parse_time(inv.get("endTimeUtc"))
+                if started:
+                    break
+        results = run.get("results")
+        for result in results if isinstance(results, list) else ():
+            if isinstance(result, dict):
+                yield run, result, started
+
+
+def result_fingerprint(result: Mapping[str, Any]) -> str | None:
+    fp = mapping(result.get("partialFingerprints")).get(FINGERPRINT_KEY)
+    if not fp:
+        fp = mapping(result.get("fingerprints")).get(FINGERPRINT_KEY)
+    return _id(fp) or None
+
+
+def result_first_seen(result: Mapping[str, Any]) -> datetime | None:
+    return parse_time(mapping(result.get("provenance")).get("firstDetectionTimeUtc"))
+
+
+def read_baseline_raw(raw: RawReport) -> Baseline:
+    """A Baseline from a previous secscan SARIF log already in memory."""
+    doc = raw.document()
+    if not isinstance(doc, dict) or not isinstance(doc.get("runs"), list):
+        raise ReportError(raw.source, "not a SARIF log (no 'runs' list): cannot use it as a baseline")
+    base = Baseline(raw.source)
+    total = 0
+    for run, result, started in iter_secscan_results(doc):
+        if result.get("baselineState") == "absent":
+            continue  # a result the previous run already reported as fixed
+        total += 1
+        fp = result_fingerprint(result)
+        if fp is None:
+            base.without_fingerprint += 1
+            continue
+        props = mapping(result.get("properties"))
+        driver = mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
+        entry = BaselineEntry(
+            fingerprint=fp,
+            tool=_id(driver),
+            rule_id=_id(result.get("ruleId")),
+            message=_text(result.get("message")),
+            severity=_id(props.get("secscan/severity")).lower() or None,
+            level=_id(result.get("level")) or None,
+            first_seen=result_first_seen(result) or started,
+            path=_result_path(result),
+        )
+        earlier = base.entries.get(fp)
+        if earlier is None or (entry.first_seen and (earlier.first_seen is None or entry.first_seen < earlier.first_seen)):
+            base.entries[fp] = entry
+    if total and not base.entries:
+        raise ReportError(raw.source, f"not a secscan SARIF log: none of its {total} results has "
+                          f"partialFingerprints[{FINGERPRINT_KEY!r}], so no finding could be matched")
+    return base
+
+
+def read_baseline(path: str | Path) -> Baseline:
+    """Read a previous secscan SARIF file (ReportError if unreadable or not secscan's)."""
+    from secscan.scanners import read_raw
+
+    return read_baseline_raw(read_raw(path))
+
+
+def baseline_from_findings(findings: Iterable[Finding], source: str = "<findings>") -> Baseline:
+    """A Baseline from findings in memory (a previous run in the same process, tests)."""
+    base = Baseline(source)
+    for f in findings:
+        if not f.fingerprint:
+            base.without_fingerprint += 1
+            continue
+        base.entries.setdefault(f.fingerprint, BaselineEntry(
+            f.fingerprint, f.tool, f.rule_id, f.message, f.severity.label, _LEVEL_OF[f.severity],
+            f.first_seen, f.path))
+    return base
+
+
+def _changed(f: Finding, entry: BaselineEntry) -> bool:
+    if normalize_text(f.message) != normalize_text(entry.message):
+        return True
+    if entry.severity is not None:
+        return f.severity.label != entry.severity
+    if entry.level is not None:
+        return _LEVEL_OF[f.severity] != entry.level
+    return False
+
+
+def apply_baseline(findings: Iterable[Finding], baseline: Baseline, now: datetime) -> BaselineResult:
+    """Set ``baseline_state`` and ``first_seen`` on each finding; list what was fixed.
+
+    A finding without a fingerprint cannot be matched and counts as new (fail safe: it
+    can block in ``mode: new``)."""
+    now = utc(now)
+    out: list[Finding] = []
+    matched: set[str] = set()
+    for f in findings:
+        entry = baseline.entries.get(f.fingerprint) if f.fingerprint else None
+        if entry is None:
+            out.append(replace(f, baseline_state="new", first_seen=now))
+            continue
+        matched.add(entry.fingerprint)
+        first = entry.first_seen or now
+        if f.first_seen is not None and utc(f.first_seen) < first:
+            first = utc(f.first_seen)
+        out.append(replace(f, baseline_state="updated" if _changed(f, entry) else "unchanged", first_seen=first))
+    fixed = [e for fp, e in sorted(baseline.entries.items()) if fp not in matched]
+    return BaselineResult(out, fixed)
+
+
+NOT_RECHECKED = "notRechecked"  # Finding.properties key (SARIF: properties["secscan/x/notRechecked"])
+
+
+def carry_forward(previous: Iterable[Finding], not_checked: Mapping[str, str],
+                  present: Iterable[str] = ()) -> list[Finding]:
+    """The previous run's findings of scanners that did not check anything this run.
+
+    A scanner that failed or was skipped has not said its findings are gone: counting
+    them *fixed* would close their alerts and restart their SLA clock the next night.
+    So each previous finding of such a scanner (``not_checked``: tool → why) is kept,
+    with its fingerprint and first-seen time, marked ``notRechecked`` with the reason;
+    :func:`apply_baseline` then finds it ``unchanged`` and the policy judges it as
+    before.  Findings whose fingerprint this run reported anyway (``present``) and
+    results the previous run already called fixed are not carried.  Waivers of the
+    policy are dropped: the policy of this run applies them again."""
+    seen = set(present)
+    out = []
+    for f in previous:
+        why = not_checked.get(f.tool)
+        if why is None or not f.fingerprint or f.fingerprint in seen or f.baseline_state == "absent":
+            continue
+        seen.add(f.fingerprint)
+        props = dict(f.properties)
+        props[NOT_RECHECKED] = f"not re-checked in this run: {f.tool} {why}"
+        kept = tuple(s for s in f.suppressions if not s.source.startswith("policy:"))
+        out.append(replace(f, properties=props, suppressions=kept, baseline_state=None))
+    return out

@@ -1,0 +1,154 @@
+"""``secscan gate``: decide a CI gate from a SARIF file that has already been written.
+
+The SARIF carries everything the decision needs: secscan's results keep their
+fingerprint, severity, package, first-detection time and baseline state; each run's
+invocation says whether the scanner ran (``executionSuccessful``,
+``properties["secscan/status"]``); a run's ``secscan/licenses`` property holds the
+licence inventory, judged again under the policy given here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+from secscan.errors import ReportError
+from secscan.findings import Finding
+from secscan.parse.values import clean, mapping
+from secscan.decide.policy.decision import Decision, evaluate
+from secscan.decide.policy.license_check import LICENSE_RULES, POLICY_TOOL, license_findings
+from secscan.decide.policy.loader import load_policy
+from secscan.decide.policy.model import Policy, tool_key
+
+
+def _run_status(run: Mapping[str, Any]) -> str:
+    listed = run.get("invocations")
+    invocations = [i for i in (listed if isinstance(listed, list) else []) if isinstance(i, dict)]
+    for inv in invocations:
+        status = mapping(inv.get("properties")).get("secscan/status")
+        if status:
+            return clean(str(status), 300, one_line=True) if isinstance(status, str) else "failed: unreadable status"
+    for inv in invocations:
+        if inv.get("executionSuccessful") is False:
+            notes = inv.get("toolExecutionNotifications")
+            notes = [n for n in (notes if isinstance(notes, list) else [])
+                     if isinstance(n, dict) and n.get("level", "warning") == "error"]
+            text = mapping(notes[0].get("message")).get("text") if notes else None
+            text = text if isinstance(text, str) and text else "execution not successful"
+            return "failed: " + clean(" ".join(text[:1000].split()), 200, one_line=True)
+    return "ok"
+
+
+def scanner_status_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
+    """tool → "ok" / "skipped: …" / "failed: …" for every run of the log.  A tool with
+    several runs (a split upload) is ok only if every run is."""
+    status: dict[str, str] = {}
+    for run in doc.get("runs") or []:
+        if not isinstance(run, dict):
+            continue
+        name = mapping(run.get("properties")).get("secscan/tool") or \
+            mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
+        key = tool_key(clean(str(name), 100, one_line=True) if isinstance(name, (str, int)) else "")
+        state = _run_status(run)
+        if status.get(key, "ok") == "ok":
+            status[key] = state
+    return status
+
+
+def findings_from_sarif(path: str | Path, policy: Policy) -> tuple[list[Finding], dict[str, str]]:
+    """Findings of a SARIF file (licence findings re-judged under ``policy``) and the
+    scanner status of its runs."""
+    from secscan.scanners import read_raw
+    from secscan.normalizer.finalize import normalize
+    from secscan.parse.sarif_reader import is_sarif, read_sarif
+
+    raw = read_raw(path)
+    if raw.is_blank():
+        raise ReportError(str(path), "empty file: no SARIF log to gate")
+    doc = raw.document()
+    if not is_sarif(doc):
+        raise ReportError(str(path), "not a SARIF 2.1.0 log (no 'runs' list): `secscan gate` reads the SARIF "
+                          "that `secscan convert` or `secscan run` wrote")
+    assert isinstance(doc, dict)
+    parsed = read_sarif(raw)
+    findings = list(parsed.findings)
+    if parsed.licenses and policy.licenses is not None:
+        findings = [f for f in findings if not (f.tool == POLICY_TOOL and f.rule_id in LICENSE_RULES)]
+        findings.extend(license_findings(parsed.licenses, policy))
+    return normalize(findings), scanner_status_from_sarif(doc)
+
+
+def gate(sarif_path: str | Path, policy_path: str | Path, baseline_path: str | Path | None = None,
+         now: datetime | None = None, kev: str | Path | None = None, epss: str | Path | None = None) -> Decision:
+    """Load the policy, the SARIF results and the optional baseline; decide.
+
+    ``kev`` / ``epss`` are local data files joined to the findings; without them the
+    findings keep the KEV/EPSS properties the run wrote, and the data the run used
+    (recorded in the log) is what the policy's ``block`` keys judge by."""
+    from secscan.decide.baseline import read_baseline
+
+    policy = load_policy(policy_path)
+    findings, status = findings_from_sarif(sarif_path, policy)
+    baseline = read_baseline(baseline_path) if baseline_path is not None else None
+    exploits = _exploit_data(sarif_path, policy, kev, epss)
+    return evaluate(findings, policy, baseline=baseline, now=now, scanner_status=status, exploits=exploits)
+
+
+def _exploit_data(sarif_path: str | Path, policy: Policy, kev: str | Path | None, epss: str | Path | None) -> Any:
+    from secscan.decide.prioritise.exploits import ExploitData, epss_from_file, kev_from_file, recorded_in
+
+    uses = policy.block_kev or policy.block_epss_above is not None or policy.sla_kev is not None
+    if kev is None and epss is None and not uses:
+        return None
+    recorded: Mapping[str, Any] = {}
+    if uses:
+        from secscan.scanners import read_raw
+
+        doc = read_raw(sarif_path).document()
+        recorded = recorded_in(doc) if isinstance(doc, dict) else {}
+    data = ExploitData(recorded=recorded)
+    if kev is not None:
+        data.kev = kev_from_file(kev)
+    if epss is not None:
+        data.epss = epss_from_file(epss)
+    return data
+
+
+def write_decided_sarif(sarif_path: str | Path, decision: Decision, output: str | Path) -> int:
+    """Write ``sarif_path`` again with ``decision`` applied — suppressions (policy and
+    VEX), severity overrides, baseline state, KEV/EPSS properties and the decision
+    itself in ``properties.secscan.decision`` — so ``secscan report`` (Markdown, HTML,
+    OpenVEX) shows what the gate decided.  Runs, rules and invocations are kept as they
+    were; a result without a secscan fingerprint is copied unchanged.  Returns how many
+    results were rewritten."""
+    from secscan.scanners import read_raw
+    from secscan.normalizer.fingerprint import FINGERPRINT_KEY
+    from secscan.emit.sarif_writer import _result, dumps
+
+    doc = read_raw(sarif_path).document()
+    assert isinstance(doc, dict)
+    by_fp = {f.fingerprint: f for f in decision.findings}
+    rewritten = 0
+    for run in doc.get("runs") or []:
+        if not isinstance(run, dict):
+            continue
+        version = ((run.get("tool") or {}).get("driver") or {}).get("version")
+        results = run.get("results") or []
+        for i, res in enumerate(results):
+            fp = (res.get("partialFingerprints") or {}).get(FINGERPRINT_KEY) if isinstance(res, dict) else None
+            f = by_fp.get(str(fp)) if fp else None
+            if f is None:
+                continue
+            new = _result(f, int(res.get("ruleIndex", 0)), version)
+            if "fixes" in res and "fixes" not in new:
+                new["fixes"] = res["fixes"]
+            results[i] = new
+            rewritten += 1
+    props = doc.setdefault("properties", {})
+    props.setdefault("secscan", {})["decision"] = decision.to_dict()
+    target = Path(output)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(dumps(doc), encoding="utf-8")
+    tmp.replace(target)
+    return rewritten

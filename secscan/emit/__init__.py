@@ -1,0 +1,1 @@
+"""Stage 5, emit: the SARIF log, reports, and the GitHub upload."""

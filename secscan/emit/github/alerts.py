@@ -1,0 +1,250 @@
+"""Make GitHub's alerts say what secscan decided: dismissals for suppressions.
+
+Why: GitHub ignores SARIF ``suppressions`` — a suppressed result becomes an *open*
+alert — so after an upload is processed secscan reads the alerts of each uploaded tool
+and category (``GET …/code-scanning/alerts``, paginated by ``Link`` headers) and:
+
+- dismisses the alert of every suppressed result (``dismissed_reason`` from the
+  policy's ``dismiss_as``; ``dismissed_comment`` ≤ 280 characters with the reason,
+  owner and expiry, ending in the :data:`MARKER` that says the dismissal is secscan's);
+- reopens an alert secscan dismissed whose result is no longer suppressed (the
+  suppression expired or was removed);
+- never touches a dismissal a person made (a dismissed alert without the marker);
+- stops asking after the first plain ``403`` to a dismissal: with delegated alert
+  dismissal, dismissing takes a request a reviewer approves, and retrying will not help.
+
+Alerts are matched to results the way GitHub reports them (and as
+advanced-security/dismiss-alerts does): tool, category, rule id, path and start line.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+from urllib.parse import unquote
+
+from secscan.errors import UploadError
+from secscan.emit.github.http import Http, server_message
+from secscan.emit.github.limits import category_of, driver_name
+from secscan.emit.github.selection import is_suppressed
+
+MARKER = "[secscan]"
+MAX_COMMENT = 280
+REASONS = ("false positive", "won't fix", "used in tests")
+DEFAULT_REASON = "won't fix"
+_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+_MAX_PAGES = 1000  # 100,000 alerts: a bound, not a loop for ever
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+
+class Outcome(str, enum.Enum):
+    """What became of one alert in this upload (per tool, in the report)."""
+
+    OPENED = "opened"  # a new alert, or one GitHub reopened because its result is back
+    KEPT = "kept"  # open before, open now
+    FIXED = "fixed"  # GitHub closed it: its result is gone from its category
+    DISMISSED = "dismissed"  # secscan dismissed it now (a suppression)
+    REOPENED = "reopened"  # secscan reopened its own dismissal (suppression expired or removed)
+    STILL_DISMISSED = "still_dismissed"  # dismissed before and still (by secscan or by a person)
+    NOT_DISMISSED = "not_dismissed"  # suppressed, but GitHub refused the dismissal (see notes)
+
+
+@dataclass(frozen=True)
+class Alert:
+    number: int
+    state: str
+    tool: str
+    rule_id: str
+    category: str
+    path: str
+    start_line: int | None
+    dismissed_comment: str
+    url: str
+
+    @property
+    def by_secscan(self) -> bool:
+        return self.state == "dismissed" and self.dismissed_comment.rstrip().endswith(MARKER)
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any]) -> "Alert":
+        inst = raw.get("most_recent_instance") or {}
+        loc = inst.get("location") or {}
+        line = loc.get("start_line")
+        return cls(int(raw["number"]), str(raw.get("state") or ""), str((raw.get("tool") or {}).get("name") or ""),
+                   str((raw.get("rule") or {}).get("id") or ""), str(inst.get("category") or ""),
+                   str(loc.get("path") or ""), line if isinstance(line, int) else None,
+                   str(raw.get("dismissed_comment") or ""), str(raw.get("url") or ""))
+
+
+@dataclass
+class ToolSync:
+    """Counts for one tool, and what needs a person."""
+
+    tool: str
+    counts: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in Outcome})
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        self.counts[outcome.value] += 1
+
+
+def comment_for(suppression: Mapping[str, Any]) -> str:
+    """``dismissed_comment``: reason, owner, expiry and the marker, in 280 characters
+    (the reason is what gets cut)."""
+    props = _mapping(suppression.get("properties"))
+    reason = str(props.get("secscan/reason") or suppression.get("justification") or "suppressed by policy")
+    tail = []
+    if props.get("secscan/owner"):
+        tail.append(f"owner {props['secscan/owner']}")
+    if props.get("secscan/expires"):
+        tail.append(f"until {props['secscan/expires']}")
+    if props.get("secscan/source"):
+        tail.append(str(props["secscan/source"]))
+    details = ", ".join(tail)
+    if len(details) > MAX_COMMENT // 2:  # a long owner or source: the marker must survive
+        details = details[: MAX_COMMENT // 2 - 1] + "…"
+    suffix = (" — " + details if details else "") + " " + MARKER
+    room = MAX_COMMENT - len(suffix)
+    if len(reason) > room:
+        reason = reason[: max(0, room - 1)] + "…"
+    return (reason + suffix)[:MAX_COMMENT]
+
+
+def reason_for(suppression: Mapping[str, Any]) -> str:
+    props = _mapping(suppression.get("properties"))
+    wanted = props.get("secscan/dismissAs")
+    return wanted if wanted in REASONS else DEFAULT_REASON
+
+
+def _key(rule_id: str, path: str, line: int | None) -> tuple[str, str, int]:
+    return rule_id, path, line or 1
+
+
+def result_index(log: Mapping[str, Any]) -> dict[tuple[str, str], dict[tuple[str, str, int], Mapping[str, Any] | None]]:
+    """(tool, category) → (rule, path, line) → the accepted suppression of that result
+    (``None``: not suppressed).  Only the first 5,000 results count: GitHub keeps no
+    more."""
+    out: dict[tuple[str, str], dict[tuple[str, str, int], Mapping[str, Any] | None]] = {}
+    for run in log.get("runs") or []:
+        table = out.setdefault((driver_name(run), category_of(run)), {})
+        for res in (run.get("results") or [])[:5000]:
+            phys = ((res.get("locations") or [{}])[0] or {}).get("physicalLocation") or {}
+            uri = unquote(str((phys.get("artifactLocation") or {}).get("uri") or ""))
+            line = (phys.get("region") or {}).get("startLine")
+            key = _key(str(res.get("ruleId") or ""), uri, line if isinstance(line, int) else None)
+            supp = next((s for s in res.get("suppressions") or [] if isinstance(s, dict)
+                         and s.get("status", "accepted") == "accepted"), None) if is_suppressed(res) else None
+            if key not in table or supp is not None:
+                table[key] = supp
+    return out
+
+
+def list_alerts(http: Http, tool: str) -> list[Alert]:
+    """Every alert of ``tool`` on the target ref, all pages."""
+    url: str | None = http.target.alerts_url
+    params: dict[str, Any] | None = {"tool_name": tool, "ref": http.target.ref, "per_page": 100}
+    alerts: list[Alert] = []
+    for _ in range(_MAX_PAGES):
+        if url is None:
+            return alerts
+        response = http.request("GET", url, params=params)
+        if response.status_code != 200:
+            raise http.error("GET", url, response)
+        try:
+            page = response.json()
+            alerts.extend(Alert.parse(a) for a in page)
+        except (ValueError, KeyError, TypeError):
+            raise UploadError(f"GET alerts of {tool}: the answer is not a list of alerts") from None
+        match = _NEXT.search(response.headers.get("link", ""))
+        url, params = (match.group(1), None) if match else (None, None)
+    raise UploadError(f"GET alerts of {tool}: more than {_MAX_PAGES} pages")
+
+
+class _Refused(Exception):
+    pass
+
+
+def _patch(http: Http, alert: Alert, body: Mapping[str, Any]) -> None:
+    url = f"{http.target.alerts_url}/{alert.number}"
+    response = http.request("PATCH", url, body)
+    if response.status_code == 200:
+        return
+    if response.status_code == 403:
+        message, _ = server_message(response, http.target.token.reveal())
+        raise _Refused(message or "403 Forbidden")
+    raise http.error("PATCH", url, response)
+
+
+def sync(http: Http, uploaded: Mapping[str, Any], before: Mapping[str, list[Alert]],
+         dismiss: bool = True) -> dict[str, ToolSync]:
+    """Dismiss/reopen per the uploaded log and count outcomes per tool.  ``before``:
+    each tool's alerts listed before the upload (for opened / kept / fixed)."""
+    index = result_index(uploaded)
+    tools = sorted({t for t, _ in index})
+    report: dict[str, ToolSync] = {}
+    refused: str | None = None
+    for tool in tools:
+        sync_ = report.setdefault(tool, ToolSync(tool))
+        cats = {c for t, c in index if t == tool}
+        prior = {a.number: a for a in before.get(tool, []) if a.category in cats}
+        for alert in sorted(list_alerts(http, tool), key=lambda a: a.number):
+            if alert.category not in cats:
+                continue  # another category (a scanner not uploaded tonight): left as it was
+            was = prior.get(alert.number)
+            table = index[(tool, alert.category)]
+            key = _key(alert.rule_id, alert.path, alert.start_line)
+            present = key in table
+            supp = table.get(key)
+            if alert.state == "fixed":
+                if was is not None and was.state != "fixed":
+                    sync_.add(Outcome.FIXED)
+                continue
+            if alert.state == "open" and present and supp is not None and dismiss:
+                if refused is not None:
+                    sync_.add(Outcome.NOT_DISMISSED)
+                    continue
+                try:
+                    _patch(http, alert, {"state": "dismissed", "dismissed_reason": reason_for(supp),
+                                         "dismissed_comment": comment_for(supp)})
+                    sync_.add(Outcome.DISMISSED)
+                except _Refused as exc:
+                    refused = str(exc)
+                    sync_.add(Outcome.NOT_DISMISSED)
+                    sync_.notes.append(
+                        f"GitHub refused to dismiss alert {alert.number} ({refused}); with delegated alert "
+                        "dismissal a reviewer must approve a dismissal request — secscan does not retry; "
+                        "request the dismissals on GitHub")
+                continue
+            if alert.state == "dismissed" and alert.by_secscan and dismiss:
+                if present and supp is None:
+                    _patch(http, alert, {"state": "open"})
+                    sync_.add(Outcome.REOPENED)
+                    continue
+                if present and supp is not None and alert.dismissed_comment != comment_for(supp):
+                    try:  # the suppression changed (owner, expiry): the comment follows
+                        _patch(http, alert, {"state": "dismissed", "dismissed_reason": reason_for(supp),
+                                             "dismissed_comment": comment_for(supp)})
+                    except _Refused:
+                        pass
+            if alert.state == "dismissed":
+                sync_.add(Outcome.STILL_DISMISSED)
+            elif was is None or was.state == "fixed":
+                sync_.add(Outcome.OPENED)
+            else:
+                sync_.add(Outcome.KEPT)
+    return report
+
+
+def alerts_before(http: Http, log: Mapping[str, Any]) -> dict[str, list[Alert]]:
+    """Each uploaded tool's alerts before the upload."""
+    tools = sorted({driver_name(r) for r in log.get("runs") or []})
+    return {tool: list_alerts(http, tool) for tool in tools}
+
+
+def iter_tools(log: Mapping[str, Any]) -> Iterator[str]:
+    yield from sorted({driver_name(r) for r in log.get("runs") or []})

@@ -1,0 +1,787 @@
+"""Findings → one SARIF 2.1.0 log that GitHub code scanning accepts.
+
+Plain dicts and ``json.dumps``, not an object model: the SARIF object model's
+serializer (``sarif-om`` + ``jschema_to_python``) took 12–14 s for 20,000 results where
+this takes a fraction of a second (see docs/performance.md), and every log we write is
+validated against the official schema in the tests instead.
+
+One run per tool, each with a distinct ``automationDetails.id`` (GitHub's category);
+rules carry the descriptions, help, tags and ``security-severity`` GitHub needs;
+results carry our line-independent fingerprint and every secscan field in
+``properties`` so the log can be read back (``secscan gate``, ``--baseline``) with
+nothing lost.  Output is deterministic: the same findings give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+from urllib.parse import quote
+
+from secscan import __version__
+from secscan.findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
+from secscan.normalizer.fingerprint import FINGERPRINT_KEY
+from secscan.normalizer.finalize import Normalized, normalize, total_order
+from secscan.parse.values import is_safe_relative
+from secscan.emit import sarif_layout as _layout
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FIXES_PROPERTY = "sarif-fixes"  # a Finding property the writer turns into result.fixes
+SARIF_VERSION = "2.1.0"
+SRCROOT = "%SRCROOT%"
+
+# GitHub code scanning ingestion limits (docs: "SARIF support for code scanning")
+GITHUB_MAX_RUNS = 20
+GITHUB_MAX_RESULTS_PER_RUN = 25_000
+GITHUB_MAX_GZIP_BYTES = 10 * 1024 * 1024
+
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+    Severity.UNKNOWN: "warning",
+}
+
+# A representative number inside each of GitHub's security-severity bands, used when
+# the finding has no CVSS score of its own.
+BAND_SCORE = {
+    Severity.CRITICAL: 9.5,
+    Severity.HIGH: 8.0,
+    Severity.MEDIUM: 5.5,
+    Severity.LOW: 2.0,
+    Severity.INFO: 0.0,
+}
+
+TOOL_INFO: dict[str, tuple[str, str]] = {
+    # tool key: (driver name, information URI)
+    "bandit": ("bandit", "https://github.com/PyCQA/bandit"),
+    "semgrep": ("semgrep", "https://semgrep.dev"),
+    "safety": ("safety", "https://github.com/pyupio/safety"),
+    "pip-audit": ("pip-audit", "https://github.com/pypa/pip-audit"),
+    "trivy": ("trivy", "https://github.com/aquasecurity/trivy"),
+    "gitleaks": ("gitleaks", "https://github.com/gitleaks/gitleaks"),
+    "pip-licenses": ("pip-licenses", "https://github.com/raimon49/pip-licenses"),
+    "secscan-policy": ("secscan-policy", "https://pypi.org/project/secscan/"),
+}
+
+
+@dataclass
+class RunInfo:
+    """What we know about one tool's execution (``secscan run``) or report (``convert``)."""
+
+    tool: str
+    version: str | None = None
+    command_line: str | None = None
+    exit_code: int | None = None
+    successful: bool = True
+    start_time: str | None = None
+    end_time: str | None = None
+    notifications: list[Notification] = field(default_factory=list)
+    not_audited: list[str] = field(default_factory=list)
+    licenses: list[LicenseRecord] = field(default_factory=list)  # inventory (pip-licenses)
+    sources: list[str] = field(default_factory=list)  # report files read
+    driver_name: str | None = None
+    information_uri: str | None = None
+    status: str = "ok"  # "ok" | "skipped: …" | "failed: …"
+    category: str | None = None  # automationDetails.id when not the tool's own (an image's run)
+    image: str | None = None  # the container image a run scanned (secscan.collect.images)
+    coverage: dict[str, Any] = field(default_factory=dict)  # what the run covered (secscan.normalizer.coverage)
+
+
+@dataclass
+class SarifOutput:
+    log: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def runinfo_from_reports(reports: Iterable[ParsedReport]) -> dict[str, RunInfo]:
+    """Merge parsed reports of ``secscan convert`` into one RunInfo per tool."""
+    infos: dict[str, RunInfo] = {}
+    versions: dict[str, set[str]] = {}
+    for rep in sorted(reports, key=lambda r: r.source):
+        tools = {f.tool for f in rep.findings} or {rep.driver_name if rep.tool == "sarif" and rep.driver_name else rep.tool}
+        for tool in sorted(t for t in tools if t):
+            info = infos.setdefault(tool, RunInfo(tool=tool))
+            if rep.tool_version:
+                versions.setdefault(tool, set()).add(str(rep.tool_version))
+            info.sources.append(rep.source)
+            if rep.tool == "sarif":
+                info.driver_name = info.driver_name or rep.driver_name
+                info.information_uri = info.information_uri or rep.information_uri
+            info.notifications.extend(rep.notifications)
+            info.not_audited.extend(rep.not_audited)
+            info.licenses.extend(rep.licenses)
+    for tool, found in versions.items():
+        # reports of several versions merged: the newest names the run, whatever the order
+        infos[tool].version = max(found, key=_version_key)
+    return infos
+
+
+def _version_key(text: str) -> tuple:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return (1, Version(text.lstrip("vV")), text)
+    except InvalidVersion:
+        return (0, text, text)
+
+
+def _level(sev: Severity) -> str:
+    return LEVEL[sev]
+
+
+def _score(f: Finding) -> float | None:
+    """The number GitHub shows for ``f``: its CVSS score while that score is inside the
+    band of the severity secscan decided, else the band's number — so an override (a
+    CVE scored 9.8 lowered to low) is what the Security tab shows."""
+    if f.severity is Severity.UNKNOWN:
+        return None
+    if f.cvss and f.cvss.score is not None and Severity.from_score(f.cvss.score) is f.severity:
+        return f.cvss.score
+    return BAND_SCORE[f.severity]
+
+
+def _security_severity(findings: Sequence[Finding]) -> str | None:
+    scores = [s for s in map(_score, findings) if s is not None]
+    if not scores:
+        return None
+    return f"{max(scores):.1f}"
+
+
+def _rule_variants(findings: Sequence[Finding]) -> dict[int, str]:
+    """SARIF rule id per finding (by ``id()``) where one tool rule carries findings of
+    different severities: GitHub shows a rule's ``security-severity`` on every alert of
+    the rule, so each severity gets a rule of its own (``<rule>/<severity>``).  The
+    rule's own id stays with the most severe findings no override changed, so an alert
+    keeps its identity unless its own shown severity differs from its rule-mates'."""
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    out: dict[int, str] = {}
+    for rid, group in by_rule.items():
+        severities = {f.severity for f in group}
+        if len(severities) < 2:
+            continue
+        natural = [f.severity for f in group if "severity-override" not in f.properties] or [f.severity for f in group]
+        keep = max(natural)
+        for f in group:
+            if f.severity is not keep:
+                out[id(f)] = f"{rid}/{f.severity.label}"
+    return out
+
+
+def _text(value: str | None, fallback: str, limit: int = 1000) -> str:
+    text = value if value and value.strip() else fallback
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_RULE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,127}$")
+
+
+def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
+    first = findings[0]
+    worst = max((f.severity for f in findings), default=Severity.UNKNOWN)
+    title = _text(first.title, rule_id)
+    full = _text(first.help_text or first.title or first.message, rule_id, 1 << 20)
+    help_lines = [full]
+    if first.help_uri:
+        help_lines.append(f"More information: {first.help_uri}")
+    fixed = sorted({v for f in findings if f.package for v in f.package.fixed_versions})
+    if fixed:
+        help_lines.append("Fixed in: " + ", ".join(fixed))
+    help_text = "\n\n".join(help_lines)
+    tags = {"security", first.category.value}
+    for f in findings:
+        tags.update(f.tags)
+        for cwe in f.cwes:
+            tags.add(f"external/cwe/cwe-{cwe.split('-', 1)[1]}")
+    props: dict[str, Any] = {"tags": sorted(t for t in tags if t)}
+    sec = _security_severity(findings)
+    if sec is not None:
+        props["security-severity"] = sec
+    if first.help_text:
+        props["secscan/helpText"] = True  # fullDescription is the tool's help text
+    if first.confidence:
+        props["precision"] = {"high": "high", "medium": "medium", "low": "low"}.get(first.confidence.lower(), "medium")
+    rule: dict[str, Any] = {
+        "id": rule_id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": full},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": _level(worst)},
+        "properties": props,
+    }
+    if first.help_uri:
+        rule["helpUri"] = first.help_uri
+    name = (first.title or "").strip()
+    if _RULE_NAME.match(name) and name != rule_id:  # SARIF1001: a name differs from the id
+        rule["name"] = name
+    return rule
+
+
+@lru_cache(maxsize=65536)
+def _uri(path: str) -> str:
+    """A repo-relative path as a URI reference (spaces, ':' and non-ASCII escaped)."""
+    return quote(path, safe="/-._~+!$&'()*,;=@")
+
+
+def _location(f: Finding) -> list[dict[str, Any]]:
+    """GitHub rejects a result without a location (GH1015): a finding with no file of
+    its own points at its package's manifest, else at the repository root."""
+    loc = f.location
+    if loc is not None:
+        path = loc.path
+    elif f.package is not None and f.package.manifest and is_safe_relative(f.package.manifest):
+        path = f.package.manifest  # not an OS package's image name, `/etc/passwd` or `../x`
+    else:
+        path = "."
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}
+    if loc is not None and loc.start_line and loc.start_line >= 1:
+        start = loc.start_line
+        region: dict[str, Any] = {"startLine": start}
+        end = loc.end_line
+        if end and end >= start:
+            region["endLine"] = end
+        if loc.start_column and loc.start_column >= 1:
+            region["startColumn"] = loc.start_column
+        end_col = loc.end_column
+        if end_col and end_col >= 1 and ((end is not None and end != start) or end_col > (loc.start_column or 0)):
+            region["endColumn"] = end_col
+        if loc.snippet:
+            region["snippet"] = {"text": loc.snippet}
+        physical["region"] = region
+    return [{"physicalLocation": physical}]
+
+
+def _props(f: Finding, run_version: str | None = None) -> dict[str, Any]:
+    p: dict[str, Any] = {"secscan/severity": f.severity.label, "secscan/category": f.category.value}
+    if f.raw_severity is not None:
+        p["secscan/rawSeverity"] = f.raw_severity
+    if f.confidence:
+        p["secscan/confidence"] = f.confidence
+    if f.identifiers:
+        p["secscan/identifiers"] = list(f.identifiers)
+    pkg = f.package
+    if pkg is not None:
+        d: dict[str, Any] = {"name": pkg.name}
+        if pkg.version is not None:
+            d["version"] = pkg.version
+        if pkg.ecosystem:
+            d["ecosystem"] = pkg.ecosystem
+        if pkg.purl:
+            d["purl"] = pkg.purl
+        if pkg.fixed_versions:
+            d["fixedVersions"] = list(pkg.fixed_versions)
+        if pkg.manifest:
+            d["manifest"] = pkg.manifest
+        p["secscan/package"] = d
+    cvss = f.cvss
+    if cvss is not None and (cvss.score is not None or cvss.vector):
+        c: dict[str, Any] = {}
+        if cvss.score is not None:
+            c["score"] = cvss.score
+        if cvss.vector is not None:
+            c["vector"] = cvss.vector
+        if cvss.source is not None:
+            c["source"] = cvss.source
+        p["secscan/cvss"] = c
+    if f.tags:
+        p["secscan/tags"] = list(f.tags)
+    if f.seen_by:
+        p["secscan/seenBy"] = list(f.seen_by)
+    if f.secret_digest:
+        p["secscan/secretDigest"] = f.secret_digest
+    if f.tool_version and f.tool_version != run_version:  # else: the run's driver version
+        p["secscan/toolVersion"] = f.tool_version
+    if f.properties:
+        for key in sorted(f.properties):
+            if key != FIXES_PROPERTY:
+                p[f"secscan/x/{key}"] = f.properties[key]
+    return p
+
+
+def _suppression(s: Any) -> dict[str, Any]:
+    props = {k: v for k, v in (("secscan/source", s.source), ("secscan/reason", s.reason),
+                               ("secscan/owner", s.owner), ("secscan/expires", s.expires),
+                               ("secscan/dismissAs", s.dismiss_as)) if v}
+    return {k: v for k, v in (("kind", s.kind), ("status", s.status), ("justification", s.justification or None),
+                              ("properties", props or None)) if v}
+
+
+def _result(f: Finding, rule_index: int, run_version: str | None = None, rule_id: str | None = None,
+            all_suppressions: bool = False) -> dict[str, Any]:
+    message = f.message
+    if not message or len(message) > 20000 or not message.strip():
+        message = _text(message, f.title or f.rule_id, 20000)
+    res: dict[str, Any] = {
+        "ruleId": rule_id or f.rule_id,
+        "ruleIndex": rule_index,
+        "level": LEVEL[f.severity],
+        "message": {"text": message},
+    }
+    locations = _location(f)
+    if locations:
+        res["locations"] = locations
+    res["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint,
+                                  "primaryLocationLineHash": f"{f.fingerprint[:16]}:1"}
+    if f.suppressions:
+        res["suppressions"] = [_suppression(s) for s in f.suppressions]
+    elif all_suppressions:  # SARIF §3.27.23: on every result of a run, or on none
+        res["suppressions"] = []
+    if f.baseline_state:
+        res["baselineState"] = f.baseline_state
+    if f.first_seen:
+        res["provenance"] = {"firstDetectionTimeUtc": _iso(f.first_seen)}
+    fixes = f.properties.get(FIXES_PROPERTY) if f.properties else None
+    if fixes:
+        res["fixes"] = fixes  # secscan.decide.prioritise.remediation: the upgrade, as a replacement in the manifest
+    res["properties"] = _props(f, run_version)
+    if rule_id and rule_id != f.rule_id:
+        res["properties"]["secscan/ruleId"] = f.rule_id
+    return res
+
+
+class _Lazy:
+    """A list made item by item as it is written (a run's results, its rules): 100,000
+    result dicts never sit in memory at once (see write_sarif)."""
+
+    __slots__ = ("items", "make")
+
+    def __init__(self, items: Sequence[Any], make: Any) -> None:
+        self.items = items
+        self.make = make
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        make = self.make
+        for item in self.items:
+            yield make(item)
+
+
+def _iso(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _notification(n: Notification) -> dict[str, Any]:
+    out: dict[str, Any] = {"level": n.level if n.level in ("error", "warning", "note", "none") else "warning",
+                           "message": {"text": n.message or "(no message)"}}
+    if n.rule_id:
+        out["descriptor"] = {"id": n.rule_id}
+    if n.path:
+        out["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": n.path, "uriBaseId": SRCROOT}}}]
+    return out
+
+
+def _invocation(info: RunInfo) -> dict[str, Any]:
+    inv: dict[str, Any] = {"executionSuccessful": bool(info.successful)}
+    if info.command_line:
+        inv["commandLine"] = info.command_line
+    if info.exit_code is not None:
+        inv["exitCode"] = info.exit_code
+    if info.start_time:
+        inv["startTimeUtc"] = info.start_time
+    if info.end_time:
+        inv["endTimeUtc"] = info.end_time
+    notes = sorted({(n.level, n.message, n.path or "", n.rule_id or ""): n for n in info.notifications}.items())
+    if notes:
+        inv["toolExecutionNotifications"] = [_notification(n) for _, n in notes]
+    props: dict[str, Any] = {}
+    if info.status != "ok":
+        props["secscan/status"] = info.status
+    if info.sources:
+        props["secscan/reports"] = sorted(set(info.sources))
+    if info.coverage:
+        props["secscan/coverage"] = info.coverage
+    if props:
+        inv["properties"] = props
+    return inv
+
+
+def category_of(tool: str) -> str:
+    """The base category of a run key: a tool's, or a tool's run on a container image
+    (``image NAME/TOOL``, see :func:`secscan.collect.images.run_key`)."""
+    split = _image_key(tool)
+    if split:
+        from secscan.collect.images import category
+
+        return category(split[1], split[0])
+    return _layout.category(tool)
+
+
+def _image_key(key: str) -> tuple[str, str] | None:
+    """(image, tool) of an image run key, else None."""
+    if not key.startswith("image ") or "/" not in key:
+        return None
+    image, tool = key[len("image "):].rsplit("/", 1)
+    return image, tool
+
+
+def _run_key(f: Finding) -> str:
+    """The run a finding goes to: its tool's, or its container image's run of that tool."""
+    if f.properties and f.properties.get("image"):
+        from secscan.collect.images import finding_run_key
+
+        return finding_run_key(f.tool, f.properties)
+    return f.tool
+
+
+def _image_run(findings: list[Finding], info: RunInfo | None) -> tuple[str, str, str] | None:
+    """(tool, image, category) of a run on a container image, else None."""
+    first = findings[0] if findings else None
+    image = (info.image if info else None) or (first.properties.get("image") if first and first.properties else None)
+    if not image:
+        return None
+    from secscan.collect.images import category
+
+    tool = (info.driver_name if info and info.driver_name else None) or (first.tool if first else "")
+    return tool, str(image), (info.category if info and info.category else category(tool, str(image)))
+
+
+def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[int, int] | None) -> dict[str, Any]:
+    image_run = _image_run(findings, info)
+    driver_name, info_uri = TOOL_INFO.get(image_run[0] if image_run else tool, (tool, None))
+    if info and info.driver_name:
+        driver_name = info.driver_name
+    info_uri = (info.information_uri if info and info.information_uri else info_uri)
+    variant = _rule_variants(findings)
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(variant.get(id(f), f.rule_id), []).append(f)
+    rule_ids = sorted(by_rule)
+    suppressed_run = any(f.suppressions for f in findings)
+    index = {rid: i for i, rid in enumerate(rule_ids)}
+    version = (info.version if info and info.version else None) or next((f.tool_version for f in findings if f.tool_version), None)
+    if not version and tool == "secscan-policy":
+        version = __version__  # the policy's findings are secscan's own
+    driver: dict[str, Any] = {"name": driver_name}
+    if version:
+        driver["version"] = str(version)
+    if info_uri:
+        driver["informationUri"] = info_uri
+    driver["rules"] = _Lazy(rule_ids, lambda rid: _rule(rid, by_rule[rid]))
+    base_category = image_run[2] if image_run else category_of(tool)
+    category = _layout.bucket_category(base_category, *(part or (0, 1)))
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "automationDetails": {"id": category},
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the scanned repository."}}},
+        "columnKind": "unicodeCodePoints",
+        "results": _Lazy(findings, lambda f: _result(f, index[variant.get(id(f), f.rule_id)], driver.get("version"),
+                                                     variant.get(id(f)), suppressed_run)),
+    }
+    if info is not None:
+        run["invocations"] = [_invocation(info)]
+    props: dict[str, Any] = {"secscan/tool": image_run[0] if image_run else tool}
+    if image_run:
+        props["secscan/image"] = image_run[1]
+    if part is not None:
+        props["secscan/buckets"] = part[1]
+        props["secscan/bucket"] = part[0] + 1
+    if info and info.not_audited:
+        props["secscan/notAudited"] = sorted(set(info.not_audited))
+    if info and info.licenses:
+        props["secscan/licenses"] = sorted(
+            ({k: v for k, v in (("package", r.package), ("version", r.version), ("license", r.license),
+                                ("path", r.path), ("scope", r.scope if r.scope != "project" else None))
+              if v is not None} for r in info.licenses),
+            key=lambda d: (d["package"].lower(), d.get("version") or "", d["license"]))
+    run["properties"] = props
+    return run
+
+
+def build_sarif(
+    findings: Iterable[Finding],
+    runs: Mapping[str, RunInfo] | None = None,
+    *,
+    properties: Mapping[str, Any] | None = None,
+    split_large_runs: bool = True,
+    lazy: bool = False,
+    previous: Mapping[str, "_layout.ToolLayout"] | None = None,
+) -> SarifOutput:
+    """Build the SARIF log: one run per tool (tools that ran clean get an empty run,
+    which is how GitHub learns their alerts were fixed)."""
+    if isinstance(findings, Normalized):
+        items: list[Finding] = findings  # fingerprinted, canonical order
+    else:
+        items = list(findings)
+        items = normalize(items) if any(not f.fingerprint for f in items) else total_order(items)
+    by_tool: dict[str, list[Finding]] = {}
+    for f in items:
+        by_tool.setdefault(_run_key(f), []).append(f)
+    infos = dict(runs or {})
+    warnings: list[str] = []
+    sarif_runs: list[dict[str, Any]] = []
+    before = dict(previous or {})
+    for tool in sorted(set(by_tool) | set(infos) | (set(before) if previous is not None else set())):
+        tool_findings = by_tool.get(tool, [])
+        info = infos.get(tool)
+        sarif_runs.extend(_tool_runs(tool, tool_findings, info, before.get(tool), split_large_runs,
+                                     previous is not None, warnings))
+    if not lazy:
+        sarif_runs = [_materialized(run) for run in sarif_runs]
+    log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": sarif_runs}
+    props = {"secscan": {"version": __version__, **(dict(properties) if properties else {})}}
+    log["properties"] = props
+    if len(sarif_runs) > GITHUB_MAX_RUNS:
+        warnings.append(f"{len(sarif_runs)} runs exceed GitHub's {GITHUB_MAX_RUNS} per upload; "
+                        "`secscan upload` will send them in several uploads")
+    return SarifOutput(log, warnings)
+
+
+def to_sarif(findings: Iterable[Finding], runs: Mapping[str, RunInfo] | None = None, *,
+             properties: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The SARIF log as a dict (see :func:`build_sarif` for the warnings too)."""
+    return build_sarif(findings, runs, properties=properties).log
+
+
+def _tool_runs(tool: str, findings: list[Finding], info: RunInfo | None, prev: "_layout.ToolLayout | None",
+               split: bool, have_previous: bool, warnings: list[str]) -> list[dict[str, Any]]:
+    """A tool's runs: one per bucket (see :mod:`secscan.emit.sarif_layout`), then an empty
+    closeout run per category the tool used last time and no longer does.  A tool that
+    did not run keeps its previous layout (recorded, not uploaded: see secscan.emit.github)."""
+    if info is None and not findings:  # in the previous log only: secscan no longer runs it
+        cats = sorted(prev.categories) if prev else []
+        if cats:
+            warnings.append(f"{tool}: no longer in the scan; closing out its categories {', '.join(cats)}")
+        return [_closeout(tool, c) for c in cats]
+    if info is not None and info.status != "ok":
+        run = _run(tool, findings, info, None)
+        if prev is not None:
+            run["properties"]["secscan/buckets"] = prev.buckets
+            run["properties"]["secscan/categories"] = sorted(prev.categories)
+        return [run]
+    buckets = 1
+    if split:
+        buckets = _layout.choose_buckets((f.fingerprint for f in findings), prev.buckets if prev else None)
+    chunks: list[list[Finding]] = [[] for _ in range(buckets)]
+    for f in findings:
+        chunks[_layout.bucket_of(f.fingerprint, buckets)].append(f)
+    if buckets > 1 and (prev is None or prev.buckets != buckets):
+        warnings.append(f"{tool}: {len(findings)} results spread over {buckets} categories "
+                        f"({_layout.bucket_category(category_of(tool), 0, buckets)} …) so that no run holds more than "
+                        f"{_layout.MAX_STORED_RESULTS}, the most GitHub stores")
+    runs = [_run(tool, chunk, info, (i, buckets)) for i, chunk in enumerate(chunks)]
+    used = [_layout.bucket_category(category_of(tool), i, buckets) for i in range(buckets)]
+    stale = _layout.stale_categories(prev, used) if have_previous else []
+    if stale:
+        warnings.append(f"{tool}: categories no longer used, closed out with an empty run (GitHub closes their "
+                        f"alerts as fixed): {', '.join(stale)}")
+    return runs + [_closeout(tool, c) for c in stale]
+
+
+def _closeout(tool: str, cat: str) -> dict[str, Any]:
+    """An empty run for a category secscan stopped using: GitHub closes its alerts as
+    fixed instead of keeping them open for ever (a "stale configuration")."""
+    split = _image_key(tool)
+    driver_name, info_uri = TOOL_INFO.get(split[1] if split else tool, (tool, None))
+    driver: dict[str, Any] = {"name": driver_name}
+    if info_uri:
+        driver["informationUri"] = info_uri
+    driver["rules"] = []
+    note = {"level": "note", "message": {"text": f"secscan no longer uses the category {cat}; this empty run "
+                                                 "closes it out"}}
+    return {
+        "tool": {"driver": driver},
+        "automationDetails": {"id": cat},
+        "results": [],
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [note]}],
+        "properties": {"secscan/tool": split[1] if split else tool, "secscan/closeout": True,
+                       **({"secscan/image": split[0]} if split else {})},
+    }
+
+
+def dumps(log: Mapping[str, Any], pretty: bool = False) -> str:
+    # allow_nan=False: a bare NaN/Infinity is not JSON; the boundary should have refused it
+    if pretty:
+        return json.dumps(_materialized(log), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(_materialized(log), separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _materialized(obj: Any) -> Any:
+    """A copy of ``obj`` with every lazy list made real."""
+    if isinstance(obj, _Lazy):
+        return list(obj)
+    if isinstance(obj, dict):
+        return {k: _materialized(v) for k, v in obj.items()} if _has_lazy(obj) else obj
+    if isinstance(obj, list):
+        return [_materialized(v) for v in obj] if _has_lazy(obj) else obj
+    return obj
+
+
+def _has_lazy(obj: Any, depth: int = 0) -> bool:
+    if isinstance(obj, _Lazy):
+        return True
+    if depth > 4:  # lazy lists live at log → runs → run → tool → driver → rules
+        return False
+    if isinstance(obj, dict):
+        return any(_has_lazy(v, depth + 1) for v in obj.values())
+    if isinstance(obj, list) and (len(obj) < 64 or depth <= 1):  # log["runs"] may be long (one per category)
+        return any(_has_lazy(v, depth + 1) for v in obj)
+    return False
+
+
+_CHUNK = 2000
+_COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False, "check_circular": False,
+                            "allow_nan": False}
+
+
+class _Sink:
+    """Writes UTF-8 text and measures its gzipped size on the way (zlib level 1: an
+    upper bound of what GitHub's limit sees, at a third of level 6's cost)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        import zlib
+
+        self.fh = fh
+        self.zip = zlib.compressobj(1, wbits=31)
+        self.zipped = 0
+
+    def write(self, text: str | bytes) -> None:
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        self.fh.write(data)
+        self.zipped += len(self.zip.compress(data))
+
+    def close(self) -> int:
+        self.zipped += len(self.zip.flush())
+        return self.zipped
+
+
+def _stream(obj: Any, sink: "_Sink") -> None:
+    """Compact JSON of ``obj``, byte for byte what :func:`dumps` gives, written piece by
+    piece: lazy lists a few thousand items at a time (by orjson when installed:
+    secscan.fastjson)."""
+    from secscan.fastjson import dumps_compact
+
+    if isinstance(obj, _Lazy):
+        sink.write("[")
+        batch: list[Any] = []
+        first = True
+        for item in obj:
+            batch.append(item)
+            if len(batch) == _CHUNK:
+                sink.write((b"" if first else b",") + dumps_compact(batch)[1:-1])
+                batch, first = [], False
+        if batch:
+            sink.write((b"" if first else b",") + dumps_compact(batch)[1:-1])
+        sink.write("]")
+    elif isinstance(obj, dict) and _has_lazy(obj):
+        sink.write("{")
+        for i, (key, value) in enumerate(obj.items()):
+            sink.write(("," if i else "") + json.dumps(key, **_COMPACT) + ":")
+            _stream(value, sink)
+        sink.write("}")
+    elif isinstance(obj, list) and _has_lazy(obj):
+        sink.write("[")
+        for i, value in enumerate(obj):
+            if i:
+                sink.write(",")
+            _stream(value, sink)
+        sink.write("]")
+    else:
+        sink.write(dumps_compact(obj))
+
+
+def write_sarif(
+    findings: Iterable[Finding],
+    path: str | Path,
+    runs: Mapping[str, RunInfo] | None = None,
+    *,
+    properties: Mapping[str, Any] | None = None,
+    pretty: bool = False,
+    previous: Mapping[str, "_layout.ToolLayout"] | None = None,
+) -> list[str]:
+    """Write the log to ``path`` ('-': stdout) without ever holding all of it in memory;
+    returns warnings about GitHub's limits."""
+    import sys
+
+    out = build_sarif(findings, runs, properties=properties, lazy=not pretty, previous=previous)
+    target = None if str(path) == "-" else Path(path)
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)  # out/dir/x.sarif: make out/dir
+    tmp = target.with_name(target.name + ".tmp") if target else None
+    fh: IO[bytes] = open(tmp, "wb") if tmp else sys.stdout.buffer  # noqa: SIM115 - closed below
+    try:
+        try:
+            sink = _Sink(fh)
+            if pretty:
+                sink.write(dumps(out.log, pretty=True))
+            else:
+                _stream(out.log, sink)
+                sink.write("\n")
+            zipped = sink.close()
+        finally:
+            if tmp:
+                fh.close()
+            else:
+                fh.flush()
+        if tmp and target:
+            tmp.replace(target)  # atomic: readers see the old file or the whole new one
+    except BaseException:
+        if tmp:
+            tmp.unlink(missing_ok=True)  # never a partial .tmp left behind
+        raise
+    if zipped > GITHUB_MAX_GZIP_BYTES:
+        out.warnings.append(f"{path}: about {zipped / 1e6:.1f} MB gzipped, over GitHub's 10 MB upload limit; "
+                            "`secscan upload` will split it by run")
+    return out.warnings
+
+
+def validate(log: Mapping[str, Any]) -> list[str]:
+    """Problems against the official SARIF 2.1.0 schema (shipped in the package)."""
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(resources.files("secscan").joinpath("data/sarif-schema-2.1.0.json").read_text("utf-8"))
+    validator = jsonschema.Draft4Validator(schema)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
+            for e in sorted(validator.iter_errors(log), key=lambda e: list(map(str, e.absolute_path)))]
+
+
+def github_problems(log: Mapping[str, Any]) -> list[str]:
+    """Problems GitHub code scanning would report (rules' texts, numeric
+    security-severity, relative URIs, limits, duplicate categories)."""
+    problems: list[str] = []
+    runs = log.get("runs") or []
+    if len(runs) > GITHUB_MAX_RUNS:
+        problems.append(f"{len(runs)} runs > {GITHUB_MAX_RUNS}")
+    seen: set[tuple[str, str]] = set()
+    for r, run in enumerate(runs):
+        driver = run["tool"]["driver"]
+        key = (driver.get("name", ""), (run.get("automationDetails") or {}).get("id", ""))
+        if key in seen:
+            problems.append(f"runs[{r}]: duplicate tool+category {key}")
+        seen.add(key)
+        if len(run.get("results") or []) > GITHUB_MAX_RESULTS_PER_RUN:
+            problems.append(f"runs[{r}]: more than {GITHUB_MAX_RESULTS_PER_RUN} results")
+        for rule in driver.get("rules") or []:
+            for k in ("shortDescription", "fullDescription", "help"):
+                if not (rule.get(k) or {}).get("text"):
+                    problems.append(f"runs[{r}] rule {rule.get('id')}: missing {k}.text")
+            sev = (rule.get("properties") or {}).get("security-severity")
+            if sev is not None:
+                try:
+                    float(sev)
+                except (TypeError, ValueError):
+                    problems.append(f"runs[{r}] rule {rule.get('id')}: security-severity {sev!r} is not numeric")
+                if not isinstance(sev, str):
+                    problems.append(f"runs[{r}] rule {rule.get('id')}: security-severity must be a string")
+        for i, res in enumerate(run.get("results") or []):
+            if not (res.get("message") or {}).get("text"):
+                problems.append(f"runs[{r}].results[{i}]: empty message")
+            for loc in res.get("locations") or []:
+                uri = ((loc.get("physicalLocation") or {}).get("artifactLocation") or {}).get("uri", "")
+                if uri.startswith("/") or "://" in uri or uri.startswith("..") or "\\" in uri:
+                    problems.append(f"runs[{r}].results[{i}]: URI {uri!r} is not relative to the checkout")
+    return problems

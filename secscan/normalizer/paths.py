@@ -1,0 +1,102 @@
+"""Repo-relative POSIX paths.
+
+Scanners write paths every which way: absolute (``/home/ci/repo/app.py``), as
+``file://`` URIs, inside container prefixes (``/src/app.py``), with Windows
+separators, percent-encoded.  GitHub only accepts paths relative to the checkout, and
+a path that climbs out of the root must never be emitted.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from functools import lru_cache
+from urllib.parse import unquote, urlparse
+
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def to_posix(path: str) -> str:
+    """Normalize separators and URI forms, without deciding what is relative."""
+    text = str(path).strip()
+    if text.startswith("file:"):
+        parsed = urlparse(text)
+        text = unquote(parsed.path)
+        if _WINDOWS_DRIVE.match(text.lstrip("/")):
+            text = text.lstrip("/")
+    elif "%" in text and re.search(r"%[0-9A-Fa-f]{2}", text):
+        text = unquote(text)
+    text = text.replace("\\", "/")
+    return text
+
+
+def relativize(path: str | None, root: str | None = None, prefixes: tuple[str, ...] = ()) -> str | None:
+    """See :func:`_relativize` (cached: reports name the same files again and again)."""
+    if path is None:
+        return None
+    return _relativize(str(path), root, tuple(prefixes))
+
+
+@lru_cache(maxsize=65536)
+def _relativize(path: str, root: str | None, prefixes: tuple[str, ...]) -> str | None:
+    """Turn any scanner path into a safe repo-relative POSIX path, or ``None``.
+
+    ``root`` is the scanned directory as the scanner saw it (absolute or relative);
+    ``prefixes`` are other roots to strip (container mount points such as ``/src``).
+    Absolute paths outside every known root keep their tail but lose the leading
+    ``/`` (GitHub takes only relative URIs) — and are remembered, so that
+    :func:`outside_original` can tell :func:`secscan.normalizer.finalize.normalize` to say so in
+    the finding rather than pass the tail off as a repository path.  ``..`` segments
+    that would climb out of the root are dropped.
+    """
+    if path is None:
+        return None
+    text = to_posix(path)
+    if not text:
+        return None
+    original = text
+    if _WINDOWS_DRIVE.match(text):
+        text = text[2:]
+    candidates = [r for r in ((root,) + tuple(prefixes)) if r]
+    for base in candidates:
+        base_posix = to_posix(base).rstrip("/")
+        if _WINDOWS_DRIVE.match(base_posix):
+            base_posix = base_posix[2:]
+        if not base_posix or base_posix == ".":
+            continue
+        if text == base_posix:
+            return "."
+        if text.startswith(base_posix + "/"):
+            text = text[len(base_posix) + 1 :]
+            break
+    absolute_outside = text.startswith("/")  # absolute, and under no known root
+    text = text.lstrip("/")
+    parts: list[str] = []
+    for part in text.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue  # never climb out of the root
+        parts.append(part)
+    if not parts:
+        return None
+    result = posixpath.join(*parts)
+    if absolute_outside and (result in _OUTSIDE or len(_OUTSIDE) < _OUTSIDE_MAX):
+        _OUTSIDE.setdefault(result, original)
+    return result
+
+
+# Relative paths this process made by cutting the root off an absolute path outside
+# every known root ("/Users/me/x.py" -> "Users/me/x.py"), with the path as written: the
+# finding keeps a path GitHub accepts, and normalize() says it was not repo-relative.
+# Bounded, so a hostile report of millions of distinct absolute paths cannot grow it
+# without limit (past the bound, such paths are still cut, only no longer marked).
+_OUTSIDE: dict[str, str] = {}
+_OUTSIDE_MAX = 100_000
+
+
+def outside_original(path: str | None) -> str | None:
+    """The absolute path a scanner wrote, if ``path`` was made from one outside the root."""
+    return _OUTSIDE.get(path) if path else None

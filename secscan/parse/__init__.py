@@ -1,0 +1,1 @@
+"""Stage 2, parse: reports and SARIF logs read into findings, with typed value readers."""

@@ -1,0 +1,531 @@
+"""Read any SARIF 2.1.0 log into findings — the shared half of every SARIF parser.
+
+The tool-specific adapters (bandit, semgrep, gitleaks, trivy) call
+:func:`read_sarif` with their own severity and category rules; the generic ``sarif``
+adapter uses the defaults, so a log from CodeQL, Grype or anything else goes in and
+comes out again as SARIF with nothing lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from secscan.errors import ReportError
+from secscan.findings import (
+    Category,
+    Cvss,
+    Finding,
+    LicenseRecord,
+    Location,
+    Notification,
+    Package,
+    ParsedReport,
+    RawReport,
+    Severity,
+    Suppression,
+)
+from secscan.normalizer.paths import relativize
+from secscan.normalizer.redact import scrub
+from secscan.parse.values import MAX_ID, MAX_TEXT, BadValue, as_dict, as_list, clean, clean_tree, line, mapping, score
+
+LEVEL_SEVERITY = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "note": Severity.LOW, "none": Severity.INFO}
+_CWE = re.compile(r"cwe[-_/:]?0*(\d{1,9})(?!\d)", re.IGNORECASE)
+_VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+)$", re.IGNORECASE)
+# A secret scanner's result by its content, whatever the driver is called (a gitleaks
+# SARIF with no driver name): "X has detected secret for file …" (gitleaks 8),
+# "X secret detected" (gitleaks 7), a trufflehog/detect-secrets style message.
+_SECRET_MESSAGE = re.compile(r"(?i)\bhas detected secret\b|\bsecret detected\b|\bdetected (?:a )?(?:secret|credential)s?\b")
+_SECRET_TOOLS = {"gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint", "whispers"}
+
+
+def is_sarif(doc: object) -> bool:
+    if not isinstance(doc, dict) or not isinstance(doc.get("runs"), list):
+        return False
+    version = str(doc.get("version", ""))
+    schema = str(doc.get("$schema", ""))
+    return version.startswith("2.1") or "sarif" in schema.lower()
+
+
+def driver_names(doc: Mapping[str, Any]) -> list[str]:
+    names = []
+    for run in doc.get("runs") or []:
+        if isinstance(run, dict):
+            name = mapping(mapping(run.get("tool")).get("driver")).get("name", "")
+            names.append(clean(str(name), MAX_ID, one_line=True) if isinstance(name, (str, int)) else "")
+    return names
+
+
+@dataclass(slots=True)
+class SarifContext:
+    """What a result means needs its run: rules, artifacts, base URIs."""
+
+    run: Mapping[str, Any]
+    rules_by_id: dict[str, Mapping[str, Any]]
+    rules: list[Mapping[str, Any]]
+    artifacts: list[Mapping[str, Any]]
+    base_uris: dict[str, str]
+    driver: Mapping[str, Any]
+    where: str = "runs[0]"  # JSON path of the run, for error messages
+
+
+def _text(obj: Any, where: str = "", limit: int = MAX_TEXT) -> str | None:
+    """A SARIF message/multiformatMessageString's text (``text``, else ``markdown``)."""
+    if isinstance(obj, dict):
+        key = "text" if obj.get("text") else "markdown"
+        value = obj.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return clean(value, limit)
+        raise BadValue(f"at {where}.{key}: expected text, got {type(value).__name__}")
+    return None
+
+
+def _id(value: Any, where: str) -> str | None:
+    """An id-like value (rule id, name): text or a number, one line, cut."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise BadValue(f"at {where}: expected an id, got {type(value).__name__}")
+    return clean(str(value), MAX_ID, one_line=True)
+
+
+def _context(run: Mapping[str, Any], where: str = "runs[0]") -> SarifContext:
+    tool = as_dict(run.get("tool"), None, f"{where}.tool")
+    driver = as_dict(tool.get("driver"), None, f"{where}.tool.driver")
+    rules = as_list(driver.get("rules"), None, f"{where}.tool.driver.rules")
+    by_id: dict[str, Mapping[str, Any]] = {}
+    for i, rule in enumerate(rules):
+        if isinstance(rule, dict) and rule.get("id") is not None:
+            by_id.setdefault(_id(rule["id"], f"{where}.tool.driver.rules[{i}].id") or "", rule)
+    for e, ext in enumerate(as_list(tool.get("extensions"), None, f"{where}.tool.extensions")):
+        for i, rule in enumerate(as_list(mapping(ext).get("rules"), None, f"{where}.tool.extensions[{e}].rules")):
+            if isinstance(rule, dict) and rule.get("id") is not None:
+                by_id.setdefault(_id(rule["id"], f"{where}.tool.extensions[{e}].rules[{i}].id") or "", rule)
+    base_uris: dict[str, str] = {}
+    for name, value in as_dict(run.get("originalUriBaseIds"), None, f"{where}.originalUriBaseIds").items():
+        if isinstance(value, dict) and isinstance(value.get("uri"), str) and value["uri"]:
+            base_uris[name] = clean(value["uri"], 4096, one_line=True)
+    artifacts = as_list(run.get("artifacts"), None, f"{where}.artifacts")
+    return SarifContext(run, by_id, rules, artifacts, base_uris, driver, where)
+
+
+def result_rule(ctx: SarifContext, result: Mapping[str, Any], where: str = "result") -> tuple[str, Mapping[str, Any]]:
+    rule_id = _id(result.get("ruleId"), f"{where}.ruleId")
+    rule_ref = mapping(result.get("rule"))
+    if rule_id is None:
+        rule_id = _id(rule_ref.get("id"), f"{where}.rule.id")
+    index = result.get("ruleIndex", rule_ref.get("index"))
+    rule: Mapping[str, Any] = {}
+    if rule_id is not None and rule_id in ctx.rules_by_id:
+        rule = ctx.rules_by_id[rule_id]
+    elif type(index) is int and 0 <= index < len(ctx.rules):
+        rule = mapping(ctx.rules[index])
+        rule_id = rule_id or _id(rule.get("id"), f"{ctx.where}.tool.driver.rules[{index}].id")
+    return (rule_id if rule_id else "unknown-rule"), rule
+
+
+def result_message(result: Mapping[str, Any], rule: Mapping[str, Any], where: str = "result") -> str:
+    msg = mapping(result.get("message"))
+    text = _text(msg, f"{where}.message")
+    if text is None and isinstance(msg.get("id"), str):
+        text = _text(mapping(mapping(rule.get("messageStrings")).get(msg["id"])), f"{where}.message.id")
+    text = text or ""
+    args = as_list(msg.get("arguments"), None, f"{where}.message.arguments")
+    for i, arg in enumerate(args[:100]):
+        if "{" not in text:
+            break
+        text = text.replace("{%d}" % i, clean(str(arg), 1000))
+        if len(text) > MAX_TEXT:
+            text = clean(text, MAX_TEXT)
+    return text
+
+
+def _uri(art: Mapping[str, Any], where: str) -> str | None:
+    uri = art.get("uri")
+    if uri is None or uri == "":
+        return None
+    if not isinstance(uri, str):
+        raise BadValue(f"at {where}.uri: expected a URI, got {type(uri).__name__}")
+    return clean(uri, 4096, one_line=True)
+
+
+def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | None = None,
+                    where: str = "result") -> Location | None:
+    locations = as_list(result.get("locations"), None, f"{where}.locations")
+    if not locations:
+        return None
+    where = f"{where}.locations[0].physicalLocation"
+    phys = as_dict(mapping(locations[0]).get("physicalLocation"), None, where)
+    art: Mapping[str, Any] = as_dict(phys.get("artifactLocation"), None, f"{where}.artifactLocation")
+    uri = _uri(art, f"{where}.artifactLocation")
+    index = art.get("index")
+    if uri is None and type(index) is int and 0 <= index < len(ctx.artifacts):
+        art = mapping(mapping(ctx.artifacts[index]).get("location"))
+        uri = _uri(art, f"{ctx.where}.artifacts[{index}].location")
+    if uri is None:
+        return None
+    base = ctx.base_uris.get(str(art.get("uriBaseId", "")))
+    path = relativize(uri, root or base)
+    if path is None:
+        return None
+    region = as_dict(phys.get("region"), None, f"{where}.region")
+    snippet = _text(region.get("snippet"), f"{where}.region.snippet")
+    return Location(
+        path=path,
+        start_line=line(region.get("startLine"), None, f"{where}.region.startLine"),
+        end_line=line(region.get("endLine"), None, f"{where}.region.endLine"),
+        start_column=line(region.get("startColumn"), None, f"{where}.region.startColumn"),
+        end_column=line(region.get("endColumn"), None, f"{where}.region.endColumn"),
+        snippet=snippet,
+    )
+
+
+def _notification(note: Mapping[str, Any], root: str | None, where: str = "notification") -> Notification:
+    path = None
+    for loc in as_list(note.get("locations"), None, f"{where}.locations"):
+        uri = _uri(mapping(mapping(mapping(loc).get("physicalLocation")).get("artifactLocation")), f"{where}.locations")
+        if uri:
+            path = relativize(uri, root)
+            break
+    descriptor = mapping(note.get("descriptor"))
+    level = note.get("level", "warning")
+    return Notification(level=level if level in ("error", "warning", "note", "none") else "warning",
+                        message=scrub(_text(note.get("message"), f"{where}.message") or "") or "",
+                        path=path, rule_id=_id(descriptor.get("id"), f"{where}.descriptor.id") or None)
+
+
+def _int(value: Any) -> int | None:
+    """A line/column of a region: None when absent (a bad one is a BadValue)."""
+    return line(value, None, "region")
+
+
+def rule_tags(rule: Mapping[str, Any], result: Mapping[str, Any]) -> list[str]:
+    tags: list[str] = []
+    for props in (mapping(rule.get("properties")), mapping(result.get("properties"))):
+        raw = props.get("tags") or []
+        if isinstance(raw, list):
+            tags.extend(clean(str(t), 200, one_line=True) for t in raw[:1000] if isinstance(t, (str, int)))
+    return tags
+
+
+def cwes_of(rule: Mapping[str, Any], result: Mapping[str, Any], tags: list[str]) -> list[str]:
+    found: list[str] = []
+    props = mapping(rule.get("properties"))
+    candidates: list[str] = list(tags)
+    for key in ("cwe", "CWE", "cwes"):
+        value = props.get(key)
+        if isinstance(value, list):
+            candidates.extend(clean(str(v), 200) for v in value[:1000] if isinstance(v, (str, int)))
+        elif isinstance(value, (str, int)) and value:
+            candidates.append(clean(str(value), 200))
+    for rel in as_list(rule.get("relationships"), None, "rule.relationships")[:1000]:
+        target = mapping(mapping(rel).get("target"))
+        comp = str(mapping(target.get("toolComponent")).get("name", ""))
+        if comp.upper() == "CWE" and isinstance(target.get("id"), (str, int)) and target.get("id"):
+            candidates.append("CWE-" + clean(str(target["id"]), 200))
+    for text in candidates:
+        m = _CWE.search(text)
+        if m:
+            cwe = f"CWE-{int(m.group(1))}"
+            if cwe not in found:
+                found.append(cwe)
+    return found
+
+
+def sarif_severity(rule: Mapping[str, Any], result: Mapping[str, Any]) -> tuple[Severity, str | None, float | None]:
+    """security-severity (a CVSS-like number) first, then the SARIF level.  A word
+    there ("high") is skipped; a number that is not finite or not 0–10 (``NaN``) is an
+    error — it must never read as "no severity" and let a critical finding pass."""
+    for where, props in (("result", mapping(result.get("properties"))), ("rule", mapping(rule.get("properties")))):
+        raw = props.get("security-severity")
+        if raw is not None:
+            if isinstance(raw, str):
+                try:
+                    float(raw)
+                except ValueError:
+                    continue
+            number = score(raw, None, f"{where}.properties.security-severity")
+            if number is None:
+                continue
+            return Severity.from_score(number), clean(str(raw), 40, one_line=True), number
+    level = result.get("level") or mapping(rule.get("defaultConfiguration")).get("level") or "warning"
+    level = clean(str(level), 40, one_line=True)
+    return LEVEL_SEVERITY.get(level.lower(), Severity.UNKNOWN), level, None
+
+
+def _word(value: Any, default: str, limit: int = 100) -> str:
+    if value is None:
+        return default
+    return clean(str(value), limit, one_line=True) if isinstance(value, (str, int, float)) else default
+
+
+def result_suppressions(result: Mapping[str, Any]) -> tuple[Suppression, ...]:
+    out = []
+    for s in as_list(result.get("suppressions"), None, "result.suppressions")[:1000]:
+        if not isinstance(s, dict):
+            continue
+        sprops = mapping(s.get("properties"))
+        source = _word(sprops.get("secscan/source"), "sarif", 200) or "sarif"
+        kind = str(s["kind"]) if s.get("kind") in ("inSource", "external") else "external"
+        status = str(s["status"]) if s.get("status") in ("accepted", "underReview", "rejected") else "accepted"
+        extra = {k: _word(sprops[f"secscan/{k}"], "", MAX_TEXT) for k in ("reason", "owner", "expires")
+                 if isinstance(sprops.get(f"secscan/{k}"), str)}
+        out.append(Suppression(kind=kind, justification=_word(s.get("justification"), "", MAX_TEXT),
+                               status=status, source=source, **extra,
+                               dismiss_as=_word(sprops.get("secscan/dismissAs"), "", 40)))
+    return tuple(out)
+
+
+def guess_category(tool: str, rule_id: str, tags: list[str]) -> Category:
+    low = {t.lower() for t in tags}
+    if tool.lower() in _SECRET_TOOLS or "secret" in low or "secrets" in low:
+        return Category.SECRET
+    if _VULN_ID.match(rule_id) or "vulnerability" in low or "dependency" in low or "sca" in low:
+        return Category.DEPENDENCY
+    if low & {"misconfiguration", "misconfig", "iac", "config"}:
+        return Category.MISCONFIG
+    return Category.SAST
+
+
+SeverityFn = Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[Severity, str | None, float | None]]
+CategoryFn = Callable[[str, str, list[str]], Category]
+
+
+def iter_results(doc: Mapping[str, Any]) -> Iterator[tuple[SarifContext, Mapping[str, Any]]]:
+    for r, run in enumerate(as_list(doc.get("runs"), None, "runs")):
+        if not isinstance(run, dict):
+            continue
+        ctx = _context(run, f"runs[{r}]")
+        results = run.get("results")
+        for result in results if isinstance(results, list) else ():
+            if isinstance(result, dict):
+                yield ctx, result
+
+
+def read_sarif(
+    raw: RawReport,
+    *,
+    tool: str | None = None,
+    fmt: str = "sarif",
+    severity: SeverityFn = sarif_severity,
+    category: CategoryFn = guess_category,
+    root: str | None = None,
+) -> ParsedReport:
+    """Findings of every run of a SARIF log.
+
+    ``tool`` forces the finding's tool name (a tool-specific adapter); otherwise each
+    run's driver name is used.  Secret findings lose their snippet here: a SARIF
+    snippet of a secret is the secret.  A value of the wrong type or out of range is
+    a ReportError naming the file and the JSON path.
+    """
+    from secscan.parse.values import check_report
+
+    doc = raw.document()
+    if not is_sarif(doc):
+        raise ReportError(raw.source, "not a SARIF 2.1.0 log (no 'runs' list / version 2.1.0)")
+    assert isinstance(doc, dict)
+    try:
+        return check_report(_read_runs(raw, doc, tool, fmt, severity, category, root))
+    except BadValue as exc:
+        raise ReportError(raw.source, exc.problem) from None
+
+
+def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: str, severity: SeverityFn,
+               category: CategoryFn, root: str | None) -> ParsedReport:
+    report = ParsedReport(tool=tool or "sarif", format=fmt, source=raw.source)
+    for r, run in enumerate(doc.get("runs") or []):
+        where = f"runs[{r}]"
+        if not isinstance(run, dict):
+            raise ReportError(raw.source, f"{where} is not an object")
+        ctx = _context(run, where)
+        driver_name = _id(ctx.driver.get("name"), f"{where}.tool.driver.name") or tool or "unknown-tool"
+        run_props = as_dict(run.get("properties"), None, f"{where}.properties")
+        name = tool or _id(run_props.get("secscan/tool"), f"{where}.properties.secscan/tool") or driver_name
+        version = ctx.driver.get("semanticVersion") or ctx.driver.get("version")
+        version = _id(version, f"{where}.tool.driver.version") if version is not None else None
+        if report.tool_version is None:
+            report.tool_version = version
+        if report.driver_name is None:
+            report.driver_name = driver_name
+            info = ctx.driver.get("informationUri")
+            report.information_uri = clean(info, 2048, one_line=True) if isinstance(info, str) else None
+        for i, inv in enumerate(as_list(run.get("invocations"), None, f"{where}.invocations")):
+            for key in ("toolExecutionNotifications", "toolConfigurationNotifications"):
+                notes = as_list(mapping(inv).get(key), None, f"{where}.invocations[{i}].{key}")
+                for n, note in enumerate(notes):
+                    if isinstance(note, dict):
+                        report.notifications.append(_notification(note, root, f"{where}.invocations[{i}].{key}[{n}]"))
+        for rec in as_list(run_props.get("secscan/notAudited"), None, f"{where}.properties.secscan/notAudited"):
+            if isinstance(rec, (str, int)):
+                report.not_audited.append(clean(str(rec), MAX_ID, one_line=True))
+        for k, rec in enumerate(as_list(run_props.get("secscan/licenses"), None, f"{where}.properties.secscan/licenses")):
+            if isinstance(rec, dict) and rec.get("package"):
+                at = f"{where}.properties.secscan/licenses[{k}]"
+                report.licenses.append(LicenseRecord(
+                    package=_id(rec["package"], f"{at}.package") or "",
+                    version=_id(rec.get("version"), f"{at}.version"),
+                    license=_word(rec.get("license"), "", 1000), source=name,
+                    path=relativize(_id(rec.get("path"), f"{at}.path")),
+                    scope=_word(rec.get("scope"), "project", 40) or "project"))
+        results = run.get("results")
+        if results is None:
+            continue
+        if not isinstance(results, list):
+            raise ReportError(raw.source, f"{where}.results is not a list")
+        for i, result in enumerate(results):
+            if not isinstance(result, dict):
+                raise ReportError(raw.source, f"{where}.results[{i}] is not an object")
+            report.findings.append(result_to_finding(ctx, result, name, version, severity, category, root,
+                                                     where=f"{where}.results[{i}]"))
+    return report
+
+
+def result_to_finding(
+    ctx: SarifContext,
+    result: Mapping[str, Any],
+    tool: str,
+    version: str | None,
+    severity: SeverityFn = sarif_severity,
+    category: CategoryFn = guess_category,
+    root: str | None = None,
+    where: str = "result",
+) -> Finding:
+    try:
+        return _result_to_finding(ctx, result, tool, version, severity, category, root, where)
+    except BadValue as exc:
+        if exc.problem.startswith("at result") or exc.problem.startswith("at rule"):
+            exc.problem = f"at {where}" + exc.problem[len("at result"):] if exc.problem.startswith("at result") \
+                else f"at the rule of {where}" + exc.problem[len("at rule"):]
+        raise
+
+
+def _result_to_finding(ctx: SarifContext, result: Mapping[str, Any], tool: str, version: str | None,
+                       severity: SeverityFn, category: CategoryFn, root: str | None, where: str) -> Finding:
+    rule_id, rule = result_rule(ctx, result, where)
+    tags = rule_tags(rule, result)
+    cat = category(tool, rule_id, tags)
+    sev, raw_sev, number = severity(rule, result)
+    location = result_location(ctx, result, root, where)
+    message = result_message(result, rule, where)
+    if cat is not Category.SECRET and _SECRET_MESSAGE.search(message[:2000]):
+        cat = Category.SECRET  # its snippet is the secret: recognised by content, not by the driver name
+    title = _text(rule.get("shortDescription"), "rule.shortDescription", 1000) or \
+        (_word(rule.get("name"), "", 1000)) or rule_id
+    help_text = _text(rule.get("help"), "rule.help") or _text(rule.get("fullDescription"), "rule.fullDescription")
+    identifiers = cwes_of(rule, result, tags)
+    if _VULN_ID.match(rule_id):
+        identifiers.insert(0, rule_id.upper())
+    if cat is Category.SECRET:
+        if location is not None:
+            location = Location(location.path, location.start_line, location.end_line,
+                                location.start_column, location.end_column, None)
+        message = scrub(message) or ""
+    elif location is not None and location.snippet:
+        location = Location(location.path, location.start_line, location.end_line,
+                            location.start_column, location.end_column, scrub(location.snippet))
+    help_uri = rule.get("helpUri")
+    finding = Finding(
+        tool=tool,
+        tool_version=version,
+        rule_id=rule_id,
+        title=title.strip()[:1000],
+        message=message,
+        category=cat,
+        severity=sev,
+        raw_severity=raw_sev,
+        help_uri=clean(help_uri, 2048, one_line=True) if isinstance(help_uri, str) else None,
+        help_text=help_text,
+        location=location,
+        identifiers=tuple(identifiers),
+        cvss=Cvss(score=number, source="sarif") if number is not None else None,
+        tags=tuple(sorted(set(tags))),
+        suppressions=result_suppressions(result),
+    )
+    props = result.get("properties") or {}
+    if isinstance(props, dict) and "secscan/category" in props:
+        finding = _restore_secscan_fields(finding, result, props, rule)
+    return finding
+
+
+def _parse_time(text: Any) -> datetime | None:
+    if not text or not isinstance(text, str) or len(text) > 64:
+        return None
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _restore_secscan_fields(f: Finding, result: Mapping[str, Any], props: Mapping[str, Any],
+                            rule: Mapping[str, Any]) -> Finding:
+    """Read back what secscan's own writer put in a result, so convert → gate and
+    --baseline lose nothing (fingerprint, severity, package, identifiers…).  Every
+    value is checked as any tool's would be: this log may have been edited."""
+    from dataclasses import replace
+
+    from secscan.normalizer.fingerprint import FINGERPRINT_KEY
+
+    at = "result.properties."
+    has_help = mapping(rule.get("properties")).get("secscan/helpText")
+    if has_help is True:  # the writer put the tool's help text in fullDescription
+        has_help = _text(rule.get("fullDescription"), "rule.fullDescription")
+    changes: dict[str, Any] = {"help_text": has_help if isinstance(has_help, str) and has_help else None}
+    if isinstance(props.get("secscan/ruleId"), str):  # a severity variant of the tool's rule (writer)
+        changes["rule_id"] = _id(props["secscan/ruleId"], f"{at}secscan/ruleId") or f.rule_id
+    try:
+        changes["category"] = Category(str(props["secscan/category"]))
+    except ValueError:
+        pass
+    if "secscan/severity" in props:
+        changes["severity"] = Severity.parse(_word(props["secscan/severity"], ""))
+    if "secscan/rawSeverity" in props:
+        changes["raw_severity"] = _word(props["secscan/rawSeverity"], "")
+    if "secscan/confidence" in props:
+        changes["confidence"] = _word(props["secscan/confidence"], "") or None
+    if isinstance(props.get("secscan/identifiers"), list):
+        changes["identifiers"] = tuple(clean(str(i), MAX_ID, one_line=True) for i in props["secscan/identifiers"][:1000]
+                                       if isinstance(i, (str, int)))
+    pkg = props.get("secscan/package")
+    if isinstance(pkg, dict) and pkg.get("name"):
+        p = f"{at}secscan/package"
+        changes["package"] = Package(
+            name=_id(pkg["name"], f"{p}.name") or "", version=_id(pkg.get("version"), f"{p}.version"),
+            ecosystem=_id(pkg.get("ecosystem"), f"{p}.ecosystem") or "pypi", purl=_id(pkg.get("purl"), f"{p}.purl"),
+            fixed_versions=tuple(_id(v, f"{p}.fixedVersions") or "" for v in
+                                 as_list(pkg.get("fixedVersions"), None, f"{p}.fixedVersions")[:1000]),
+            manifest=_id(pkg.get("manifest"), f"{p}.manifest"))
+    cvss = props.get("secscan/cvss")
+    changes["cvss"] = None  # the rule's security-severity is ours, not a CVSS score
+    changes["tags"] = tuple(clean(str(t), 200, one_line=True) for t in
+                            as_list(props.get("secscan/tags"), None, f"{at}secscan/tags")[:1000] if isinstance(t, (str, int)))
+    if isinstance(cvss, dict):
+        changes["cvss"] = Cvss(score=score(cvss.get("score"), None, f"{at}secscan/cvss.score"),
+                               vector=_id(cvss.get("vector"), f"{at}secscan/cvss.vector"),
+                               source=_id(cvss.get("source"), f"{at}secscan/cvss.source"))
+    if isinstance(props.get("secscan/seenBy"), list):
+        changes["seen_by"] = tuple(clean(str(t), 100, one_line=True) for t in props["secscan/seenBy"][:100]
+                                   if isinstance(t, (str, int)))
+    if props.get("secscan/secretDigest"):
+        changes["secret_digest"] = _id(props["secscan/secretDigest"], f"{at}secscan/secretDigest")
+    if props.get("secscan/toolVersion"):
+        changes["tool_version"] = _id(props["secscan/toolVersion"], f"{at}secscan/toolVersion")
+    extra = {clean(k[len("secscan/x/"):], MAX_ID, one_line=True): clean_tree(v) for k, v in props.items()
+             if k.startswith("secscan/x/")}
+    if extra:
+        changes["properties"] = extra
+    fp = mapping(result.get("partialFingerprints")).get(FINGERPRINT_KEY)
+    if fp:
+        changes["fingerprint"] = _id(fp, f"result.partialFingerprints.{FINGERPRINT_KEY}")
+    state = result.get("baselineState")
+    if state:
+        changes["baseline_state"] = state if state in ("new", "unchanged", "updated", "absent") else None
+    first = _parse_time(mapping(result.get("provenance")).get("firstDetectionTimeUtc"))
+    if first:
+        changes["first_seen"] = first
+    return replace(f, **changes)

