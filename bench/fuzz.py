@@ -251,10 +251,10 @@ def run_one(kind: str, data: bytes) -> tuple[str, str]:
         with tempfile.TemporaryDirectory() as tmp:
             tmpdir = Path(tmp)
             if kind == "report":
-                from secscan.scanners import load_raw
+                from secscan.emit.sarif_writer import build_sarif, runinfo_from_reports, write_sarif
                 from secscan.findings import RawReport
                 from secscan.normalizer.finalize import normalize
-                from secscan.emit.sarif_writer import build_sarif, runinfo_from_reports, write_sarif
+                from secscan.scanners import load_raw
 
                 rep = load_raw(RawReport(data, "mutant"))
                 findings = normalize(rep.findings)
@@ -298,13 +298,13 @@ def _own_pipeline(path: Path, tmpdir: Path) -> None:
     """What `summary`, `report`, `gate` and `--baseline` do with a SARIF file."""
     from rich.console import Console
 
-    from secscan.scanners import read_raw
-    from secscan.errors import ReportError
+    from secscan.commands.summary import render_summary_table, summarize
     from secscan.decide.policy import gate as run_gate
     from secscan.decide.policy import render_decision
     from secscan.emit.report import render
+    from secscan.errors import ReportError
     from secscan.parse.sarif_reader import is_sarif
-    from secscan.commands.summary import render_summary_table, summarize
+    from secscan.scanners import read_raw
 
     counts = summarize(path)
     sys_stdout = sys.stdout

@@ -29,12 +29,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from support.osv_server import OsvServer  # noqa: E402
-from support.sample_repo import make_sample_repo  # noqa: E402
+from support.osv_server import OsvServer
+from support.sample_repo import make_sample_repo
 
-from secscan.scanners import SCANNERS  # noqa: E402
-from secscan.collect.safety_db import build_safety_db  # noqa: E402
-from secscan.collect.scan import scan  # noqa: E402
+from secscan.collect.safety_db import build_safety_db
+from secscan.collect.scan import scan
+from secscan.scanners import SCANNERS
 
 ADVISORIES = REPO / "tests" / "fixtures" / "advisories"
 

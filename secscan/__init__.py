@@ -67,9 +67,12 @@ __all__ = ["__version__", *_EXPORTS]
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from secscan.scanners import detect_tool, load_report, parse_report
+    from secscan.collect.scan import ScannerRun, ScanResult, scan
     from secscan.decide.baseline import read_baseline
-    from secscan.normalizer.correlate import correlate
+    from secscan.decide.policy import Decision, Policy, evaluate, gate, license_findings, load_policy
+    from secscan.emit.github import upload_sarif
+    from secscan.emit.report import render as render_report
+    from secscan.emit.sarif_writer import to_sarif, write_sarif
     from secscan.errors import PolicyError, ReportError, ScannerError, SecscanError
     from secscan.findings import (
         Category,
@@ -83,14 +86,11 @@ if TYPE_CHECKING:  # pragma: no cover
         Severity,
         Suppression,
     )
-    from secscan.emit.github import upload_sarif
+    from secscan.normalizer.correlate import correlate
     from secscan.normalizer.finalize import normalize
-    from secscan.decide.policy import Decision, Policy, evaluate, gate, license_findings, load_policy
-    from secscan.emit.report import render as render_report
     from secscan.parse.sarif_io import read_sarif_findings
     from secscan.sarif.om import from_sarif_om, to_sarif_om
-    from secscan.emit.sarif_writer import to_sarif, write_sarif
-    from secscan.collect.scan import ScannerRun, ScanResult, scan
+    from secscan.scanners import detect_tool, load_report, parse_report
 
 
 def __getattr__(name: str) -> Any:

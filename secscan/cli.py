@@ -14,8 +14,9 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import click
 
@@ -53,7 +54,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail("interrupted", 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception as exc:  # noqa: BLE001 - the promise is: no traceback
+        except Exception as exc:
             if os.environ.get("SECSCAN_DEBUG"):
                 raise
             fail(f"internal error: {exc.__class__.__name__}: {exc} (set SECSCAN_DEBUG=1 for a traceback)")
@@ -237,9 +238,9 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
          kev: Path | None, epss: Path | None, write_sarif: Path | None, now_text: str | None) -> None:
     """Decide the CI gate for a SARIF file under a policy: exit 0 pass, 1 fail."""
     from secscan.decide.baseline import parse_time
-    from secscan.errors import EXIT_GATE_FAILED, EXIT_PASS, ConfigError
     from secscan.decide.policy import gate as run_gate
     from secscan.decide.policy import render_decision
+    from secscan.errors import EXIT_GATE_FAILED, EXIT_PASS, ConfigError
 
     now = None
     if now_text:
@@ -283,10 +284,10 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
 @handle_errors
 def report(sarif: Path, fmt: str, output: Path | None) -> None:
     """Render a SARIF log (from `secscan run` or `convert`) as a report for people or CI."""
-    from secscan.scanners import read_raw
-    from secscan.errors import ReportError
     from secscan.emit.report import render
+    from secscan.errors import ReportError
     from secscan.parse.sarif_reader import is_sarif
+    from secscan.scanners import read_raw
 
     doc = read_raw(sarif).document()
     if not is_sarif(doc):

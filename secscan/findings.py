@@ -10,9 +10,9 @@ changed behind a later stage's back — stages make new ones with
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Mapping
 
 
 class Severity(enum.IntEnum):
@@ -31,7 +31,7 @@ class Severity(enum.IntEnum):
         return _LABELS[self]
 
     @classmethod
-    def parse(cls, value: str | None) -> "Severity":
+    def parse(cls, value: str | None) -> Severity:
         """Map a severity word to the enum; unknown words give ``UNKNOWN``."""
         if value is None:
             return cls.UNKNOWN
@@ -39,7 +39,7 @@ class Severity(enum.IntEnum):
         return _SEVERITY_WORDS.get(word, cls.UNKNOWN)
 
     @classmethod
-    def from_score(cls, score: float | None) -> "Severity":
+    def from_score(cls, score: float | None) -> Severity:
         """CVSS base score → severity, with the bands GitHub and NVD use.  ``NaN``
         (which compares below every band) is ``UNKNOWN``, never ``INFO``: fail safe."""
         if score is None or score != score:
@@ -235,7 +235,7 @@ class RawReport:
     """Bytes a scanner wrote, and where they came from.  ``document()`` parses JSON
     once and caches it, so detection and parsing of a 250 MB report share one load."""
 
-    __slots__ = ("tool", "data", "source", "format", "_doc", "_text", "_released")
+    __slots__ = ("_doc", "_released", "_text", "data", "format", "source", "tool")
 
     def __init__(self, data: bytes, source: str, tool: str | None = None, format: str | None = None) -> None:
         if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":

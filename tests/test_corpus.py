@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from support.corpus import CorpusEntry, corpus_entries
 
-from secscan.scanners import detect_tool, load_report
 from secscan.cli import main
 from secscan.emit.sarif_writer import github_problems
+from secscan.scanners import detect_tool, load_report
 
 ENTRIES = corpus_entries()
 PARSEABLE = [e for e in ENTRIES if e.findings is not None]

@@ -24,7 +24,7 @@ def test_cli_reference_is_generated_from_the_commands() -> None:
 @requires("bandit", "semgrep", "gitleaks")
 def test_library_worked_example_runs_against_the_sample(tmp_path, capsys) -> None:
     text = (REPO / "docs" / "library.md").read_text(encoding="utf-8")
-    example = re.search(r"## A worked example.*?```python\n(.*?)```", text, re.S).group(1)
+    example = re.search(r"## A worked example.*?```python\n(.*?)```", text, re.DOTALL).group(1)
     assert "secscan._" not in example and "from secscan." not in example  # public API only
     shutil.copytree(REPO / "tests" / "fixtures" / "sample-repo", tmp_path / "tests" / "fixtures" / "sample-repo")
     shutil.copytree(REPO / "policies", tmp_path / "policies")

@@ -19,7 +19,6 @@ import httpx
 import pytest
 from support.fake_github import FakeGitHub
 
-from secscan.errors import UploadError
 from secscan.emit.github import (
     MAX_GZIP_BYTES,
     encode_sarif,
@@ -27,6 +26,7 @@ from secscan.emit.github import (
     resolve_target,
     upload_sarif,
 )
+from secscan.errors import UploadError
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 BANDIT = CORPUS / "bandit" / "localrun__bandit-1.9.4_examples.sarif"
@@ -146,9 +146,8 @@ def test_5xx_gives_up_after_bounded_attempts():
 
 
 def test_401_is_not_retried():
-    with FakeGitHub(token=TOKEN) as gh:
-        with pytest.raises(UploadError) as exc:
-            upload(gh, SEMGREP_SMALL, token="ghs_wrong")
+    with FakeGitHub(token=TOKEN) as gh, pytest.raises(UploadError) as exc:
+        upload(gh, SEMGREP_SMALL, token="ghs_wrong")
     assert gh.count() == 1
     assert "HTTP 401: Bad credentials" in str(exc.value)
     assert "docs.github.com" in str(exc.value)

@@ -19,11 +19,11 @@ from support.fake_github import FakeGitHub
 from support.sample_repo import make_sample_repo
 
 import secscan
-from secscan.errors import UploadError
 from secscan.emit.github import MARKER, resolve_target, safe_url, upload_sarif
 from secscan.emit.github.http import clean_server_text, http_error
 from secscan.emit.sarif_layout import layout_of
 from secscan.emit.sarif_writer import RunInfo, build_sarif
+from secscan.errors import UploadError
 
 pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
 

@@ -16,8 +16,8 @@ import pytest
 from support.git import ENV, FAKE_AWS
 from support.git import git as _git
 
-from secscan.scanners import gitleaks
 from secscan.collect.scan import FAILED, OK, run_scanner
+from secscan.scanners import gitleaks
 
 pytestmark = [pytest.mark.gitleaks]  # the real scanners these tests run
 

@@ -30,9 +30,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.corpus import CORPUS
 
-from secscan.scanners import load_raw
 from secscan.errors import ReportError
 from secscan.findings import RawReport
+from secscan.scanners import load_raw
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
@@ -122,9 +122,9 @@ def _read_back(path: Path) -> None:
     anything but a SecscanError."""
     from rich.console import Console
 
+    from secscan.commands.summary import summarize
     from secscan.decide.policy import gate, render_decision
     from secscan.emit.report import render
-    from secscan.commands.summary import summarize
 
     summarize(path)
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -145,8 +145,8 @@ choices = st.lists(st.tuples(st.integers(min_value=0, max_value=10_000), hostile
 def test_hostile_values_in_real_reports(seed, picks, sarif_validator, tmp_path_factory):
     """A corpus report with hostile values: a ReportError naming the file, or a SARIF
     that is strict JSON, UTF-8, schema-valid and readable back by every command."""
-    from secscan.normalizer.finalize import normalize
     from secscan.emit.sarif_writer import build_sarif, dumps, runinfo_from_reports, write_sarif
+    from secscan.normalizer.finalize import normalize
 
     original = json.loads((CORPUS / seed).read_text(encoding="utf-8"))
     data = _mutant(original, picks)

@@ -21,10 +21,10 @@ from support.osv_server import OsvServer
 
 from secscan.collect.images import ImageKind, image_spec
 from secscan.collect.images.dockerfile import Placement, history, map_layers, parse_dockerfile
-from secscan.decide.policy import load_policy
-from secscan.commands.run import apply_policy
-from secscan.emit.sarif_writer import github_problems
 from secscan.collect.scan import scan
+from secscan.commands.run import apply_policy
+from secscan.decide.policy import load_policy
+from secscan.emit.sarif_writer import github_problems
 
 pytestmark = [pytest.mark.trivy, pytest.mark.pip_audit]  # the real scanners these tests run
 
@@ -288,9 +288,9 @@ def test_vulnerabilities_of_a_real_trivy_image_report_point_at_the_from_line() -
     OS package vulnerabilities of the base layer land on FROM, fingerprints hold no digest."""
     from support.corpus import CORPUS
 
-    from secscan.findings import RawReport
     from secscan.collect.images import ImageSpec
     from secscan.collect.images.run import read_image_report
+    from secscan.findings import RawReport
 
     path = CORPUS / "trivy" / "trivy__alpine-310.json.golden"
     spec = ImageSpec(ref="alpine-310.tar.gz", kind=ImageKind.REFERENCE, name="alpine")

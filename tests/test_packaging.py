@@ -34,7 +34,7 @@ def test_the_version_has_one_source() -> None:
     assert "version" not in project and "version" in project["dynamic"]
     attr = _pyproject()["tool"]["setuptools"]["dynamic"]["version"]["attr"]
     assert attr == "secscan.__version__"
-    assert re.search(r'^__version__ = "[0-9][^"]*"$', (REPO / "secscan" / "__init__.py").read_text(), re.M)
+    assert re.search(r'^__version__ = "[0-9][^"]*"$', (REPO / "secscan" / "__init__.py").read_text(), re.MULTILINE)
 
 
 def test_default_extras_pull_no_third_party_rebuild_of_a_scanner() -> None:
@@ -74,7 +74,7 @@ def dist(tmp_path_factory) -> Path:
 
 
 def _version() -> str:
-    return re.search(r'^__version__ = "([^"]+)"$', (REPO / "secscan" / "__init__.py").read_text(), re.M).group(1)
+    return re.search(r'^__version__ = "([^"]+)"$', (REPO / "secscan" / "__init__.py").read_text(), re.MULTILINE).group(1)
 
 
 def test_built_sdist_and_wheel_pass_twine_check(dist: Path) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from secscan.errors import ConfigError
 from secscan.emit.report import FORMATS, render
+from secscan.errors import ConfigError
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 CODEQL = CORPUS / "sarif" / "defectdojo__codeQL-output.sarif"

@@ -115,9 +115,9 @@ def test_filter_from_fragment_in_real_chromium(tmp_path):
 
 
 def test_tool_filter_on_semgrep_and_pip_audit_through_the_writer(tmp_path):
-    from secscan.scanners import load_report
-    from secscan.normalizer.finalize import normalize
     from secscan.emit.sarif_writer import runinfo_from_reports, to_sarif
+    from secscan.normalizer.finalize import normalize
+    from secscan.scanners import load_report
 
     reports = [load_report(PIP_AUDIT), load_report(SEMGREP)]
     log = to_sarif(normalize([f for r in reports for f in r.findings]), runinfo_from_reports(reports))
@@ -200,7 +200,7 @@ def test_page_requests_nothing_from_the_network(tmp_path):
             if value and re.match(r"\s*(https?:)?//", value):
                 assert (tag, name) == ("a", "href"), (tag, name, value)
             assert not (value or "").lower().startswith("javascript:"), (tag, name)
-    assert not re.search(r"@import|url\(", "".join(page.styles), re.I)
+    assert not re.search(r"@import|url\(", "".join(page.styles), re.IGNORECASE)
     assert "iframe src" in html.replace("&lt;", "<").replace("&#34;", '"')  # the payload is there, as text
     dom = Elements()
     dom.feed(dump_dom(write(tmp_path, doc), "", tmp_path))

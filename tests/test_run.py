@@ -22,11 +22,11 @@ from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_re
 from support.scanners import TOOLS, requires
 
 import secscan
-from secscan.scanners import SCANNERS
-from secscan.findings import Category, Severity
 from secscan.collect.safety_db import build_safety_db
-from secscan.emit.sarif_writer import github_problems
 from secscan.collect.scan import scan
+from secscan.emit.sarif_writer import github_problems
+from secscan.findings import Category, Severity
+from secscan.scanners import SCANNERS
 
 SECRETS_IN_SAMPLE = ["AKIAZ7VQ3XKPLM4TNB2W", "q8Jd2Wm9vX4rT7yL1nB6cF3hK0pS5aZeGuRiYoEw",
                      "hunter2-not-a-real-password", HISTORY_SECRET.splitlines()[1]]
@@ -99,7 +99,7 @@ def test_dependency_severity_comes_from_the_advisory(full) -> None:
     alias_word: dict[str, str] = {}
     for row in expected_rows():
         for alias in filter(None, row["aliases"].split(",")):
-            if alias in ghsa_word and ghsa_word[alias]:
+            if ghsa_word.get(alias):
                 alias_word[row["id"]] = ghsa_word[alias]
     words = {"LOW": Severity.LOW, "MODERATE": Severity.MEDIUM, "HIGH": Severity.HIGH, "CRITICAL": Severity.CRITICAL}
     audited = [f for f in full.findings if f.tool == "pip-audit"]

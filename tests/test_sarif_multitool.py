@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support.corpus import corpus_entries
 from support.scanners import requires
 

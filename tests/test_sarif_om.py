@@ -18,8 +18,8 @@ from support.corpus import FIXTURES, CorpusEntry, corpus_entries
 
 import secscan
 from secscan.commands.convert import convert_reports
-from secscan.errors import ReportError
 from secscan.emit.sarif_writer import dumps
+from secscan.errors import ReportError
 
 REPO = Path(__file__).resolve().parents[1]
 ENTRIES = corpus_entries()

@@ -16,8 +16,8 @@ import pytest
 from support.sample_repo import make_sample_repo
 
 import secscan
-from secscan.scanners import SCANNERS
 from secscan.collect.scan import needs_network_probe, scan
+from secscan.scanners import SCANNERS
 
 pytestmark = pytest.mark.bandit
 
@@ -139,8 +139,8 @@ def test_bandit_shards_give_the_bytes_of_one_run(tmp_path, monkeypatch) -> None:
 
 
 def test_bandit_is_one_process_on_a_small_tree(tmp_path) -> None:
-    from secscan.scanners import bandit
     from secscan.collect.runner import RunContext
+    from secscan.scanners import bandit
 
     repo = make_sample_repo(tmp_path, history=False)
     ctx = RunContext(target=repo, workdir=tmp_path, jobs=4)

@@ -44,7 +44,7 @@ def doc_workflows() -> list[tuple[str, str]]:
     """(name, YAML text) of every full workflow (a block with ``jobs``) in the docs."""
     out = []
     for doc in sorted((REPO / "docs").glob("*.md")):
-        blocks = re.findall(r"```ya?ml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+        blocks = re.findall(r"```ya?ml\n(.*?)```", doc.read_text(encoding="utf-8"), re.DOTALL)
         for i, block in enumerate(blocks):
             data = yaml.safe_load(block)
             if isinstance(data, dict) and "jobs" in data:

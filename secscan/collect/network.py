@@ -13,9 +13,9 @@ A probe is a plain HTTPS request: no credentials, nothing about the project is s
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 PROBE_TIMEOUT = 1.0
 

@@ -28,9 +28,10 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,13 @@ class Plan:
     unaudited: tuple[Any, ...] = ()
     # more runs of the same tool whose reports are merged with this one's (pip-audit
     # once per set of pins in which every package appears once)
-    more: tuple["Plan", ...] = ()
+    more: tuple[Plan, ...] = ()
     # what the run is expected to cover, for the adapter's measure()
     expected: Mapping[str, Any] = field(default_factory=dict)
     # the same scan split over parts of the file list (bandit on several cores): these
     # commands run at once instead of ``argv`` (which is what the run records) and their
     # reports are merged in this order, exactly as one run's report would read
-    shards: tuple["Plan", ...] = ()
+    shards: tuple[Plan, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,18 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from secscan.scanners import SCANNERS, adapter, canonical_tool
+from secscan.collect.runner import Outcome, Plan, RunContext, first_line
 from secscan.errors import ConfigError, ReportError
 from secscan.findings import Finding, ParsedReport, RawReport
 from secscan.normalizer.finalize import normalize
-from secscan.collect.runner import Outcome, Plan, RunContext, first_line
+from secscan.scanners import SCANNERS, adapter, canonical_tool
 
 OK, SKIPPED, MISSING, FAILED = "ok", "skipped", "missing", "failed"
 
@@ -147,7 +148,7 @@ def _now() -> str:
     return (source_date() or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_URL_CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
+_URL_CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 
 
 def _redact_argv(argv: Sequence[str]) -> str:
@@ -201,13 +202,13 @@ def _execute(plan: Plan, ctx: RunContext) -> Outcome:
                    started=started, ended=_now(), timed_out=timed_out)
 
 
-def _portable(func: Callable[..., "ScannerRun"]) -> Callable[..., "ScannerRun"]:
+def _portable(func: Callable[..., ScannerRun]) -> Callable[..., ScannerRun]:
     """No machine path in what a run records (command line, reason, messages, snippets):
     the same tree gives the same SARIF wherever it sits (secscan.normalizer.portable)."""
     import functools
 
     @functools.wraps(func)
-    def wrapper(tool: str, target: Path, **kwargs: Any) -> "ScannerRun":
+    def wrapper(tool: str, target: Path, **kwargs: Any) -> ScannerRun:
         from secscan.normalizer.portable import for_run
 
         run = func(tool, target, **kwargs)
@@ -369,9 +370,7 @@ def _merge(parts: list[ParsedReport]) -> ParsedReport:
         first.unaudited.extend(other.unaudited)
         for key, value in other.coverage.items():
             mine = first.coverage.get(key)
-            if isinstance(mine, int) and isinstance(value, int):
-                first.coverage[key] = mine + value
-            elif isinstance(mine, list) and isinstance(value, list):
+            if isinstance(mine, int) and isinstance(value, int) or isinstance(mine, list) and isinstance(value, list):
                 first.coverage[key] = mine + value
             else:
                 first.coverage.setdefault(key, value)

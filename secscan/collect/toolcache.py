@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping
 
 VERSIONS_FILE = "versions.json"
 _LOCK = threading.Lock()  # the scanners' workers share one file

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
-from secscan.scanners import load_report
 from secscan.findings import Finding, ParsedReport
 from secscan.normalizer.finalize import normalize
 from secscan.normalizer.paths import relativize
+from secscan.scanners import load_report
 
 
 @dataclass
@@ -52,7 +52,6 @@ def convert_reports(paths: Sequence[str | Path], output: str | Path, tool: str =
 def _convert(paths: Sequence[str | Path], output: str | Path, tool: str, root: str | Path | None,
              pretty: bool) -> ConvertResult:
     from secscan.emit.sarif_writer import runinfo_from_reports, write_sarif
-
     from secscan.normalizer.coverage import with_coverage_findings
 
     reports = [with_coverage_findings(rep) for rep in load_reports(paths, tool)]

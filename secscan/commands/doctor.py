@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from secscan.scanners import SCANNERS, adapter
 from secscan.collect.runner import RunContext
+from secscan.scanners import SCANNERS, adapter
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import click
 
@@ -35,7 +35,7 @@ class LiveTable:
         self._lock = threading.Lock()
         self._live = Live(self._render(), console=Console(stderr=True), refresh_per_second=8, transient=False)
 
-    def __enter__(self) -> "LiveTable":
+    def __enter__(self) -> LiveTable:
         self._live.start()
         return self
 

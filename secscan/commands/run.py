@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from secscan.config import RunConfig, load_config, parse_option
 from secscan.errors import EXIT_GATE_FAILED, EXIT_PASS, EXIT_SCANNER
@@ -99,7 +100,7 @@ class RunRequest:
                  policy: Path | None, baseline: Path | None, config: Path | None, options: Sequence[str],
                  osv_url: str | None, safety_db: Path | None, online: bool,
                  offline: bool = False, kev: Path | None = None, epss: Path | None = None,
-                 images: Sequence[str] = (), dockerfile: Path | None = None) -> "RunRequest":
+                 images: Sequence[str] = (), dockerfile: Path | None = None) -> RunRequest:
         cfg = load_config(path, config)
         base = Path(cfg.source).parent if cfg.source else path
 
@@ -151,8 +152,8 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     """Scan, write the SARIF, print the summary, decide; returns the exit code."""
     import click
 
-    from secscan.decide.policy import load_policy
     from secscan.collect.scan import scan
+    from secscan.decide.policy import load_policy
 
     # a bad policy, or a SARIF path that cannot be written, fails before any scanner runs;
     # without a policy, the shipped default decides (policies/default.yml: fail on high)
@@ -265,9 +266,9 @@ def prepare_output(path: Path) -> bool:
 def _carried(result: Any, baseline_path: str | Path, findings: Sequence[Any]) -> list:
     """Previous findings of the scanners that did not run this time (see
     :func:`secscan.decide.baseline.carry_forward`)."""
-    from secscan.scanners import read_raw
     from secscan.decide.baseline import carry_forward
     from secscan.parse.sarif_reader import read_sarif
+    from secscan.scanners import read_raw
 
     not_checked = {tool: f"{run.status}: {run.reason}" for tool, run in result.runs.items() if run.status != "ok"}
     if not not_checked:
@@ -292,8 +293,8 @@ def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = No
                  exploits: Any = None) -> tuple[list, Any]:
     """Licence findings from the inventory, baseline, overrides, suppressions, decision."""
     from secscan.decide.baseline import read_baseline
-    from secscan.normalizer.finalize import normalize
     from secscan.decide.policy import evaluate, license_findings
+    from secscan.normalizer.finalize import normalize
 
     findings = list(result.findings)
     if baseline_path:

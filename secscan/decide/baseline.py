@@ -20,10 +20,11 @@ Everything here is pure: the clock is a parameter, nothing sleeps or reads the t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from secscan.errors import ReportError
 from secscan.findings import Finding, RawReport, Severity

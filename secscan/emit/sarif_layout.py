@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 MAX_STORED_RESULTS = 5_000  # GitHub stores only the first 5,000 results of a run
 FILL_ON_CHOICE = 2_500  # a fresh choice leaves every bucket room to double

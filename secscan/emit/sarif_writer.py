@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
 from urllib.parse import quote
 
 from secscan import __version__
-from secscan.findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
-from secscan.normalizer.fingerprint import FINGERPRINT_KEY
-from secscan.normalizer.finalize import Normalized, normalize, total_order
-from secscan.parse.values import is_safe_relative
 from secscan.emit import sarif_layout as _layout
+from secscan.findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
+from secscan.normalizer.finalize import Normalized, normalize, total_order
+from secscan.normalizer.fingerprint import FINGERPRINT_KEY
+from secscan.parse.values import is_safe_relative
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FIXES_PROPERTY = "sarif-fixes"  # a Finding property the writer turns into result.fixes
@@ -507,7 +508,7 @@ def build_sarif(
     properties: Mapping[str, Any] | None = None,
     split_large_runs: bool = True,
     lazy: bool = False,
-    previous: Mapping[str, "_layout.ToolLayout"] | None = None,
+    previous: Mapping[str, _layout.ToolLayout] | None = None,
 ) -> SarifOutput:
     """Build the SARIF log: one run per tool (tools that ran clean get an empty run,
     which is how GitHub learns their alerts were fixed)."""
@@ -545,7 +546,7 @@ def to_sarif(findings: Iterable[Finding], runs: Mapping[str, RunInfo] | None = N
     return build_sarif(findings, runs, properties=properties).log
 
 
-def _tool_runs(tool: str, findings: list[Finding], info: RunInfo | None, prev: "_layout.ToolLayout | None",
+def _tool_runs(tool: str, findings: list[Finding], info: RunInfo | None, prev: _layout.ToolLayout | None,
                split: bool, have_previous: bool, warnings: list[str]) -> list[dict[str, Any]]:
     """A tool's runs: one per bucket (see :mod:`secscan.emit.sarif_layout`), then an empty
     closeout run per category the tool used last time and no longer does.  A tool that
@@ -657,7 +658,7 @@ class _Sink:
         return self.zipped
 
 
-def _stream(obj: Any, sink: "_Sink") -> None:
+def _stream(obj: Any, sink: _Sink) -> None:
     """Compact JSON of ``obj``, byte for byte what :func:`dumps` gives, written piece by
     piece: lazy lists a few thousand items at a time (by orjson when installed:
     secscan.fastjson)."""
@@ -699,7 +700,7 @@ def write_sarif(
     *,
     properties: Mapping[str, Any] | None = None,
     pretty: bool = False,
-    previous: Mapping[str, "_layout.ToolLayout"] | None = None,
+    previous: Mapping[str, _layout.ToolLayout] | None = None,
 ) -> list[str]:
     """Write the log to ``path`` ('-': stdout) without ever holding all of it in memory;
     returns warnings about GitHub's limits."""

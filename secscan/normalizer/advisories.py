@@ -35,9 +35,10 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from secscan.findings import Category, Cvss, Finding, Notification, Severity
@@ -101,7 +102,7 @@ def load_record_file(path: Path) -> dict[str, Any] | None:
             import yaml
 
             loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            doc = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+            doc = yaml.load(text, Loader=loader)
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     except Exception as exc:  # yaml.YAMLError without importing yaml at module level
@@ -289,7 +290,7 @@ class AdvisoryIndex:
             self._client.close()
             self._client = None
 
-    def __enter__(self) -> "AdvisoryIndex":
+    def __enter__(self) -> AdvisoryIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -31,8 +31,8 @@ once, at the higher severity.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from secscan.findings import Category, Finding, Severity
 from secscan.normalizer.fingerprint import normalize_package_name

@@ -8,9 +8,9 @@ survives line shifts just as well as with a snippet.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
 
 from secscan.findings import Category, Finding, evolve
 from secscan.normalizer.fingerprint import FINGERPRINT_KEY, digest, normalize_package_name, normalize_text

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from secscan.scanners import read_raw
 from secscan.findings import Finding, ParsedReport
 from secscan.normalizer.finalize import normalize
 from secscan.parse.sarif_reader import read_sarif
+from secscan.scanners import read_raw
 
 
 def read_sarif_report(path: str | Path) -> ParsedReport:

@@ -33,7 +33,8 @@ contents) has no bearing on a finding.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 _NOT_FINDINGS = {"pass", "notapplicable"}
 _ARG = re.compile(r"\{(\d+)\}")

@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["to_spdx", "is_choice", "KNOWN_SPDX_IDS"]
+__all__ = ["KNOWN_SPDX_IDS", "is_choice", "to_spdx"]
 
 # SPDX ids accepted verbatim (case-insensitively).  Common ones on PyPI and the whole
 # families a policy is likely to name; a valid id not listed here is "unknown".
@@ -340,7 +340,7 @@ def _single(text: str) -> tuple[str, ...]:
     if found:
         return found
     # "Apache 2.0 or MIT", "MIT/Apache-2.0": free-text names joined by operators
-    parts = [p for p in re.split(r"\s+(?:or|and)\s+|\s*/\s*|\s*,\s*", text, flags=re.I) if p.strip()]
+    parts = [p for p in re.split(r"\s+(?:or|and)\s+|\s*/\s*|\s*,\s*", text, flags=re.IGNORECASE) if p.strip()]
     if len(parts) > 1:
         ids: list[str] = []
         for part in parts:

@@ -26,10 +26,10 @@ The rules, chosen so that ``from_sarif_om(to_sarif_om(log)) == log`` byte for by
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from secscan.errors import SecscanError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from secscan.errors import ReportError
 from secscan.findings import RawReport

@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from secscan.errors import UnsupportedFormatError
 from secscan.findings import Finding, RawReport
@@ -81,9 +82,9 @@ TEMPLATE_CAVEAT = {
     "asff": "trivy's ASFF template (@contrib/asff.tpl) leaves out secret rule ids and lines and cuts "
             "descriptions at 512 characters; --format json keeps them",
 }
-_SEV_NAME = re.compile(r"^\[(?P<sev>[A-Z]+)\]\s*(?P<rest>.*)$", re.S)
+_SEV_NAME = re.compile(r"^\[(?P<sev>[A-Z]+)\]\s*(?P<rest>.*)$", re.DOTALL)
 _PKG_VERSION = re.compile(r"^(?P<name>.+?)-(?P<version>\d.*)$")
-_MISCONF_LINES = re.compile(r"^\s*(?P<target>.*?):(?P<start>\d+)(?::(?P<end>\d+))?:\s*$", re.M)
+_MISCONF_LINES = re.compile(r"^\s*(?P<target>.*?):(?P<start>\d+)(?::(?P<end>\d+))?:\s*$", re.MULTILINE)
 
 
 def _sev_name(text: str) -> tuple[str | None, str]:
@@ -96,7 +97,7 @@ def junit_results(raw: RawReport, fail: Callable[[str, str], Exception]) -> list
     from xml.etree import ElementTree
 
     text = raw.text()
-    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.I):
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
         raise fail("report", "JUnit XML with a DOCTYPE/ENTITY declaration is refused")
     try:
         root = ElementTree.fromstring(text)
@@ -241,7 +242,7 @@ def asff_results(doc: Mapping[str, Any], fail: Callable[[str, str], Exception]) 
                 raise fail(where, "has no check id in GeneratorId")
             prefix = f"Trivy found a misconfiguration in {target}: "
             mis: dict[str, Any] = {"ID": ident, "Severity": sev, "Status": "FAIL",
-                                   "Title": title[len(prefix):] if title.startswith(prefix) else title,
+                                   "Title": title.removeprefix(prefix),
                                    "Description": description, "Message": html.unescape(str(other.get("Message") or "")) or None,
                                    "Resolution": rec.get("Text"),
                                    "PrimaryURL": url or None}

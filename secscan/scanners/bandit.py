@@ -56,11 +56,21 @@ import io
 import json
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
+from secscan.collect.runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    file_list,
+    first_line,
+    read_version,
+)
 from secscan.errors import ConfigError, ReportError
 from secscan.findings import (
     Category,
@@ -73,15 +83,6 @@ from secscan.findings import (
 )
 from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import scrub
-from secscan.collect.runner import (
-    Outcome,
-    Plan,
-    RunContext,
-    command,
-    file_list,
-    first_line,
-    read_version,
-)
 from secscan.parse.sarif_reader import (
     LEVEL_SEVERITY,
     driver_names,
@@ -105,12 +106,12 @@ _TOP_KEYS = frozenset({"errors", "generated_at", "metrics", "results", "stats"})
 _CSV_REQUIRED = ("filename", "test_name", "issue_severity", "issue_confidence", "issue_text", "line_number")
 _XML_HEAD = re.compile(rb"<testsuite\b[^>]*\bname=[\"']bandit[\"']")
 _YAML_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?(?:---[ \t]*\r?\n)?errors:")
-_CODE_LINE = re.compile(r"^(\d+)[ \t](.*)$", re.S)
-_CWE_ID = re.compile(r"(?:CWE-|definitions/)0*(\d{1,9})(?!\d)", re.I)
+_CODE_LINE = re.compile(r"^(\d+)[ \t](.*)$", re.DOTALL)
+_CWE_ID = re.compile(r"(?:CWE-|definitions/)0*(\d{1,9})(?!\d)", re.IGNORECASE)
 _DOCS_VERSION = re.compile(r"/en/(\d+\.\d+(?:\.\d+)?[\w.+-]*)/")
 _XML_HEADER = re.compile(r"Test ID:\s*(\S+)\s+Severity:\s*(\S+)\s+Confidence:\s*(\S+)")
-_XML_CWE = re.compile(r"^CWE:\s*CWE-0*(\d{1,9})(?!\d)", re.M)
-_XML_LOCATION = re.compile(r"Location\s+(.*):(\d+)\s*$", re.S)
+_XML_CWE = re.compile(r"^CWE:\s*CWE-0*(\d{1,9})(?!\d)", re.MULTILINE)
+_XML_LOCATION = re.compile(r"Location\s+(.*):(\d+)\s*$", re.DOTALL)
 
 
 # --------------------------------------------------------------------------- detect
@@ -438,8 +439,7 @@ def _yaml_code(code: str) -> str:
         pos = idx + 2
         number += 1
     tail = code[pos:]
-    if tail.endswith("\\n"):
-        tail = tail[:-2]
+    tail = tail.removesuffix("\\n")
     pieces.append(tail)
     return "\n".join(pieces) + "\n"
 

@@ -55,7 +55,8 @@ Formats read
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import Category, Finding, Location, Package, ParsedReport, RawReport, Severity
@@ -74,13 +75,13 @@ _TYPES = {
     "cluster_image_scanning": Category.DEPENDENCY,
 }
 _OWN_ID = ("bandit_test_id", "semgrep_id", "gitleaks_rule_id", "gosec_rule_id", "flawfinder_func_name")
-_CWE = re.compile(r"^(?:CWE-)?(\d+)$", re.I)
+_CWE = re.compile(r"^(?:CWE-)?(\d+)$", re.IGNORECASE)
 _CQ_WORDS = {"blocker": Severity.CRITICAL, "critical": Severity.HIGH, "major": Severity.MEDIUM,
              "minor": Severity.LOW, "info": Severity.INFO}
 _TRIVY_CQ_WORDS = {"critical": Severity.CRITICAL, "major": Severity.HIGH, "minor": Severity.MEDIUM,
                    "info": Severity.LOW}
 _TRIVY_DESC = re.compile(r"^(?:(?P<kind>Misconfig|Secret) - (?P<rid>[^ ]+) - (?P<title>.*)"
-                         r"|(?P<vid>[^ ]+) - (?P<pkg>[^ ]+) - (?P<ver>[^ ]*) - (?P<vtitle>.*))$", re.S)
+                         r"|(?P<vid>[^ ]+) - (?P<pkg>[^ ]+) - (?P<ver>[^ ]*) - (?P<vtitle>.*))$", re.DOTALL)
 
 
 # -- detection ------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def _identifiers(vuln: Mapping[str, Any]) -> tuple[str | None, list[str], str | 
             match = _CWE.match(value)
             if match:
                 ids.append(f"CWE-{match.group(1)}")
-        elif kind in ("cve", "ghsa", "osvdb", "pysec") or re.match(r"^(CVE|GHSA|PYSEC)-", value, re.I):
+        elif kind in ("cve", "ghsa", "osvdb", "pysec") or re.match(r"^(CVE|GHSA|PYSEC)-", value, re.IGNORECASE):
             ids.append(value.upper() if kind != "ghsa" else value)
             url = url or (ident.get("url") if isinstance(ident.get("url"), str) else None)
         else:

@@ -68,15 +68,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from secscan.errors import ReportError
-from secscan.findings import Category, Finding, Location, ParsedReport, RawReport, Severity
-from secscan.normalizer.fingerprint import secret_digest
-from secscan.normalizer.paths import relativize
-from secscan.normalizer.redact import mask_value, scrub
 from secscan.collect.runner import (
     Outcome,
     Plan,
@@ -84,6 +80,11 @@ from secscan.collect.runner import (
     command,
     read_version,
 )
+from secscan.errors import ReportError
+from secscan.findings import Category, Finding, Location, ParsedReport, RawReport, Severity
+from secscan.normalizer.fingerprint import secret_digest
+from secscan.normalizer.paths import relativize
+from secscan.normalizer.redact import mask_value, scrub
 from secscan.parse.sarif_reader import driver_names, is_sarif, iter_results, read_sarif
 from secscan.scanners._csv import csv_records
 
@@ -363,7 +364,7 @@ def _fix_sarif_finding(finding: Finding, ctx_rules: Mapping[str, Mapping[str, An
     secret, context = _sarif_secret(result)
     mask = _Masker(secret, context)
     rule_id = finding.rule_id
-    message = _str(((result.get("message") or {}).get("text")))
+    message = _str((result.get("message") or {}).get("text"))
     if rule_id == "unknown-rule":  # v7: "AWS Access Key secret detected"
         m = _V7_MESSAGE.match(message.strip())
         if m:

@@ -75,10 +75,19 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote
 
+from secscan.collect.runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    first_line,
+    read_version,
+)
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import (
     Category,
@@ -91,14 +100,6 @@ from secscan.findings import (
     Severity,
 )
 from secscan.normalizer.fingerprint import normalize_package_name
-from secscan.collect.runner import (
-    Outcome,
-    Plan,
-    RunContext,
-    command,
-    first_line,
-    read_version,
-)
 
 TOOL = "pip-audit"
 FORMATS: tuple[str, ...] = ("json", "cyclonedx-json")
@@ -107,7 +108,7 @@ OSV_URL = "https://osv.dev/vulnerability/{id}"
 # Linear: every run of blanks is matched one way only (``\s*\|?\s*`` split each run of
 # blank lines in every possible way: 20–41 s for 4 KB of newlines).
 _TABLE_HEAD = re.compile(r"^[ \t]*(?:\|[ \t]*)?Name[ \t]+(?:\|[ \t]+)?Version[ \t]+(?:\|[ \t]+)?ID[ \t]+"
-                         r"(?:\|[ \t]+)?Fix Versions", re.M)
+                         r"(?:\|[ \t]+)?Fix Versions", re.MULTILINE)
 _SKIP_VERSION = re.compile(r"\(([^()\s]+)\)\s*$")
 
 
@@ -529,8 +530,8 @@ def applies(ctx: RunContext) -> str | None:
 def not_checked(ctx: RunContext, reason: str) -> ParsedReport | None:
     """pip-audit was skipped although the project declares dependencies (no service):
     every one of them is reported as not audited, with that reason."""
-    from secscan.normalizer.coverage import Unaudited, with_coverage_findings
     from secscan.collect.requirements import read_dependencies
+    from secscan.normalizer.coverage import Unaudited, with_coverage_findings
 
     files = [f for f in requirement_files(ctx.target, ctx.options) if f.is_file()]
     if not files:

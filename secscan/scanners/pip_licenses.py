@@ -63,11 +63,10 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from secscan.errors import ReportError, UnsupportedFormatError
-from secscan.findings import LicenseRecord, ParsedReport, RawReport
 from secscan.collect.runner import (
     Outcome,
     Plan,
@@ -76,6 +75,8 @@ from secscan.collect.runner import (
     first_line,
     read_version,
 )
+from secscan.errors import ReportError, UnsupportedFormatError
+from secscan.findings import LicenseRecord, ParsedReport, RawReport
 from secscan.scanners._csv import csv_records, table_lines
 
 TOOL = "pip-licenses"

@@ -67,9 +67,17 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
+from secscan.collect.runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    read_version,
+)
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import (
     Category,
@@ -85,18 +93,11 @@ from secscan.findings import (
 )
 from secscan.normalizer.fingerprint import normalize_package_name
 from secscan.normalizer.paths import relativize, to_posix
-from secscan.collect.runner import (
-    Outcome,
-    Plan,
-    RunContext,
-    command,
-    read_version,
-)
 
 TOOL = "safety"
 FORMATS: tuple[str, ...] = ("json-1.x", "json", "scan-json")
 
-_ID = re.compile(r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+|PVE-\d{4}-\d+)\b", re.I)
+_ID = re.compile(r"\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+|PVE-\d{4}-\d+)\b", re.IGNORECASE)
 _JSON_START = re.compile(r'\{\s*"(?:report_meta|meta|scan_results|generated_at)"\s*:')
 _ROWS_START = re.compile(r'(?m)^\[\s*(?:\[|\])')
 _SET_REPR = re.compile(r"^\{('[^']*'(?:,\s*'[^']*')*)\}$")
@@ -531,7 +532,7 @@ _SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".e
               "site-packages", "__pycache__", "build", "dist", ".mypy_cache", ".pytest_cache", ".eggs"}
 _LOCKS = ("Pipfile.lock", "poetry.lock")
 _NOT_READ = ("pyproject.toml", "setup.py", "uv.lock", "pdm.lock")
-_REQ_NAME = re.compile(r"^requirements.*\.(txt|in)$", re.I)
+_REQ_NAME = re.compile(r"^requirements.*\.(txt|in)$", re.IGNORECASE)
 _EXIT_MEANING = {
     1: "safety failed",
     2: "safety usage error",
@@ -680,6 +681,6 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
         meaning += f" {_db(ctx) or ''}".rstrip()
     if code == 69:
         meaning += " (safety 3.x needs meta.schema_version 2.0.0; secscan.collect.safety_db builds one)"
-    if code not in _EXIT_MEANING and re.search(r"ssl|tls|connect|platform", detail, re.I):
+    if code not in _EXIT_MEANING and re.search(r"ssl|tls|connect|platform", detail, re.IGNORECASE):
         meaning += " (safety 3.8+ needs network at start; use safety==3.7.0 offline)"
     return f"exit {code}: {meaning}" + (f": {detail}" if detail else "")

@@ -42,10 +42,20 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 from xml.etree import ElementTree
 
+from secscan.collect.runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    file_list,
+    first_line,
+    read_version,
+)
 from secscan.errors import ConfigError, ReportError, UnsupportedFormatError
 from secscan.findings import (
     Category,
@@ -60,15 +70,6 @@ from secscan.findings import (
 from secscan.normalizer.fingerprint import secret_digest
 from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import mask_value, scrub
-from secscan.collect.runner import (
-    Outcome,
-    Plan,
-    RunContext,
-    command,
-    file_list,
-    first_line,
-    read_version,
-)
 from secscan.parse import sarif_reader
 
 TOOL = "semgrep"
@@ -96,10 +97,10 @@ _GITLAB_SEVERITY: dict[str, Severity] = {
     "critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM,
     "low": Severity.LOW, "info": Severity.INFO, "unknown": Severity.UNKNOWN,
 }
-_CWE = re.compile(r"cwe[-_: ]?0*(\d{1,9})(?!\d)", re.I)
+_CWE = re.compile(r"cwe[-_: ]?0*(\d{1,9})(?!\d)", re.IGNORECASE)
 _SECRET_CWES = {"CWE-798", "CWE-259", "CWE-321"}
 _SECRET_WORDS = {"secret", "secrets", "hardcoded-secrets", "hard-coded secrets"}
-_SEMGREP_DRIVERS = re.compile(r"^semgrep\b", re.I)
+_SEMGREP_DRIVERS = re.compile(r"^semgrep\b", re.IGNORECASE)
 _ERROR_LEVELS = {"error": "error", "fatal": "error", "warn": "warning", "warning": "warning",
                  "info": "note", "note": "note"}
 _MAX_NOTE = 2000
@@ -462,7 +463,7 @@ def _fix_sarif_finding(f: Finding, ctx: sarif_reader.SarifContext, result: Mappi
 
 def _parse_junit(raw: RawReport) -> ParsedReport:
     text = raw.text()
-    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.I):
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
         raise ReportError(raw.source, "JUnit XML with a DOCTYPE/ENTITY declaration is refused")
     try:
         root = ElementTree.fromstring(text)
@@ -551,7 +552,7 @@ def _gitlab_finding(raw: RawReport, index: int, vuln: Mapping[str, Any], version
 
 # --------------------------------------------------------------------------- running
 
-_REGISTRY = re.compile(r"^(p/|r/|s/|auto$|supply-chain$|secrets$|policy$|https?://|tag/)", re.I)
+_REGISTRY = re.compile(r"^(p/|r/|s/|auto$|supply-chain$|secrets$|policy$|https?://|tag/)", re.IGNORECASE)
 
 # Semgrep's exit codes (semgrep/error.py): what to tell a user about each.
 _EXIT_MEANING = {
@@ -809,5 +810,16 @@ def _report_error(report: bytes | None) -> str | None:
     return "; ".join(messages)[:300]
 
 
-__all__ = ["TOOL", "FORMATS", "detect", "parse", "executable", "version", "applies", "plan", "check",
-           "default_config", "OFFLINE_ENV"]
+__all__ = [
+    "FORMATS",
+    "OFFLINE_ENV",
+    "TOOL",
+    "applies",
+    "check",
+    "default_config",
+    "detect",
+    "executable",
+    "parse",
+    "plan",
+    "version",
+]

@@ -97,10 +97,19 @@ Categories and locations
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
+from secscan.collect.runner import (
+    Outcome,
+    Plan,
+    RunContext,
+    command,
+    first_line,
+    read_version,
+)
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import (
     Category,
@@ -118,14 +127,6 @@ from secscan.findings import (
 from secscan.normalizer.fingerprint import secret_digest
 from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import scrub
-from secscan.collect.runner import (
-    Outcome,
-    Plan,
-    RunContext,
-    command,
-    first_line,
-    read_version,
-)
 
 TOOL = "trivy"
 FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln", "compliance")
@@ -149,18 +150,18 @@ _OS_TYPES = frozenset({
     "photon", "redhat", "rocky", "sles", "suse linux enterprise server", "ubuntu", "wolfi",
 })
 # "alpine:3.10 (alpine 3.10.2)", "/path/image.tar (debian 10.4)"
-_OS_TARGET = re.compile(r"\s\((?:[a-z][\w .-]*?)\s[^()]*\)\s*$", re.I)
+_OS_TARGET = re.compile(r"\s\((?:[a-z][\w .-]*?)\s[^()]*\)\s*$", re.IGNORECASE)
 # image, VM, SBOM and cluster scans: paths are not files of the repository
 _IMAGE_ARTIFACTS = frozenset({"container_image", "vm", "cyclonedx", "spdx", "image"})
 _AGGREGATE_TARGETS = frozenset({"java", "node.js", "python", "ruby", "php", ".net", "go", "rust", "conda",
                                 "julia", "elixir", "dart", "swift", "c/c++", "wordpress"})
-_ARCHIVE = re.compile(r"^(?P<archive>.+?\.(?:tgz|tar\.gz|tar|zip|jar|war|ear))[:!](?P<inner>.+)$", re.I)
+_ARCHIVE = re.compile(r"^(?P<archive>.+?\.(?:tgz|tar\.gz|tar|zip|jar|war|ear))[:!](?P<inner>.+)$", re.IGNORECASE)
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _MASKED = re.compile(r"\*{3,}")
-_CWE = re.compile(r"cwe[-_ ]?0*(\d{1,9})(?!\d)", re.I)
+_CWE = re.compile(r"cwe[-_ ]?0*(\d{1,9})(?!\d)", re.IGNORECASE)
 _TEMPLATE_RULE = re.compile(r"^\[(?P<sev>[A-Za-z]+)\]\s+(?P<id>.+)$")
-_FIX = re.compile(r"\bto versions? (?P<fix>.+?)\.?$", re.I)
-_TABLE = re.compile(r"^(?:Total|Failures): \d+ \((?:UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL): \d+", re.M)
+_FIX = re.compile(r"\bto versions? (?P<fix>.+?)\.?$", re.IGNORECASE)
+_TABLE = re.compile(r"^(?:Total|Failures): \d+ \((?:UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL): \d+", re.MULTILINE)
 # purl type / Result.Type → Package.ecosystem
 _ECOSYSTEM = {
     "pip": "pypi", "pipenv": "pypi", "poetry": "pypi", "uv": "pypi", "python-pkg": "pypi", "pypi": "pypi",

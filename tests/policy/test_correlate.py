@@ -8,11 +8,11 @@ import subprocess
 from support.policy_data import NOW, PIP_AUDIT, SAFETY_SCAN, TRIVY_PIP
 from support.scanners import requires
 
-from secscan.scanners import parse_report
+from secscan.collect.runner import find_executable
+from secscan.decide.policy import evaluate
 from secscan.normalizer.correlate import correlate
 from secscan.normalizer.fingerprint import normalize_package_name
-from secscan.decide.policy import evaluate
-from secscan.collect.runner import find_executable
+from secscan.scanners import parse_report
 
 V1 = "version: 1\n"
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 from support.policy_data import CODEQL, NOW, POLICIES, REPO, SEMGREP_SARIF
 
-from secscan.findings import Severity
 from secscan.decide.policy import gate
+from secscan.findings import Severity
 
 NOW_ARG = ["--now", NOW.isoformat()]
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from support.policy_data import NOW, PIP_LICENSES, POLICIES
 
-from secscan.scanners import load_report
-from secscan.findings import Severity
 from secscan.decide.policy import evaluate, license_findings
+from secscan.findings import Severity
+from secscan.scanners import load_report
 
 V1 = "version: 1\n"
 

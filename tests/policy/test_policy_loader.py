@@ -14,9 +14,9 @@ import pytest
 import yaml
 from support.policy_data import POLICIES, REPO
 
+from secscan.decide.policy import SCHEMA, load_policy
 from secscan.errors import PolicyError
 from secscan.findings import Severity
-from secscan.decide.policy import SCHEMA, load_policy
 
 ISSUE_EXAMPLE = """\
 version: 1

@@ -9,11 +9,8 @@ from datetime import datetime, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
-
 from support.prioritise import corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
 
-from secscan.normalizer.coverage import is_coverage_finding
-from secscan.findings import evolve
 from secscan.decide.policy import Policy, evaluate
 from secscan.decide.prioritise.remediation import (
     affected_ranges,
@@ -23,6 +20,8 @@ from secscan.decide.prioritise.remediation import (
     pin_region,
     plan_from_sarif,
 )
+from secscan.findings import evolve
+from secscan.normalizer.coverage import is_coverage_finding
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 

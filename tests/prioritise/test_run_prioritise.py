@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.prioritise import EXPLOITS, VEX
 from support.feed_server import EPSS_PATH, KEV_PATH, FeedServer
 from support.osv_server import OsvServer
+from support.prioritise import EXPLOITS, VEX
 from support.safety import ADVISORIES
 from support.sample_repo import make_sample_repo
 

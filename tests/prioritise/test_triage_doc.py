@@ -21,7 +21,7 @@ def _secscan(*args: str, cwd) -> subprocess.CompletedProcess:
 
 def test_the_triage_guide_quotes_what_secscan_prints(tmp_path) -> None:
     text = DOC.read_text(encoding="utf-8")
-    policy = re.search(r"## 3\..*?```yaml\n(.*?)```", text, re.S).group(1)
+    policy = re.search(r"## 3\..*?```yaml\n(.*?)```", text, re.DOTALL).group(1)
     (tmp_path / "triage.yml").write_text(policy)
     (tmp_path / "tests" / "fixtures" / "vex").mkdir(parents=True)
     shutil.copy(VEX / "openvex.json", tmp_path / "tests" / "fixtures" / "vex" / "openvex.json")
@@ -31,7 +31,7 @@ def test_the_triage_guide_quotes_what_secscan_prints(tmp_path) -> None:
     assert "secscan: wrote 96 findings from 3 report(s) (pip-audit, safety, trivy) to nightly.sarif" in proc.stderr
     assert "# secscan: wrote 96 findings from 3 report(s) (pip-audit, safety, trivy) to nightly.sarif" in text
     md = _secscan("report", "nightly.sarif", cwd=tmp_path).stdout
-    for row in re.findall(r"^\| (?:pillow|django|urllib3|werkzeug) \|.*\|$", text, re.M):
+    for row in re.findall(r"^\| (?:pillow|django|urllib3|werkzeug) \|.*\|$", text, re.MULTILINE):
         assert row in md, row
     gate = ("gate", "nightly.sarif", "--policy", "triage.yml", "--kev", str(EXPLOITS / "kev.json"),
             "--epss", str(EXPLOITS / "epss_scores-2026-11-30.csv.gz"), "--now", "2026-12-01")
@@ -48,7 +48,7 @@ def test_the_triage_guide_quotes_what_secscan_prints(tmp_path) -> None:
         out = _secscan(*gate, "--explain", fingerprint, cwd=tmp_path).stdout.strip()
         assert out in text, out
     vex = json.loads(_secscan("report", "triaged.sarif", "--format", "openvex", cwd=tmp_path).stdout)
-    quoted = re.search(r"## 5\..*?```json\n(.*?)```", text, re.S).group(1)
+    quoted = re.search(r"## 5\..*?```json\n(.*?)```", text, re.DOTALL).group(1)
     for block in re.findall(r"\{\"vulnerability\".*?\"(?:justification|action_statement)\": \"[^\"]*\"\}", quoted,
-                            re.S):
+                            re.DOTALL):
         assert json.loads(block) in vex["statements"], block

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from secscan.scanners import bandit, load_raw, load_report, read_raw
-from secscan.scanners import detect as detect_any
+from secscan.collect.runner import Outcome, Plan, RunContext
 from secscan.errors import ConfigError, ReportError
 from secscan.findings import Category, RawReport, Severity
-from secscan.collect.runner import Outcome, Plan, RunContext
+from secscan.scanners import bandit, load_raw, load_report, read_raw
+from secscan.scanners import detect as detect_any
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 MANIFEST = [row for row in csv.DictReader((CORPUS / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")]

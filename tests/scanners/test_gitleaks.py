@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from secscan.scanners import detect, gitleaks, load_raw, load_report, read_raw
+from secscan.collect.runner import Outcome, RunContext
 from secscan.errors import ReportError
 from secscan.findings import Category, RawReport, Severity
-from secscan.collect.runner import Outcome, RunContext
+from secscan.scanners import detect, gitleaks, load_raw, load_report, read_raw
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 GITLEAKS = shutil.which("gitleaks", path=str(Path(sys.executable).parent)) or shutil.which("gitleaks")
@@ -112,8 +112,7 @@ def _clean(values: set[str]) -> set[str]:
     out = set()
     for v in values:
         v = v.strip()
-        if v.endswith("..."):
-            v = v[:-3]
+        v = v.removesuffix("...")
         if v in _PLACEHOLDERS or set(v) <= {"*"} or len(v) < 4:
             continue
         out.add(v)

@@ -22,11 +22,11 @@ from cvss import CVSS3
 from support.advisories import pip_audit_expectation as _pip_audit_expectation
 from support.osv_server import OsvServer, affects, load_records
 
-from secscan.scanners import load_raw, load_report, pip_audit, read_raw
-from secscan.normalizer.advisories import AdvisoryIndex, load_record_file
+from secscan.collect.runner import Outcome, RunContext
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import Category, RawReport, Severity
-from secscan.collect.runner import Outcome, RunContext
+from secscan.normalizer.advisories import AdvisoryIndex, load_record_file
+from secscan.scanners import load_raw, load_report, pip_audit, read_raw
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CORPUS = FIXTURES / "corpus"
@@ -130,7 +130,7 @@ def test_old_list_format_without_aliases_or_descriptions() -> None:
 def test_cyclonedx_report_matches_the_json_of_the_same_run() -> None:
     cdx = load_report(LOCAL_CDX)
     js = load_report(LOCAL_JSON)
-    pairs = lambda rep: sorted((f.package.name, f.package.version, f.rule_id) for f in rep.findings)  # noqa: E731
+    pairs = lambda rep: sorted((f.package.name, f.package.version, f.rule_id) for f in rep.findings)
     assert pairs(cdx) == pairs(js)
     assert any(n.rule_id == "cyclonedx-omits-skipped" for n in cdx.notifications)
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from secscan.scanners import detect, load_report, pip_licenses, read_raw
+from secscan.collect.runner import Outcome, RunContext
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import RawReport
 from secscan.parse.spdx import is_choice, to_spdx
-from secscan.collect.runner import Outcome, RunContext
+from secscan.scanners import detect, load_report, pip_licenses, read_raw
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 PL = CORPUS / "pip-licenses"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from support.corpus import CORPUS
 
-from secscan.scanners import load_report
 from secscan.errors import ReportError, UnsupportedFormatError  # noqa: F401
+from secscan.scanners import load_report
 
 PIP_AUDIT = CORPUS / "pip-audit"
 
@@ -166,8 +166,8 @@ def test_trivy_templates_keep_every_vulnerability_and_its_package(template: str,
     misconfigurations and secrets in four Results) through its bundled template."""
     import subprocess
 
-    from secscan.scanners import trivy as trivy_adapter
     from secscan.collect.runner import RunContext
+    from secscan.scanners import trivy as trivy_adapter
 
     src = TRIVY / source
     contrib = Path(__file__).resolve().parents[1] / "fixtures" / "trivy-contrib"

@@ -23,12 +23,12 @@ from support.safety import (
     expected_rows,
 )
 
-from secscan.scanners import detect as detect_any
-from secscan.scanners import load_raw, load_report, read_raw, safety
-from secscan.errors import ReportError
-from secscan.findings import Category, RawReport, Severity
 from secscan.collect.runner import Plan, RunContext
 from secscan.collect.safety_db import build_safety_db, load_osv_records
+from secscan.errors import ReportError
+from secscan.findings import Category, RawReport, Severity
+from secscan.scanners import detect as detect_any
+from secscan.scanners import load_raw, load_report, read_raw, safety
 
 MANIFEST = list(csv.DictReader((CORPUS / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t"))
 SAFETY_ROWS = [row for row in MANIFEST if row["tool"] == "safety"]

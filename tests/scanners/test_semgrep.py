@@ -16,12 +16,12 @@ import pytest
 import yaml
 from support.corpus import CORPUS, corpus_entries
 
-from secscan.scanners import adapter, detect, load_report, read_raw
-from secscan.scanners import semgrep as sg
+from secscan.collect.runner import Outcome, RunContext
 from secscan.errors import ConfigError, ReportError, UnsupportedFormatError
 from secscan.findings import Category, RawReport, Severity
 from secscan.normalizer.finalize import normalize
-from secscan.collect.runner import Outcome, RunContext
+from secscan.scanners import adapter, detect, load_report, read_raw
+from secscan.scanners import semgrep as sg
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "policies" / "semgrep"
 SEMGREP_ENTRIES = [e for e in corpus_entries() if e.tool == "semgrep"]

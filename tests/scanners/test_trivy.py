@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from secscan.scanners import load_raw, load_report, read_raw, trivy
+from secscan.collect.runner import Outcome, Plan, RunContext
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import Category, Finding, RawReport, Severity
-from secscan.collect.runner import Outcome, Plan, RunContext
+from secscan.scanners import load_raw, load_report, read_raw, trivy
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 MANIFEST = [row for row in csv.DictReader((CORPUS / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")]
@@ -248,7 +248,7 @@ def test_sarif_from_trivy_says_the_same_as_its_json(name: str, converted: Path) 
     sarif = convert(corpus(name), "sarif", converted / f"{name}.sarif")
     from_json = load_report(corpus(name), "trivy").findings
     from_sarif = load_report(sarif, "trivy").findings
-    key = lambda f: (f.category, f.severity, f.rule_id, f.package.name if f.package else None)  # noqa: E731
+    key = lambda f: (f.category, f.severity, f.rule_id, f.package.name if f.package else None)
     assert Counter(map(key, from_sarif)) == Counter(map(key, from_json))
     assert sorted(f.secret_digest for f in from_sarif if f.secret_digest) == \
         sorted(f.secret_digest for f in from_json if f.secret_digest)
@@ -273,7 +273,7 @@ def test_cyclonedx_from_trivy_says_the_same_as_its_json(converted: Path) -> None
     src = corpus("trivy__pip.json.golden")  # lists its Packages, so the SBOM carries the vulnerabilities
     cdx = convert(src, "cyclonedx", converted / "pip.cdx.json")
     assert trivy.detect(read_raw(cdx)) == "cyclonedx"
-    key = lambda f: (f.rule_id, f.package.name.lower(), f.package.version, f.package.fixed_versions,  # noqa: E731
+    key = lambda f: (f.rule_id, f.package.name.lower(), f.package.version, f.package.fixed_versions,
                      f.severity, f.package.manifest)
     assert sorted(map(key, load_report(cdx, "trivy").findings)) == \
         sorted(map(key, load_report(src, "trivy").findings))

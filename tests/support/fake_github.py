@@ -205,7 +205,7 @@ class FakeGitHub:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle
-    def __enter__(self) -> "FakeGitHub":
+    def __enter__(self) -> FakeGitHub:
         self.start()
         return self
 

@@ -12,8 +12,8 @@ the cache was (or was not) used.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Mapping
 
 KEV_PATH = "/sites/default/files/feeds/known_exploited_vulnerabilities.json"
 EPSS_PATH = "/epss_scores-current.csv.gz"

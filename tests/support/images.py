@@ -21,9 +21,9 @@ import hashlib
 import io
 import json
 import tarfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
 
 EPOCH = 1767225600  # 2026-01-01T00:00:00Z: every file and layer has this mtime
 

@@ -33,9 +33,10 @@ import datetime as _dt
 import json
 import re
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 from packaging.version import InvalidVersion, Version
@@ -101,11 +102,7 @@ def _in_range(version: Version, events: list[dict[str, Any]]) -> bool:
     for v, _order, kind in keyed:
         if kind == "introduced" and version >= v:
             affected = True
-        elif kind == "fixed" and version >= v:
-            affected = False
-        elif kind == "last_affected" and version > v:
-            affected = False
-        elif kind == "limit" and version >= v:
+        elif kind == "fixed" and version >= v or kind == "last_affected" and version > v or kind == "limit" and version >= v:
             affected = False
     return affected
 
@@ -147,7 +144,7 @@ class OsvServer:
         self._thread: threading.Thread | None = None
 
     @classmethod
-    def from_directory(cls, directory: str | Path) -> "OsvServer":
+    def from_directory(cls, directory: str | Path) -> OsvServer:
         return cls(load_records(directory))
 
     @property
@@ -159,7 +156,7 @@ class OsvServer:
     def query_url(self) -> str:
         return self.base_url + "/v1/query"
 
-    def start(self) -> "OsvServer":
+    def start(self) -> OsvServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="osv-server", daemon=True)
         self._thread.start()
         return self
@@ -171,7 +168,7 @@ class OsvServer:
             self._thread = None
         self._httpd.server_close()
 
-    def __enter__(self) -> "OsvServer":
+    def __enter__(self) -> OsvServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -225,7 +222,7 @@ class OsvServer:
                 except (json.JSONDecodeError, UnicodeDecodeError):
                     raise _BadRequest("invalid JSON body") from None
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 self._record()
                 prefix = "/v1/vulns/"
                 if self.path.startswith(prefix):
@@ -237,7 +234,7 @@ class OsvServer:
                     return
                 self._send(404, {"code": 5, "message": "Not found."})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._record()
                 try:
                     if self.path == "/v1/query":

@@ -37,16 +37,16 @@ class Registry:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+            def do_HEAD(self) -> None:
                 self._serve(body=False)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._serve(body=True)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._error(405, "UNSUPPORTED", "this registry is read-only")
 
-            do_PUT = do_PATCH = do_DELETE = do_POST  # noqa: N815
+            do_PUT = do_PATCH = do_DELETE = do_POST
 
             def _error(self, status: int, code: str, message: str) -> None:
                 data = json.dumps({"errors": [{"code": code, "message": message}]}).encode()
@@ -109,7 +109,7 @@ class Registry:
     def host(self) -> str:
         return f"127.0.0.1:{self._server.server_address[1]}"
 
-    def __enter__(self) -> "Registry":
+    def __enter__(self) -> Registry:
         self._thread.start()
         return self
 

@@ -53,8 +53,8 @@ def requires(*tools: str) -> Callable[[F], F]:
 @cache
 def installed(tool: str) -> bool:
     """Whether ``secscan run`` would find ``tool`` (its console script, binary or module)."""
-    from secscan.scanners import adapter
     from secscan.collect.runner import RunContext
+    from secscan.scanners import adapter
 
     return adapter(tool).executable(RunContext(target=REPO, workdir=REPO)) is not None
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from secscan.errors import ConfigError
 
@@ -31,7 +32,7 @@ _BUILDKIT = re.compile(r"\s*#\s*buildkit\s*$")
 _SHELL = re.compile(r"^/bin/(?:ba)?sh -c\s+")
 _NOP = re.compile(r"^/bin/(?:ba)?sh -c\s+#\(nop\)\s*")
 _BUILD_ARGS = re.compile(r"^\|\d+\s+(?:\S+=\S*\s+)*")  # "|2 A=1 B=2 /bin/sh -c …"
-_CLASSIC_COPY = re.compile(r"^(?:file|dir|multi):[0-9a-f]+\s+in\s+(?P<dest>\S+)", re.I)
+_CLASSIC_COPY = re.compile(r"^(?:file|dir|multi):[0-9a-f]+\s+in\s+(?P<dest>\S+)", re.IGNORECASE)
 _KEYWORDS = frozenset({"ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL",
                        "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"})
 NAMES = ("Dockerfile", "Containerfile")

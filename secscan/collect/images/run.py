@@ -23,13 +23,22 @@ import os
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
+from secscan.collect.images import ImageKind, ImageSpec, run_key
+from secscan.collect.images.dockerfile import (
+    Dockerfile,
+    LayerMap,
+    Placement,
+    find_dockerfile,
+    history,
+    map_layers,
+    read_dockerfile,
+)
 from secscan.findings import Category, Finding, LicenseRecord, Location, Notification, RawReport
-from secscan.collect.images import ImageKind, ImageSpec, image_of, run_key
-from secscan.collect.images.dockerfile import Dockerfile, LayerMap, Placement, find_dockerfile, history, map_layers, read_dockerfile
 
 LICENSE_SCOPE_OS = "image-os"
 LICENSE_SCOPE_PACKAGES = "image-packages"
@@ -104,8 +113,8 @@ def _site_dir(path: str | None) -> str | None:
 
 def plan_trivy_image(spec: ImageSpec, ctx: Any, exe: list[str]) -> Any:
     """``trivy image`` for one image, with the offline flags of the repository's run."""
-    from secscan.scanners import trivy
     from secscan.collect.runner import Plan
+    from secscan.scanners import trivy
 
     chosen, notes = trivy.scanners(ctx)
     report = ctx.workdir / "trivy-image.json"
@@ -155,10 +164,10 @@ def _dockerfile(spec: ImageSpec, root: Path) -> Dockerfile | None:
 
 def _run_trivy(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, timeout: float,
                options: dict[str, Any], offline: bool) -> tuple[Any, _Inventory | None]:
-    from secscan.scanners import trivy
-    from secscan.errors import ReportError
     from secscan.collect.runner import RunContext
     from secscan.collect.scan import FAILED, MISSING, OK, ScannerRun, _execute, _now, _redact_argv
+    from secscan.errors import ReportError
+    from secscan.scanners import trivy
 
     key = run_key("trivy", spec.name)
     result = ScannerRun(tool=key, status=FAILED, required=True, image=spec.name)
@@ -325,8 +334,8 @@ def place_findings(findings: list[Finding], spec: ImageSpec, layers: LayerMap,
 def _mark_deleted(findings: list[Finding], spec: ImageSpec, inventory: _Inventory) -> list[Finding]:
     """A secret whose file a later layer deleted is still in the image: say which layer
     deleted it, so nobody reads the alert as "already removed"."""
-    from secscan.normalizer.redact import scrub
     from secscan.collect.images.layers import deleted_by, deletions
+    from secscan.normalizer.redact import scrub
 
     secrets = [f for f in findings if f.category is Category.SECRET and f.properties.get("path_in_image")]
     if not secrets:
@@ -358,8 +367,8 @@ def _mark_deleted(findings: list[Finding], spec: ImageSpec, inventory: _Inventor
 def _audit_python(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, inventory: _Inventory,
                   timeout: float, options: Mapping[str, Mapping[str, Any]], offline: bool,
                   progress: Callable[[str, str], None] | None) -> Any:
-    from secscan.normalizer.advisories import enrich_from_options
     from secscan.collect.scan import SKIPPED, ScannerRun, run_scanner
+    from secscan.normalizer.advisories import enrich_from_options
 
     key = run_key("pip-audit", spec.name)
     if not inventory.python:
@@ -387,9 +396,8 @@ def _audit_python(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, in
 def image_runs_info(info: Any, run: Any) -> None:
     """What the SARIF run of an image's scanner says besides the repository's: the real
     driver name and its category (see :func:`secscan.collect.images.category`)."""
-    from secscan.emit.sarif_writer import TOOL_INFO
-
     from secscan.collect.images import category
+    from secscan.emit.sarif_writer import TOOL_INFO
 
     tool = run.tool.rsplit("/", 1)[-1]
     info.driver_name, info.information_uri = TOOL_INFO.get(tool, (tool, None))

@@ -20,5 +20,17 @@ from secscan.decide.policy.model import Policy
 from secscan.decide.policy.render import render_decision
 from secscan.decide.policy.schema import SCHEMA
 
-__all__ = ["Blocker", "Decision", "ExpiredSuppression", "Policy", "SCHEMA", "SlaStatus", "evaluate", "gate",
-           "license_findings", "load_policy", "parse_policy", "render_decision"]
+__all__ = [
+           "SCHEMA",
+           "Blocker",
+           "Decision",
+           "ExpiredSuppression",
+           "Policy",
+           "SlaStatus",
+           "evaluate",
+           "gate",
+           "license_findings",
+           "load_policy",
+           "parse_policy",
+           "render_decision",
+]

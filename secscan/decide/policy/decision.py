@@ -20,15 +20,15 @@ order, so an explanation can retell it step by step:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Iterable, Mapping
 
 from secscan.decide.baseline import Baseline, apply_baseline, utc
-from secscan.normalizer.correlate import Group, correlate, with_seen_by
-from secscan.findings import Finding, Severity, Suppression
 from secscan.decide.policy.license_check import LICENSE_RULES, POLICY_TOOL, RULE_UNKNOWN
 from secscan.decide.policy.model import Policy, SuppressionRule, tool_key
+from secscan.findings import Finding, Severity, Suppression
+from secscan.normalizer.correlate import Group, correlate, with_seen_by
 
 STATES = ("new", "unchanged", "updated")
 

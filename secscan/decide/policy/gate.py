@@ -9,17 +9,18 @@ licence inventory, judged again under the policy given here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from secscan.errors import ReportError
-from secscan.findings import Finding
-from secscan.parse.values import clean, mapping
 from secscan.decide.policy.decision import Decision, evaluate
 from secscan.decide.policy.license_check import LICENSE_RULES, POLICY_TOOL, license_findings
 from secscan.decide.policy.loader import load_policy
 from secscan.decide.policy.model import Policy, tool_key
+from secscan.errors import ReportError
+from secscan.findings import Finding
+from secscan.parse.values import clean, mapping
 
 
 def _run_status(run: Mapping[str, Any]) -> str:
@@ -59,9 +60,9 @@ def scanner_status_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
 def findings_from_sarif(path: str | Path, policy: Policy) -> tuple[list[Finding], dict[str, str]]:
     """Findings of a SARIF file (licence findings re-judged under ``policy``) and the
     scanner status of its runs."""
-    from secscan.scanners import read_raw
     from secscan.normalizer.finalize import normalize
     from secscan.parse.sarif_reader import is_sarif, read_sarif
+    from secscan.scanners import read_raw
 
     raw = read_raw(path)
     if raw.is_blank():
@@ -122,9 +123,9 @@ def write_decided_sarif(sarif_path: str | Path, decision: Decision, output: str 
     OpenVEX) shows what the gate decided.  Runs, rules and invocations are kept as they
     were; a result without a secscan fingerprint is copied unchanged.  Returns how many
     results were rewritten."""
-    from secscan.scanners import read_raw
-    from secscan.normalizer.fingerprint import FINGERPRINT_KEY
     from secscan.emit.sarif_writer import _result, dumps
+    from secscan.normalizer.fingerprint import FINGERPRINT_KEY
+    from secscan.scanners import read_raw
 
     doc = read_raw(sarif_path).document()
     assert isinstance(doc, dict)

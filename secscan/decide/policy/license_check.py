@@ -25,11 +25,11 @@ not-allowed always block, unknown blocks only under ``unknown: deny``.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
+from secscan.decide.policy.model import LicensePolicy, Policy, word_matches
 from secscan.findings import Category, Finding, LicenseRecord, Location, Package, Severity
 from secscan.normalizer.fingerprint import normalize_package_name
-from secscan.decide.policy.model import LicensePolicy, Policy, word_matches
 
 POLICY_TOOL = "secscan-policy"
 RULE_DENIED = "license/denied"

@@ -10,15 +10,14 @@ bad date is reported with its line instead of escaping as a ``ValueError``.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
-from secscan.errors import PolicyError
-from secscan.findings import Severity
 from secscan.decide.policy.model import (
     DEFAULT_SLA,
     DEFAULT_SLA_WARNING_DAYS,
@@ -29,8 +28,10 @@ from secscan.decide.policy.model import (
     SuppressionRule,
     UnauditedPolicy,
 )
-from secscan.parse.yamlsafe import BoundedLoader
 from secscan.decide.policy.schema import SCHEMA
+from secscan.errors import PolicyError
+from secscan.findings import Severity
+from secscan.parse.yamlsafe import BoundedLoader
 
 PathKey = tuple[Any, ...]
 
@@ -290,7 +291,7 @@ SHIPPED = ("default", "strict", "audit-only")
 def shipped_policy(name: str) -> Path | None:
     """The file of a policy shipped with secscan (``default``, ``strict``,
     ``audit-only``), so ``--policy strict`` works from any directory."""
-    stem = name[:-4] if name.endswith(".yml") else name
+    stem = name.removesuffix(".yml")
     if stem not in SHIPPED or "/" in name:
         return None
     from importlib import resources

@@ -8,10 +8,11 @@ suppression or an override *means* is part of the policy, not of the decision.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from secscan.findings import Finding, Severity
 from secscan.normalizer.fingerprint import normalize_package_name

@@ -21,11 +21,12 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, Iterable, Mapping, Sequence
+from typing import IO, Any
 
-from secscan.emit.escape import printable
 from secscan.decide.policy.decision import Blocker, Decision
+from secscan.emit.escape import printable
 
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 _ORDER = ("critical", "high", "medium", "low", "info", "unknown")

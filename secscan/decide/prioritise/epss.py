@@ -17,8 +17,9 @@ import csv
 import gzip
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from secscan.errors import ReportError
 

@@ -29,10 +29,11 @@ severity, then the name — the same input always gives the same order.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from secscan.findings import Category, Finding, Severity
 from secscan.normalizer.coverage import is_coverage_finding

@@ -36,10 +36,11 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from secscan.errors import ReportError
 from secscan.findings import Finding, Suppression
@@ -356,10 +357,10 @@ _JUSTIFICATIONS = ("component_not_present", "vulnerable_code_not_present", "vuln
 def openvex_document(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The OpenVEX v0.2.0 document of a SARIF log's decisions (see the module docs)."""
     from secscan import __version__
-    from secscan.findings import Category
-    from secscan.emit.report._model import decision_of
-    from secscan.parse.sarif_reader import iter_results, result_to_finding
     from secscan.decide.prioritise.remediation import breached_fingerprints, build_plan
+    from secscan.emit.report._model import decision_of
+    from secscan.findings import Category
+    from secscan.parse.sarif_reader import iter_results, result_to_finding
 
     findings = [result_to_finding(ctx, r, str(ctx.driver.get("name") or "unknown-tool"), None)
                 for ctx, r in iter_results(doc)]

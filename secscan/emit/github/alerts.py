@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 from urllib.parse import unquote
 
-from secscan.errors import UploadError
 from secscan.emit.github.http import Http, server_message
 from secscan.emit.github.limits import category_of, driver_name
 from secscan.emit.github.selection import is_suppressed
+from secscan.errors import UploadError
 
 MARKER = "[secscan]"
 MAX_COMMENT = 280
@@ -71,7 +72,7 @@ class Alert:
         return self.state == "dismissed" and self.dismissed_comment.rstrip().endswith(MARKER)
 
     @classmethod
-    def parse(cls, raw: Mapping[str, Any]) -> "Alert":
+    def parse(cls, raw: Mapping[str, Any]) -> Alert:
         inst = raw.get("most_recent_instance") or {}
         loc = inst.get("location") or {}
         line = loc.get("start_line")

@@ -17,14 +17,15 @@ from __future__ import annotations
 import email.utils
 import logging
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import httpx
 
+from secscan.emit.github.target import UploadTarget, safe_url
 from secscan.errors import UploadError
 from secscan.normalizer.redact import scrub
-from secscan.emit.github.target import UploadTarget, safe_url
 
 API_VERSION = "2022-11-28"
 _RETRYABLE_STATUS = {429, 500, 502, 503, 504}

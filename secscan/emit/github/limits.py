@@ -18,11 +18,12 @@ import copy
 import gzip
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
-from secscan.errors import UploadError
 from secscan.emit import sarif_layout as layout
+from secscan.errors import UploadError
 
 log = logging.getLogger("secscan.emit.github")
 

@@ -7,8 +7,9 @@ what was not uploaded and why, and what needs a person (a refused dismissal).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from secscan.emit.github.alerts import Outcome, ToolSync
 from secscan.emit.github.selection import LeftOut, SuppressedMode

@@ -10,10 +10,12 @@ SARIF ``suppressions``, so what a suppressed result becomes is chosen here
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from secscan.emit.github.limits import category_of, driver_name
+
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}

@@ -14,18 +14,19 @@ import json
 import logging
 import os
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import httpx
 
-from secscan.errors import UploadError
 from secscan.emit.github import alerts as _alerts
 from secscan.emit.github.http import Http, Sleep
 from secscan.emit.github.limits import category_of, driver_name, encode_sarif, plan
 from secscan.emit.github.report import UploadReport, UploadResult
 from secscan.emit.github.selection import SuppressedMode, select
 from secscan.emit.github.target import UploadTarget, resolve_target, safe_url
+from secscan.errors import UploadError
 
 log = logging.getLogger("secscan.emit.github")
 

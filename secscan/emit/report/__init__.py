@@ -13,10 +13,11 @@ Every format reads the log through :mod:`secscan.emit.report._model`, so they ag
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from secscan.errors import ConfigError
 from secscan.emit.report import html, json_summary, junit, markdown
+from secscan.errors import ConfigError
 
 __all__ = ["FORMATS", "render"]
 

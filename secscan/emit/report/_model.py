@@ -21,8 +21,9 @@ last two lists are objects whose keys are shown as given.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from secscan.findings import Severity
 from secscan.parse.sarif_reader import iter_results, result_to_finding

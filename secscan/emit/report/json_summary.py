@@ -5,7 +5,8 @@ is present (zero when absent) so consumers need no defaults."""
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from secscan.emit.report._model import SEVERITIES, load
 

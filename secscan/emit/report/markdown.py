@@ -10,7 +10,8 @@ characters and a step summary at 1 MiB).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from secscan.emit.escape import markdown_text
 from secscan.emit.report._model import SEVERITIES, ReportData, Row, load, severity_rank
