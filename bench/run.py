@@ -29,12 +29,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from support.osv_server import OsvServer
-from support.sample_repo import make_sample_repo
-
 from secscan.collect.safety_db import build_safety_db
 from secscan.collect.scan import scan
 from secscan.scanners import SCANNERS
+from support.osv_server import OsvServer
+from support.sample_repo import make_sample_repo
 
 ADVISORIES = REPO / "tests" / "fixtures" / "advisories"
 

@@ -61,7 +61,7 @@ def loads(data: bytes | str | memoryview) -> object:
         return NOT_FAST
     try:
         return decoder.decode(data)
-    except Exception:  # noqa: BLE001 - any refusal: the stdlib decides and names the damage
+    except Exception:
         return NOT_FAST
 
 
@@ -72,7 +72,7 @@ def dumps_compact(obj: Any) -> bytes:
     if orjson is not None:
         try:
             out = orjson.dumps(obj)
-        except Exception:  # noqa: BLE001 - refused: the stdlib writes it (or raises as before)
+        except Exception:
             out = None
         if out is not None and not _MAYBE_FLOAT_DIFFERS.search(out):
             return out

@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+
 from support.corpus import CORPUS
 from support.scanners import check_scanners
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support.git import FAKE_AWS
-from support.git import git as _git
 
 from secscan.cli import main
 from secscan.commands.run import RunRequest, execute_run
+from support.git import FAKE_AWS
+from support.git import git as _git
 
 pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
 

@@ -10,11 +10,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
+from secscan.scanners import SCANNERS
 from support.corpus import CORPUS
 from support.fake_github import FakeGitHub
 from support.scanners import TOOLS, requires
-
-from secscan.scanners import SCANNERS
 
 TOKEN = "ghs_cli-test-token-0123456789abcdef"
 SHA = "0123456789abcdef0123456789abcdef01234567"

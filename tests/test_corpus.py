@@ -8,11 +8,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from support.corpus import CorpusEntry, corpus_entries
 
 from secscan.cli import main
 from secscan.emit.sarif_writer import github_problems
 from secscan.scanners import detect_tool, load_report
+from support.corpus import CorpusEntry, corpus_entries
 
 ENTRIES = corpus_entries()
 PARSEABLE = [e for e in ENTRIES if e.findings is not None]

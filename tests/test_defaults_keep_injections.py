@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from support.lab import run_lab
 
 pytestmark = [pytest.mark.bandit, pytest.mark.semgrep]  # the real scanners these tests run

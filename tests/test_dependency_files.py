@@ -12,11 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.osv_server import OsvServer
-from support.safety import ADVISORIES
 
 from secscan.collect.requirements import read_dependencies
 from secscan.collect.scan import scan
+from support.osv_server import OsvServer
+from support.safety import ADVISORIES
 
 LOCKS = Path(__file__).resolve().parent / "fixtures" / "lockfiles"
 # what each lockfile pins (read from the lock by the tool that wrote it, see README)

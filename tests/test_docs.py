@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 import yaml
-from support.scanners import requires
 
 from secscan.commands.clidoc import render_cli_markdown
+from support.scanners import requires
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.fake_github import FakeGitHub
 
 from secscan.emit.github import (
     MAX_GZIP_BYTES,
@@ -27,6 +26,7 @@ from secscan.emit.github import (
     upload_sarif,
 )
 from secscan.errors import UploadError
+from support.fake_github import FakeGitHub
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 BANDIT = CORPUS / "bandit" / "localrun__bandit-1.9.4_examples.sarif"

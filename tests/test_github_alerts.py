@@ -15,8 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.fake_github import FakeGitHub
-from support.sample_repo import make_sample_repo
 
 import secscan
 from secscan.emit.github import MARKER, resolve_target, safe_url, upload_sarif
@@ -24,6 +22,8 @@ from secscan.emit.github.http import clean_server_text, http_error
 from secscan.emit.sarif_layout import layout_of
 from secscan.emit.sarif_writer import RunInfo, build_sarif
 from secscan.errors import UploadError
+from support.fake_github import FakeGitHub
+from support.sample_repo import make_sample_repo
 
 pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
 

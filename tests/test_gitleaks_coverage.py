@@ -13,11 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.git import ENV, FAKE_AWS
-from support.git import git as _git
 
 from secscan.collect.scan import FAILED, OK, run_scanner
 from secscan.scanners import gitleaks
+from support.git import ENV, FAKE_AWS
+from support.git import git as _git
 
 pytestmark = [pytest.mark.gitleaks]  # the real scanners these tests run
 

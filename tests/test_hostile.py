@@ -28,11 +28,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.corpus import CORPUS
 
 from secscan.errors import ReportError
 from secscan.findings import RawReport
 from secscan.scanners import load_raw
+from support.corpus import CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"

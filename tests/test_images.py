@@ -15,9 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.advisories import pip_audit_expectation
-from support.images import SAMPLE_DOCKERFILE, fake_token, sample_image, write_docker_archive, write_oci_layout
-from support.osv_server import OsvServer
 
 from secscan.collect.images import ImageKind, image_spec
 from secscan.collect.images.dockerfile import Placement, history, map_layers, parse_dockerfile
@@ -25,6 +22,9 @@ from secscan.collect.scan import scan
 from secscan.commands.run import apply_policy
 from secscan.decide.policy import load_policy
 from secscan.emit.sarif_writer import github_problems
+from support.advisories import pip_audit_expectation
+from support.images import SAMPLE_DOCKERFILE, fake_token, sample_image, write_docker_archive, write_oci_layout
+from support.osv_server import OsvServer
 
 pytestmark = [pytest.mark.trivy, pytest.mark.pip_audit]  # the real scanners these tests run
 
@@ -286,11 +286,10 @@ def test_the_dockerfile_is_found_when_there_is_one_to_choose(tmp_path) -> None:
 def test_vulnerabilities_of_a_real_trivy_image_report_point_at_the_from_line() -> None:
     """trivy's own golden report of an image scan with its vulnerability DB (the corpus):
     OS package vulnerabilities of the base layer land on FROM, fingerprints hold no digest."""
-    from support.corpus import CORPUS
-
     from secscan.collect.images import ImageSpec
     from secscan.collect.images.run import read_image_report
     from secscan.findings import RawReport
+    from support.corpus import CORPUS
 
     path = CORPUS / "trivy" / "trivy__alpine-310.json.golden"
     spec = ImageSpec(ref="alpine-310.tar.gz", kind=ImageKind.REFERENCE, name="alpine")

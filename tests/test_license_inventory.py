@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from support.project_env import make_project_env
-
 from secscan.collect.scan import scan
+from support.project_env import make_project_env
 
 
 def test_the_projects_own_environment_is_inventoried(tmp_path: Path) -> None:

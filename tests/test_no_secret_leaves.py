@@ -13,11 +13,11 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from support.corpus import CORPUS, corpus_entries
-from support.scanners import requires
 
 from secscan.cli import main
 from secscan.emit.report import FORMATS, render
+from support.corpus import CORPUS, corpus_entries
+from support.scanners import requires
 
 REDACTED = re.compile(r"^(REDACTED|\*+|.*\.\.\.)$")
 

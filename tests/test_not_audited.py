@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support.osv_server import OsvServer
-from support.safety import ADVISORIES
 
 from secscan.cli import main
 from secscan.collect.scan import scan
+from support.osv_server import OsvServer
+from support.safety import ADVISORIES
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
 ALL_SKIPPED = CORPUS / "pip-audit" / "localrun__pip-audit-2.10.1_all-skipped_desc-aliases.json"

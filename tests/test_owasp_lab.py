@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from support.lab import run_lab
 
 ROOT = Path(__file__).resolve().parents[1]

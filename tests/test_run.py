@@ -15,11 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.advisories import pip_audit_expectation
-from support.osv_server import OsvServer
-from support.safety import ADVISORIES, expected_ids, expected_rows
-from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_repo
-from support.scanners import TOOLS, requires
 
 import secscan
 from secscan.collect.safety_db import build_safety_db
@@ -27,6 +22,11 @@ from secscan.collect.scan import scan
 from secscan.emit.sarif_writer import github_problems
 from secscan.findings import Category, Severity
 from secscan.scanners import SCANNERS
+from support.advisories import pip_audit_expectation
+from support.osv_server import OsvServer
+from support.safety import ADVISORIES, expected_ids, expected_rows
+from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_repo
+from support.scanners import TOOLS, requires
 
 SECRETS_IN_SAMPLE = ["AKIAZ7VQ3XKPLM4TNB2W", "q8Jd2Wm9vX4rT7yL1nB6cF3hK0pS5aZeGuRiYoEw",
                      "hunter2-not-a-real-password", HISTORY_SECRET.splitlines()[1]]

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from support.corpus import corpus_entries
 from support.scanners import requires
 

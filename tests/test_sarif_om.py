@@ -14,12 +14,12 @@ from pathlib import Path
 import jschema_to_python.to_json
 import pytest
 import sarif_om
-from support.corpus import FIXTURES, CorpusEntry, corpus_entries
 
 import secscan
 from secscan.commands.convert import convert_reports
 from secscan.emit.sarif_writer import dumps
 from secscan.errors import ReportError
+from support.corpus import FIXTURES, CorpusEntry, corpus_entries
 
 REPO = Path(__file__).resolve().parents[1]
 ENTRIES = corpus_entries()

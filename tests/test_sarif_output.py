@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.corpus import CORPUS, corpus_entries
 
 import secscan
 from secscan.emit.sarif_writer import (
@@ -18,6 +17,7 @@ from secscan.emit.sarif_writer import (
     github_problems,
     validate,
 )
+from support.corpus import CORPUS, corpus_entries
 
 PARSEABLE = [e.path for e in corpus_entries() if e.findings is not None]
 

@@ -65,9 +65,8 @@ def test_semgrep_that_skipped_every_file_fails(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def safety_db(tmp_path_factory) -> Path:
-    from support.safety import ADVISORIES
-
     from secscan.collect.safety_db import build_safety_db
+    from support.safety import ADVISORIES
 
     out = tmp_path_factory.mktemp("safety-db")
     build_safety_db(ADVISORIES, out)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from support.scanners import MARKERS, TOOLS, install_hint
 
 TESTS = Path(__file__).resolve().parent

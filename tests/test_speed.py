@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.sample_repo import make_sample_repo
 
 import secscan
 from secscan.collect.scan import needs_network_probe, scan
 from secscan.scanners import SCANNERS
+from support.sample_repo import make_sample_repo
 
 pytestmark = pytest.mark.bandit
 

@@ -424,7 +424,7 @@ def needs_network_probe(tool: str, target: Path, options: Mapping[str, Any] | No
         ctx = RunContext(target=Path(target).resolve(), workdir=Path(tempfile.gettempdir()),
                          options=dict(options or {}), env=dict(os.environ), offline=False)
         return bool(mod.executable(ctx)) and mod.applies(ctx) is None
-    except Exception:  # noqa: BLE001 - see the docstring
+    except Exception:
         return True
 
 
@@ -528,7 +528,7 @@ def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, 
             # in this worker, so the lookups overlap with the scanners still running
             run.report.findings = _enrich(run.report.findings, all_options, {tool: run})
         return run
-    except Exception as exc:  # noqa: BLE001 - one scanner's bug must not hide the others' results
+    except Exception as exc:
         return ScannerRun(tool=tool, status=FAILED, required=required,
                           reason=f"internal error: {exc.__class__.__name__}: {exc}")
 
@@ -561,7 +561,7 @@ def _collect_images(jobs: list) -> dict[str, ScannerRun]:
         try:
             for run in fut.result():
                 out[run.tool] = run
-        except Exception as exc:  # noqa: BLE001 - one image's bug must not hide the others' results
+        except Exception as exc:
             key = run_key("trivy", spec.name)
             out[key] = ScannerRun(tool=key, status=FAILED, required=True, image=spec.name,
                                   reason=f"internal error: {exc.__class__.__name__}: {exc}")

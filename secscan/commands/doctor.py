@@ -75,7 +75,7 @@ def diagnose(path: str | Path = ".", options: Mapping[str, Mapping[str, Any]] | 
                 continue
             try:
                 version = mod.version(ctx, exe)
-            except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
+            except Exception as exc:
                 version = None
                 rows.append(DoctorRow(tool, True, None, False, f"--version failed: {exc}"))
                 continue

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.policy_data import BANDIT_SARIF, CODEQL, PIP_AUDIT
 
 from secscan.scanners import parse_report
+from support.policy_data import BANDIT_SARIF, CODEQL, PIP_AUDIT
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from support.policy_data import CODEQL, NOW
 
 from secscan.decide.baseline import apply_baseline, read_baseline
 from secscan.decide.policy import evaluate
 from secscan.emit.sarif_writer import to_sarif
 from secscan.errors import ReportError
 from secscan.findings import Severity
+from support.policy_data import CODEQL, NOW
 
 V1 = "version: 1\n"
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 
-from support.policy_data import NOW, PIP_AUDIT, SAFETY_SCAN, TRIVY_PIP
-from support.scanners import requires
-
 from secscan.collect.runner import find_executable
 from secscan.decide.policy import evaluate
 from secscan.normalizer.correlate import correlate
 from secscan.normalizer.fingerprint import normalize_package_name
 from secscan.scanners import parse_report
+from support.policy_data import NOW, PIP_AUDIT, SAFETY_SCAN, TRIVY_PIP
+from support.scanners import requires
 
 V1 = "version: 1\n"
 

@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.policy_data import NOW
 
 from secscan.collect.runner import find_executable
 from secscan.decide.policy import evaluate
@@ -20,6 +19,7 @@ from secscan.normalizer.correlate import EQUIVALENT_RULES, correlate, rule_class
 from secscan.normalizer.finalize import normalize
 from secscan.scanners import bandit as bandit_adapter
 from secscan.scanners import semgrep as semgrep_adapter
+from support.policy_data import NOW
 
 pytestmark = [pytest.mark.bandit, pytest.mark.semgrep]  # the real scanners these tests run
 

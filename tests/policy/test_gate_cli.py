@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from support.policy_data import CODEQL, NOW, POLICIES, REPO, SEMGREP_SARIF
 
 from secscan.decide.policy import gate
 from secscan.findings import Severity
+from support.policy_data import CODEQL, NOW, POLICIES, REPO, SEMGREP_SARIF
 
 NOW_ARG = ["--now", NOW.isoformat()]
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from support.policy_data import NOW, PIP_LICENSES, POLICIES
-
 from secscan.decide.policy import evaluate, license_findings
 from secscan.findings import Severity
 from secscan.scanners import load_report
+from support.policy_data import NOW, PIP_LICENSES, POLICIES
 
 V1 = "version: 1\n"
 

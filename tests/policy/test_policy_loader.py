@@ -12,11 +12,11 @@ from datetime import date
 import jsonschema
 import pytest
 import yaml
-from support.policy_data import POLICIES, REPO
 
 from secscan.decide.policy import SCHEMA, load_policy
 from secscan.errors import PolicyError
 from secscan.findings import Severity
+from support.policy_data import POLICIES, REPO
 
 ISSUE_EXAMPLE = """\
 version: 1

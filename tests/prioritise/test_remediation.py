@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
-from support.prioritise import corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
 
 from secscan.decide.policy import Policy, evaluate
 from secscan.decide.prioritise.remediation import (
@@ -22,6 +21,7 @@ from secscan.decide.prioritise.remediation import (
 )
 from secscan.findings import evolve
 from secscan.normalizer.coverage import is_coverage_finding
+from support.prioritise import corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from support.feed_server import EPSS_PATH, KEV_PATH, FeedServer
 from support.osv_server import OsvServer
 from support.prioritise import EXPLOITS, VEX

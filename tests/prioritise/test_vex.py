@@ -12,11 +12,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from support.prioritise import VEX, corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
 
 from secscan.decide.policy import evaluate, load_policy, parse_policy
 from secscan.decide.prioritise.vex import VexStatus, load_vex, openvex_document, purl_matches
 from secscan.errors import PolicyError, ReportError
+from support.prioritise import VEX, corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 

@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 import yaml
 from cvss import CVSS3
-from support.advisories import pip_audit_expectation as _pip_audit_expectation
-from support.osv_server import OsvServer, affects, load_records
 
 from secscan.collect.runner import Outcome, RunContext
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import Category, RawReport, Severity
 from secscan.normalizer.advisories import AdvisoryIndex, load_record_file
 from secscan.scanners import load_raw, load_report, pip_audit, read_raw
+from support.advisories import pip_audit_expectation as _pip_audit_expectation
+from support.osv_server import OsvServer, affects, load_records
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CORPUS = FIXTURES / "corpus"

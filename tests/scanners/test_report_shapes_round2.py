@@ -9,10 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from support.corpus import CORPUS
 
 from secscan.errors import ReportError, UnsupportedFormatError  # noqa: F401
 from secscan.scanners import load_report
+from support.corpus import CORPUS
 
 PIP_AUDIT = CORPUS / "pip-audit"
 

@@ -14,6 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from secscan.collect.runner import Plan, RunContext
+from secscan.collect.safety_db import build_safety_db, load_osv_records
+from secscan.errors import ReportError
+from secscan.findings import Category, RawReport, Severity
+from secscan.scanners import detect as detect_any
+from secscan.scanners import load_raw, load_report, read_raw, safety
 from support.corpus import CORPUS
 from support.safety import (
     ADVISORIES,
@@ -22,13 +29,6 @@ from support.safety import (
     expected_pins,
     expected_rows,
 )
-
-from secscan.collect.runner import Plan, RunContext
-from secscan.collect.safety_db import build_safety_db, load_osv_records
-from secscan.errors import ReportError
-from secscan.findings import Category, RawReport, Severity
-from secscan.scanners import detect as detect_any
-from secscan.scanners import load_raw, load_report, read_raw, safety
 
 MANIFEST = list(csv.DictReader((CORPUS / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t"))
 SAFETY_ROWS = [row for row in MANIFEST if row["tool"] == "safety"]

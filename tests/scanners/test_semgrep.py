@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support.corpus import CORPUS, corpus_entries
 
 from secscan.collect.runner import Outcome, RunContext
 from secscan.errors import ConfigError, ReportError, UnsupportedFormatError
@@ -22,6 +21,7 @@ from secscan.findings import Category, RawReport, Severity
 from secscan.normalizer.finalize import normalize
 from secscan.scanners import adapter, detect, load_report, read_raw
 from secscan.scanners import semgrep as sg
+from support.corpus import CORPUS, corpus_entries
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "policies" / "semgrep"
 SEMGREP_ENTRIES = [e for e in corpus_entries() if e.tool == "semgrep"]

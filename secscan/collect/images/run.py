@@ -139,7 +139,7 @@ def scan_image(spec: ImageSpec, root: Path, *, timeout: float = 600.0,
     key = run_key("trivy", spec.name)
     try:
         dockerfile = _dockerfile(spec, root)
-    except Exception as exc:  # noqa: BLE001 - a bad Dockerfile fails this image, not the run
+    except Exception as exc:
         return [ScannerRun(tool=key, status=FAILED, required=True, reason=str(exc), image=spec.name)]
     if progress:
         progress(key, "start")
