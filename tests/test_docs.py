@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from pathlib import Path
 
 import yaml
 
 from secscan.commands.clidoc import render_cli_markdown
+from support.paths import REPO
 from support.scanners import requires
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO
 
 
 def test_cli_reference_is_generated_from_the_commands() -> None:

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from support.paths import REPO
+
+REPO = REPO
 PY = sys.executable
 
 

@@ -7,13 +7,13 @@ absent and every other scanner present."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
+from support.paths import TESTS
 from support.scanners import MARKERS, TOOLS, install_hint
 
-TESTS = Path(__file__).resolve().parent
+TESTS = TESTS
 REPO = TESTS.parent
 
 ABSENT = "gitleaks"

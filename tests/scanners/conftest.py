@@ -1,6 +1,6 @@
 """The adapters' tests run with a fingerprint key, as CI should (SECSCAN_FINGERPRINT_SALT):
 their secret findings then carry a keyed digest.  Without a key there is none — see
-tests/test_hostile.py."""
+tests/parse/test_hostile.py."""
 
 import pytest
 

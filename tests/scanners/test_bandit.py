@@ -22,8 +22,9 @@ from secscan.errors import ConfigError, ReportError
 from secscan.findings import Category, RawReport, Severity
 from secscan.scanners import bandit, load_raw, load_report, read_raw
 from secscan.scanners import detect as detect_any
+from support.paths import TESTS
 
-CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 MANIFEST = [row for row in csv.DictReader((CORPUS / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")]
 BANDIT_ROWS = [row for row in MANIFEST if row["tool"] == "bandit"]
 OTHER_ROWS = [row for row in MANIFEST if row["tool"] != "bandit"]

@@ -22,8 +22,9 @@ from secscan.collect.runner import Outcome, RunContext
 from secscan.errors import ReportError
 from secscan.findings import Category, RawReport, Severity
 from secscan.scanners import detect, gitleaks, load_raw, load_report, read_raw
+from support.paths import TESTS
 
-CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 GITLEAKS = shutil.which("gitleaks", path=str(Path(sys.executable).parent)) or shutil.which("gitleaks")
 
 

@@ -27,8 +27,9 @@ from secscan.normalizer.advisories import AdvisoryIndex, load_record_file
 from secscan.scanners import load_raw, load_report, pip_audit, read_raw
 from support.advisories import pip_audit_expectation as _pip_audit_expectation
 from support.osv_server import OsvServer, affects, load_records
+from support.paths import TESTS
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = TESTS / "fixtures"
 CORPUS = FIXTURES / "corpus"
 ADVISORIES = FIXTURES / "advisories"
 LOCAL_JSON = CORPUS / "pip-audit" / "localrun__pip-audit-2.10.1_osv-local_desc-aliases.json"

@@ -19,8 +19,9 @@ from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import RawReport
 from secscan.parse.spdx import is_choice, to_spdx
 from secscan.scanners import detect, load_report, pip_licenses, read_raw
+from support.paths import TESTS
 
-CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 PL = CORPUS / "pip-licenses"
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
 from secscan.errors import ReportError, UnsupportedFormatError  # noqa: F401
 from secscan.scanners import load_report
 from support.corpus import CORPUS
+from support.paths import TESTS
 
 PIP_AUDIT = CORPUS / "pip-audit"
 
@@ -170,7 +170,7 @@ def test_trivy_templates_keep_every_vulnerability_and_its_package(template: str,
     from secscan.scanners import trivy as trivy_adapter
 
     src = TRIVY / source
-    contrib = Path(__file__).resolve().parents[1] / "fixtures" / "trivy-contrib"
+    contrib = TESTS / "fixtures" / "trivy-contrib"
     exe = trivy_adapter.executable(RunContext(target=tmp_path, workdir=tmp_path))
     assert exe
     out = tmp_path / ("report.xml" if template == "junit.tpl" else "report.json")

@@ -22,6 +22,7 @@ from secscan.findings import Category, RawReport, Severity
 from secscan.scanners import detect as detect_any
 from secscan.scanners import load_raw, load_report, read_raw, safety
 from support.corpus import CORPUS
+from support.paths import TESTS
 from support.safety import (
     ADVISORIES,
     execute,
@@ -432,7 +433,7 @@ def test_every_fixture_record_loads() -> None:
 
 def test_real_safety_2_3_5_report_on_a_2x_database() -> None:
     """safety 2.3.5's own report (see tests/fixtures/safety/README.md) on a 2.x-schema DB."""
-    path = Path(__file__).resolve().parents[1] / "fixtures" / "safety" / "localrun__safety-2.3.5_check_db2x.json"
+    path = TESTS / "fixtures" / "safety" / "localrun__safety-2.3.5_check_db2x.json"
     doc = json.loads(path.read_bytes())
     assert doc["report_meta"]["safety_version"] == "2.3.5"
     assert {(v["package_name"], v["vulnerability_id"]) for v in doc["vulnerabilities"]} == expected_ids()

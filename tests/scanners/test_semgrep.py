@@ -22,8 +22,9 @@ from secscan.normalizer.finalize import normalize
 from secscan.scanners import adapter, detect, load_report, read_raw
 from secscan.scanners import semgrep as sg
 from support.corpus import CORPUS, corpus_entries
+from support.paths import REPO
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "policies" / "semgrep"
+RULES_DIR = REPO / "policies" / "semgrep"
 SEMGREP_ENTRIES = [e for e in corpus_entries() if e.tool == "semgrep"]
 OTHER_ENTRIES = [e for e in corpus_entries() if e.tool != "semgrep" and e.path.is_file()]
 OFFLINE = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}

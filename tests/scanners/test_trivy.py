@@ -24,8 +24,9 @@ from secscan.collect.runner import Outcome, Plan, RunContext
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import Category, Finding, RawReport, Severity
 from secscan.scanners import load_raw, load_report, read_raw, trivy
+from support.paths import TESTS
 
-CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 MANIFEST = [row for row in csv.DictReader((CORPUS / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")]
 TRIVY_ROWS = [row for row in MANIFEST if row["tool"] == "trivy"]
 OTHER_ROWS = [row for row in MANIFEST if row["tool"] not in ("trivy", "schema")]

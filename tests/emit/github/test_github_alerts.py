@@ -23,11 +23,12 @@ from secscan.emit.sarif_layout import layout_of
 from secscan.emit.sarif_writer import RunInfo, build_sarif
 from secscan.errors import UploadError
 from support.fake_github import FakeGitHub
+from support.paths import REPO, TESTS
 from support.sample_repo import make_sample_repo
 
 pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
 
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 BANDIT_JSON = CORPUS / "bandit" / "localrun__bandit-1.9.4_examples.sarif"
 TRIVY = CORPUS / "trivy" / "defectdojo__all_statuses.json"
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -77,7 +78,7 @@ class Nights:
         proc = subprocess.run([sys.executable, "-m", "secscan", *args], capture_output=True, text=True, timeout=300)
         assert proc.returncode == (3 if fail_gitleaks else 0), proc.stderr
         env = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": TOKEN, "GITHUB_STEP_SUMMARY": str(self.summary),
-               "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+               "PYTHONPATH": str(REPO)}
         up = subprocess.run([sys.executable, "-m", "secscan", "upload", str(out), "--repo", "octo/demo", "--ref", REF,
                              "--sha", SHA, "--api-url", self.gh.api_url, "--format", "json", *upload_args],
                             capture_output=True, text=True, timeout=300, env=env)
@@ -338,7 +339,7 @@ def test_cli_text_report(tmp_path):
     path = tmp_path / "s.sarif"
     path.write_text(json.dumps(log), encoding="utf-8")
     with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
-        env = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": TOKEN, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        env = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": TOKEN, "PYTHONPATH": str(REPO)}
         proc = subprocess.run([sys.executable, "-m", "secscan", "upload", str(path), "--repo", "octo/demo", "--ref",
                                REF, "--sha", SHA, "--api-url", gh.api_url], capture_output=True, text=True,
                               timeout=300, env=env)

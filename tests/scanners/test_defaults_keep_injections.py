@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from support.lab import run_lab
+from support.paths import TESTS
 
 pytestmark = [pytest.mark.bandit, pytest.mark.semgrep]  # the real scanners these tests run
 
-LAB = Path(__file__).resolve().parent / "fixtures" / "sqli-lab"
+LAB = TESTS / "fixtures" / "sqli-lab"
 
 
 def _lines(pattern: str) -> list[int]:

@@ -27,8 +27,9 @@ from secscan.emit.github import (
 )
 from secscan.errors import UploadError
 from support.fake_github import FakeGitHub
+from support.paths import TESTS
 
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 BANDIT = CORPUS / "bandit" / "localrun__bandit-1.9.4_examples.sarif"
 SEMGREP = CORPUS / "semgrep" / "defectdojo__semgrepowasp-benchmark-sample.sarif"
 SEMGREP_SMALL = CORPUS / "semgrep" / "defectdojo__issue_10191.sarif.json"

@@ -33,9 +33,10 @@ from secscan.errors import ReportError
 from secscan.findings import RawReport
 from secscan.scanners import load_raw
 from support.corpus import CORPUS
+from support.paths import REPO, TESTS
 
-REPO = Path(__file__).resolve().parents[1]
-HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
+REPO = REPO
+HOSTILE = TESTS / "fixtures" / "hostile"
 DEFAULT_POLICY = REPO / "policies" / "default.yml"
 
 # one real report per family and format the mutation reaches (JSON-shaped ones)

@@ -14,10 +14,11 @@ import yaml
 from click.testing import CliRunner
 
 from secscan.cli import main
+from support.paths import REPO
 
 pytestmark = [pytest.mark.bandit, pytest.mark.semgrep, pytest.mark.gitleaks]  # the real scanners these tests run
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = REPO
 FAKE_AWS = "AKIAZ7VQ3XKPLM4TNB2W"
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
        "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}

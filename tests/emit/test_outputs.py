@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from support.paths import REPO
 from support.sample_repo import make_sample_repo
 
 
@@ -130,7 +131,7 @@ def test_same_tree_at_two_absolute_paths_gives_the_same_bytes(tmp_path) -> None:
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     text = outs[0].decode()
-    for machine in (str(tmp_path), sys.prefix, str(Path(__file__).resolve().parents[1]), "/tmp/secscan-"):
+    for machine in (str(tmp_path), sys.prefix, str(REPO), "/tmp/secscan-"):
         assert machine not in text and machine.lstrip("/") not in text, machine
     log = json.loads(text)
     tools = [r["properties"]["secscan/tool"] for r in log["runs"]]

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 import secscan
 from secscan.decide.policy import evaluate, load_policy
 from secscan.decide.policy.render import LEGEND, Coverage, ScannerLine, fit, render_decision, short_ids
+from support.paths import TESTS
 
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 REPORTS = [
     CORPUS / "bandit" / "defectdojo__many_vulns.json",            # 214 findings, paths up to 56 characters
     CORPUS / "semgrep" / "defectdojo__issue_10191.sarif.json",    # rule ids of 150 characters

@@ -13,8 +13,9 @@ import pytest
 
 from secscan.emit.report import FORMATS, render
 from secscan.errors import ConfigError
+from support.paths import TESTS
 
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 CODEQL = CORPUS / "sarif" / "defectdojo__codeQL-output.sarif"
 SUPPRESSION = CORPUS / "sarif" / "defectdojo__suppression_test.sarif"
 SEMGREP = CORPUS / "semgrep" / "defectdojo__issue_10191.sarif.json"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -19,11 +18,12 @@ from secscan.normalizer.correlate import EQUIVALENT_RULES, correlate, rule_class
 from secscan.normalizer.finalize import normalize
 from secscan.scanners import bandit as bandit_adapter
 from secscan.scanners import semgrep as semgrep_adapter
+from support.paths import REPO
 from support.policy_data import NOW
 
 pytestmark = [pytest.mark.bandit, pytest.mark.semgrep]  # the real scanners these tests run
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO
 TREE = ROOT / "tests" / "fixtures" / "duplicates"
 RULES = ROOT / "policies" / "semgrep"
 OFFLINE = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}

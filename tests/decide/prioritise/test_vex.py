@@ -16,6 +16,7 @@ import pytest
 from secscan.decide.policy import evaluate, load_policy, parse_policy
 from secscan.decide.prioritise.vex import VexStatus, load_vex, openvex_document, purl_matches
 from secscan.errors import PolicyError, ReportError
+from support.paths import TESTS
 from support.prioritise import VEX, corpus_findings, corpus_log, corpus_sarif, openvex_validator  # noqa: F401 (fixtures)
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
@@ -169,7 +170,7 @@ def test_report_cli_writes_openvex(corpus_sarif, tmp_path, openvex_validator) ->
     assert [e.message for e in openvex_validator.iter_errors(doc)] == []
     assert {st["status"] for st in doc["statements"]} == {"affected"}  # no policy applied: all affected
     # a log without dependency findings cannot be a valid OpenVEX document: an error, not an empty one
-    bandit = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "bandit" / \
+    bandit = TESTS / "fixtures" / "corpus" / "bandit" / \
         "localrun__bandit-1.9.4_unicode-path-and-syntax-error.sarif"
     proc = subprocess.run([sys.executable, "-m", "secscan", "report", str(bandit), "--format", "openvex"],
                           capture_output=True, text=True, timeout=300)

@@ -16,9 +16,10 @@ import pytest
 from secscan.collect.requirements import read_dependencies
 from secscan.collect.scan import scan
 from support.osv_server import OsvServer
+from support.paths import TESTS
 from support.safety import ADVISORIES
 
-LOCKS = Path(__file__).resolve().parent / "fixtures" / "lockfiles"
+LOCKS = TESTS / "fixtures" / "lockfiles"
 # what each lockfile pins (read from the lock by the tool that wrote it, see README)
 # (urllib3 is not here: uv and pipenv resolved 1.23, Poetry 1.22)
 LOCKED = {"requests": "2.19.0", "jinja2": "2.10", "idna": "2.7", "chardet": "3.0.4"}

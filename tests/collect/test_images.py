@@ -25,10 +25,11 @@ from secscan.emit.sarif_writer import github_problems
 from support.advisories import pip_audit_expectation
 from support.images import SAMPLE_DOCKERFILE, fake_token, sample_image, write_docker_archive, write_oci_layout
 from support.osv_server import OsvServer
+from support.paths import TESTS
 
 pytestmark = [pytest.mark.trivy, pytest.mark.pip_audit]  # the real scanners these tests run
 
-ADVISORIES = Path(__file__).parent / "fixtures" / "advisories"
+ADVISORIES = TESTS / "fixtures" / "advisories"
 REQUESTS_IDS = {vid for (name, vid) in pip_audit_expectation() if name == "requests"}  # requests 2.19.0
 
 

@@ -20,8 +20,9 @@ from secscan.commands.convert import convert_reports
 from secscan.emit.sarif_writer import dumps
 from secscan.errors import ReportError
 from support.corpus import FIXTURES, CorpusEntry, corpus_entries
+from support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO
 ENTRIES = corpus_entries()
 GITLEAKS = FIXTURES / "corpus" / "gitleaks" / "gitleaks__json_simple.json"
 

@@ -16,8 +16,9 @@ import pytest
 import yaml
 
 from support.lab import run_lab
+from support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 LAB = ROOT / "tests" / "fixtures" / "owasp-lab"
 RULES = ROOT / "policies" / "semgrep"
 PREFIX = "secscan.python."

@@ -17,9 +17,10 @@ from click.testing import CliRunner
 from secscan.cli import main
 from secscan.collect.scan import scan
 from support.osv_server import OsvServer
+from support.paths import TESTS
 from support.safety import ADVISORIES
 
-CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 ALL_SKIPPED = CORPUS / "pip-audit" / "localrun__pip-audit-2.10.1_all-skipped_desc-aliases.json"
 SKIPPED = ["django", "flask", "jinja2", "not-a-real-package-xyz-secscan", "pyyaml", "requests", "urllib3"]
 

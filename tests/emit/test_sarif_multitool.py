@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from support.corpus import corpus_entries
+from support.paths import REPO
 from support.scanners import requires
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO
 MULTITOOL = Path(os.environ.get("SARIF_MULTITOOL", REPO / ".tools" / "node_modules" / "@microsoft"
                                 / "sarif-multitool-linux" / "Sarif.Multitool"))
 

@@ -16,8 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from secscan.emit.report import render
+from support.paths import TESTS
 
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+CORPUS = TESTS / "fixtures" / "corpus"
 CODEQL = CORPUS / "sarif" / "defectdojo__codeQL-output.sarif"
 SEMGREP = CORPUS / "semgrep" / "defectdojo__issue_10191.sarif.json"
 PIP_AUDIT = CORPUS / "pip-audit" / "defectdojo__many_vulns_new.json"
