@@ -35,12 +35,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from secscan.emit.sarif_writer import FIXES_PROPERTY  # a Finding property the writer turns into result.fixes
 from secscan.findings import Category, Finding, Severity
 from secscan.normalizer.coverage import is_coverage_finding
 from secscan.normalizer.fingerprint import normalize_package_name
 
 SPEC_PROPERTY = "vulnerable_spec"  # safety's affected range, kept in Finding.properties
-from secscan.emit.sarif_writer import FIXES_PROPERTY  # a Finding property the writer turns into result.fixes
 
 
 def _version(text: str | None) -> Any:
