@@ -139,7 +139,7 @@ def result_message(result: Mapping[str, Any], rule: Mapping[str, Any], where: st
     for i, arg in enumerate(args[:100]):
         if "{" not in text:
             break
-        text = text.replace("{%d}" % i, clean(str(arg), 1000))
+        text = text.replace(f"{{{i}}}", clean(str(arg), 1000))
         if len(text) > MAX_TEXT:
             text = clean(text, MAX_TEXT)
     return text
