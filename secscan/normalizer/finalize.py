@@ -155,7 +155,7 @@ def _mark_outside(f: Finding) -> Finding:
                   properties={**f.properties, OUTSIDE_KEY: original})
 
 
-class Normalized(list):  # type: ignore[type-arg]
+class Normalized(list[Finding]):
     """A list of findings that :func:`normalize` returned: fingerprinted and in the
     canonical order, so the SARIF writer need not sort 100,000 findings again."""
 
