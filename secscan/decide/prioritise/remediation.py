@@ -168,7 +168,8 @@ def _upgrade(key: tuple[str, str, str | None], findings: list[Finding], breached
             unfixed.append(f)
         else:
             fixable.append((f, affected_ranges(fixed, _spec_of(f))))
-    candidates = sorted({v for f, _ in fixable for v in (_version(t) for t in f.package.fixed_versions)  # type: ignore[union-attr]
+    candidates = sorted({v for f, _ in fixable
+                         for v in (_version(t) for t in (f.package.fixed_versions if f.package else ()))
                          if v is not None and (current is None or v > current)})
     target = next((c for c in candidates if not any(is_affected(c, r) for _, r in fixable)), None)
     unfixed_ids = tuple(sorted({f.rule_id for f in unfixed}))
