@@ -401,7 +401,7 @@ def _parse_sarif(raw: RawReport) -> ParsedReport:
     report = read_sarif(raw, tool=TOOL, fmt="sarif",
                         severity=lambda rule, result: (Severity.HIGH, None, None),
                         category=lambda tool, rule_id, tags: Category.SECRET)
-    pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]
+    pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]  # read_sarif accepted it: an object
     if len(pairs) != len(report.findings):  # read_sarif raised already if a result was damaged
         raise ReportError(raw.source, "SARIF results and findings do not line up")
     report.findings = [_fix_sarif_finding(f, ctx.rules_by_id, result)

@@ -179,11 +179,11 @@ def parse(raw: RawReport, fmt: str) -> ParsedReport:
         raise ReportError(raw.source, f"not a safety {fmt} report")
     try:
         if fmt == "json-1.x":
-            return _parse_rows(raw, doc)  # type: ignore[arg-type]
+            return _parse_rows(raw, doc)  # type: ignore[arg-type]  # _shape() above: a list of rows
         if fmt == "json":
-            return _parse_check(raw, doc)  # type: ignore[arg-type]
+            return _parse_check(raw, doc)  # type: ignore[arg-type]  # _shape() above: an object
         if fmt == "scan-json":
-            return _parse_scan(raw, doc)  # type: ignore[arg-type]
+            return _parse_scan(raw, doc)  # type: ignore[arg-type]  # _shape() above: an object
     except ReportError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:

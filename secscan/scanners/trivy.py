@@ -1127,7 +1127,7 @@ def _parse_sarif(raw: RawReport) -> ParsedReport:
     from secscan.parse.sarif_reader import iter_results, read_sarif, result_rule
 
     report = read_sarif(raw, tool=TOOL, fmt="sarif", severity=_sarif_severity, category=_sarif_category)
-    pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]
+    pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]  # read_sarif accepted it: an object
     if len(pairs) != len(report.findings):
         raise ReportError(raw.source, "SARIF results could not be matched to their rules")
     findings = []
