@@ -16,7 +16,7 @@ from typing import Any
 
 from secscan.errors import ConfigError
 
-KEYS = {
+KEYS: dict[str, type | tuple[type, ...]] = {
     "scanners": list,
     "skip": list,
     "required": list,
@@ -116,7 +116,7 @@ def load_config(target: str | Path, explicit: str | Path | None = None) -> RunCo
             raise ConfigError(f"{where}: {key} must be {_name(expected)}, not a boolean")
         if not isinstance(value, expected):
             raise ConfigError(f"{where}: {key} must be {_name(expected)}, not {type(value).__name__}")
-        if norm == "options":
+        if norm == "options" and isinstance(value, dict):  # checked above: narrows for the type checker
             for tool, opts in value.items():
                 if not isinstance(opts, dict):
                     raise ConfigError(f"{where}: options.{tool} must be a mapping")
@@ -125,7 +125,7 @@ def load_config(target: str | Path, explicit: str | Path | None = None) -> RunCo
     return cfg
 
 
-def _name(expected: Any) -> str:
+def _name(expected: type | tuple[type, ...]) -> str:
     if isinstance(expected, tuple):
         return "a number"
     return {list: "a list", dict: "a mapping", str: "a string", int: "an integer", bool: "true or false"}[expected]

@@ -71,7 +71,7 @@ def dumps_compact(obj: Any) -> bytes:
     orjson = _module("orjson")
     if orjson is not None:
         try:
-            out = orjson.dumps(obj)
+            out: bytes | None = orjson.dumps(obj)
         except Exception:
             out = None
         if out is not None and not _MAYBE_FLOAT_DIFFERS.search(out):

@@ -10,7 +10,7 @@ changed behind a later stage's back — stages make new ones with
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -180,7 +180,9 @@ class Finding:
         return any(s.status == "accepted" for s in self.suppressions)
 
 
-_EVOLVE: tuple = ()
+_Setter = Callable[[Finding, object], None]
+# (every field's getter, every field's slot setter, the setters by name), built on first use
+_EVOLVE: tuple[Callable[[Finding], tuple[object, ...]], tuple[_Setter, ...], dict[str, _Setter]] | None = None
 
 
 def evolve(f: Finding, **changes: object) -> Finding:

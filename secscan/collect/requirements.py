@@ -19,11 +19,17 @@ lockfile is covered by the lockfile (the lock holds the versions its ranges reso
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from secscan.normalizer.coverage import Unaudited
 from secscan.normalizer.fingerprint import normalize_package_name
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+    from packaging.version import Version
 
 _COMMENT = re.compile(r"(^|\s)#.*$")
 _HASH_OPTION = re.compile(r"\s--hash[=\s]\S+")
@@ -93,7 +99,7 @@ class Requirements:
         return [sorted(layer) for layer in out]
 
 
-def _vkey(version: str) -> tuple:
+def _vkey(version: str) -> tuple[int, Version | str, str]:
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -125,8 +131,8 @@ def _rel(path: Path, root: Path) -> str:
         return path.name
 
 
-def _exact(req: object) -> str | None:
-    specs = list(req.specifier)  # type: ignore[attr-defined]
+def _exact(req: Requirement) -> str | None:
+    specs = list(req.specifier)
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
         return specs[0].version
     return None
@@ -160,7 +166,7 @@ def read_requirements(files: list[Path], root: Path, result: Requirements | None
                 constraint = include.group(1) in ("-c", "--constraint")
                 queue.append(((path.parent / include.group("file")).resolve(), constraint))
                 continue
-            if line.startswith("-e ") or line.startswith("--editable"):
+            if line.startswith(("-e ", "--editable")):
                 result.skip(line.split(None, 1)[-1], None, "editable install", rel)
                 continue
             if line.startswith("-"):
@@ -203,8 +209,11 @@ def is_dependency_file(name: str, folder: str = "") -> bool:
     return name == "pyproject.toml" or name in LOCKFILES or (name.startswith("pylock.") and name.endswith(".toml"))
 
 
-def _toml(path: Path, rel: str, result: Requirements) -> dict | None:
-    import tomllib
+def _toml(path: Path, rel: str, result: Requirements) -> dict[str, Any] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
 
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -233,9 +242,9 @@ def _requirement_strings(items: object, rel: str, result: Requirements, where: s
             result.unpinned(str(req), req.name, f"unpinned: {str(req.specifier) or 'any version'} ({where})", rel)
 
 
-def _read_pyproject(doc: dict, rel: str, result: Requirements) -> None:
+def _read_pyproject(doc: dict[str, Any], rel: str, result: Requirements) -> None:
     raw = doc.get("project")
-    project: dict = raw if isinstance(raw, dict) else {}
+    project: dict[str, Any] = raw if isinstance(raw, dict) else {}
     _requirement_strings(project.get("dependencies"), rel, result, "[project] dependencies")
     optional = project.get("optional-dependencies")
     for group, items in sorted(optional.items()) if isinstance(optional, dict) else []:
@@ -250,7 +259,7 @@ def _read_pyproject(doc: dict, rel: str, result: Requirements) -> None:
             result.skip(name, None, "declared in [tool.poetry] without a poetry.lock", rel)
 
 
-def _read_uv_lock(doc: dict, rel: str, result: Requirements) -> None:
+def _read_uv_lock(doc: dict[str, Any], rel: str, result: Requirements) -> None:
     for pkg in doc.get("package") or []:
         if not isinstance(pkg, dict) or not pkg.get("name"):
             continue
@@ -265,7 +274,7 @@ def _read_uv_lock(doc: dict, rel: str, result: Requirements) -> None:
             result.skip(str(pkg["name"]), None, "no version in the lockfile", rel)
 
 
-def _read_poetry_lock(doc: dict, rel: str, result: Requirements) -> None:
+def _read_poetry_lock(doc: dict[str, Any], rel: str, result: Requirements) -> None:
     for pkg in doc.get("package") or []:
         if not isinstance(pkg, dict) or not pkg.get("name"):
             continue
@@ -278,7 +287,7 @@ def _read_poetry_lock(doc: dict, rel: str, result: Requirements) -> None:
             result.pin(str(pkg["name"]), str(pkg["version"]), rel)
 
 
-def _read_pipfile_lock(doc: dict, rel: str, result: Requirements) -> None:
+def _read_pipfile_lock(doc: dict[str, Any], rel: str, result: Requirements) -> None:
     for section in ("default", "develop"):
         entries = doc.get(section)
         for name, entry in sorted(entries.items()) if isinstance(entries, dict) else []:
@@ -291,7 +300,7 @@ def _read_pipfile_lock(doc: dict, rel: str, result: Requirements) -> None:
                 result.skip(name, None, f"installed from {where}" if where else "no pinned version", rel)
 
 
-def _read_pylock(doc: dict, rel: str, result: Requirements) -> None:
+def _read_pylock(doc: dict[str, Any], rel: str, result: Requirements) -> None:
     for pkg in doc.get("packages") or []:
         if not isinstance(pkg, dict) or not pkg.get("name"):
             continue

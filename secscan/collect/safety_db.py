@@ -437,6 +437,8 @@ def databases(records: list[OsvRecord], schema: str = "3.x",
     meta = _meta(records)
     severities = severities_from(records, entries, skipped)
     packages = _package_meta(entries)
+    short: dict[str, Any]
+    full: dict[str, Any]
     if schema == "3.x":
         meta3 = {**meta, "schema_version": SAFETY3_SCHEMA_VERSION}
         short = {"meta": meta3, "vulnerable_packages": {p: _specs_of(es) for p, es in grouped.items()}}

@@ -18,17 +18,20 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secscan.collect.runner import Outcome, Plan, RunContext, first_line
 from secscan.errors import ConfigError, ReportError
-from secscan.findings import Finding, ParsedReport, RawReport
+from secscan.findings import Finding, LicenseRecord, ParsedReport, RawReport
 from secscan.normalizer.finalize import normalize
 from secscan.scanners import SCANNERS, adapter, canonical_tool
+
+if TYPE_CHECKING:
+    from secscan.collect.images import ImageSpec
 
 OK, SKIPPED, MISSING, FAILED = "ok", "skipped", "missing", "failed"
 
@@ -89,7 +92,7 @@ class ScanResult:
         return {t: (OK if r.status == OK else f"{r.status}: {r.reason}") for t, r in sorted(self.runs.items())}
 
     @property
-    def licenses(self) -> list:
+    def licenses(self) -> list[LicenseRecord]:
         return [rec for r in self.runs.values() if r.report for rec in r.report.licenses]
 
     def run_infos(self) -> dict[str, Any]:
@@ -337,7 +340,7 @@ def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerR
         fmt = plan.report_format or mod.detect(raw)
         if not fmt:
             raise ReportError(raw.source, f"not a {tool} report")
-        parsed = mod.parse(raw, fmt)
+        parsed: ParsedReport = mod.parse(raw, fmt)
     except ReportError as exc:
         return f"unreadable report: {exc.problem}"
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -370,7 +373,9 @@ def _merge(parts: list[ParsedReport]) -> ParsedReport:
         first.unaudited.extend(other.unaudited)
         for key, value in other.coverage.items():
             mine = first.coverage.get(key)
-            if isinstance(mine, int) and isinstance(value, int) or isinstance(mine, list) and isinstance(value, list):
+            if isinstance(mine, int) and isinstance(value, int):  # noqa: SIM114 (two branches: each types its +)
+                first.coverage[key] = mine + value
+            elif isinstance(mine, list) and isinstance(value, list):
                 first.coverage[key] = mine + value
             else:
                 first.coverage.setdefault(key, value)
@@ -534,7 +539,8 @@ def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, 
 
 
 def _submit_images(pool: ThreadPoolExecutor, images: Iterable[Any], target: Path, timeout: float,
-                   options: Mapping[str, Mapping[str, Any]], offline: bool, progress: ProgressFn | None) -> list:
+                   options: Mapping[str, Mapping[str, Any]], offline: bool,
+                   progress: ProgressFn | None) -> list[tuple[ImageSpec, Future[list[ScannerRun]]]]:
     """Start each image's scan in the pool (secscan.collect.images.run); (spec, future) pairs."""
     specs = list(images or ())
     if not specs:
@@ -553,7 +559,7 @@ def _submit_images(pool: ThreadPoolExecutor, images: Iterable[Any], target: Path
     return jobs
 
 
-def _collect_images(jobs: list) -> dict[str, ScannerRun]:
+def _collect_images(jobs: list[tuple[ImageSpec, Future[list[ScannerRun]]]]) -> dict[str, ScannerRun]:
     from secscan.collect.images import run_key
 
     out: dict[str, ScannerRun] = {}

@@ -5,8 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
 
 ProgressFn = Callable[[str, str], None]
 
@@ -59,7 +64,7 @@ class LiveTable:
                 self._rows[tool] = (event.split(": ", 1)[-1], started, time.monotonic())
             self._live.update(self._render())
 
-    def _render(self):  # type: ignore[no-untyped-def]
+    def _render(self) -> Table:
         from rich.spinner import Spinner
         from rich.table import Table
 
@@ -73,7 +78,7 @@ class LiveTable:
         now = time.monotonic()
         for tool, (state, started, ended) in sorted(getattr(self, "_rows", {}).items()):
             if state == "running":
-                mark: object = Spinner("dots")
+                mark: RenderableType = Spinner("dots")
             else:
                 # a tick only for a scanner that ran and succeeded; skipped is not checked
                 mark = ("·" if state == "queued" else "✓" if state.startswith("ran") or state == "ok"

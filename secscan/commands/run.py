@@ -8,10 +8,14 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secscan.config import RunConfig, load_config, parse_option
 from secscan.errors import EXIT_GATE_FAILED, EXIT_PASS, EXIT_SCANNER
+
+if TYPE_CHECKING:
+    from secscan.decide.policy import Decision
+    from secscan.findings import Finding
 
 
 def _split(text: str | None) -> list[str]:
@@ -263,7 +267,7 @@ def prepare_output(path: Path) -> bool:
     return False
 
 
-def _carried(result: Any, baseline_path: str | Path, findings: Sequence[Any]) -> list:
+def _carried(result: Any, baseline_path: str | Path, findings: Sequence[Any]) -> list[Finding]:
     """Previous findings of the scanners that did not run this time (see
     :func:`secscan.decide.baseline.carry_forward`)."""
     from secscan.decide.baseline import carry_forward
@@ -290,7 +294,7 @@ def _fail_for_scanners(decision: Any, failed: Sequence[Any]) -> None:
 
 
 def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None,
-                 exploits: Any = None) -> tuple[list, Any]:
+                 exploits: Any = None) -> tuple[list[Finding], Decision]:
     """Licence findings from the inventory, baseline, overrides, suppressions, decision."""
     from secscan.decide.baseline import read_baseline
     from secscan.decide.policy import evaluate, license_findings

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from secscan import __version__
@@ -30,6 +30,9 @@ from secscan.findings import Finding, LicenseRecord, Notification, ParsedReport,
 from secscan.normalizer.finalize import Normalized, normalize, total_order
 from secscan.normalizer.fingerprint import FINGERPRINT_KEY
 from secscan.parse.values import is_safe_relative
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FIXES_PROPERTY = "sarif-fixes"  # a Finding property the writer turns into result.fixes
@@ -125,7 +128,7 @@ def runinfo_from_reports(reports: Iterable[ParsedReport]) -> dict[str, RunInfo]:
     return infos
 
 
-def _version_key(text: str) -> tuple:
+def _version_key(text: str) -> tuple[int, Version | str, str]:
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -783,6 +786,6 @@ def github_problems(log: Mapping[str, Any]) -> list[str]:
                 problems.append(f"runs[{r}].results[{i}]: empty message")
             for loc in res.get("locations") or []:
                 uri = ((loc.get("physicalLocation") or {}).get("artifactLocation") or {}).get("uri", "")
-                if uri.startswith("/") or "://" in uri or uri.startswith("..") or "\\" in uri:
+                if uri.startswith(("/", "..")) or "://" in uri or "\\" in uri:
                     problems.append(f"runs[{r}].results[{i}]: URI {uri!r} is not relative to the checkout")
     return problems

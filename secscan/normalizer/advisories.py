@@ -38,7 +38,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from secscan.findings import Category, Cvss, Finding, Notification, Severity
@@ -66,7 +66,7 @@ class SeverityAnswer:
 UNKNOWN = SeverityAnswer(Severity.UNKNOWN, None, None, None)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """YAML loaders turn unquoted timestamps into datetimes: make the record JSON-safe."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -89,7 +89,7 @@ def _trim(record: Mapping[str, Any]) -> dict[str, Any]:
     specific = record.get("database_specific")
     if isinstance(specific, dict) and isinstance(specific.get("severity"), str):
         out["database_specific"] = {"severity": specific["severity"]}
-    return _plain(out)
+    return cast("dict[str, Any]", _plain(out))  # a dict comes back a dict
 
 
 def load_record_file(path: Path) -> dict[str, Any] | None:
@@ -110,7 +110,7 @@ def load_record_file(path: Path) -> dict[str, Any] | None:
             return None
         raise
     if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-        return _plain(doc)
+        return cast("dict[str, Any]", _plain(doc))  # a dict comes back a dict
     return None
 
 
@@ -229,7 +229,7 @@ class AdvisoryIndex:
         self.prefetch(first)
         # second wave: the GitHub aliases of what came back (their word settles it)
         self.prefetch(a for i in first if isinstance(self._memory.get(i), dict)
-                      for a in self._memory[i].get("aliases") or [] if str(a).startswith("GHSA-"))
+                      for a in (self._memory[i] or {}).get("aliases") or [] if str(a).startswith("GHSA-"))
         out: list[Finding] = []
         self.unknown_count = 0
         self.looked_up_count = 0
@@ -340,7 +340,7 @@ class AdvisoryIndex:
             if record is not None and record.get("id") == advisory_id:
                 return _trim(record)
         self._load_all_local()
-        return (self._local_ids or {}).get(advisory_id)
+        return self._local_ids.get(advisory_id) if self._local_ids is not None else None
 
     def _record_files(self) -> list[Path]:
         assert self.directory is not None
@@ -380,10 +380,10 @@ class AdvisoryIndex:
 
     def _from_disk(self, advisory_id: str) -> Any:
         entry = self._load_disk().get(advisory_id)
-        if isinstance(entry, dict) and isinstance(entry.get("fetched"), (int, float)):
-            if time.time() - entry["fetched"] <= self.max_age:
-                record = entry.get("record")
-                return record if isinstance(record, dict) or record is None else _MISS
+        if (isinstance(entry, dict) and isinstance(entry.get("fetched"), (int, float))
+                and time.time() - entry["fetched"] <= self.max_age):
+            record = entry.get("record")
+            return record if isinstance(record, dict) or record is None else _MISS
         return _MISS
 
     def _save_disk(self) -> None:

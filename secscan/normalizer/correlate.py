@@ -193,7 +193,7 @@ def correlate(findings: Iterable[Finding]) -> list[Group]:
         members.setdefault(find(i), []).append(f)
     groups = [Group(tuple(m)) for m in members.values()]
 
-    def order(g: Group) -> tuple:
+    def order(g: Group) -> tuple[str, str, int, str, str]:
         r = g.representative
         return (r.tool, r.path or "", r.line or 0, r.rule_id, r.fingerprint)
 

@@ -40,7 +40,7 @@ def _flagged_text(f: Finding, root: Path | None, cache: dict[str, list[str] | No
     return normalize_text(f.fingerprint_hint or f.message)
 
 
-def base_key(f: Finding, root: Path | None = None, cache: dict | None = None) -> tuple[str, ...]:
+def base_key(f: Finding, root: Path | None = None, cache: dict[str, list[str] | None] | None = None) -> tuple[str, ...]:
     """The identity of a finding before the occurrence index is added."""
     cache = {} if cache is None else cache
     path = f.path or ""
@@ -97,12 +97,12 @@ def _shield_secret_lines(items: list[Finding]) -> list[Finding]:
     return out
 
 
-def sort_key(f: Finding) -> tuple:
+def sort_key(f: Finding) -> tuple[str | int, ...]:
     """Where a finding sorts: tool, place, rule, package, message (ties: see total_order)."""
     loc = f.location
     pkg = f.package
     if loc is not None:
-        where: tuple = (loc.path, loc.start_line or 0, loc.start_column or 0)
+        where: tuple[str, int, int] = (loc.path, loc.start_line or 0, loc.start_column or 0)
     else:
         where = ("", 0, 0)
     return (f.tool, *where, f.rule_id, pkg.name.lower() if pkg else "", (pkg.version or "") if pkg else "",
@@ -155,7 +155,7 @@ def _mark_outside(f: Finding) -> Finding:
                   properties={**f.properties, OUTSIDE_KEY: original})
 
 
-class Normalized(list):  # type: ignore[type-arg]
+class Normalized(list[Finding]):
     """A list of findings that :func:`normalize` returned: fingerprinted and in the
     canonical order, so the SARIF writer need not sort 100,000 findings again."""
 

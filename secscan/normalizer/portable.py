@@ -30,7 +30,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from secscan.collect.scan import ScannerRun
 
 
 def _variants(path: str | Path) -> list[str]:
@@ -76,7 +79,7 @@ class Portable:
         line = self.text(line)
         return re.sub(r"^(?:\S*/)([^/\s]+)(?=\s|$)", r"\1", line)
 
-    def run(self, run: Any) -> Any:
+    def run(self, run: ScannerRun) -> ScannerRun:
         """A :class:`secscan.collect.scan.ScannerRun`, rewritten in place (and returned)."""
         run.command_line = self.command(run.command_line)
         run.reason = self.text(run.reason or "")

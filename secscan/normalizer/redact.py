@@ -9,6 +9,7 @@ we were never told: it masks the shapes of well-known credentials.
 from __future__ import annotations
 
 import re
+from typing import overload
 
 MASK = "<redacted>"
 
@@ -32,6 +33,12 @@ _TOKENS = ("-----BEGIN", "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA",
 _TOKENS_ANY_CASE = ("glpat-", "glptt-")
 
 
+@overload
+def mask_value(text: str, secret: str | None) -> str: ...
+@overload
+def mask_value(text: None, secret: str | None) -> None: ...
+@overload
+def mask_value(text: str | None, secret: str | None) -> str | None: ...
 def mask_value(text: str | None, secret: str | None) -> str | None:
     """Replace every occurrence of ``secret`` in ``text`` with the mask."""
     if text is None or not secret:
@@ -49,6 +56,12 @@ def mask_value(text: str | None, secret: str | None) -> str | None:
     return out
 
 
+@overload
+def scrub(text: str) -> str: ...
+@overload
+def scrub(text: None) -> None: ...
+@overload
+def scrub(text: str | None) -> str | None: ...
 def scrub(text: str | None) -> str | None:
     """Mask well-known credential shapes in text whose secret we do not know."""
     if not text:

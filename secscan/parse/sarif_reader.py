@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeGuard
 
 from secscan.errors import ReportError
 from secscan.findings import (
@@ -42,7 +42,7 @@ _SECRET_MESSAGE = re.compile(r"(?i)\bhas detected secret\b|\bsecret detected\b|\
 _SECRET_TOOLS = {"gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint", "whispers"}
 
 
-def is_sarif(doc: object) -> bool:
+def is_sarif(doc: object) -> TypeGuard[dict[str, Any]]:
     if not isinstance(doc, dict) or not isinstance(doc.get("runs"), list):
         return False
     version = str(doc.get("version", ""))
@@ -139,7 +139,7 @@ def result_message(result: Mapping[str, Any], rule: Mapping[str, Any], where: st
     for i, arg in enumerate(args[:100]):
         if "{" not in text:
             break
-        text = text.replace("{%d}" % i, clean(str(arg), 1000))
+        text = text.replace(f"{{{i}}}", clean(str(arg), 1000))
         if len(text) > MAX_TEXT:
             text = clean(text, MAX_TEXT)
     return text

@@ -248,9 +248,9 @@ def _key(text: str) -> str:
 
 def _gnu(m: re.Match[str]) -> tuple[str, ...]:
     kind = m.group("kind")
-    if kind.startswith("lgpl") or kind.startswith("lesser") or kind.startswith("library"):
+    if kind.startswith(("lgpl", "lesser", "library")):
         family = "LGPL"
-    elif kind.startswith("agpl") or kind.startswith("affero"):
+    elif kind.startswith(("agpl", "affero")):
         family = "AGPL"
     else:
         family = "GPL"

@@ -28,9 +28,12 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secscan.errors import ReportError
+
+if TYPE_CHECKING:
+    from secscan.findings import ParsedReport
 
 MAX_TEXT = 20_000  # message, help text, snippet
 MAX_ID = 512  # rule id, tool name, package name, version, fingerprint, identifiers
@@ -290,7 +293,7 @@ def check_finding(f: Any, source: str, where: str) -> Any:
     return evolve(f, **changes) if changes else f
 
 
-def check_report(report: Any) -> Any:
+def check_report(report: ParsedReport) -> ParsedReport:
     """Every finding, notice and licence record of a parsed report, checked (in place)."""
     source = report.source
     findings = report.findings

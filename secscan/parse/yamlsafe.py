@@ -11,7 +11,7 @@ stand for at most :data:`MAX_ALIAS_NODES` nodes in all, and nesting stops at
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -33,6 +33,9 @@ class BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
         self._alias_nodes = 0
+
+    if TYPE_CHECKING:  # types-PyYAML leaves the parser's peek_event unannotated (an event of any kind)
+        def peek_event(self) -> Any: ...
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):

@@ -269,7 +269,7 @@ def parse_compliance(doc: Mapping[str, Any], parse_result: Callable[[Mapping[str
                      fail: Callable[[str, str], Exception]) -> list[Finding]:
     """Findings of every control's Results, one per distinct check result."""
     spec = str(doc.get("ID") or "compliance")
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[str, str | None, int | None, str | None, str], int] = {}
     out: list[Finding] = []
     for i, control in enumerate(doc.get("Results") or []):
         if not isinstance(control, dict):

@@ -337,8 +337,10 @@ def _opt_int(raw: RawReport, value: object, what: str) -> int | None:
         return None
     if isinstance(value, bool):
         raise ReportError(raw.source, f"{what} is not a number: {value!r}")
+    if not isinstance(value, (str, int, float)):  # a list, a mapping, a date: int() would refuse it too
+        raise ReportError(raw.source, f"{what} is not a number: {str(value)[:40]!r}")
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except (TypeError, ValueError):
         raise ReportError(raw.source, f"{what} is not a number: {str(value)[:40]!r}") from None
 
@@ -351,7 +353,7 @@ def _line_range(raw: RawReport, value: object, where: str) -> list[int]:
         try:
             value = json.loads(value)
         except ValueError:
-            raise ReportError(raw.source, f"{where}.line_range is not a list: {value[:40]!r}") from None
+            raise ReportError(raw.source, f"{where}.line_range is not a list: {str(value)[:40]!r}") from None
     if not isinstance(value, list):
         raise ReportError(raw.source, f"{where}.line_range is not a list")
     if all(type(v) is int for v in value):

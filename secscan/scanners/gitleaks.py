@@ -116,9 +116,9 @@ def detect(raw: RawReport) -> str | None:
                 return "json"  # gitleaks' "no leaks" (v7 null / v8 []); ambiguous but empty
             if isinstance(doc, list) and isinstance(doc[0], dict) and (_is_v8(doc[0]) or _is_v7(doc[0])):
                 return "json"
-            if isinstance(doc, dict) and is_sarif(doc):
-                if any(name.strip().lower() == "gitleaks" for name in driver_names(doc)):
-                    return "sarif"
+            if isinstance(doc, dict) and is_sarif(doc) and any(name.strip().lower() == "gitleaks"
+                                                              for name in driver_names(doc)):
+                return "sarif"
             return None
         head = raw.data[:2048].decode("utf-8-sig", "replace")
     except ReportError:
@@ -169,7 +169,7 @@ class _Masker:
     """Masks every known secret-bearing value in the text we keep."""
 
     def __init__(self, *values: str) -> None:
-        self.values = []
+        self.values: list[str] = []
         for value in values:
             value = value.strip()
             if value.endswith("..."):  # partly redacted: the prefix is real
@@ -183,7 +183,7 @@ class _Masker:
         return scrub(text)
 
 
-def _digest(rule: str, path: str, secret: str, match: str, commit: str) -> str:
+def _digest(rule: str, path: str, secret: str, match: str, commit: str) -> str | None:
     if secret.strip() and not _is_redacted(secret):
         return secret_digest(secret)
     return secret_digest("\x1f".join(("gitleaks-redacted", rule, path, match or secret, commit)))
@@ -401,7 +401,7 @@ def _parse_sarif(raw: RawReport) -> ParsedReport:
     report = read_sarif(raw, tool=TOOL, fmt="sarif",
                         severity=lambda rule, result: (Severity.HIGH, None, None),
                         category=lambda tool, rule_id, tags: Category.SECRET)
-    pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]
+    pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]  # read_sarif accepted it: an object
     if len(pairs) != len(report.findings):  # read_sarif raised already if a result was damaged
         raise ReportError(raw.source, "SARIF results and findings do not line up")
     report.findings = [_fix_sarif_finding(f, ctx.rules_by_id, result)

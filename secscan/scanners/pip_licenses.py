@@ -300,7 +300,7 @@ def _parse_plain(raw: RawReport, report: ParsedReport) -> None:
     body = []
     for ln in lines[1:]:
         cells = [ln[a:b].strip() if b is not None else ln[a:].strip()
-                 for a, b in zip(starts, starts[1:] + [None])]  # type: ignore[operator]
+                 for a, b in zip(starts, starts[1:] + [None])]
         if ln[: starts[0]].strip():
             raise ReportError(raw.source, f"line does not fit the table's columns: {ln.strip()[:60]!r}")
         body.append(cells)

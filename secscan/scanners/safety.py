@@ -179,11 +179,11 @@ def parse(raw: RawReport, fmt: str) -> ParsedReport:
         raise ReportError(raw.source, f"not a safety {fmt} report")
     try:
         if fmt == "json-1.x":
-            return _parse_rows(raw, doc)  # type: ignore[arg-type]
+            return _parse_rows(raw, doc)  # type: ignore[arg-type]  # _shape() above: a list of rows
         if fmt == "json":
-            return _parse_check(raw, doc)  # type: ignore[arg-type]
+            return _parse_check(raw, doc)  # type: ignore[arg-type]  # _shape() above: an object
         if fmt == "scan-json":
-            return _parse_scan(raw, doc)  # type: ignore[arg-type]
+            return _parse_scan(raw, doc)  # type: ignore[arg-type]  # _shape() above: an object
     except ReportError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -469,7 +469,8 @@ def _parse_check(raw: RawReport, doc: Mapping[str, Any]) -> ParsedReport:
     tool_version = str(meta.get("safety_version")) if meta.get("safety_version") else None
     report = ParsedReport(tool=TOOL, format="json", source=raw.source, tool_version=tool_version)
     resolve = _manifest_resolver(meta)
-    affected = doc.get("affected_packages") if isinstance(doc.get("affected_packages"), dict) else {}
+    listed = doc.get("affected_packages")
+    affected = listed if isinstance(listed, dict) else {}
     for vuln in _as_list(doc, "vulnerabilities", raw.source):
         report.findings.append(_check_finding(vuln, resolve, affected, tool_version, suppressed=False))
     for vuln in _as_list(doc, "ignored_vulnerabilities", raw.source):
@@ -645,7 +646,7 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
     if not isinstance(doc, dict):
         return None
     raw_meta = doc.get("report_meta")
-    meta: dict = raw_meta if isinstance(raw_meta, dict) else {}
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
     found = meta.get("packages_found")
     checked = found if isinstance(found, int) else len(doc.get("scanned_packages") or {})
     given = [plan.argv[i + 1] for i, arg in enumerate(plan.argv[:-1]) if arg == "-r"]

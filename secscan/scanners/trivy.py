@@ -592,7 +592,7 @@ def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scop
     name = _str(v.get("PkgName")) or _str(v.get("PkgID")) or "unknown-package"
     installed = _str(v.get("InstalledVersion"))
     fixed = _str(v.get("FixedVersion"))
-    ident = v.get("PkgIdentifier") if isinstance(v.get("PkgIdentifier"), dict) else {}
+    ident = found if isinstance(found := v.get("PkgIdentifier"), dict) else {}
     purl = _str(ident.get("PURL"))
     target = str(result.get("Target") or "")
     os_pkg = _is_os(result)
@@ -609,7 +609,7 @@ def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scop
     word = _str(v.get("Severity"))
     severity = _WORD_SEVERITY.get(word.upper(), Severity.parse(word)) if word else Severity.UNKNOWN
     if severity is Severity.UNKNOWN:
-        vendor = v.get("VendorSeverity") if isinstance(v.get("VendorSeverity"), dict) else {}
+        vendor = found if isinstance(found := v.get("VendorSeverity"), dict) else {}
         source = _str(v.get("SeveritySource"))
         if source and isinstance(vendor.get(source), int):
             severity = _VENDOR_SEVERITY.get(vendor[source], Severity.UNKNOWN)
@@ -703,7 +703,7 @@ def _misconfiguration(m: Mapping[str, Any], result: Mapping[str, Any], scope: _S
     rule_id = _str(m.get("ID")) or _str(m.get("AVDID"))
     if not rule_id:
         raise state.fail(where, "has no ID")
-    cause = m.get("CauseMetadata") if isinstance(m.get("CauseMetadata"), dict) else {}
+    cause = found if isinstance(found := m.get("CauseMetadata"), dict) else {}
     snippet = _cause_snippet(cause, state, where)
     props = _common_properties(result, scope)
     for key, prop in (("Type", "check_type"), ("Namespace", "rego_namespace"), ("Query", "query"),
@@ -761,7 +761,7 @@ def _misconfiguration(m: Mapping[str, Any], result: Mapping[str, Any], scope: _S
 
 def _cause_snippet(cause: Mapping[str, Any], state: _State, where: str) -> str | None:
     """The flagged (``IsCause``) lines' text, ANSI-free and scrubbed of credentials."""
-    code = cause.get("Code") if isinstance(cause.get("Code"), dict) else {}
+    code = found if isinstance(found := cause.get("Code"), dict) else {}
     lines: list[str] = []
     for k, line in enumerate(_list(code.get("Lines"), state, f"{where}.CauseMetadata.Code.Lines")):
         line = _dict(line, state, f"{where}.CauseMetadata.Code.Lines[{k}]")
@@ -917,9 +917,9 @@ def _parse_cyclonedx(doc: Mapping[str, Any], state: _State) -> None:
         # all-clear
         raise UnsupportedFormatError(state.source, "a trivy CycloneDX SBOM without vulnerabilities cannot tell "
                                      "'none found' from 'not scanned'; " f"{_RERUN}")
-    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    meta = found if isinstance(found := doc.get("metadata"), dict) else {}
     state.report.tool_version = _cyclonedx_tool_version(meta)
-    root = meta.get("component") if isinstance(meta.get("component"), dict) else {}
+    root = found if isinstance(found := meta.get("component"), dict) else {}
     image = str(root.get("type") or "") in ("container", "operating-system", "device", "firmware")
     components = {}
     for comp in _walk_components(doc.get("components"), state, "components"):
@@ -938,7 +938,8 @@ def _parse_cyclonedx(doc: Mapping[str, Any], state: _State) -> None:
         if not vid:
             raise state.fail(f"vulnerabilities[{i}]", "has no id")
         affects = _list(vuln.get("affects"), state, f"vulnerabilities[{i}].affects")
-        refs = [str(_dict(a, state, f"vulnerabilities[{i}].affects").get("ref")) for a in affects] or [None]
+        refs: list[str | None] = [str(_dict(a, state, f"vulnerabilities[{i}].affects").get("ref"))
+                                  for a in affects] or [None]
         for ref in refs:
             state.report.findings.append(_cyclonedx_finding(vuln, vid, ref, components, parents, image, state,
                                                             f"vulnerabilities[{i}]"))
@@ -975,7 +976,7 @@ def _cyclonedx_licenses(comp: Mapping[str, Any], state: _State) -> None:
     for entry in comp.get("licenses") or []:
         if not isinstance(entry, dict):
             continue
-        lic = entry.get("license") if isinstance(entry.get("license"), dict) else {}
+        lic = found if isinstance(found := entry.get("license"), dict) else {}
         text = _str(lic.get("id")) or _str(lic.get("name")) or _str(entry.get("expression"))
         if text:
             state.add_license(LicenseRecord(package=str(comp["name"]), version=_str(comp.get("version")),
@@ -1126,7 +1127,7 @@ def _parse_sarif(raw: RawReport) -> ParsedReport:
     from secscan.parse.sarif_reader import iter_results, read_sarif, result_rule
 
     report = read_sarif(raw, tool=TOOL, fmt="sarif", severity=_sarif_severity, category=_sarif_category)
-    pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]
+    pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]  # read_sarif accepted it: an object
     if len(pairs) != len(report.findings):
         raise ReportError(raw.source, "SARIF results could not be matched to their rules")
     findings = []
@@ -1157,7 +1158,7 @@ def _refine_sarif(f: Finding, rule: Mapping[str, Any], result: Mapping[str, Any]
     identifiers = list(f.identifiers)
     if rule_id not in identifiers:
         identifiers.insert(0, rule_id)
-    props = rule.get("properties") if isinstance(rule.get("properties"), dict) else {}
+    props = found if isinstance(found := rule.get("properties"), dict) else {}
     changes: dict[str, Any] = {"rule_id": rule_id, "identifiers": tuple(identifiers)}
     if f.category is Category.SECRET:
         msg = _text(result.get("message"))

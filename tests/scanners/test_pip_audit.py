@@ -131,7 +131,10 @@ def test_old_list_format_without_aliases_or_descriptions() -> None:
 def test_cyclonedx_report_matches_the_json_of_the_same_run() -> None:
     cdx = load_report(LOCAL_CDX)
     js = load_report(LOCAL_JSON)
-    pairs = lambda rep: sorted((f.package.name, f.package.version, f.rule_id) for f in rep.findings)
+
+    def pairs(rep):
+        return sorted((f.package.name, f.package.version, f.rule_id) for f in rep.findings)
+
     assert pairs(cdx) == pairs(js)
     assert any(n.rule_id == "cyclonedx-omits-skipped" for n in cdx.notifications)
 

@@ -375,7 +375,7 @@ def test_rule_set_size_and_metadata() -> None:
     assert len(rules) >= 25
     ids = [r["id"] for _p, r in rules]
     assert len(ids) == len(set(ids))
-    for path, rule in rules:
+    for _path, rule in rules:
         assert rule["id"].startswith("secscan.python."), rule["id"]
         assert rule["languages"] == ["python"]
         assert rule["severity"] in ("ERROR", "WARNING", "INFO")

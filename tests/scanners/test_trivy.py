@@ -111,7 +111,7 @@ def test_every_v2_vulnerability_keeps_trivys_word_and_the_package() -> None:
         expected = [(r, v) for r in v2_results(corpus(name)) for v in r.get("Vulnerabilities") or []]
         found = [f for f in load_report(corpus(name), "trivy").findings if f.category is Category.DEPENDENCY]
         assert len(found) == len(expected), name
-        for f, (result, v) in zip(found, expected):
+        for f, (_result, v) in zip(found, expected):
             assert f.rule_id == v["VulnerabilityID"]
             assert f.raw_severity == v["Severity"]
             if v["Severity"] in WORDS:  # trivy's word decides the band
@@ -249,7 +249,10 @@ def test_sarif_from_trivy_says_the_same_as_its_json(name: str, converted: Path) 
     sarif = convert(corpus(name), "sarif", converted / f"{name}.sarif")
     from_json = load_report(corpus(name), "trivy").findings
     from_sarif = load_report(sarif, "trivy").findings
-    key = lambda f: (f.category, f.severity, f.rule_id, f.package.name if f.package else None)
+
+    def key(f):
+        return (f.category, f.severity, f.rule_id, f.package.name if f.package else None)
+
     assert Counter(map(key, from_sarif)) == Counter(map(key, from_json))
     assert sorted(f.secret_digest for f in from_sarif if f.secret_digest) == \
         sorted(f.secret_digest for f in from_json if f.secret_digest)
@@ -274,8 +277,11 @@ def test_cyclonedx_from_trivy_says_the_same_as_its_json(converted: Path) -> None
     src = corpus("trivy__pip.json.golden")  # lists its Packages, so the SBOM carries the vulnerabilities
     cdx = convert(src, "cyclonedx", converted / "pip.cdx.json")
     assert trivy.detect(read_raw(cdx)) == "cyclonedx"
-    key = lambda f: (f.rule_id, f.package.name.lower(), f.package.version, f.package.fixed_versions,
-                     f.severity, f.package.manifest)
+
+    def key(f):
+        return (f.rule_id, f.package.name.lower(), f.package.version, f.package.fixed_versions,
+                f.severity, f.package.manifest)
+
     assert sorted(map(key, load_report(cdx, "trivy").findings)) == \
         sorted(map(key, load_report(src, "trivy").findings))
 

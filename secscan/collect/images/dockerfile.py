@@ -103,7 +103,8 @@ def parse_dockerfile(text: str, rel: str = "Dockerfile") -> Dockerfile:
 
     from dockerfile_parse import DockerfileParser
 
-    parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))
+    # the library documents fileobj as bytes (it opens its own files 'rb'); its stubs say IO[str]
+    parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))  # type: ignore[arg-type]
     stages: list[Stage] = []
     current: list[Instruction] = []
     head: Instruction | None = None

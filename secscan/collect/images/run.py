@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secscan.collect.images import ImageKind, ImageSpec, run_key
 from secscan.collect.images.dockerfile import (
@@ -39,6 +39,9 @@ from secscan.collect.images.dockerfile import (
     read_dockerfile,
 )
 from secscan.findings import Category, Finding, LicenseRecord, Location, Notification, RawReport
+
+if TYPE_CHECKING:
+    from secscan.collect.scan import ScannerRun
 
 LICENSE_SCOPE_OS = "image-os"
 LICENSE_SCOPE_PACKAGES = "image-packages"
@@ -130,7 +133,7 @@ def plan_trivy_image(spec: ImageSpec, ctx: Any, exe: list[str]) -> Any:
 
 def scan_image(spec: ImageSpec, root: Path, *, timeout: float = 600.0,
                options: Mapping[str, Mapping[str, Any]] | None = None, offline: bool = True,
-               progress: Callable[[str, str], None] | None = None) -> list[Any]:
+               progress: Callable[[str, str], None] | None = None) -> list[ScannerRun]:
     """Scan ``spec``: the trivy run and, when the image has Python packages, the
     pip-audit run of them (two :class:`~secscan.collect.scan.ScannerRun`, never raising)."""
     from secscan.collect.scan import FAILED, ScannerRun

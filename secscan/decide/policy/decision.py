@@ -23,12 +23,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from secscan.decide.baseline import Baseline, apply_baseline, utc
 from secscan.decide.policy.license_check import LICENSE_RULES, POLICY_TOOL, RULE_UNKNOWN
 from secscan.decide.policy.model import Policy, SuppressionRule, tool_key
 from secscan.findings import Finding, Severity, Suppression
 from secscan.normalizer.correlate import Group, correlate, with_seen_by
+
+if TYPE_CHECKING:
+    from secscan.decide.prioritise.exploits import ExploitData
 
 STATES = ("new", "unchanged", "updated")
 
@@ -457,7 +461,7 @@ def evaluate(
     baseline: Baseline | None = None,
     now: datetime | None = None,
     scanner_status: Mapping[str, str] | None = None,
-    exploits: object | None = None,
+    exploits: ExploitData | None = None,
 ) -> Decision:
     """Apply ``policy`` to the findings of one run and decide the gate.
 
@@ -475,7 +479,7 @@ def evaluate(
     if any(not f.fingerprint for f in items):
         items = normalize(items)
     if exploits is not None:
-        items = exploits.apply(items)  # type: ignore[attr-defined]
+        items = exploits.apply(items)
     notes: dict[str, list[str]] = {}
     kept, excluded, excluded_by = _exclude(items, policy, notes)
     counts_by_state: dict[str, int] = {}
@@ -527,7 +531,7 @@ def evaluate(
     if policy.block_kev or policy.block_epss_above is not None:
         from secscan.decide.prioritise.exploits import missing_data
 
-        failures += missing_data(policy, exploits)  # type: ignore[arg-type]
+        failures += missing_data(policy, exploits)
     warnings = [f"{v.group.representative.message}" for v in verdicts if v.license_warning]
     if baseline is not None and baseline.without_fingerprint:
         warnings.append(f"baseline {baseline.source}: {baseline.without_fingerprint} result(s) without a "
@@ -561,5 +565,5 @@ def evaluate(
         scanner_status={tool_key(k): str(v) for k, v in sorted((scanner_status or {}).items())},
         _verdicts=by_fp,
         _notes=notes,
-        exploit_data=exploits.describe() if exploits is not None else {},  # type: ignore[attr-defined]
+        exploit_data=exploits.describe() if exploits is not None else {},
     )

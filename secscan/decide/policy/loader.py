@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -41,7 +41,9 @@ class _Loader(BoundedLoader):
     refuses alias bombs and deep nesting (see secscan.parse.yamlsafe)."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+# the timestamp resolver only ever tags scalars
+_Loader.add_constructor("tag:yaml.org,2002:timestamp",
+                        lambda loader, node: loader.construct_scalar(cast(yaml.ScalarNode, node)))
 
 
 @dataclass(slots=True)
@@ -296,7 +298,8 @@ def shipped_policy(name: str) -> Path | None:
         return None
     from importlib import resources
 
-    candidate = Path(str(resources.files("secscan").joinpath("data", "policies", f"{stem}.yml")))
+    # one name per joinpath: Python 3.10's Traversable takes one
+    candidate = Path(str(resources.files("secscan").joinpath("data").joinpath("policies").joinpath(f"{stem}.yml")))
     return candidate if candidate.is_file() else None
 
 

@@ -132,9 +132,7 @@ class Matcher:
                 return False
         if self.package and normalize_package_name(self.package) != _pkg_name(f):
             return False
-        if self.cwe and _cwe(self.cwe) not in f.cwes:
-            return False
-        return True
+        return not self.cwe or _cwe(self.cwe) in f.cwes
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k in ("fingerprint", "tool", "rule", "path", "id", "package", "cwe")

@@ -254,7 +254,7 @@ def render_decision(decision: Decision, console: Any, limit: int = 200, *, cover
             _text(console, ("they block by ", "dim"), f"fail_on: {fail_on}", (" unless another reason is shown", "dim"),
                   indent=2)
         budget = limit
-        for (tool, rule), items in shown_rules:
+        for (_tool, rule), items in shown_rules:
             sev = items[0].severity.label
             title = items[0].finding.title or ""
             tools = sorted({t for b in items for t in b.tools})

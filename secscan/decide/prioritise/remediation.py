@@ -35,12 +35,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from secscan.emit.sarif_writer import FIXES_PROPERTY  # a Finding property the writer turns into result.fixes
 from secscan.findings import Category, Finding, Severity
 from secscan.normalizer.coverage import is_coverage_finding
 from secscan.normalizer.fingerprint import normalize_package_name
 
 SPEC_PROPERTY = "vulnerable_spec"  # safety's affected range, kept in Finding.properties
-from secscan.emit.sarif_writer import FIXES_PROPERTY  # a Finding property the writer turns into result.fixes
 
 
 def _version(text: str | None) -> Any:
@@ -168,7 +168,8 @@ def _upgrade(key: tuple[str, str, str | None], findings: list[Finding], breached
             unfixed.append(f)
         else:
             fixable.append((f, affected_ranges(fixed, _spec_of(f))))
-    candidates = sorted({v for f, _ in fixable for v in (_version(t) for t in f.package.fixed_versions)  # type: ignore[union-attr]
+    candidates = sorted({v for f, _ in fixable
+                         for v in (_version(t) for t in (f.package.fixed_versions if f.package else ()))
                          if v is not None and (current is None or v > current)})
     target = next((c for c in candidates if not any(is_affected(c, r) for _, r in fixable)), None)
     unfixed_ids = tuple(sorted({f.rule_id for f in unfixed}))

@@ -183,7 +183,7 @@ def decision_of(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
     if not isinstance(decision, dict):
         return None
     # an edited log may hold anything here: strings cleaned, sizes bounded, lists kept lists
-    clean_decision = clean_tree(decision)
+    clean_decision: dict[str, Any] = clean_tree(decision)  # a dict comes back a dict
     for key in ("blocking", "sla_breaches", "expiring_suppressions", "expired_suppressions"):
         if key in clean_decision and not isinstance(clean_decision[key], list):
             clean_decision[key] = []

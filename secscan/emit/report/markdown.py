@@ -49,7 +49,8 @@ def _verdict(data: ReportData, status: Mapping[str, str] | None = None) -> list[
         return ["## secscan: no policy applied", "",
                 f"{len(data.active)} finding(s) reported; no gate decision in this log."]
     passed = bool(decision.get("passed"))
-    blocking = decision.get("blocking") if isinstance(decision.get("blocking"), list) else []
+    listed_blocking = decision.get("blocking")
+    blocking = listed_blocking if isinstance(listed_blocking, list) else []
     listed = decision.get("required_not_run")
     not_run = [cell(str(t)) for t in (listed[:50] if isinstance(listed, list) else [])]
     if not_run:  # the run exited 3: whatever the findings say, it did not pass

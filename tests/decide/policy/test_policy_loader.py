@@ -137,7 +137,7 @@ def test_bad_policy_is_one_line_with_file_line_key(policy_file, text, line, key,
 def test_schema_and_loader_agree_on_bad_documents():
     """Every document the loader rejects (YAML aside) the published schema rejects too."""
     validator = jsonschema.Draft202012Validator(json.loads((POLICIES / "policy.schema.json").read_text()))
-    for text, _, key, words in BAD:
+    for text, _, _key, words in BAD:
         if words in ("not valid YAML", "empty policy", "duplicate key", "quote it") or "2027-02-30" in text:
             continue  # not expressible in JSON Schema: YAML syntax, duplicate keys, calendar dates
         data = json.loads(json.dumps(yaml.safe_load(text), default=str))

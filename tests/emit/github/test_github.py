@@ -140,9 +140,9 @@ def test_500_is_retried_with_backoff_then_succeeds():
 
 
 def test_5xx_gives_up_after_bounded_attempts():
-    with FakeGitHub(token=TOKEN, server_error_first=50, server_error_status=503) as gh:
-        with pytest.raises(UploadError, match=r"HTTP 503.*gave up after 4 attempts"):
-            upload(gh, SEMGREP_SMALL, max_attempts=4)
+    with FakeGitHub(token=TOKEN, server_error_first=50, server_error_status=503) as gh, \
+            pytest.raises(UploadError, match=r"HTTP 503.*gave up after 4 attempts"):
+        upload(gh, SEMGREP_SMALL, max_attempts=4)
     assert gh.count() == 4
 
 
