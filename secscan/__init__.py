@@ -31,6 +31,8 @@ _EXPORTS: dict[str, str] = {
     "ReportError": "secscan.errors",
     "PolicyError": "secscan.errors",
     "ScannerError": "secscan.errors",
+    "ConfigError": "secscan.errors",
+    "ExitCode": "secscan.errors",
     # parse + normalize
     "detect_tool": "secscan.scanners",
     "parse_report": "secscan.scanners",
@@ -42,7 +44,13 @@ _EXPORTS: dict[str, str] = {
     "read_sarif_findings": "secscan.parse.sarif_io",
     "to_sarif_om": "secscan.sarif.om",
     "from_sarif_om": "secscan.sarif.om",
-    # run
+    # run: what `secscan run` decides, in one call
+    "run": "secscan.pipeline",
+    "RunOutcome": "secscan.pipeline",
+    "RunSettings": "secscan.pipeline",
+    "NotChecked": "secscan.pipeline",
+    "SettingError": "secscan.pipeline",
+    # scan only
     "scan": "secscan.collect.scan",
     "ScanResult": "secscan.collect.scan",
     "ScannerRun": "secscan.collect.scan",
@@ -62,35 +70,98 @@ _EXPORTS: dict[str, str] = {
 
 _RENAMED = {"render_report": "render"}
 
-__all__ = ["__version__", *_EXPORTS]
+# written out (not derived from _EXPORTS) so type checkers read it; a test checks they agree
+__all__ = [
+    "__version__",
+    "Category",
+    "ConfigError",
+    "Cvss",
+    "Decision",
+    "ExitCode",
+    "Finding",
+    "LicenseRecord",
+    "Location",
+    "NotChecked",
+    "Notification",
+    "Package",
+    "ParsedReport",
+    "Policy",
+    "PolicyError",
+    "ReportError",
+    "RunOutcome",
+    "RunSettings",
+    "ScanResult",
+    "ScannerError",
+    "ScannerRun",
+    "SecscanError",
+    "SettingError",
+    "Severity",
+    "Suppression",
+    "correlate",
+    "detect_tool",
+    "evaluate",
+    "from_sarif_om",
+    "gate",
+    "license_findings",
+    "load_policy",
+    "load_report",
+    "normalize",
+    "parse_report",
+    "read_baseline",
+    "read_sarif_findings",
+    "render_report",
+    "run",
+    "scan",
+    "to_sarif",
+    "to_sarif_om",
+    "upload_sarif",
+    "write_sarif",
+]
 
-
-
-if TYPE_CHECKING:  # pragma: no cover
-    from secscan.collect.scan import ScannerRun, ScanResult, scan
-    from secscan.decide.baseline import read_baseline
-    from secscan.decide.policy import Decision, Policy, evaluate, gate, license_findings, load_policy
-    from secscan.emit.github import upload_sarif
+if TYPE_CHECKING:  # pragma: no cover - what type checkers see; `import X as X` marks a re-export
+    from secscan.collect.scan import ScannerRun as ScannerRun
+    from secscan.collect.scan import ScanResult as ScanResult
+    from secscan.collect.scan import scan as scan
+    from secscan.decide.baseline import read_baseline as read_baseline
+    from secscan.decide.policy import Decision as Decision
+    from secscan.decide.policy import Policy as Policy
+    from secscan.decide.policy import evaluate as evaluate
+    from secscan.decide.policy import gate as gate
+    from secscan.decide.policy import license_findings as license_findings
+    from secscan.decide.policy import load_policy as load_policy
+    from secscan.emit.github import upload_sarif as upload_sarif
     from secscan.emit.report import render as render_report
-    from secscan.emit.sarif_writer import to_sarif, write_sarif
-    from secscan.errors import PolicyError, ReportError, ScannerError, SecscanError
-    from secscan.findings import (
-        Category,
-        Cvss,
-        Finding,
-        LicenseRecord,
-        Location,
-        Notification,
-        Package,
-        ParsedReport,
-        Severity,
-        Suppression,
-    )
-    from secscan.normalizer.correlate import correlate
-    from secscan.normalizer.finalize import normalize
-    from secscan.parse.sarif_io import read_sarif_findings
-    from secscan.sarif.om import from_sarif_om, to_sarif_om
-    from secscan.scanners import detect_tool, load_report, parse_report
+    from secscan.emit.sarif_writer import to_sarif as to_sarif
+    from secscan.emit.sarif_writer import write_sarif as write_sarif
+    from secscan.errors import ConfigError as ConfigError
+    from secscan.errors import ExitCode as ExitCode
+    from secscan.errors import PolicyError as PolicyError
+    from secscan.errors import ReportError as ReportError
+    from secscan.errors import ScannerError as ScannerError
+    from secscan.errors import SecscanError as SecscanError
+    from secscan.findings import Category as Category
+    from secscan.findings import Cvss as Cvss
+    from secscan.findings import Finding as Finding
+    from secscan.findings import LicenseRecord as LicenseRecord
+    from secscan.findings import Location as Location
+    from secscan.findings import Notification as Notification
+    from secscan.findings import Package as Package
+    from secscan.findings import ParsedReport as ParsedReport
+    from secscan.findings import Severity as Severity
+    from secscan.findings import Suppression as Suppression
+    from secscan.normalizer.correlate import correlate as correlate
+    from secscan.normalizer.finalize import normalize as normalize
+    from secscan.parse.sarif_io import read_sarif_findings as read_sarif_findings
+    from secscan.pipeline import NotChecked as NotChecked
+    from secscan.pipeline import RunOutcome as RunOutcome
+    from secscan.pipeline import RunSettings as RunSettings
+    from secscan.pipeline import SettingError as SettingError
+    from secscan.pipeline import run as run
+    from secscan.sarif.om import from_sarif_om as from_sarif_om
+    from secscan.sarif.om import to_sarif_om as to_sarif_om
+    from secscan.scanners import detect_tool as detect_tool
+    from secscan.scanners import load_report as load_report
+    from secscan.scanners import parse_report as parse_report
 
 
 def __getattr__(name: str) -> Any:
