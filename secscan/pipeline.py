@@ -204,8 +204,18 @@ def _probe(path: Path, settings: RunSettings, options: dict[str, dict[str, Any]]
     return dict(probe_services(wanted, urls))
 
 
-def _not_checked(result: ScanResult) -> tuple[NotChecked, ...]:
+def _not_checked(result: ScanResult, settings: RunSettings, skip: Sequence[str]) -> tuple[NotChecked, ...]:
+    """Scanners that did not run (left out by ``skip`` or the policy's ``enabled:
+    false``, skipped, missing, failed) and dependencies a scanner could not audit."""
+    from secscan.collect.scan import resolve_scanners
+    from secscan.scanners import canonical_tool
+
+    by_settings = {canonical_tool(t) for t in settings.skip}
     out: list[NotChecked] = []
+    for tool in resolve_scanners(settings.scanners):
+        if tool not in result.runs and tool in {canonical_tool(t) for t in skip}:
+            why = "excluded by skip" if tool in by_settings else "enabled: false in the policy"
+            out.append(NotChecked(tool, None, f"skipped: {why}", False))
     for tool, r in result.runs.items():
         if r.status != "ok":
             out.append(NotChecked(tool, None, f"{r.status}: {r.reason}", r.blocks))
@@ -297,8 +307,8 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
     properties = {"decision": for_run(path).value(summary)}  # no machine path (policy file)
     previous = read_layout(baseline) if baseline else None  # categories stay put night to night
     return RunOutcome(result=result, decision=decision, findings=tuple(result.findings),
-                      exit_code=exit_code_of(result, decision), not_checked=_not_checked(result), plan=plan,
-                      exploits=exploits, settings=settings, properties=properties, previous=previous)
+                      exit_code=exit_code_of(result, decision), not_checked=_not_checked(result, settings, skip),
+                      plan=plan, exploits=exploits, settings=settings, properties=properties, previous=previous)
 
 
 def carried_findings(result: ScanResult, baseline_path: str | Path, findings: Sequence[Finding]) -> list[Finding]:
