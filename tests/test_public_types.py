@@ -48,6 +48,10 @@ def test_the_lazy_exports_and_the_written_all_agree() -> None:
     for name in secscan._EXPORTS:  # each one re-exported for type checkers too
         assert re.search(rf"import \w+ as {name}\n", init), name
         assert getattr(secscan, name) is not None
+    import importlib
+
+    importlib.import_module("secscan.pipeline")  # the module behind secscan.run does not shadow it
+    assert callable(secscan.run) and secscan.run.__module__ == "secscan.pipeline"
 
 
 def test_every_documented_name_is_exported() -> None:
