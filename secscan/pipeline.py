@@ -42,8 +42,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class SettingError(ConfigError, TypeError):
-    """An unknown setting name given to :func:`run` or :class:`RunSettings` — a typo
-    must not silently run with the default.  A ``TypeError`` too, as Python raises for
+    """An unknown keyword given to :func:`run` — a typo must not silently run with
+    the default.  A ``TypeError`` too, as Python raises for
     an unexpected keyword, so either ``except`` catches it."""
 
 
