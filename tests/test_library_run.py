@@ -90,12 +90,26 @@ def cli(sample, inputs, library) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, env=env, timeout=900)
 
 
+def _first_difference(a: object, b: object, where: str = "") -> str:
+    """Where two JSON documents first differ (the assertion's message)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if list(a) != list(b):
+            return f"{where}: keys {list(a)} != {list(b)}"
+        return next((d for k in a if (d := _first_difference(a[k], b[k], f"{where}/{k}"))), "")
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return f"{where}: {len(a)} items != {len(b)}"
+        return next((d for i, (x, y) in enumerate(zip(a, b)) if (d := _first_difference(x, y, f"{where}[{i}]"))), "")
+    return "" if a == b and type(a) is type(b) else f"{where}: {a!r} != {b!r}"
+
+
 @requires(*TOOLS)
 def test_the_library_call_decides_what_the_cli_decides(library, cli, inputs) -> None:
     assert cli.returncode == library.exit_code, cli.stderr
     printed = json.loads(cli.stdout)
     assert printed["decision"] == json.loads(json.dumps(library.decision.to_dict(), default=str))
-    assert (inputs["work"] / "cli.sarif").read_bytes() == (inputs["work"] / "library.sarif").read_bytes()
+    cli_bytes, library_bytes = (inputs["work"] / "cli.sarif").read_bytes(), (inputs["work"] / "library.sarif").read_bytes()
+    assert cli_bytes == library_bytes, _first_difference(json.loads(cli_bytes), json.loads(library_bytes))
     # the SARIF holds the findings of the outcome, with the decision applied
     log = json.loads((inputs["work"] / "library.sarif").read_bytes())
     assert sum(len(r["results"]) for r in log["runs"]) == len(library.findings)
