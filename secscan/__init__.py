@@ -31,6 +31,8 @@ _EXPORTS: dict[str, str] = {
     "ReportError": "secscan.errors",
     "PolicyError": "secscan.errors",
     "ScannerError": "secscan.errors",
+    "ConfigError": "secscan.errors",
+    "ExitCode": "secscan.errors",
     # parse + normalize
     "detect_tool": "secscan.scanners",
     "parse_report": "secscan.scanners",
@@ -42,7 +44,13 @@ _EXPORTS: dict[str, str] = {
     "read_sarif_findings": "secscan.parse.sarif_io",
     "to_sarif_om": "secscan.sarif.om",
     "from_sarif_om": "secscan.sarif.om",
-    # run
+    # run: what `secscan run` decides, in one call
+    "run": "secscan.pipeline",
+    "RunOutcome": "secscan.pipeline",
+    "RunSettings": "secscan.pipeline",
+    "NotChecked": "secscan.pipeline",
+    "SettingError": "secscan.pipeline",
+    # scan only
     "scan": "secscan.collect.scan",
     "ScanResult": "secscan.collect.scan",
     "ScannerRun": "secscan.collect.scan",
@@ -62,12 +70,55 @@ _EXPORTS: dict[str, str] = {
 
 _RENAMED = {"render_report": "render"}
 
-__all__ = ["__version__", *_EXPORTS]
+# written out (not derived from _EXPORTS) so type checkers read it; a test checks they agree
+__all__ = [
+    "__version__",
+    "Category",
+    "ConfigError",
+    "Cvss",
+    "Decision",
+    "ExitCode",
+    "Finding",
+    "LicenseRecord",
+    "Location",
+    "NotChecked",
+    "Notification",
+    "Package",
+    "ParsedReport",
+    "Policy",
+    "PolicyError",
+    "ReportError",
+    "RunOutcome",
+    "RunSettings",
+    "ScanResult",
+    "ScannerError",
+    "ScannerRun",
+    "SecscanError",
+    "SettingError",
+    "Severity",
+    "Suppression",
+    "correlate",
+    "detect_tool",
+    "evaluate",
+    "from_sarif_om",
+    "gate",
+    "license_findings",
+    "load_policy",
+    "load_report",
+    "normalize",
+    "parse_report",
+    "read_baseline",
+    "read_sarif_findings",
+    "render_report",
+    "run",
+    "scan",
+    "to_sarif",
+    "to_sarif_om",
+    "upload_sarif",
+    "write_sarif",
+]
 
-
-
-if TYPE_CHECKING:  # pragma: no cover
-    # `X as X`: an explicit re-export, so `from secscan import X` passes mypy --strict in user code
+if TYPE_CHECKING:  # pragma: no cover - what type checkers see; `import X as X` marks a re-export
     from secscan.collect.scan import ScannerRun as ScannerRun
     from secscan.collect.scan import ScanResult as ScanResult
     from secscan.collect.scan import scan as scan
@@ -79,9 +130,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from secscan.decide.policy import load_policy as load_policy
     from secscan.decide.policy.gate import gate as gate  # the function; via the package mypy may bind the submodule
     from secscan.emit.github import upload_sarif as upload_sarif
-    from secscan.emit.report import render as _render
+    from secscan.emit.report import render as render_report
     from secscan.emit.sarif_writer import to_sarif as to_sarif
     from secscan.emit.sarif_writer import write_sarif as write_sarif
+    from secscan.errors import ConfigError as ConfigError
+    from secscan.errors import ExitCode as ExitCode
     from secscan.errors import PolicyError as PolicyError
     from secscan.errors import ReportError as ReportError
     from secscan.errors import ScannerError as ScannerError
@@ -99,13 +152,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from secscan.normalizer.correlate import correlate as correlate
     from secscan.normalizer.finalize import normalize as normalize
     from secscan.parse.sarif_io import read_sarif_findings as read_sarif_findings
+    from secscan.pipeline import NotChecked as NotChecked
+    from secscan.pipeline import RunOutcome as RunOutcome
+    from secscan.pipeline import RunSettings as RunSettings
+    from secscan.pipeline import SettingError as SettingError
+    from secscan.pipeline import run as run
     from secscan.sarif.om import from_sarif_om as from_sarif_om
     from secscan.sarif.om import to_sarif_om as to_sarif_om
     from secscan.scanners import detect_tool as detect_tool
     from secscan.scanners import load_report as load_report
     from secscan.scanners import parse_report as parse_report
-
-    render_report = _render
 
 
 def __getattr__(name: str) -> Any:

@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from secscan import __version__
-from secscan.errors import EXIT_USAGE, SecscanError
+from secscan.errors import ExitCode, SecscanError
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -31,7 +31,7 @@ Exit codes:
   3  a required scanner could not run"""
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> None:
+def fail(message: str, code: int = ExitCode.USAGE) -> None:
     from secscan.emit.escape import printable  # a file name or value in the message may hold escapes
 
     click.echo(f"secscan: error: {printable(message, 4000)}", err=True)
@@ -240,7 +240,7 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
     from secscan.decide.baseline import parse_time
     from secscan.decide.policy import gate as run_gate
     from secscan.decide.policy import render_decision
-    from secscan.errors import EXIT_GATE_FAILED, EXIT_PASS, ConfigError
+    from secscan.errors import ConfigError
 
     now = None
     if now_text:
@@ -259,7 +259,7 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
         click.echo(f"secscan: wrote {write_sarif} ({n} results with the decision applied)", err=True)
     if explain:
         text = decision.explain(explain)
-        if text.startswith(("no finding with fingerprint", "ambiguous fingerprint prefix")):
+        if len(decision.matches(explain)) != 1:  # none, or an ambiguous prefix: the text says which
             fail(text)
         click.echo(text)
     elif fmt == "json":
@@ -270,7 +270,7 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
         from secscan.decide.policy.render import console_for
 
         render_decision(decision, console_for(sys.stdout), report=str(results))
-    sys.exit(EXIT_PASS if decision.passed else EXIT_GATE_FAILED)
+    sys.exit(ExitCode.PASS if decision.passed else ExitCode.GATE_FAILED)
 
 
 @main.command(epilog=EXIT_CODES_HELP)

@@ -6,16 +6,23 @@ Every error names the file (or scanner) and what is wrong.  The CLI turns them i
 
 from __future__ import annotations
 
-EXIT_PASS = 0
-EXIT_GATE_FAILED = 1
-EXIT_USAGE = 2
-EXIT_SCANNER = 3
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The exit codes of every ``secscan`` command (README, ``--help``).  An ``IntEnum``
+    so ``sys.exit(code)`` and ``code == 1`` work as with plain numbers."""
+
+    PASS = 0  # the gate passed / the command succeeded
+    GATE_FAILED = 1  # blocking findings
+    USAGE = 2  # usage, policy or input error
+    SCANNER = 3  # a required scanner could not run (missing, crashed, timed out, bad report)
 
 
 class SecscanError(Exception):
     """Base class: ``str(err)`` is the one-line message, ``exit_code`` the code."""
 
-    exit_code = EXIT_USAGE
+    exit_code: ExitCode = ExitCode.USAGE
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split()))
@@ -45,10 +52,10 @@ class ConfigError(SecscanError):
 class ScannerError(SecscanError):
     """A required scanner could not run, crashed, timed out or wrote garbage."""
 
-    exit_code = EXIT_SCANNER
+    exit_code = ExitCode.SCANNER
 
 
 class UploadError(SecscanError):
     """GitHub refused or failed an upload."""
 
-    exit_code = EXIT_USAGE
+    exit_code = ExitCode.USAGE

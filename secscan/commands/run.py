@@ -1,5 +1,6 @@
 """What ``secscan run`` does after click parsed its options: settings from the config
-file and the command line, the scan, the SARIF, the console summary, the gate."""
+file and the command line, then :func:`secscan.run` (secscan.pipeline) — which decides
+everything — and the SARIF and the console summary from its outcome."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from secscan.config import RunConfig, load_config, parse_option
-from secscan.errors import EXIT_GATE_FAILED, EXIT_PASS, EXIT_SCANNER
+from secscan.errors import ExitCode
+from secscan.pipeline import RunSettings, apply_policy, load_run_policy, run_with
+
+__all__ = ["RunRequest", "apply_policy", "collect_options", "execute_run", "prepare_output", "staged_request"]
 
 if TYPE_CHECKING:
-    from secscan.decide.policy import Decision
-    from secscan.findings import Finding
+    pass
 
 
 def _split(text: str | None) -> list[str]:
@@ -151,100 +154,46 @@ def staged_request(path: Path, files: Sequence[str], policy: Path | None, sarif:
     return req
 
 
-def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = None,
-                now: Any = None) -> int:
-    """Scan, write the SARIF, print the summary, decide; returns the exit code."""
-    import click
+def settings_of(req: RunRequest) -> RunSettings:
+    """The library's settings for a parsed ``secscan run`` command line."""
+    return RunSettings(scanners=tuple(req.scanners) if req.scanners else None, skip=tuple(req.skip),
+                       required=tuple(req.required), timeout=req.timeout, jobs=req.jobs,
+                       options={tool: dict(opts) for tool, opts in req.options.items()}, offline=req.offline,
+                       probe_urls=dict(req.probe_urls), kev=req.kev, epss=req.epss, images=tuple(req.images))
 
-    from secscan.collect.scan import scan
-    from secscan.decide.policy import load_policy
+
+def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = None,
+                now: Any = None) -> ExitCode:
+    """``secscan.run()``, then the SARIF and the console summary; returns the exit code."""
+    import click
 
     # a bad policy, or a SARIF path that cannot be written, fails before any scanner runs;
     # without a policy, the shipped default decides (policies/default.yml: fail on high)
-    policy = load_policy(req.policy or "default")
+    policy = load_run_policy(req.policy)
     to_stdout = prepare_output(req.sarif)
-    required = list(req.required) + list(policy.required_scanners)
-    options = {tool: dict(opts) for tool, opts in req.options.items()}
-    skip = list(req.skip)
-    timeouts: dict[str, float] = {}
-    for tool in policy.scanners:
-        if tool == "required":
-            continue
-        opts = policy.scanner_options(tool)
-        if opts.pop("enabled", True) is False:
-            skip.append(tool)
-        if "timeout" in opts:
-            timeouts[tool] = float(opts.pop("timeout"))
-        for k, v in opts.items():
-            options.setdefault(tool, {}).setdefault(k, v)
-    for tool, seconds in timeouts.items():
-        options.setdefault(tool, {})["_timeout"] = seconds
-    network = None
-    if req.offline is None:
-        from secscan.collect.network import probe_services
-        from secscan.collect.scan import resolve_scanners
-
-        urls = {tool: str(opts.pop("probe_url")) for tool, opts in options.items() if opts.get("probe_url")}
-        urls.update(req.probe_urls)
-        wanted = resolve_scanners(req.scanners, skip)
-        if req.images and "trivy" not in wanted:
-            wanted = [*wanted, "trivy"]  # the images' scanner goes online when its registry answers
-        from secscan.collect.scan import needs_network_probe
-
-        # a scanner that will not run (not installed, nothing to scan) needs no probe
-        wanted = [t for t in wanted if t == "trivy" and req.images
-                  or needs_network_probe(t, req.path, options.get(t))]
-        network = probe_services(wanted, urls)
-    else:
-        for opts in options.values():
-            opts.pop("probe_url", None)
-    from secscan.decide.prioritise.exploits import load_exploit_data
-
-    # the exploit feeds are fetched when the network is allowed and answers
-    online = req.offline is False or (network is not None and any(p.reachable for p in network.values()))
-    exploits = load_exploit_data(req.kev, req.epss, online=online)  # a bad file fails before scanning
     try:
-        result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
-                      jobs=req.jobs, options=options, offline=req.offline is not False, progress=progress,
-                      network=network, images=req.images)
+        outcome = run_with(req.path, policy, settings_of(req), baseline=req.baseline, now=now, progress=progress)
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
-    from secscan.normalizer.portable import for_run, source_date
-
-    findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now or source_date(),
-                                      exploits=exploits)
-    _fail_for_scanners(decision, result.failed)
-    from secscan.decide.prioritise.remediation import attach_fixes, breached_fingerprints, build_plan
-
-    plan = build_plan(findings, breached_fingerprints(decision))
-    result.findings = attach_fixes(findings, plan, result.target)
-    summary = decision.to_dict()
-    summary["required_not_run"] = [r.tool for r in result.failed]  # exit 3: never read as passed
-    properties = {"decision": for_run(req.path).value(summary)}  # no machine path (policy file)
-    from secscan.emit.sarif_layout import read_layout
-
-    previous = read_layout(req.baseline) if req.baseline else None  # categories stay put night to night
-    warnings = result.write_sarif(req.sarif, properties=properties, previous=previous)
-    for w in result.warnings + warnings:
+    result, decision = outcome.result, outcome.decision
+    warnings = outcome.write_sarif(req.sarif)
+    for w in outcome.warnings + warnings:
         click.echo(f"secscan: warning: {w}", err=True)
     _print_summary(result, req.fmt, decision, err=to_stdout, report=None if to_stdout else str(req.sarif))
     if req.fmt == "table":
-        print_remediation(plan, err=to_stdout)
-    _write_step_summary(req.sarif, result.to_sarif(properties, previous=previous) if to_stdout else None)
-    for note in exploits.notes:  # after the summary: its verdict line comes first
+        print_remediation(outcome.plan, err=to_stdout)
+    _write_step_summary(req.sarif, outcome.to_sarif() if to_stdout else None)
+    for note in outcome.exploits.notes:  # after the summary: its verdict line comes first
         click.echo(f"secscan: {note}", err=True)
-    click.echo(f"secscan: {exploits.summary()}", err=True)
+    click.echo(f"secscan: {outcome.exploits.summary()}", err=True)
     click.echo(f"secscan: wrote {len(result.findings)} findings to {'stdout' if to_stdout else req.sarif}",
                err=True)
-    if result.failed:
-        for r in result.failed:
-            from secscan.emit.escape import printable
+    if outcome.exit_code is ExitCode.SCANNER:
+        from secscan.emit.escape import printable
 
+        for r in result.failed:
             click.echo(f"secscan: error: {r.tool}: {printable(r.status)}: {printable(r.reason, 1000)}", err=True)
-        return EXIT_SCANNER
-    if decision is not None and not decision.passed:
-        return EXIT_GATE_FAILED
-    return EXIT_PASS
+    return outcome.exit_code
 
 
 def prepare_output(path: Path) -> bool:
@@ -265,58 +214,6 @@ def prepare_output(path: Path) -> bool:
     if not os.access(parent, os.W_OK):
         raise ConfigError(f"--sarif {path}: {parent} is not writable")
     return False
-
-
-def _carried(result: Any, baseline_path: str | Path, findings: Sequence[Any]) -> list[Finding]:
-    """Previous findings of the scanners that did not run this time (see
-    :func:`secscan.decide.baseline.carry_forward`)."""
-    from secscan.decide.baseline import carry_forward
-    from secscan.parse.sarif_reader import read_sarif
-    from secscan.scanners import read_raw
-
-    not_checked = {tool: f"{run.status}: {run.reason}" for tool, run in result.runs.items() if run.status != "ok"}
-    if not not_checked:
-        return []
-    previous = read_sarif(read_raw(baseline_path)).findings
-    return carry_forward(previous, not_checked, (f.fingerprint for f in findings if f.fingerprint))
-
-
-def _fail_for_scanners(decision: Any, failed: Sequence[Any]) -> None:
-    """A run that exits 3 (a scanner required on the command line did not run, or one
-    crashed) never reads as a passed gate: the decision says why, whatever the policy."""
-    if not failed:
-        return
-    for run in failed:
-        line = f"scanner {run.tool} {run.status}: {run.reason}"
-        if not any(f" {run.tool} " in f" {s} " for s in decision.scanner_failures):
-            decision.scanner_failures.append(line)
-    decision.passed = False
-
-
-def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None,
-                 exploits: Any = None) -> tuple[list[Finding], Decision]:
-    """Licence findings from the inventory, baseline, overrides, suppressions, decision."""
-    from secscan.decide.baseline import read_baseline
-    from secscan.decide.policy import evaluate, license_findings
-    from secscan.normalizer.finalize import normalize
-
-    findings = list(result.findings)
-    if baseline_path:
-        findings += _carried(result, baseline_path, findings)
-    if result.licenses:
-        from dataclasses import replace
-
-        from secscan.collect.requirements import project_manifest
-
-        manifest = project_manifest(result.target)
-        licensed = [f if f.package is None or f.package.manifest or manifest is None
-                    else replace(f, package=replace(f.package, manifest=manifest))
-                    for f in license_findings(result.licenses, policy)]
-        findings = normalize(findings + licensed, result.target)
-    baseline = read_baseline(baseline_path) if baseline_path else None
-    decision = evaluate(findings, policy, baseline=baseline, now=now, scanner_status=result.scanner_status,
-                        exploits=exploits)
-    return list(decision.findings), decision
 
 
 def _print_summary(result: Any, fmt: str, decision: Any, err: bool = False, report: str | None = None) -> None:

@@ -148,6 +148,11 @@ class Decision:
                 hits.setdefault(f.fingerprint, f)
         return [hits[k] for k in sorted(hits)]
 
+    def matches(self, fingerprint: str) -> list[Finding]:
+        """The findings :meth:`explain` would explain: exactly one, or none (unknown),
+        or several (an ambiguous prefix) — what a caller decides by, not the text."""
+        return self._matches(fingerprint)
+
     def _lookup(self, fingerprint: str) -> Finding | None:
         hits = self._matches(fingerprint)
         return hits[0] if len(hits) == 1 else None

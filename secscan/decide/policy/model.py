@@ -203,30 +203,50 @@ class UnauditedPolicy:
         return None
 
 
+@lru_cache(maxsize=1)
+def shipped_default() -> Policy:
+    """The shipped ``policies/default.yml`` (what ``secscan run`` uses without
+    --policy), read once."""
+    from secscan.decide.policy.loader import load_policy
+
+    return load_policy("default")
+
+
+def _shipped(name: str) -> Any:
+    """A field default taken from the shipped default policy, so ``Policy()`` *is* that
+    file and the defaults are written once, in YAML (a copy: a caller may mutate it)."""
+    import copy
+
+    return field(default_factory=lambda: copy.deepcopy(getattr(shipped_default(), name)))
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """What the gate enforces.  ``Policy()`` is the built-in default policy."""
+    """What the gate enforces.  ``Policy()`` is the shipped default policy
+    (``policies/default.yml``, equal to ``load_policy("default")``); a keyword changes
+    one field of it: ``Policy(fail_on="medium")``.  A loaded file sets every field, so
+    a key it leaves out means the loader's default, not the shipped file's."""
 
-    version: int = 1
-    mode: str = "all"
-    enforce: bool = True
-    fail_on: str = "high"  # a severity label or "none"
-    unknown_as: str = "high"
-    max: Mapping[str, int] = field(default_factory=dict)
-    sla: Mapping[str, int | None] = field(default_factory=lambda: dict(DEFAULT_SLA))
-    sla_warning_days: int = DEFAULT_SLA_WARNING_DAYS
-    required_scanners: tuple[str, ...] = ()
-    scanners: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    overrides: tuple[Override, ...] = ()
-    suppressions: tuple[SuppressionRule, ...] = ()
-    exclude: tuple[str, ...] = ()
-    licenses: LicensePolicy | None = None
-    source: str = "<built-in default policy>"
-    block_kev: bool = False  # block: {kev: true}
-    block_epss_above: float | None = None  # block: {epss_above: 0.5}
-    sla_kev: int | None = None  # sla: {kev: 14}
-    vex: tuple[Any, ...] = ()  # secscan.decide.prioritise.vex.VexSource, one per ``vex:`` entry
-    unaudited: UnauditedPolicy = field(default_factory=UnauditedPolicy)
+    version: int = _shipped("version")
+    mode: str = _shipped("mode")
+    enforce: bool = _shipped("enforce")
+    fail_on: str = _shipped("fail_on")  # a severity label or "none"
+    unknown_as: str = _shipped("unknown_as")
+    max: Mapping[str, int] = _shipped("max")
+    sla: Mapping[str, int | None] = _shipped("sla")
+    sla_warning_days: int = _shipped("sla_warning_days")
+    required_scanners: tuple[str, ...] = _shipped("required_scanners")
+    scanners: Mapping[str, Mapping[str, Any]] = _shipped("scanners")
+    overrides: tuple[Override, ...] = _shipped("overrides")
+    suppressions: tuple[SuppressionRule, ...] = _shipped("suppressions")
+    exclude: tuple[str, ...] = _shipped("exclude")
+    licenses: LicensePolicy | None = _shipped("licenses")
+    source: str = _shipped("source")
+    block_kev: bool = _shipped("block_kev")  # block: {kev: true}
+    block_epss_above: float | None = _shipped("block_epss_above")  # block: {epss_above: 0.5}
+    sla_kev: int | None = _shipped("sla_kev")  # sla: {kev: 14}
+    vex: tuple[Any, ...] = _shipped("vex")  # secscan.decide.prioritise.vex.VexSource, one per ``vex:`` entry
+    unaudited: UnauditedPolicy = _shipped("unaudited")
 
     def scanner_options(self, name: str) -> dict[str, Any]:
         """Options the policy sets for one scanner (a copy; ``{}`` when none)."""
