@@ -9,16 +9,13 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from secscan.config import RunConfig, load_config, parse_option
 from secscan.errors import ExitCode
 from secscan.pipeline import RunSettings, apply_policy, load_run_policy, run_with
 
 __all__ = ["RunRequest", "apply_policy", "collect_options", "execute_run", "prepare_output", "staged_request"]
-
-if TYPE_CHECKING:
-    pass
 
 
 def _split(text: str | None) -> list[str]:
