@@ -20,9 +20,14 @@ def _split(text: str | None) -> list[str]:
 
 def collect_options(path: Path, cfg: RunConfig | None, options: Sequence[str], osv_url: str | None,
                     safety_db: Path | None) -> dict[str, dict[str, Any]]:
+    from secscan.scanners import canonical_tool, check_options
+
     merged: dict[str, dict[str, Any]] = {t: dict(o) for t, o in ((cfg.options if cfg else {}) or {}).items()}
+    if cfg is not None and cfg.options:  # a typo is an error naming the key, not an option ignored
+        check_options(cfg.options, f"{cfg.source or 'settings'}: options")
     for text in options:
         tool, key, value = parse_option(text)
+        check_options({tool: {key: value}}, f"--option {tool}.{key}")
         merged.setdefault(tool, {})[key] = value
     url = osv_url or os.environ.get("SECSCAN_OSV_URL")
     if url:
@@ -30,8 +35,6 @@ def collect_options(path: Path, cfg: RunConfig | None, options: Sequence[str], o
         merged.setdefault("advisories", {}).setdefault("osv_url", url)
     if safety_db:
         merged.setdefault("safety", {})["db"] = str(safety_db)
-    from secscan.scanners import canonical_tool
-
     out: dict[str, dict[str, Any]] = {}
     for tool, opts in merged.items():
         key = tool if tool == "advisories" else canonical_tool(tool)
@@ -174,7 +177,7 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
         for k, v in opts.items():
             options.setdefault(tool, {}).setdefault(k, v)
     for tool, seconds in timeouts.items():
-        options.setdefault(tool, {})["_timeout"] = seconds
+        options.setdefault(tool, {})["timeout"] = seconds  # scan() makes it the run's RunContext.timeout
     network = None
     if req.offline is None:
         from secscan.collect.network import probe_services

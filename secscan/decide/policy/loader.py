@@ -28,7 +28,7 @@ from secscan.decide.policy.model import (
     SuppressionRule,
     UnauditedPolicy,
 )
-from secscan.decide.policy.schema import SCHEMA
+from secscan.decide.policy.schema import policy_schema
 from secscan.errors import PolicyError
 from secscan.findings import Severity
 from secscan.parse.yamlsafe import BoundedLoader
@@ -180,7 +180,7 @@ def schema_errors(data: Any, marks: _Marks, source: str) -> list[str]:
     """Every schema violation as ``FILE:LINE: KEY: problem``, first line first."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(SCHEMA)
+    validator = jsonschema.Draft202012Validator(policy_schema())
     found = [_schema_error_line(e, marks, source) for e in validator.iter_errors(data)]
     found.sort(key=lambda t: (t[0], t[1], t[2]))
     return [f"{source}:{line}: {msg}" for line, _, msg in found]
