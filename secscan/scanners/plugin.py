@@ -59,6 +59,13 @@ class Option:
     default: Any = None
     policy: bool = True
 
+    def from_text(self, value: Any) -> Any:
+        """The value of ``--option TOOL.KEY=VALUE`` as this option's type: a list option
+        takes comma-separated items (``bandit.skips=B101,B602``)."""
+        if self.schema.get("type") == "array" and isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
     def json_schema(self) -> dict[str, Any]:
         out = {**self.schema, "description": self.description}
         if self.default is not None:
@@ -182,6 +189,9 @@ class Scanner:
         for key in options:
             if key not in valid:
                 raise ConfigError(unknown_option(where, self.name, str(key), valid))
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.all_options() if o.name == key), None)
 
     def driver_info(self) -> tuple[str, str]:
         return self.driver.name, self.driver.information_uri

@@ -130,7 +130,8 @@ from secscan.normalizer.redact import scrub
 from secscan.scanners.plugin import Driver, Option, Readiness, Runner, Scanner
 
 TOOL = "trivy"
-FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln", "compliance")
+FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln", "compliance",
+                             "junit", "asff")
 
 _RERUN = "re-run trivy with --format json"
 

@@ -27,6 +27,7 @@ from secscan.decide.policy.model import (
     Policy,
     SuppressionRule,
     UnauditedPolicy,
+    tool_key,
 )
 from secscan.decide.policy.schema import policy_schema
 from secscan.errors import PolicyError
@@ -217,7 +218,10 @@ def build_policy(data: dict[str, Any], marks: _Marks, source: str) -> Policy:
         expires = _date(s["expires"], ("suppressions", i, "expires"), marks, source)
         suppressions.append(SuppressionRule(_matcher(s), s["reason"], s["owner"], expires, i,
                                             s.get("dismiss_as", "won't fix")))
-    scanners = {k: dict(v) for k, v in (data.get("scanners") or {}).items() if k != "required"}
+    scanners: dict[str, dict[str, Any]] = {}
+    for k, v in (data.get("scanners") or {}).items():
+        if k != "required":  # pip_audit and pip-audit are one scanner's options
+            scanners.setdefault(tool_key(k), {}).update(v)
     lic = data.get("licenses")
     licenses = None
     if lic is not None:

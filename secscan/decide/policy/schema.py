@@ -74,9 +74,12 @@ def build_schema(scanner_list: Sequence[Scanner] | None = None) -> dict[str, Any
         "description": "Which scanners must have run (fail closed) and per-scanner options.",
         "properties": {
             "required": {"type": "array", "uniqueItems": True,
-                         "items": {"type": "string", "enum": [s.name for s in scanner_list]},
+                         "items": {"type": "string", "enum": [k for s in scanner_list for k in s.keys]},
                          "description": "The gate fails unless each of these ran successfully."},
             **{s.name: s.option_schema() for s in scanner_list},
+            # another spelling of a scanner's name (pip_audit) takes the same options
+            **{alias: {"$ref": f"#/properties/scanners/properties/{s.name}"}
+               for s in scanner_list for alias in s.aliases},
         },
     }
     override = {
