@@ -376,7 +376,8 @@ def _audit_python(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, in
                           image=spec.name)
     if progress:
         progress(key, "start")
-    opts = {k: v for k, v in dict(options.get("pip-audit", {})).items() if k not in ("requirements", "enabled", "timeout")}
+    opts = {k: v for k, v in dict(options.get("pip-audit", {})).items()
+            if k not in ("requirements", "enabled", "timeout")}
     with tempfile.TemporaryDirectory(prefix="secscan-image-python-") as tmp:
         reqs = Path(tmp) / "requirements.txt"
         reqs.write_text("".join(f"{n}=={v}\n" for n, v in sorted(inventory.python)), encoding="utf-8")
