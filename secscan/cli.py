@@ -22,6 +22,7 @@ import click
 
 from secscan import __version__
 from secscan.errors import ExitCode, SecscanError
+from secscan.scanners import BUILTIN_NAMES, SCANNERS
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -72,8 +73,8 @@ def main() -> None:
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--tool", default="auto", show_default=True,
-              help="Tool that wrote the reports (bandit, safety, pip-audit, semgrep, trivy, gitleaks, "
-                   "pip-licenses, sarif); 'auto' recognizes each report from its content.")
+              help=f"Tool that wrote the reports ({', '.join(BUILTIN_NAMES)}, or an installed plugin's name); "
+                   "'auto' recognizes each report from its content.")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="SARIF file to write ('-' for stdout).")
 @click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -111,8 +112,8 @@ def summary(sarif: Path, fmt: str) -> None:
 
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", default=".", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--scanners", help="Comma-separated scanners to run (default: every one that applies). "
-                                  "Scanners named here are required.")
+@click.option("--scanners", help=f"Comma-separated scanners to run ({', '.join(SCANNERS)}, or an installed "
+                                  "plugin's; default: every one that applies). Scanners named here are required.")
 @click.option("--skip", help="Comma-separated scanners not to run.")
 @click.option("--require", "require", help="Comma-separated scanners that must run, or the run exits 3.")
 @click.option("--timeout", type=float, help="Seconds each scanner may take (default 600).")

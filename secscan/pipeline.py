@@ -162,7 +162,7 @@ def policy_scan_options(policy: Policy, options: Mapping[str, Mapping[str, Any]]
         for k, v in opts.items():
             merged.setdefault(tool, {}).setdefault(k, v)
     for tool, seconds in timeouts.items():
-        merged.setdefault(tool, {})["_timeout"] = seconds
+        merged.setdefault(tool, {})["timeout"] = seconds  # scan() makes it the run's RunContext.timeout
     return merged, skipped
 
 

@@ -1,6 +1,7 @@
 """Running a scanner: the contract between ``secscan run`` and each adapter.
 
-An adapter that can run its tool defines::
+A scanner that secscan can run has a :class:`secscan.scanners.plugin.Runner` of
+these functions::
 
     def executable(ctx: RunContext) -> list[str] | None
         # argv prefix that starts the tool (found on PATH, in the current
@@ -43,6 +44,10 @@ class RunContext:
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     offline: bool = True  # never reach the internet unless told to
     jobs: int = 1  # processes this scanner may run at once (per-file scanners split their files)
+    # pip-audit resolves unpinned requirements from the package index: whether secscan's
+    # probe of the index answered (None: not probed) and what the probe said
+    index_reachable: bool | None = None
+    index_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from secscan.collect.runner import Outcome, Plan, RunContext, first_line
 from secscan.errors import ConfigError, ReportError
 from secscan.findings import Finding, LicenseRecord, ParsedReport, RawReport
 from secscan.normalizer.finalize import normalize
-from secscan.scanners import SCANNERS, adapter, canonical_tool
+from secscan.scanners import canonical_tool, check_options, runnable, scanner
+from secscan.scanners.plugin import Runner, Scanner
 
 if TYPE_CHECKING:
     from secscan.collect.images import ImageSpec
@@ -223,21 +224,22 @@ def _portable(func: Callable[..., ScannerRun]) -> Callable[..., ScannerRun]:
 @_portable
 def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Mapping[str, Any] | None = None,
                 required: bool = False, offline: bool = True, workroot: Path | None = None,
-                jobs: int = 1) -> ScannerRun:
+                jobs: int = 1, index_reachable: bool | None = None, index_note: str = "") -> ScannerRun:
     """Run one scanner on ``target`` and parse what it wrote (never raises for the
     scanner's own failures: they are recorded in the returned ScannerRun)."""
-    mod = adapter(tool)
+    mod = scanner(tool)
+    runner = _runner(mod)
     result = ScannerRun(tool=tool, status=FAILED, required=required)
     with tempfile.TemporaryDirectory(prefix=f"secscan-{tool}-", dir=workroot) as tmp:
         workdir = Path(tmp)
         os.chmod(workdir, 0o700)
         ctx = RunContext(target=target, workdir=workdir, timeout=timeout, options=dict(options or {}),
-                         env=dict(os.environ), offline=offline, jobs=max(1, jobs))
+                         env=dict(os.environ), offline=offline, jobs=max(1, jobs),
+                         index_reachable=index_reachable, index_note=index_note)
         try:
-            exe = mod.executable(ctx)
+            exe = runner.executable(ctx)
             if not exe:
-                hint = ("its official release binary on PATH" if tool in ("trivy", "gitleaks")
-                        else "pip install 'secscan[scanners]'")
+                hint = runner.install_hint
                 result.status, result.reason = MISSING, f"{tool} is not installed ({hint}; see docs/scanners.md)"
                 return result
             # applies() first, then the version through the cache (keyed by binary): a
@@ -245,18 +247,18 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
             # (a --version is a whole interpreter start for the Python scanners)
             from secscan.collect.toolcache import cached_version
 
-            skip = mod.applies(ctx)
-            result.version = cached_version(tool, exe, lambda: mod.version(ctx, exe), ctx.env)
+            skip = runner.applies(ctx)
+            result.version = cached_version(tool, exe, lambda: runner.version(ctx, exe), ctx.env)
             if skip:
                 result.status, result.reason = SKIPPED, skip
                 # skipped although something was there (dependencies, no service):
                 # what was left unchecked becomes findings, so the gate sees it
-                unchecked = getattr(mod, "not_checked", None)
+                unchecked = runner.not_checked
                 result.report = unchecked(ctx, skip) if unchecked else None
                 if result.report is not None:
                     _list_unaudited(result.report)
                 return result
-            plan = mod.plan(ctx, exe)
+            plan = runner.plan(ctx, exe)
         except ReportError:
             raise
         except (ConfigError, ValueError, OSError) as exc:
@@ -293,7 +295,13 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         return result
 
 
-def _run_steps(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
+def _runner(mod: Scanner) -> Runner:
+    if mod.run is None:
+        raise ConfigError(f"{mod.name} reads reports only: secscan cannot run it")
+    return mod.run
+
+
+def _run_steps(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
                timeout: float) -> Iterable[ParsedReport | str]:
     """Each step's parsed report (or problem), in order.  A sharded plan runs its
     shards at once, in threads that only wait; their reports come back in shard
@@ -317,7 +325,7 @@ def _run_steps(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: Scanner
     yield from outs
 
 
-def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
+def _run_step(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
               timeout: float) -> ParsedReport | str:
     """Run one command of a scanner's plan: its parsed report, or the one-line problem
     that makes the whole run fail (any step failing fails the run: half an audit is
@@ -329,7 +337,8 @@ def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerR
         return f"timed out after {timeout:g}s (raise --timeout)"
     if outcome.returncode is None:
         return f"could not start: {first_line(outcome.stderr)}"
-    problem = mod.check(ctx, plan, outcome)
+    runner = _runner(mod)
+    problem = runner.check(ctx, plan, outcome)
     if problem:
         return str(problem)
     if not outcome.report or not outcome.report.strip():
@@ -345,7 +354,7 @@ def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerR
         return f"unreadable report: {exc.problem}"
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         return f"unreadable report: {exc.__class__.__name__}: {exc}"
-    measure = getattr(mod, "measure", None)
+    measure = runner.measure
     if measure is not None:
         problem = measure(ctx, plan, outcome, parsed)
         if problem:
@@ -425,20 +434,39 @@ def needs_network_probe(tool: str, target: Path, options: Mapping[str, Any] | No
     probed, which saves a request per skipped scanner.  Only cheap file checks; any
     doubt means True (probing costs time, never correctness)."""
     try:
-        mod = adapter(tool)
+        runner = _runner(scanner(tool))
         ctx = RunContext(target=Path(target).resolve(), workdir=Path(tempfile.gettempdir()),
-                         options=dict(options or {}), env=dict(os.environ), offline=False)
-        return bool(mod.executable(ctx)) and mod.applies(ctx) is None
+                         options=_scanner_options(options or {}), env=dict(os.environ), offline=False)
+        return bool(runner.executable(ctx)) and runner.applies(ctx) is None
     except Exception:
         return True
 
 
+def _own_options(options: Mapping[str, Mapping[str, Any]], tool: str) -> dict[str, Any]:
+    """A scanner's options under any of its spellings (``pip_audit`` and ``pip-audit``)."""
+    out: dict[str, Any] = {}
+    for key, opts in options.items():
+        if key != "advisories" and canonical_tool(key) == tool:
+            out.update(opts)
+    return out
+
+
+def _scanner_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options a scanner's own functions read: without the common ones (enabled,
+    timeout), which the orchestrator turns into the run's skip and RunContext.timeout."""
+    from secscan.scanners.plugin import COMMON_OPTIONS
+
+    common = {o.name for o in COMMON_OPTIONS}
+    return {k: v for k, v in options.items() if k not in common}
+
+
 def resolve_scanners(scanners: Iterable[str] | None, skip: Iterable[str] = ()) -> list[str]:
-    chosen = [canonical_tool(s) for s in scanners] if scanners else list(SCANNERS)
+    known = runnable()
+    chosen = [canonical_tool(s) for s in scanners] if scanners else list(known)
     skipped = {canonical_tool(s) for s in skip}
-    bad = [s for s in chosen if s not in SCANNERS]
+    bad = [s for s in chosen if s not in known]
     if bad:
-        raise ConfigError(f"--scanners: {', '.join(bad)} cannot be run (only {', '.join(SCANNERS)})")
+        raise ConfigError(f"--scanners: {', '.join(bad)} cannot be run (only {', '.join(known)})")
     return [s for s in chosen if s not in skipped]
 
 
@@ -469,27 +497,31 @@ def scan(
     target = Path(path).resolve()
     if not target.is_dir():
         raise ConfigError(f"{path}: not a directory to scan")
-    tools = resolve_scanners(scanners, skip)
+    options = options or {}
+    check_options(options, "scan(options=...)")  # a typo is an error, not an option ignored
+    disabled = [t for t, o in options.items() if t != "advisories" and o.get("enabled", True) is False]
+    tools = resolve_scanners(scanners, [*skip, *disabled])
     required_set = {canonical_tool(r) for r in required}
     if scanners:
         required_set |= set(tools)  # asked for by name: must run
     jobs = max(1, jobs or os.cpu_count() or 2)
-    options = options or {}
     runs: dict[str, ScannerRun] = {}
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="secscan") as pool:
         futures = {}
         for tool in tools:
             if progress:
                 progress(tool, "queued")
-            opts = dict(options.get(tool, {}))
-            tool_timeout = float(opts.pop("_timeout", timeout))
+            own = _own_options(options, tool)
+            # the common options are the orchestrator's; the scanner sees only its own
+            tool_timeout = float(own.get("timeout", timeout))
+            opts = _scanner_options(own)
             probe = (network or {}).get(tool)
             tool_offline = (not probe.reachable) if probe is not None else offline
             index = (network or {}).get("pip-index") if tool == "pip-audit" else None
-            if index is not None:  # unpinned requirements are resolved when the index answered
-                opts["_index_reachable"], opts["_index_probe"] = index.reachable, index.describe()
+            # unpinned requirements are resolved when the index answered
+            index_kw = {"index_reachable": index.reachable, "index_note": index.describe()} if index else {}
             futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
-                                tool_offline, progress, options, jobs)] = tool
+                                tool_offline, progress, options, jobs, **index_kw)] = tool
         trivy_probe = (network or {}).get("trivy")
         image_offline = (not trivy_probe.reachable) if trivy_probe is not None else offline
         image_jobs = _submit_images(pool, images, target, timeout, options, image_offline, progress)
@@ -523,12 +555,13 @@ def _note_network(run: ScannerRun, probe: Any) -> None:
 
 def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, Any], required: bool,
                  offline: bool, progress: ProgressFn | None,
-                 all_options: Mapping[str, Mapping[str, Any]], jobs: int = 1) -> ScannerRun:
+                 all_options: Mapping[str, Mapping[str, Any]], jobs: int = 1,
+                 index_reachable: bool | None = None, index_note: str = "") -> ScannerRun:
     if progress:
         progress(tool, "start")
     try:
         run = run_scanner(tool, target, timeout=timeout, options=options, required=required, offline=offline,
-                          jobs=jobs)
+                          jobs=jobs, index_reachable=index_reachable, index_note=index_note)
         if run.report is not None:
             # in this worker, so the lookups overlap with the scanners still running
             run.report.findings = _enrich(run.report.findings, all_options, {tool: run})

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from secscan.collect.runner import RunContext
-from secscan.scanners import SCANNERS, adapter
+from secscan.scanners import registry
+from secscan.scanners.plugin import Scanner
 
 
 @dataclass
@@ -23,64 +24,33 @@ class DoctorRow:
     detail: str
 
 
-def _reachable(url: str, timeout: float = 3.0) -> str | None:
-    """None if an HTTP service answers at ``url`` (any status), else why not."""
-    import httpx
-
+def _row(scanner: Scanner, ctx: RunContext) -> DoctorRow:
+    """One scanner's row: its executable, version and readiness (its own check:
+    rules present, database present, service reachable)."""
+    run = scanner.run
+    assert run is not None  # diagnose() passes runnable scanners only
+    exe = run.executable(ctx)
+    if not exe:
+        return DoctorRow(scanner.name, False, None, False, f"not installed ({run.install_hint}; see docs/scanners.md)")
     try:
-        httpx.get(url, timeout=timeout)
-    except httpx.HTTPError as exc:
-        return f"{url} unreachable ({exc.__class__.__name__})"
-    return None
-
-
-def _readiness(tool: str, ctx: RunContext) -> tuple[bool, str]:
-    mod = adapter(tool)
-    custom = getattr(mod, "readiness", None)
-    if custom is not None:
-        problem = custom(ctx)
-        return (problem is None, problem or "ready")
-    opts = ctx.options
-    if tool == "pip-audit":
-        url = opts.get("osv_url")
-        if not url:
-            return False, "no vulnerability data offline: set --osv-url (an OSV-compatible API) or run --online"
-        problem = _reachable(str(url).rstrip("/"))
-        return (problem is None, problem or f"OSV API at {url}")
-    if tool == "safety":
-        db = opts.get("db")
-        if not db:
-            return False, "no local database: pass --safety-db DIR (safety's own service needs a login)"
-        ok = (Path(db) / "insecure_full.json").is_file()
-        return ok, f"database {db}" if ok else f"{db}: no insecure_full.json"
-    if tool == "trivy":
-        db = opts.get("db") or opts.get("cache_dir")
-        if db and (Path(db) / "db" / "trivy.db").is_file():
-            return True, "secret, misconfig, license and vuln scanners (database present)"
-        return True, "secret, misconfig and license scanners; vuln scanner off (no database offline)"
-    return True, "ready (works offline)"
+        version = run.version(ctx, exe)
+    except Exception as exc:
+        return DoctorRow(scanner.name, True, None, False, f"--version failed: {exc}")
+    readiness = run.readiness(ctx)
+    return DoctorRow(scanner.name, True, version, readiness.ready, readiness.detail)
 
 
 def diagnose(path: str | Path = ".", options: Mapping[str, Mapping[str, Any]] | None = None) -> list[DoctorRow]:
+    """A row per scanner secscan can run (built-in and plugins), in registry order."""
     rows = []
     options = options or {}
     with tempfile.TemporaryDirectory(prefix="secscan-doctor-") as tmp:
-        for tool in SCANNERS:
-            mod = adapter(tool)
+        for scanner in registry():
+            if not scanner.runnable:
+                continue
             ctx = RunContext(target=Path(path).resolve(), workdir=Path(tmp), timeout=60,
-                             options=dict(options.get(tool, {})), env=dict(os.environ))
-            exe = mod.executable(ctx) if hasattr(mod, "executable") else None
-            if not exe:
-                rows.append(DoctorRow(tool, False, None, False, "not installed (see docs/scanners.md)"))
-                continue
-            try:
-                version = mod.version(ctx, exe)
-            except Exception as exc:
-                version = None
-                rows.append(DoctorRow(tool, True, None, False, f"--version failed: {exc}"))
-                continue
-            ready, detail = _readiness(tool, ctx)
-            rows.append(DoctorRow(tool, True, version, ready, detail))
+                             options=dict(options.get(scanner.name, {})), env=dict(os.environ))
+            rows.append(_row(scanner, ctx))
     return rows
 
 

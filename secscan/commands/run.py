@@ -24,18 +24,22 @@ def _split(text: str | None) -> list[str]:
 
 def collect_options(path: Path, cfg: RunConfig | None, options: Sequence[str], osv_url: str | None,
                     safety_db: Path | None) -> dict[str, dict[str, Any]]:
+    from secscan.scanners import canonical_tool, check_options, scanner
+
     merged: dict[str, dict[str, Any]] = {t: dict(o) for t, o in ((cfg.options if cfg else {}) or {}).items()}
+    if cfg is not None and cfg.options:  # a typo is an error naming the key, not an option ignored
+        check_options(cfg.options, f"{cfg.source or 'settings'}: options")
     for text in options:
         tool, key, value = parse_option(text)
-        merged.setdefault(tool, {})[key] = value
+        check_options({tool: {key: value}}, f"--option {tool}.{key}")
+        option = scanner(tool).option(key) if tool != "advisories" else None
+        merged.setdefault(tool, {})[key] = option.from_text(value) if option else value
     url = osv_url or os.environ.get("SECSCAN_OSV_URL")
     if url:
         merged.setdefault("pip-audit", {}).setdefault("osv_url", url)
         merged.setdefault("advisories", {}).setdefault("osv_url", url)
     if safety_db:
         merged.setdefault("safety", {})["db"] = str(safety_db)
-    from secscan.scanners import canonical_tool
-
     out: dict[str, dict[str, Any]] = {}
     for tool, opts in merged.items():
         key = tool if tool == "advisories" else canonical_tool(tool)

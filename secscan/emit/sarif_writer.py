@@ -63,17 +63,21 @@ BAND_SCORE = {
     Severity.INFO: 0.0,
 }
 
-TOOL_INFO: dict[str, tuple[str, str]] = {
-    # tool key: (driver name, information URI)
-    "bandit": ("bandit", "https://github.com/PyCQA/bandit"),
-    "semgrep": ("semgrep", "https://semgrep.dev"),
-    "safety": ("safety", "https://github.com/pyupio/safety"),
-    "pip-audit": ("pip-audit", "https://github.com/pypa/pip-audit"),
-    "trivy": ("trivy", "https://github.com/aquasecurity/trivy"),
-    "gitleaks": ("gitleaks", "https://github.com/gitleaks/gitleaks"),
-    "pip-licenses": ("pip-licenses", "https://github.com/raimon49/pip-licenses"),
+# secscan's own runs (the policy's findings); a scanner's driver is its Scanner's
+_OWN_DRIVERS: dict[str, tuple[str, str | None]] = {
     "secscan-policy": ("secscan-policy", "https://pypi.org/project/secscan/"),
 }
+
+
+def tool_info(tool: str) -> tuple[str, str | None]:
+    """(driver name, information URI) of a tool's SARIF run, from the scanner registry
+    (secscan.scanners.plugin.Driver); another tool's SARIF keeps its own name, no URI."""
+    own = _OWN_DRIVERS.get(tool)
+    if own is not None:
+        return own
+    from secscan.scanners import driver_info
+
+    return driver_info(tool)
 
 
 @dataclass
@@ -454,7 +458,7 @@ def _image_run(findings: list[Finding], info: RunInfo | None) -> tuple[str, str,
 
 def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[int, int] | None) -> dict[str, Any]:
     image_run = _image_run(findings, info)
-    driver_name, info_uri = TOOL_INFO.get(image_run[0] if image_run else tool, (tool, None))
+    driver_name, info_uri = tool_info(image_run[0] if image_run else tool)
     if info and info.driver_name:
         driver_name = info.driver_name
     info_uri = (info.information_uri if info and info.information_uri else info_uri)
@@ -588,7 +592,7 @@ def _closeout(tool: str, cat: str) -> dict[str, Any]:
     """An empty run for a category secscan stopped using: GitHub closes its alerts as
     fixed instead of keeping them open for ever (a "stale configuration")."""
     split = _image_key(tool)
-    driver_name, info_uri = TOOL_INFO.get(split[1] if split else tool, (tool, None))
+    driver_name, info_uri = tool_info(split[1] if split else tool)
     driver: dict[str, Any] = {"name": driver_name}
     if info_uri:
         driver["informationUri"] = info_uri

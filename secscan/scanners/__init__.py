@@ -1,33 +1,36 @@
-"""The adapters' registry: one module per scanner, imported only when needed.
+"""The scanners' registry: every :class:`~secscan.scanners.plugin.Scanner` secscan knows.
 
-Each adapter module defines (see ``secscan/scanners/bandit.py`` for the pattern):
+Each module here (``bandit``, ``semgrep``, …) exports one ``SCANNER``; a third-party
+distribution adds its own through the ``secscan.scanners`` entry-point group (see
+docs/scanners.md, "Adding a scanner").  Everything that lists scanners — the policy
+schema, the tool-name normalisation, the SARIF driver, ``secscan doctor``, the CLI
+help, the test markers — reads this registry.
 
-``TOOL``
-    the tool's name as users type it (``--tool bandit``).
-``FORMATS``
-    the report formats its parser reads.
-``detect(raw: RawReport) -> str | None``
-    the format name if this tool wrote the report, else ``None``.  Must be cheap and
-    never raise for another tool's report.
-``parse(raw: RawReport, fmt: str) -> ParsedReport``
-    pure; raises :class:`~secscan.errors.ReportError` for damaged input and
-    :class:`~secscan.errors.UnsupportedFormatError` for a format it will not read.
-
-and for running the scanner (``secscan run``) the functions described in
-:mod:`secscan.collect.runner`.
+Modules are imported only when needed: naming a built-in scanner imports its module
+alone; listing them all (auto-detection, ``doctor``) imports every one and loads the
+plugins, once.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
+from functools import cache
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING
 
-from secscan.errors import ReportError
-from secscan.findings import Finding, ParsedReport, RawReport
+from secscan.errors import ConfigError, ReportError
+from secscan.scanners.plugin import Scanner
 
-# Order matters for detection: specific tools first, the generic SARIF reader last.
-ADAPTERS: dict[str, str] = {
+if TYPE_CHECKING:
+    from secscan.findings import Finding, ParsedReport, RawReport
+
+ENTRY_POINT_GROUP = "secscan.scanners"
+
+# Built-in scanners → their modules.  Order matters for detection: specific tools
+# first, then plugins, then GitLab's report formats (whichever scanner wrote them) and
+# the generic SARIF reader last.
+_BUILTIN: dict[str, str] = {
     "bandit": "secscan.scanners.bandit",
     "semgrep": "secscan.scanners.semgrep",
     "safety": "secscan.scanners.safety",
@@ -35,36 +38,144 @@ ADAPTERS: dict[str, str] = {
     "trivy": "secscan.scanners.trivy",
     "gitleaks": "secscan.scanners.gitleaks",
     "pip-licenses": "secscan.scanners.pip_licenses",
-    "gitlab": "secscan.scanners.gitlab",  # GitLab's report formats, whichever scanner wrote them
+}
+_READERS: dict[str, str] = {
+    "gitlab": "secscan.scanners.gitlab",
     "sarif": "secscan.scanners.sarif",
 }
 
-# readers only (no scanner to run): the generic SARIF reader and GitLab's formats
-_READERS_ONLY = ("sarif", "gitlab")
-SCANNERS: tuple[str, ...] = tuple(name for name in ADAPTERS if name not in _READERS_ONLY)
+# the names of the built-in scanners secscan can run / every built-in name, without
+# importing a module (the CLI's help texts, which must not depend on installed plugins)
+SCANNERS: tuple[str, ...] = tuple(_BUILTIN)
+BUILTIN_NAMES: tuple[str, ...] = (*_BUILTIN, *_READERS)
 
-_ALIASES = {"pip_audit": "pip-audit", "pipaudit": "pip-audit", "pip_licenses": "pip-licenses",
-            "piplicenses": "pip-licenses"}
+# loaded Scanner objects by name (tests replace an entry to fake a scanner's run half)
+_LOADED: dict[str, Scanner] = {}
+
+
+def _builtin(name: str) -> Scanner:
+    found = _LOADED.get(name)
+    if found is None:
+        module = importlib.import_module({**_BUILTIN, **_READERS}[name])
+        found = module.SCANNER
+        if not isinstance(found, Scanner):
+            raise TypeError(f"{module.__name__}.SCANNER is not a Scanner")
+        _LOADED[name] = found
+    return found
+
+
+@cache
+def plugins() -> tuple[Scanner, ...]:
+    """The scanners third-party distributions register (entry-point group
+    ``secscan.scanners``, each naming a :class:`Scanner`), by name; loaded once.  A
+    plugin that fails to load, is not a Scanner or takes a name already used is a
+    one-line :class:`~secscan.errors.ConfigError` naming it."""
+    from importlib.metadata import entry_points
+
+    taken = {key for name in BUILTIN_NAMES for key in _builtin(name).keys}
+    found: list[Scanner] = []
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
+        where = f"scanner plugin {ep.name!r} ({ep.value})"
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a plugin's own bug: its name, not a traceback
+            detail = " ".join(str(exc).split())[:200]
+            raise ConfigError(f"{where}: cannot load: {exc.__class__.__name__}: {detail}") from None
+        if not isinstance(obj, Scanner):
+            raise ConfigError(f"{where}: is a {type(obj).__name__}, not a secscan.scanners.plugin.Scanner")
+        if obj.name != ep.name:
+            raise ConfigError(f"{where}: the entry point must be named after the scanner ({obj.name!r})")
+        clash = sorted(set(obj.keys) & taken)
+        if clash:
+            raise ConfigError(f"{where}: name {clash[0]!r} is already taken by another scanner")
+        taken |= set(obj.keys)
+        found.append(obj)
+    return tuple(found)
+
+
+def registry() -> tuple[Scanner, ...]:
+    """Every scanner, in detection order: built-in scanners, plugins, then the readers
+    of GitLab's formats and of generic SARIF."""
+    return (*(_builtin(n) for n in _BUILTIN), *plugins(), *(_builtin(n) for n in _READERS))
+
+
+def runnable() -> tuple[str, ...]:
+    """The names of the scanners secscan can run (built-in and plugins)."""
+    return tuple(s.name for s in registry() if s.runnable)
+
+
+def _find(name: str) -> Scanner | None:
+    key = name.strip().lower()
+    if key in _BUILTIN or key in _READERS:
+        return _builtin(key)
+    for s in registry():
+        if key in s.keys:
+            return s
+    return None
+
+
+def _unknown(name: str) -> ReportError:
+    names = [s.name for s in registry()]
+    close = difflib.get_close_matches(name.strip().lower(), [k for s in registry() for k in s.keys], n=1)
+    near = _find(close[0]) if close else None
+    suggestion = f" (did you mean {near.name!r}?)" if near is not None else ""
+    return ReportError("--tool", f"unknown tool {name!r}{suggestion}; known: {', '.join(names)}")
+
+
+def scanner(name: str) -> Scanner:
+    """The :class:`Scanner` named ``name`` (any spelling; built-ins imported on first
+    use); ReportError with the closest name for an unknown one."""
+    found = _find(name)
+    if found is None:
+        raise _unknown(name)
+    return found
 
 
 def canonical_tool(name: str) -> str:
-    key = name.strip().lower()
-    key = _ALIASES.get(key, key)
-    if key not in ADAPTERS:
-        import difflib
-
-        hint = difflib.get_close_matches(key, list(ADAPTERS), n=1)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise ReportError("--tool", f"unknown tool {name!r}{suggestion}; known: {', '.join(ADAPTERS)}")
-    return key
+    """The scanner's name for any of its spellings (``pip_audit`` → ``pip-audit``)."""
+    return scanner(name).name
 
 
-def adapter(name: str) -> ModuleType:
-    """The adapter module for ``name`` (imported on first use)."""
-    return importlib.import_module(ADAPTERS[canonical_tool(name)])
+adapter = scanner  # the name the registry's users knew
+
+
+def driver_info(tool: str) -> tuple[str, str | None]:
+    """(driver name, information URI) for a SARIF run of ``tool``; a tool that is no
+    scanner of secscan's (a generic SARIF run) keeps its own name and no URI."""
+    if tool in _BUILTIN:  # the name exactly: a SARIF run of "Bandit" is someone else's
+        return _builtin(tool).driver_info()
+    try:
+        found = next((s for s in plugins() if s.name == tool), None)
+    except ConfigError:
+        found = None  # a broken plugin does not stop writing the built-ins' SARIF
+    return found.driver_info() if found is not None else (tool, None)
+
+
+def check_options(options: object, where: str = "options") -> None:
+    """A one-line :class:`ConfigError` for an option no scanner has (``bandit.severty``:
+    the scanner, the key and the closest valid key) or a scanner that does not exist.
+    ``advisories`` holds the options of the advisory lookups, not of a scanner."""
+    from collections.abc import Mapping
+
+    if not isinstance(options, Mapping):
+        raise ConfigError(f"{where}: expected a mapping of scanner → options, got {type(options).__name__}")
+    for tool, opts in options.items():
+        if tool == "advisories":
+            continue
+        if not isinstance(opts, Mapping):
+            raise ConfigError(f"{where}: {tool}: expected a mapping of options, got {type(opts).__name__}")
+        found = _find(str(tool))
+        if found is None or not found.runnable:
+            names = list(runnable())
+            close = difflib.get_close_matches(str(tool).lower(), names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (scanners: {', '.join(names)})"
+            raise ConfigError(f"{where}: no scanner {tool!r} to give options to{hint}")
+        found.check_options(opts, where)
 
 
 def read_raw(path: str | Path) -> RawReport:
+    from secscan.findings import RawReport
+
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -83,12 +194,12 @@ def detect(raw: RawReport) -> tuple[str, str]:
         raise ReportError(raw.source, "empty file: no report to read")
     if raw.is_json():
         raw.document()  # a damaged JSON file gets its precise error, not "unrecognized"
-    for name in ADAPTERS:
-        fmt = adapter(name).detect(raw)
+    for candidate in registry():
+        fmt = candidate.detect(raw)
         if fmt:
-            return name, fmt
+            return candidate.name, fmt
     raise ReportError(raw.source, "not a report of any supported tool "
-                      f"({', '.join(SCANNERS)}) nor SARIF 2.1.0")
+                      f"({', '.join(runnable())}) nor SARIF 2.1.0")
 
 
 def detect_tool(path: str | Path) -> tuple[str, str]:
@@ -105,13 +216,13 @@ def load_raw(raw: RawReport, tool: str | None = None) -> ParsedReport:
         if raw.is_json():
             raw.document()  # damaged JSON gets its precise error, not "not a <tool> report"
         raw.tool = name  # the caller said whose report it is: lets `[]` be claimed (safety, pip-audit)
-        fmt = adapter(name).detect(raw)
+        fmt = scanner(name).detect(raw)
         if not fmt:
             try:
                 other, other_fmt = detect(raw)
             except ReportError:
                 raise ReportError(raw.source, f"not a {name} report in any format secscan reads "
-                                  f"({', '.join(adapter(name).FORMATS)})") from None
+                                  f"({', '.join(scanner(name).formats)})") from None
             raise ReportError(raw.source, f"--tool {name} given, but this is a {other} {other_fmt} report")
     else:
         name, fmt = detect(raw)
@@ -121,7 +232,8 @@ def load_raw(raw: RawReport, tool: str | None = None) -> ParsedReport:
     try:
         # every value an adapter took from the document is checked once more here, at
         # the boundary: no later stage sees a lone surrogate, a line < 0 or a NaN score
-        return check_report(adapter(name).parse(raw, fmt))
+        parsed: ParsedReport = check_report(scanner(name).parse(raw, fmt))
+        return parsed
     except BadValue as exc:
         raise ReportError(raw.source, exc.problem) from None
     except ReportError:

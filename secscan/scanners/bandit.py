@@ -90,6 +90,7 @@ from secscan.parse.sarif_reader import (
     iter_results,
     read_sarif,
 )
+from secscan.scanners.plugin import STR_LIST, Driver, Option, Runner, Scanner
 
 TOOL = "bandit"
 FORMATS: tuple[str, ...] = ("json", "yaml", "sarif", "csv", "xml")
@@ -892,3 +893,25 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
         # bandit exits 1 on findings; 1 with none is an uncaught exception
         return f"exit 1 without findings: {detail or 'no message'}"
     return None
+
+
+SCANNER = Scanner(
+    name=TOOL, formats=FORMATS, detect=detect, parse=parse,
+    description="Python source code: common security problems (PyCQA bandit).",
+    driver=Driver("bandit", "https://github.com/PyCQA/bandit"),
+    run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
+               per_file=True),
+    options=(
+        Option("confidence", {"type": "string", "enum": ["low", "medium", "high"]},
+               "Minimum issue confidence reported (bandit --confidence-level)."),
+        Option("severity", {"type": "string", "enum": ["low", "medium", "high"]},
+               "Minimum issue severity reported (bandit --severity-level)."),
+        Option("skips", STR_LIST, "bandit test ids not run (bandit --skip)."),
+        Option("tests", STR_LIST, "Only these bandit test ids are run (bandit --tests)."),
+        Option("exclude", STR_LIST, "Extra paths or globs bandit does not scan (bandit --exclude)."),
+        Option("config", {"type": "string", "minLength": 1}, "bandit configuration file (-c)."),
+        Option("files", STR_LIST, "Only these repo-relative files (what pre-commit passes).", policy=False),
+        Option("shards", {"type": "integer", "minimum": 1},
+               "bandit processes at once (default: one per core once there are 100 Python files).", policy=False),
+    ),
+)

@@ -63,6 +63,7 @@ from secscan.findings import Category, Finding, Location, Package, ParsedReport,
 from secscan.normalizer.fingerprint import secret_digest
 from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import scrub
+from secscan.scanners.plugin import Driver, Scanner
 
 TOOL = "gitlab"
 FORMATS: tuple[str, ...] = ("gitlab-security", "codequality")
@@ -335,3 +336,10 @@ def _codequality_finding(issue: Mapping[str, Any], tool: str, trivy: bool, raw: 
         fingerprint_hint=str(fingerprint) if isinstance(fingerprint, str) else None,
         properties={"codequality/fingerprint": str(fingerprint)} if fingerprint else {},
     )
+
+
+SCANNER = Scanner(
+    name=TOOL, formats=FORMATS, detect=detect, parse=parse,
+    description="GitLab's security and code-quality reports, whichever scanner wrote them (read only).",
+    driver=Driver("gitlab", "https://docs.gitlab.com/ee/development/integrations/secure.html"),
+)

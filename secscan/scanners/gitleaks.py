@@ -87,6 +87,7 @@ from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import mask_value, scrub
 from secscan.parse.sarif_reader import driver_names, is_sarif, iter_results, read_sarif
 from secscan.scanners._csv import csv_records
+from secscan.scanners.plugin import MAX_COUNT, Driver, Option, Runner, Scanner
 
 TOOL = "gitleaks"
 FORMATS: tuple[str, ...] = ("json", "sarif", "csv", "junit")
@@ -616,3 +617,21 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
         return (f"partial history: gitleaks scanned {scanned} of {with_text} commits with changes "
                 f"({total} commits in the history)")
     return None
+
+
+SCANNER = Scanner(
+    name=TOOL, formats=FORMATS, detect=detect, parse=parse,
+    description="Secrets in the files and in the git history.",
+    driver=Driver("gitleaks", "https://github.com/gitleaks/gitleaks"),
+    run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
+               install_hint="its official release binary on PATH"),
+    options=(
+        Option("config", {"type": "string", "minLength": 1}, "gitleaks --config file."),
+        Option("mode", {"type": "string", "enum": ["dir", "git"]}, "dir: files on disk; git: the whole history."),
+        Option("history_depth", {"type": "integer", "minimum": 1, "maximum": MAX_COUNT},
+               "git mode: only the last N commits."),
+        Option("redact", {"type": "boolean"}, "Run gitleaks with --redact (weaker fingerprints)."),
+        Option("staged", {"type": "boolean"}, "Only the changes staged for commit (the pre-commit hook).",
+               policy=False),
+    ),
+)

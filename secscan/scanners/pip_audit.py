@@ -100,6 +100,16 @@ from secscan.findings import (
     Severity,
 )
 from secscan.normalizer.fingerprint import normalize_package_name
+from secscan.scanners.plugin import (
+    MAX_SECONDS,
+    STR_LIST,
+    Driver,
+    Option,
+    Readiness,
+    Runner,
+    Scanner,
+    http_problem,
+)
 
 TOOL = "pip-audit"
 FORMATS: tuple[str, ...] = ("json", "cyclonedx-json")
@@ -579,11 +589,11 @@ def _resolution(ctx: RunContext) -> str | None:
     secscan's probe (its own probe: the vulnerability service may be a local
     ``osv_url``), or was not probed because the caller allowed the network outright;
     else why not, for their not-audited reason."""
-    reachable = ctx.options.get("_index_reachable")
+    reachable = ctx.index_reachable
     if reachable is True:
         return None
     if reachable is False:
-        return str(ctx.options.get("_index_probe") or "package index not reachable")
+        return ctx.index_note or "package index not reachable"
     return "offline" if ctx.offline else None
 
 
@@ -773,3 +783,31 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
     except ReportError as exc:
         return f"exit {code}: unreadable report: {exc.problem}"
     return None
+
+
+def readiness(ctx: RunContext) -> Readiness:
+    """Ready when an OSV-compatible API answers (offline, pip-audit has no data)."""
+    url = ctx.options.get("osv_url")
+    if not url:
+        return Readiness(False, "no vulnerability data offline: set --osv-url (an OSV-compatible API) or run --online")
+    problem = http_problem(str(url).rstrip("/"))
+    return Readiness(problem is None, problem or f"OSV API at {url}")
+
+
+SCANNER = Scanner(
+    name=TOOL, formats=FORMATS, detect=detect, parse=parse,
+    description="Python dependencies (any dependency file) against PyPI's or an OSV vulnerability API.",
+    aliases=("pip_audit", "pipaudit"),
+    driver=Driver("pip-audit", "https://github.com/pypa/pip-audit"),
+    run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
+               not_checked=not_checked, readiness=readiness),
+    options=(
+        Option("osv_url", {"type": "string", "minLength": 1}, "OSV-compatible API (pip-audit -s osv --osv-url) and advisory lookups."),
+        Option("service_timeout", {"type": "integer", "minimum": 1, "maximum": MAX_SECONDS},
+               "pip-audit --timeout (seconds).", default=15),
+        Option("requirements", STR_LIST, "Requirement files to audit (-r); default: every requirements*.txt."),
+        Option("index_url", {"type": "string", "minLength": 1}, "Package index unpinned requirements are resolved from "
+                                 "(default: PIP_INDEX_URL, else PyPI).", policy=False),
+        Option("probe_url", {"type": "string", "minLength": 1}, "URL probed instead of PyPI's vulnerability API (a mirror).", policy=False),
+    ),
+)

@@ -78,6 +78,7 @@ from secscan.collect.runner import (
 from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import LicenseRecord, ParsedReport, RawReport
 from secscan.scanners._csv import csv_records, table_lines
+from secscan.scanners.plugin import Driver, Option, Runner, Scanner
 
 TOOL = "pip-licenses"
 FORMATS: tuple[str, ...] = ("json", "json-license-finder", "csv", "markdown", "plain")
@@ -416,3 +417,15 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
     if outcome.report is None:
         return "exit 0 but no report was written"
     return None
+
+
+SCANNER = Scanner(
+    name=TOOL, formats=FORMATS, detect=detect, parse=parse,
+    description="The licences of the installed Python packages (for the licence policy).",
+    aliases=("pip_licenses", "piplicenses"),
+    driver=Driver("pip-licenses", "https://github.com/raimon49/pip-licenses"),
+    run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check),
+    options=(
+        Option("python", {"type": "string", "minLength": 1}, "Interpreter whose environment is inventoried (--python)."),
+    ),
+)

@@ -93,6 +93,7 @@ from secscan.findings import (
 )
 from secscan.normalizer.fingerprint import normalize_package_name
 from secscan.normalizer.paths import relativize, to_posix
+from secscan.scanners.plugin import STR_LIST, Driver, Option, Readiness, Runner, Scanner
 
 TOOL = "safety"
 FORMATS: tuple[str, ...] = ("json-1.x", "json", "scan-json")
@@ -685,3 +686,27 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
     if code not in _EXIT_MEANING and re.search(r"ssl|tls|connect|platform", detail, re.IGNORECASE):
         meaning += " (safety 3.8+ needs network at start; use safety==3.7.0 offline)"
     return f"exit {code}: {meaning}" + (f": {detail}" if detail else "")
+
+
+def readiness(ctx: RunContext) -> Readiness:
+    """Ready with a local database (safety's own service needs a login)."""
+    db = ctx.options.get("db")
+    if not db:
+        return Readiness(False, "no local database: pass --safety-db DIR (safety's own service needs a login)")
+    ok = (Path(str(db)) / "insecure_full.json").is_file()
+    return Readiness(ok, f"database {db}" if ok else f"{db}: no insecure_full.json")
+
+
+SCANNER = Scanner(
+    name=TOOL, formats=FORMATS, detect=detect, parse=parse,
+    description="Pinned Python dependencies against a vulnerability database (safety check).",
+    driver=Driver("safety", "https://github.com/pyupio/safety"),
+    run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
+               readiness=readiness),
+    options=(
+        Option("db", {"type": "string", "minLength": 1}, "Local vulnerability database directory (--db)."),
+        Option("ignore", STR_LIST, "safety vulnerability ids to ignore (--ignore); prefer policy suppressions."),
+        Option("requirements", STR_LIST, "Requirement files to check (-r); default: every one found."),
+        Option("probe_url", {"type": "string", "minLength": 1}, "URL probed instead of safety's database service (a mirror).", policy=False),
+    ),
+)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from secscan.findings import ParsedReport, RawReport
 from secscan.parse.sarif_reader import is_sarif, read_sarif
+from secscan.scanners.plugin import Driver, Scanner
 
 TOOL = "sarif"
 FORMATS = ("sarif", "sarif-1.0", "sarif-2.0")
@@ -65,3 +66,10 @@ def _parse_legacy(raw: RawReport, fmt: str) -> ParsedReport:
         level="note", rule_id="sarif-upgraded",
         message=f"SARIF {version} log read by upgrading it to SARIF 2.1.0{left_out}"))
     return report
+
+
+SCANNER = Scanner(
+    name=TOOL, formats=FORMATS, detect=detect, parse=parse,
+    description="Any tool's SARIF (2.1.0, or 1.0 and 2.0 upgraded), read as it is (read only).",
+    driver=Driver("sarif", "https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html"),
+)

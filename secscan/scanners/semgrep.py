@@ -71,6 +71,7 @@ from secscan.normalizer.fingerprint import secret_digest
 from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import mask_value, scrub
 from secscan.parse import sarif_reader
+from secscan.scanners.plugin import STR_LIST, Driver, Option, Runner, Scanner
 
 TOOL = "semgrep"
 FORMATS: tuple[str, ...] = ("json", "sarif", "junit-xml", "gitlab-sast")
@@ -823,3 +824,20 @@ __all__ = [
     "plan",
     "version",
 ]
+
+
+SCANNER = Scanner(
+    name=TOOL, formats=FORMATS, detect=detect, parse=parse,
+    description="Source code in many languages: secscan's own rules, or yours (semgrep OSS).",
+    driver=Driver("semgrep", "https://semgrep.dev"),
+    run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
+               per_file=True),
+    options=(
+        Option("config", STR_LIST, "Local rule files or directories (--config); default: secscan's own rules. "
+                              "Registry configs (p/…, auto) need `secscan run --online`."),
+        Option("format", {"type": "string", "enum": ["sarif", "json"]},
+               "Report format semgrep writes (sarif keeps # nosemgrep findings).", default="sarif"),
+        Option("exclude", STR_LIST, "Paths or globs semgrep does not scan (--exclude)."),
+        Option("files", STR_LIST, "Only these repo-relative files (what pre-commit passes).", policy=False),
+    ),
+)

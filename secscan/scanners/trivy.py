@@ -127,9 +127,11 @@ from secscan.findings import (
 from secscan.normalizer.fingerprint import secret_digest
 from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import scrub
+from secscan.scanners.plugin import Driver, Option, Readiness, Runner, Scanner
 
 TOOL = "trivy"
-FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln", "compliance")
+FORMATS: tuple[str, ...] = ("json", "json-legacy", "k8s-json", "sarif", "cyclonedx", "cosign-vuln", "compliance",
+                             "junit", "asff")
 
 _RERUN = "re-run trivy with --format json"
 
@@ -1348,3 +1350,28 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
     if not outcome.report or not outcome.report.strip():
         return "exit 0 but trivy wrote no report"
     return None
+
+
+def readiness(ctx: RunContext) -> Readiness:
+    """Always ready; the vuln scanner only with a database offline."""
+    db = ctx.options.get("db") or ctx.options.get("cache_dir")
+    if db and (Path(str(db)) / "db" / "trivy.db").is_file():
+        return Readiness(True, "secret, misconfig, license and vuln scanners (database present)")
+    return Readiness(True, "secret, misconfig and license scanners; vuln scanner off (no database offline)")
+
+
+SCANNER = Scanner(
+    name=TOOL, formats=FORMATS, detect=detect, parse=parse,
+    description="Files, dependencies and images: vulnerabilities, misconfigurations, secrets, licences.",
+    driver=Driver("trivy", "https://github.com/aquasecurity/trivy"),
+    run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
+               readiness=readiness, install_hint="its official release binary on PATH"),
+    options=(
+        Option("scanners", {"type": "array", "uniqueItems": True, "minItems": 1,
+                             "items": {"type": "string", "enum": ["vuln", "secret", "misconfig", "license"]}},
+               "trivy --scanners (vuln needs trivy's database)."),
+        Option("cache_dir", {"type": "string", "minLength": 1}, "trivy cache directory holding db/trivy.db: turns on the vuln scanner offline."),
+        Option("db_dir", {"type": "string", "minLength": 1}, "Another name for cache_dir.", policy=False),
+        Option("probe_url", {"type": "string", "minLength": 1}, "URL probed instead of trivy's database registry (a mirror).", policy=False),
+    ),
+)

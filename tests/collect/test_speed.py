@@ -18,16 +18,18 @@ import secscan
 from secscan.collect.scan import needs_network_probe, scan
 from secscan.scanners import SCANNERS
 from support.sample_repo import make_sample_repo
+from support.scanners import patch_run
 
 pytestmark = pytest.mark.bandit
 
 
 def _wrapper(tmp: Path, tool: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A ``tool`` on PATH that logs its arguments to ``tool.log`` and runs the real one."""
-    module = secscan.scanners.adapter(tool)
+    run = secscan.scanners.scanner(tool).run
+    assert run is not None
     from secscan.collect.runner import RunContext
 
-    real = module.executable(RunContext(target=tmp, workdir=tmp))
+    real = run.executable(RunContext(target=tmp, workdir=tmp))
     assert real, f"{tool} is not installed"
     bindir = tmp / "bin"
     bindir.mkdir(exist_ok=True)
@@ -41,7 +43,7 @@ def _wrapper(tmp: Path, tool: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
     # the interpreter's own bin/ comes before PATH: point the adapter at the wrapper
-    monkeypatch.setattr(module, "executable", lambda ctx: [str(script)])
+    patch_run(monkeypatch, tool, executable=lambda ctx: [str(script)])
     return log
 
 

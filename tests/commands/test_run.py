@@ -26,7 +26,7 @@ from support.advisories import pip_audit_expectation
 from support.osv_server import OsvServer
 from support.safety import ADVISORIES, expected_ids, expected_rows
 from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_repo
-from support.scanners import TOOLS, requires
+from support.scanners import TOOLS, patch_run, requires
 
 SECRETS_IN_SAMPLE = ["AKIAZ7VQ3XKPLM4TNB2W", "q8Jd2Wm9vX4rT7yL1nB6cF3hK0pS5aZeGuRiYoEw",
                      "hunter2-not-a-real-password", HISTORY_SECRET.splitlines()[1]]
@@ -179,9 +179,8 @@ def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 def _with_fake(monkeypatch, tool: str, code: str) -> None:
     """Make ``tool`` start a real process that misbehaves as ``code`` says."""
-    module = secscan.scanners.adapter(tool)
-    monkeypatch.setattr(module, "executable", lambda ctx: [sys.executable, "-c", code])
-    monkeypatch.setattr(module, "version", lambda ctx, exe: "0-test")
+    patch_run(monkeypatch, tool, executable=lambda ctx: [sys.executable, "-c", code],
+              version=lambda ctx, exe: "0-test")
 
 
 @pytest.mark.parametrize("code, expected", [
@@ -209,7 +208,7 @@ def test_hanging_scanner_is_killed_at_the_timeout(monkeypatch, sample) -> None:
 
 @pytest.mark.bandit
 def test_missing_required_scanner_exits_3_optional_one_warns(monkeypatch, sample) -> None:
-    monkeypatch.setattr(secscan.scanners.adapter("gitleaks"), "executable", lambda ctx: None)
+    patch_run(monkeypatch, "gitleaks", executable=lambda ctx: None)
     optional = scan(sample, scanners=None, skip=[t for t in SCANNERS if t not in ("gitleaks", "bandit")])
     assert optional.runs["gitleaks"].status == "missing" and not optional.failed
     required = scan(sample, scanners=None, required=["gitleaks"],

@@ -18,6 +18,7 @@ from secscan.collect.scan import FAILED, OK, run_scanner
 from secscan.scanners import gitleaks
 from support.git import ENV, FAKE_AWS
 from support.git import git as _git
+from support.scanners import patch_run
 
 pytestmark = [pytest.mark.gitleaks]  # the real scanners these tests run
 
@@ -122,7 +123,7 @@ def test_fewer_commits_scanned_than_asked_is_a_failure(tmp_path: Path, monkeypat
     wrapper = tmp_path / "gitleaks-one-commit"
     wrapper.write_text(f'#!/bin/sh\nexec "{real}" "$@" --log-opts=--max-count=1\n')
     wrapper.chmod(0o755)
-    monkeypatch.setattr(gitleaks, "executable", lambda ctx: [str(wrapper)])
+    patch_run(monkeypatch, "gitleaks", executable=lambda ctx: [str(wrapper)])
     run = run_scanner("gitleaks", repo)
     assert run.status == FAILED
     assert run.reason.startswith("partial history: gitleaks scanned 1 of 4 commits"), run.reason

@@ -352,7 +352,7 @@ def test_version_is_the_installed_semgrep(tmp_path) -> None:
 
 
 def test_adapter_registered() -> None:
-    assert adapter("semgrep") is sg
+    assert adapter("semgrep") is sg.SCANNER
     assert set(sg.FORMATS) == {"json", "sarif", "junit-xml", "gitlab-sast"}
 
 

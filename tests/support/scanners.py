@@ -20,18 +20,13 @@ from typing import TypeVar
 
 import pytest
 
+from secscan.scanners import registry
+
 REPO = Path(__file__).resolve().parents[2]
 
-# marker name → secscan's tool name (markers are identifiers, so pip-audit is pip_audit)
-MARKERS: dict[str, str] = {
-    "bandit": "bandit",
-    "semgrep": "semgrep",
-    "safety": "safety",
-    "pip_audit": "pip-audit",
-    "trivy": "trivy",
-    "gitleaks": "gitleaks",
-    "pip_licenses": "pip-licenses",
-}
+# marker name → secscan's tool name (markers are identifiers, so pip-audit is pip_audit),
+# from the registry: every scanner secscan runs has one (pyproject's list must agree)
+MARKERS: dict[str, str] = {s.marker: s.name for s in registry() if s.runnable}
 TOOLS: tuple[str, ...] = tuple(MARKERS.values())
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -54,9 +49,25 @@ def requires(*tools: str) -> Callable[[F], F]:
 def installed(tool: str) -> bool:
     """Whether ``secscan run`` would find ``tool`` (its console script, binary or module)."""
     from secscan.collect.runner import RunContext
-    from secscan.scanners import adapter
+    from secscan.scanners import scanner
 
-    return adapter(tool).executable(RunContext(target=REPO, workdir=REPO)) is not None
+    run = scanner(tool).run
+    return run is not None and run.executable(RunContext(target=REPO, workdir=REPO)) is not None
+
+
+def patch_run(monkeypatch: pytest.MonkeyPatch, tool: str, **changes: object) -> None:
+    """Replace functions of ``tool``'s run half for one test (``executable=lambda ctx:
+    None`` fakes a missing scanner): the registry serves the changed Scanner, which is
+    frozen, so the change is a copy and the real one comes back after the test."""
+    from dataclasses import replace
+
+    import secscan.scanners
+    from secscan.scanners import scanner
+
+    real = scanner(tool)
+    assert real.run is not None, f"{tool} does not run"
+    changed = replace(real, run=replace(real.run, **changes))  # type: ignore[arg-type]
+    monkeypatch.setitem(secscan.scanners._LOADED, real.name, changed)
 
 
 @cache

@@ -174,7 +174,7 @@ def _run_trivy(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, timeo
 
     key = run_key("trivy", spec.name)
     result = ScannerRun(tool=key, status=FAILED, required=True, image=spec.name)
-    options.pop("_timeout", None)
+    options = {k: v for k, v in options.items() if k not in ("enabled", "timeout")}  # the orchestrator's
     with tempfile.TemporaryDirectory(prefix="secscan-trivy-image-") as tmp:
         workdir = Path(tmp)
         os.chmod(workdir, 0o700)
@@ -379,7 +379,8 @@ def _audit_python(spec: ImageSpec, root: Path, dockerfile: Dockerfile | None, in
                           image=spec.name)
     if progress:
         progress(key, "start")
-    opts = {k: v for k, v in dict(options.get("pip-audit", {})).items() if k not in ("requirements", "_timeout")}
+    opts = {k: v for k, v in dict(options.get("pip-audit", {})).items()
+            if k not in ("requirements", "enabled", "timeout")}
     with tempfile.TemporaryDirectory(prefix="secscan-image-python-") as tmp:
         reqs = Path(tmp) / "requirements.txt"
         reqs.write_text("".join(f"{n}=={v}\n" for n, v in sorted(inventory.python)), encoding="utf-8")
@@ -400,9 +401,9 @@ def image_runs_info(info: Any, run: Any) -> None:
     """What the SARIF run of an image's scanner says besides the repository's: the real
     driver name and its category (see :func:`secscan.collect.images.category`)."""
     from secscan.collect.images import category
-    from secscan.emit.sarif_writer import TOOL_INFO
+    from secscan.emit.sarif_writer import tool_info
 
     tool = run.tool.rsplit("/", 1)[-1]
-    info.driver_name, info.information_uri = TOOL_INFO.get(tool, (tool, None))
+    info.driver_name, info.information_uri = tool_info(tool)
     info.image, info.category = run.image, category(tool, run.image)
 

@@ -12,13 +12,15 @@ See docs/policy.md for every key.
 
 from __future__ import annotations
 
+from typing import Any
+
 from secscan.decide.policy.decision import Blocker, Decision, ExpiredSuppression, SlaStatus, evaluate
 from secscan.decide.policy.gate import gate
 from secscan.decide.policy.license_check import license_findings
 from secscan.decide.policy.loader import load_policy, parse_policy
 from secscan.decide.policy.model import Policy
 from secscan.decide.policy.render import render_decision
-from secscan.decide.policy.schema import SCHEMA
+from secscan.decide.policy.schema import policy_schema
 
 __all__ = [
            "SCHEMA",
@@ -32,5 +34,13 @@ __all__ = [
            "license_findings",
            "load_policy",
            "parse_policy",
+           "policy_schema",
            "render_decision",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # SCHEMA is built on first use (it lists every scanner, plugins included)
+    if name == "SCHEMA":
+        return policy_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

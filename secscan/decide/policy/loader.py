@@ -27,8 +27,9 @@ from secscan.decide.policy.model import (
     Policy,
     SuppressionRule,
     UnauditedPolicy,
+    tool_key,
 )
-from secscan.decide.policy.schema import SCHEMA
+from secscan.decide.policy.schema import policy_schema
 from secscan.errors import PolicyError
 from secscan.findings import Severity
 from secscan.parse.yamlsafe import BoundedLoader
@@ -182,7 +183,7 @@ def schema_errors(data: Any, marks: _Marks, source: str) -> list[str]:
     """Every schema violation as ``FILE:LINE: KEY: problem``, first line first."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(SCHEMA)
+    validator = jsonschema.Draft202012Validator(policy_schema())
     found = [_schema_error_line(e, marks, source) for e in validator.iter_errors(data)]
     found.sort(key=lambda t: (t[0], t[1], t[2]))
     return [f"{source}:{line}: {msg}" for line, _, msg in found]
@@ -219,7 +220,10 @@ def build_policy(data: dict[str, Any], marks: _Marks, source: str) -> Policy:
         expires = _date(s["expires"], ("suppressions", i, "expires"), marks, source)
         suppressions.append(SuppressionRule(_matcher(s), s["reason"], s["owner"], expires, i,
                                             s.get("dismiss_as", "won't fix")))
-    scanners = {k: dict(v) for k, v in (data.get("scanners") or {}).items() if k != "required"}
+    scanners: dict[str, dict[str, Any]] = {}
+    for k, v in (data.get("scanners") or {}).items():
+        if k != "required":  # pip_audit and pip-audit are one scanner's options
+            scanners.setdefault(tool_key(k), {}).update(v)
     lic = data.get("licenses")
     licenses = None
     if lic is not None:

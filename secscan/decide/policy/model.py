@@ -79,12 +79,20 @@ def tool_key(name: str | None) -> str:
     """A tool name as the policy spells it: ``Bandit`` / ``Semgrep OSS`` / ``pip_audit``
     all become the scanner's canonical name; any other tool is lower-cased."""
     low = (name or "").strip().lower().replace("_", "-")
-    for known in ("pip-licenses", "pip-audit", "bandit", "semgrep", "safety", "trivy", "gitleaks"):
-        if low == known or low.split(" ")[0] == known or low.replace(" ", "-").startswith(known):
+    for spelling, known in _tool_spellings():
+        if low == spelling or low.split(" ")[0] == spelling or low.replace(" ", "-").startswith(spelling):
             return known
-    if low in ("pipaudit", "piplicenses"):
-        return "pip-" + low[3:]
     return low
+
+
+@lru_cache(maxsize=1)
+def _tool_spellings() -> tuple[tuple[str, str], ...]:
+    """(spelling, scanner) for every name and alias of the scanners secscan runs
+    (the registry's, plugins included), longest first so no name captures a longer one."""
+    from secscan.scanners import registry
+
+    pairs = {(key.replace("_", "-"), s.name) for s in registry() if s.runnable for key in s.keys}
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
 
 
 def _cwe(value: str | int) -> str:

@@ -11,20 +11,23 @@ file, line and key.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from secscan.scanners.plugin import MAX_COUNT
+
+if TYPE_CHECKING:
+    from secscan.scanners.plugin import Scanner
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 # Maxima: a policy number beyond them is a typo or an attack (days past 9999-12-31 overflow
 # date arithmetic); the schema refuses it with the line instead of an OverflowError later.
 MAX_DAYS = 36_500
-MAX_COUNT = 10_000_000
-MAX_SECONDS = 86_400
-SCANNER_NAMES = ("bandit", "semgrep", "safety", "pip-audit", "trivy", "gitleaks", "pip-licenses")
 MODES = ("all", "new")
 LICENSE_UNKNOWN = ("allow", "warn", "deny")
 # whose dependencies the licence policy judges (secscan.findings.LicenseRecord.scope)
 LICENSE_SCOPES = ("project", "image-os", "image-packages")
-TRIVY_SCANNERS = ("vuln", "secret", "misconfig", "license")
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 # What a suppression / override may match on; each needs at least one.
@@ -36,24 +39,20 @@ def _str_list(description: str, **extra: Any) -> dict[str, Any]:
     return {"type": "array", "items": {"type": "string", "minLength": 1, **extra}, "description": description}
 
 
-def _scanner_common() -> dict[str, Any]:
-    return {
-        "enabled": {"type": "boolean", "description": "false: secscan run does not run this scanner."},
-        "timeout": {"type": "integer", "minimum": 1, "maximum": MAX_SECONDS, "description": "Seconds before the scanner is killed."},
-    }
-
-
-def _scanner(description: str, **specific: Any) -> dict[str, Any]:
-    return {"type": "object", "additionalProperties": False, "description": description,
-            "properties": {**_scanner_common(), **specific}}
-
-
 def _matcher_any(names: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{"required": [name]} for name in names]
 
 
-def build_schema() -> dict[str, Any]:
-    """The policy schema (JSON Schema draft 2020-12) as a plain dictionary."""
+def build_schema(scanner_list: Sequence[Scanner] | None = None) -> dict[str, Any]:
+    """The policy schema (JSON Schema draft 2020-12) as a plain dictionary.
+
+    ``scanners:`` has a section per scanner secscan can run (``scanner_list``, default:
+    the registry's, plugins included), each the scanner's own option schema."""
+    if scanner_list is None:
+        from secscan.scanners import registry
+
+        scanner_list = registry()
+    scanner_list = [s for s in scanner_list if s.runnable]
     severity = {"type": "string", "enum": list(SEVERITIES)}
     per_severity_cap = {
         "type": "object", "additionalProperties": False,
@@ -75,58 +74,12 @@ def build_schema() -> dict[str, Any]:
         "description": "Which scanners must have run (fail closed) and per-scanner options.",
         "properties": {
             "required": {"type": "array", "uniqueItems": True,
-                         "items": {"type": "string", "enum": list(SCANNER_NAMES)},
+                         "items": {"type": "string", "enum": [k for s in scanner_list for k in s.keys]},
                          "description": "The gate fails unless each of these ran successfully."},
-            "bandit": _scanner(
-                "bandit options.",
-                confidence={"type": "string", "enum": ["low", "medium", "high"],
-                            "description": "Minimum issue confidence reported (bandit --confidence-level)."},
-                severity={"type": "string", "enum": ["low", "medium", "high"],
-                          "description": "Minimum issue severity reported (bandit --severity-level)."},
-                skips=_str_list("bandit test ids not run (bandit --skip)."),
-                tests=_str_list("Only these bandit test ids are run (bandit --tests)."),
-                exclude=_str_list("Extra paths or globs bandit does not scan (bandit --exclude)."),
-                config={"type": "string", "minLength": 1, "description": "bandit configuration file (-c)."},
-            ),
-            "semgrep": _scanner(
-                "semgrep options.",
-                config=_str_list("Local rule files or directories (--config); default: secscan's own rules. "
-                                 "Registry configs (p/…, auto) need `secscan run --online`."),
-                format={"type": "string", "enum": ["sarif", "json"],
-                        "description": "Report format semgrep writes (sarif keeps # nosemgrep findings)."},
-                exclude=_str_list("Paths or globs semgrep does not scan (--exclude)."),
-            ),
-            "safety": _scanner(
-                "safety options.",
-                db={"type": "string", "minLength": 1, "description": "Local vulnerability database directory (--db)."},
-                ignore=_str_list("safety vulnerability ids to ignore (--ignore); prefer policy suppressions."),
-                requirements=_str_list("Requirement files to check (-r); default: every one found."),
-            ),
-            "pip-audit": _scanner(
-                "pip-audit options.",
-                osv_url={"type": "string", "minLength": 1,
-                         "description": "OSV-compatible API (pip-audit -s osv --osv-url) and advisory lookups."},
-                service_timeout={"type": "integer", "minimum": 1, "maximum": MAX_SECONDS, "description": "pip-audit --timeout (seconds)."},
-                requirements=_str_list("Requirement files to audit (-r); default: every requirements*.txt."),
-            ),
-            "trivy": _scanner("trivy options.",
-                              scanners={"type": "array", "uniqueItems": True, "minItems": 1,
-                                        "items": {"type": "string", "enum": list(TRIVY_SCANNERS)},
-                                        "description": "trivy --scanners (vuln needs trivy's database)."},
-                              cache_dir={"type": "string", "minLength": 1,
-                                         "description": "trivy cache directory holding db/trivy.db: turns on the "
-                                                        "vuln scanner offline."}),
-            "gitleaks": _scanner("gitleaks options.",
-                                 config={"type": "string", "minLength": 1, "description": "gitleaks --config file."},
-                                 mode={"type": "string", "enum": ["dir", "git"],
-                                       "description": "dir: files on disk; git: the whole history."},
-                                 history_depth={"type": "integer", "minimum": 1, "maximum": MAX_COUNT,
-                                                "description": "git mode: only the last N commits."},
-                                 redact={"type": "boolean",
-                                         "description": "Run gitleaks with --redact (weaker fingerprints)."}),
-            "pip-licenses": _scanner("pip-licenses options.",
-                                     python={"type": "string", "minLength": 1,
-                                             "description": "Interpreter whose environment is inventoried (--python)."}),
+            **{s.name: s.option_schema() for s in scanner_list},
+            # another spelling of a scanner's name (pip_audit) takes the same options
+            **{alias: {"$ref": f"#/properties/scanners/properties/{s.name}"}
+               for s in scanner_list for alias in s.aliases},
         },
     }
     override = {
@@ -242,9 +195,24 @@ def build_schema() -> dict[str, Any]:
     }
 
 
-SCHEMA: dict[str, Any] = build_schema()
+@cache
+def policy_schema() -> dict[str, Any]:
+    """The schema policies are validated against: built-in scanners and installed
+    plugins (built once, on first use: it imports every scanner module)."""
+    return build_schema()
+
+
+def __getattr__(name: str) -> Any:
+    # SCHEMA, built when first asked for (PEP 562): importing the policy package
+    # stays cheap, and a plugin's options are in it
+    if name == "SCHEMA":
+        return policy_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def schema_json() -> str:
-    """The schema as published in ``policies/policy.schema.json``."""
-    return json.dumps(SCHEMA, indent=2, sort_keys=False) + "\n"
+    """The schema as published in ``policies/policy.schema.json``: the built-in
+    scanners only, so the published file does not depend on what is installed."""
+    from secscan.scanners import BUILTIN_NAMES, scanner
+
+    return json.dumps(build_schema([scanner(n) for n in BUILTIN_NAMES]), indent=2, sort_keys=False) + "\n"
