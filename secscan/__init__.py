@@ -128,7 +128,9 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers see; `import X as X` 
     from secscan.decide.policy import evaluate as evaluate
     from secscan.decide.policy import license_findings as license_findings
     from secscan.decide.policy import load_policy as load_policy
-    from secscan.decide.policy.gate import gate as gate  # the function; via the package mypy may bind the submodule
+
+    # the function, from its module: through the package mypy may bind the submodule
+    from secscan.decide.policy.gate import gate as gate
     from secscan.emit.github import upload_sarif as upload_sarif
     from secscan.emit.report import render as render_report
     from secscan.emit.sarif_writer import to_sarif as to_sarif

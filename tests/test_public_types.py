@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import secscan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,7 +59,6 @@ def test_every_documented_name_is_exported() -> None:
 
 
 def test_mypy_strict_sees_every_exported_name(tmp_path) -> None:
-    pytest.importorskip("mypy")
     names = sorted(n for n in secscan.__all__ if n != "__version__")
     source = (f"from secscan import {', '.join(names)}\n"
               "import secscan\n\n"
@@ -76,7 +73,6 @@ def test_mypy_strict_sees_every_exported_name(tmp_path) -> None:
 
 
 def test_mypy_strict_accepts_the_worked_example(tmp_path) -> None:
-    pytest.importorskip("mypy")
     example = re.search(r"## A worked example.*?```python\n(.*?)```", LIBRARY_DOC, re.DOTALL).group(1)
     out = _mypy(tmp_path, example)
     assert "error" not in out, out
