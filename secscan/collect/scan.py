@@ -28,9 +28,11 @@ from secscan.collect.runner import Outcome, Plan, RunContext, first_line
 from secscan.errors import ConfigError, ReportError
 from secscan.findings import Finding, ParsedReport, RawReport
 from secscan.normalizer.finalize import normalize
+from secscan.sarif.status import RunState, RunStatus
+from secscan.sarif.times import format_time
 from secscan.scanners import SCANNERS, adapter, canonical_tool
 
-OK, SKIPPED, MISSING, FAILED = "ok", "skipped", "missing", "failed"
+OK, SKIPPED, MISSING, FAILED = RunStatus.OK, RunStatus.SKIPPED, RunStatus.MISSING, RunStatus.FAILED
 
 
 @dataclass
@@ -38,7 +40,7 @@ class ScannerRun:
     """What happened to one scanner in a run."""
 
     tool: str
-    status: str  # ok | skipped | missing | failed
+    status: RunStatus  # ok | skipped | missing | failed (a str: "ok" compares equal)
     reason: str = ""
     required: bool = False
     version: str | None = None
@@ -53,6 +55,11 @@ class ScannerRun:
     @property
     def findings(self) -> list[Finding]:
         return self.report.findings if self.report else []
+
+    @property
+    def state(self) -> RunState:
+        """Status and reason, as the SARIF records them (secscan.sarif.status)."""
+        return RunState(RunStatus(self.status), self.reason)
 
     @property
     def blocks(self) -> bool:
@@ -86,7 +93,7 @@ class ScanResult:
     @property
     def scanner_status(self) -> dict[str, str]:
         """tool → "ok" | "skipped: reason" | … (what the policy's required check reads)."""
-        return {t: (OK if r.status == OK else f"{r.status}: {r.reason}") for t, r in sorted(self.runs.items())}
+        return {t: r.state.text for t, r in sorted(self.runs.items())}
 
     @property
     def licenses(self) -> list:
@@ -105,7 +112,7 @@ class ScanResult:
                 notifications=list(rep.notifications) if rep else [],
                 not_audited=list(rep.not_audited) if rep else [],
                 licenses=list(rep.licenses) if rep else [],
-                status=OK if r.status == OK else f"{r.status}: {r.reason}",
+                status=r.state,
             )
             if r.image is not None:
                 from secscan.collect.images.run import image_runs_info
@@ -145,7 +152,7 @@ ProgressFn = Callable[[str, str], None]  # (tool, event) — event: "start" | th
 def _now() -> str:
     from secscan.normalizer.portable import source_date
 
-    return (source_date() or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(source_date() or datetime.now(timezone.utc))
 
 
 _URL_CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)

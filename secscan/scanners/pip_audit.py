@@ -100,6 +100,7 @@ from secscan.findings import (
     Severity,
 )
 from secscan.normalizer.fingerprint import normalize_package_name
+from secscan.sarif import keys
 
 TOOL = "pip-audit"
 FORMATS: tuple[str, ...] = ("json", "cyclonedx-json")
@@ -454,7 +455,7 @@ def _add_unattributed(report: ParsedReport, vulns: list[dict[str, Any]],
 
             finding = replace(finding, properties={
                 **finding.properties,
-                "secscan/package-unknown": "pip-audit before 2.10 wrote this CycloneDX "
+                keys.PACKAGE_UNKNOWN: "pip-audit before 2.10 wrote this CycloneDX "
                                            "vulnerability without `affects`"})
         report.findings.append(finding)
     if only is None:
