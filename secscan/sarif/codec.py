@@ -26,7 +26,7 @@ from secscan.findings import Category, Cvss, Finding, Package, Severity, Suppres
 from secscan.sarif import keys
 from secscan.sarif.fingerprint import FINGERPRINT_KEY, partial_fingerprints, result_fingerprint
 from secscan.sarif.levels import LEVEL, security_severity
-from secscan.sarif.times import format_time, parse_time
+from secscan.sarif.times import format_time, parse_time, utc
 
 SRCROOT: Final = "%SRCROOT%"
 FIXES_PROPERTY: Final = "sarif-fixes"  # a Finding property written as result.fixes, read back into it
@@ -220,6 +220,41 @@ def encode(f: Finding, run_version: str | None = None) -> tuple[dict[str, Any], 
     return encode_result(f, 0, run_version), encode_rule(f.rule_id, [f])
 
 
+def as_stored(f: Finding) -> Finding:
+    """``f`` as its SARIF result holds it, which is what :func:`decode` gives back:
+    every field as it is, except where the writer's placement rules apply —
+
+    - ``fingerprint_hint`` is not stored: it is an input of the fingerprint, which is;
+    - a finding without a location is placed at its package's manifest (GitHub rejects
+      a result without one, GH1015), or at the repository root (read back as none);
+    - a region SARIF cannot hold is not stored: no start line (then no columns and no
+      snippet either), an end line before the start line, an end column not after the
+      start column on the same line;
+    - the first-seen time is stored in UTC to the second (:mod:`secscan.sarif.times`).
+
+    ``tests/sarif/test_codec.py`` holds ``decode(*encode(f)) == as_stored(f)`` for every
+    corpus finding, and counts the findings for which ``as_stored(f) != f``."""
+    from secscan.findings import Location
+    from secscan.parse.values import is_safe_relative
+
+    loc = f.location
+    if loc is None:
+        manifest = f.package.manifest if f.package is not None else None
+        loc = Location(path=manifest) if manifest and is_safe_relative(manifest) else None
+    elif not (loc.start_line and loc.start_line >= 1):
+        loc = Location(path=loc.path)
+    else:
+        start, end, start_col, end_col = loc.start_line, loc.end_line, loc.start_column, loc.end_column
+        keep_end_col = bool(end_col and end_col >= 1 and ((end is not None and end != start) or end_col > (start_col or 0)))
+        loc = Location(path=loc.path, start_line=start, end_line=end if end and end >= start else None,
+                       start_column=start_col if start_col and start_col >= 1 else None,
+                       end_column=end_col if keep_end_col else None, snippet=loc.snippet or None)
+    first = utc(f.first_seen).replace(microsecond=0) if f.first_seen is not None else None
+    if loc == f.location and f.fingerprint_hint is None and first == f.first_seen:
+        return f
+    return replace(f, location=loc, fingerprint_hint=None, first_seen=first)
+
+
 # --- reading -----------------------------------------------------------------------
 
 def is_secscan_result(props: object) -> bool:
@@ -261,13 +296,13 @@ def decode_secscan_fields(f: Finding, result: Mapping[str, Any], props: Mapping[
         pass
     if keys.SEVERITY in props:
         changes["severity"] = Severity.parse(_word(props[keys.SEVERITY], ""))
-    if keys.RAW_SEVERITY in props:
-        changes["raw_severity"] = _word(props[keys.RAW_SEVERITY], "")
+    # absent: the tool gave none (not the rule's security-severity, which is secscan's own)
+    changes["raw_severity"] = _word(props[keys.RAW_SEVERITY], "") if keys.RAW_SEVERITY in props else None
     if keys.CONFIDENCE in props:
         changes["confidence"] = _word(props[keys.CONFIDENCE], "") or None
-    if isinstance(props.get(keys.IDENTIFIERS), list):
-        changes["identifiers"] = tuple(clean(str(i), MAX_ID, one_line=True) for i in props[keys.IDENTIFIERS][:1000]
-                                       if isinstance(i, (str, int)))
+    listed = props.get(keys.IDENTIFIERS)  # absent: none (not what a reader infers from the rule id)
+    changes["identifiers"] = tuple(clean(str(i), MAX_ID, one_line=True) for i in listed[:1000]
+                                   if isinstance(i, (str, int))) if isinstance(listed, list) else ()
     pkg = props.get(keys.PACKAGE)
     if isinstance(pkg, dict) and pkg.get("name"):
         p = f"{at}{keys.PACKAGE}"

@@ -32,7 +32,7 @@ def result_fingerprint(result: Mapping[str, Any]) -> object | None:
     ``fingerprints``), unchecked — each reader checks it as its boundary demands;
     None when the result has none (not secscan's)."""
     for where in _SOURCES:
-        value = _prints(result, where).get(FINGERPRINT_KEY)
+        value: object = _prints(result, where).get(FINGERPRINT_KEY)
         if value:
             return value
     return None

@@ -91,7 +91,7 @@ def recorded_status(run: Mapping[str, Any]) -> object | None:
     or the log is another tool's)."""
     for inv in _invocations(run):
         props = inv.get("properties")
-        value = props.get(keys.STATUS) if isinstance(props, dict) else None
+        value: object = props.get(keys.STATUS) if isinstance(props, dict) else None
         if value:
             return value
     return None
