@@ -28,6 +28,7 @@ from secscan import __version__
 from secscan.emit import sarif_layout as _layout
 from secscan.findings import Finding, LicenseRecord, Notification, ParsedReport
 from secscan.normalizer.finalize import Normalized, normalize, total_order
+from secscan.sarif import keys
 from secscan.sarif import limits as _limits
 from secscan.sarif import run as _run_props
 from secscan.sarif.codec import FIXES_PROPERTY as FIXES_PROPERTY  # the dialect's names, as they were here
@@ -305,7 +306,7 @@ def build_sarif(
     if not lazy:
         sarif_runs = [_materialized(run) for run in sarif_runs]
     log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": sarif_runs}
-    props = {"secscan": {"version": __version__, **(dict(properties) if properties else {})}}
+    props = {keys.LOG: {"version": __version__, **(dict(properties) if properties else {})}}
     log["properties"] = props
     if len(sarif_runs) > GITHUB_MAX_RUNS:
         warnings.append(f"{len(sarif_runs)} runs exceed GitHub's {GITHUB_MAX_RUNS} per upload; "

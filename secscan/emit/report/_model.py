@@ -168,7 +168,7 @@ def _level(value: Any) -> str:
 
 def decision_of(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
     props = doc.get("properties") or {}
-    secscan = props.get("secscan") if isinstance(props, dict) else None
+    secscan = props.get(keys.LOG) if isinstance(props, dict) else None
     decision = secscan.get("decision") if isinstance(secscan, dict) else None
     if not isinstance(decision, dict):
         return None
