@@ -28,13 +28,15 @@ from secscan.collect.runner import Outcome, Plan, RunContext, first_line
 from secscan.errors import ConfigError, ReportError
 from secscan.findings import Finding, LicenseRecord, ParsedReport, RawReport
 from secscan.normalizer.finalize import normalize
+from secscan.sarif.status import RunState, RunStatus
+from secscan.sarif.times import format_time
 from secscan.scanners import canonical_tool, check_options, runnable, scanner
 from secscan.scanners.plugin import Runner, Scanner
 
 if TYPE_CHECKING:
     from secscan.collect.images import ImageSpec
 
-OK, SKIPPED, MISSING, FAILED = "ok", "skipped", "missing", "failed"
+OK, SKIPPED, MISSING, FAILED = RunStatus.OK, RunStatus.SKIPPED, RunStatus.MISSING, RunStatus.FAILED
 
 
 @dataclass
@@ -42,7 +44,7 @@ class ScannerRun:
     """What happened to one scanner in a run."""
 
     tool: str
-    status: str  # ok | skipped | missing | failed
+    status: RunStatus  # ok | skipped | missing | failed (a str: "ok" compares equal)
     reason: str = ""
     required: bool = False
     version: str | None = None
@@ -57,6 +59,11 @@ class ScannerRun:
     @property
     def findings(self) -> list[Finding]:
         return self.report.findings if self.report else []
+
+    @property
+    def state(self) -> RunState:
+        """Status and reason, as the SARIF records them (secscan.sarif.status)."""
+        return RunState(RunStatus(self.status), self.reason)
 
     @property
     def blocks(self) -> bool:
@@ -90,7 +97,7 @@ class ScanResult:
     @property
     def scanner_status(self) -> dict[str, str]:
         """tool → "ok" | "skipped: reason" | … (what the policy's required check reads)."""
-        return {t: (OK if r.status == OK else f"{r.status}: {r.reason}") for t, r in sorted(self.runs.items())}
+        return {t: r.state.text for t, r in sorted(self.runs.items())}
 
     @property
     def licenses(self) -> list[LicenseRecord]:
@@ -109,7 +116,7 @@ class ScanResult:
                 notifications=list(rep.notifications) if rep else [],
                 not_audited=list(rep.not_audited) if rep else [],
                 licenses=list(rep.licenses) if rep else [],
-                status=OK if r.status == OK else f"{r.status}: {r.reason}",
+                status=r.state,
             )
             if r.image is not None:
                 from secscan.collect.images.run import image_runs_info
@@ -149,7 +156,7 @@ ProgressFn = Callable[[str, str], None]  # (tool, event) — event: "start" | th
 def _now() -> str:
     from secscan.normalizer.portable import source_date
 
-    return (source_date() or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(source_date() or datetime.now(timezone.utc))
 
 
 _URL_CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)

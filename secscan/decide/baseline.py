@@ -16,50 +16,29 @@ States (SARIF ``baselineState``):
 - ``fixed``: in the baseline, not in this run (counted, not a finding).
 
 Everything here is pure: the clock is a parameter, nothing sleeps or reads the time.
+The fingerprint lookup, the time format and the level map are secscan's SARIF
+dialect's (:mod:`secscan.sarif`), the same the writer uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from secscan.errors import ReportError
-from secscan.findings import Finding, RawReport, Severity
-from secscan.normalizer.fingerprint import FINGERPRINT_KEY, normalize_text
+from secscan.findings import Finding, RawReport
+from secscan.normalizer.fingerprint import normalize_text
 from secscan.parse.values import MAX_ID, clean, mapping
-
-_LEVEL_OF = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
-             Severity.LOW: "note", Severity.INFO: "note", Severity.UNKNOWN: "warning"}
-
-
-def utc(moment: datetime | None) -> datetime:
-    """An aware UTC datetime (naive ones are taken as UTC); ``None`` → the current time."""
-    if moment is None:
-        return datetime.now(timezone.utc)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-def parse_time(text: Any) -> datetime | None:
-    """SARIF date-time (``2026-09-01T08:00:00.000Z``) → aware datetime, or None."""
-    if not isinstance(text, str) or not text.strip() or len(text) > 64:
-        return None
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        return utc(datetime.fromisoformat(value))
-    except ValueError:
-        return None
-
-
-def format_time(moment: datetime) -> str:
-    """The SARIF form the writer should use for firstDetectionTimeUtc."""
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+from secscan.sarif import keys
+from secscan.sarif.fingerprint import FINGERPRINT_KEY
+from secscan.sarif.fingerprint import result_fingerprint as _stored_fingerprint
+from secscan.sarif.levels import LEVEL as _LEVEL_OF
+from secscan.sarif.times import format_time as format_time  # the one form (secscan.sarif.times)
+from secscan.sarif.times import parse_time as parse_time
+from secscan.sarif.times import utc as utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +118,7 @@ def iter_secscan_results(doc: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, 
 
 
 def result_fingerprint(result: Mapping[str, Any]) -> str | None:
-    fp = mapping(result.get("partialFingerprints")).get(FINGERPRINT_KEY)
-    if not fp:
-        fp = mapping(result.get("fingerprints")).get(FINGERPRINT_KEY)
-    return _id(fp) or None
+    return _id(_stored_fingerprint(result)) or None
 
 
 def result_first_seen(result: Mapping[str, Any]) -> datetime | None:
@@ -171,7 +147,7 @@ def read_baseline_raw(raw: RawReport) -> Baseline:
             tool=_id(driver),
             rule_id=_id(result.get("ruleId")),
             message=_text(result.get("message")),
-            severity=_id(props.get("secscan/severity")).lower() or None,
+            severity=_id(props.get(keys.SEVERITY)).lower() or None,
             level=_id(result.get("level")) or None,
             first_seen=result_first_seen(result) or started,
             path=_result_path(result),
@@ -237,7 +213,7 @@ def apply_baseline(findings: Iterable[Finding], baseline: Baseline, now: datetim
     return BaselineResult(out, fixed)
 
 
-NOT_RECHECKED = "notRechecked"  # Finding.properties key (SARIF: properties["secscan/x/notRechecked"])
+NOT_RECHECKED = "notRechecked"  # Finding.properties key (SARIF: properties[keys.extra_key(NOT_RECHECKED)])
 
 
 def carry_forward(previous: Iterable[Finding], not_checked: Mapping[str, str],

@@ -10,58 +10,44 @@ rules carry the descriptions, help, tags and ``security-severity`` GitHub needs;
 results carry our line-independent fingerprint and every secscan field in
 ``properties`` so the log can be read back (``secscan gate``, ``--baseline``) with
 nothing lost.  Output is deterministic: the same findings give the same bytes.
+
+What a result, a rule and a run's properties hold is secscan's SARIF dialect
+(:mod:`secscan.sarif`: keys, fingerprint, times, levels, limits, categories, run
+status, and the encoding of one finding); this module puts the runs together.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from secscan import __version__
 from secscan.emit import sarif_layout as _layout
-from secscan.findings import Finding, LicenseRecord, Notification, ParsedReport, Severity
+from secscan.findings import Finding, LicenseRecord, Notification, ParsedReport
 from secscan.normalizer.finalize import Normalized, normalize, total_order
-from secscan.normalizer.fingerprint import FINGERPRINT_KEY
-from secscan.parse.values import is_safe_relative
+from secscan.sarif import keys
+from secscan.sarif import limits as _limits
+from secscan.sarif import run as _run_props
+from secscan.sarif.codec import FIXES_PROPERTY as FIXES_PROPERTY  # the dialect's names, as they were here
+from secscan.sarif.codec import SRCROOT as SRCROOT
+from secscan.sarif.codec import encode_result, encode_rule, uri_of
+from secscan.sarif.levels import BAND_SCORE as BAND_SCORE
+from secscan.sarif.levels import LEVEL as LEVEL
+from secscan.sarif.status import RunState, encode_status
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-FIXES_PROPERTY = "sarif-fixes"  # a Finding property the writer turns into result.fixes
 SARIF_VERSION = "2.1.0"
-SRCROOT = "%SRCROOT%"
 
-# GitHub code scanning ingestion limits (docs: "SARIF support for code scanning")
-GITHUB_MAX_RUNS = 20
-GITHUB_MAX_RESULTS_PER_RUN = 25_000
-GITHUB_MAX_GZIP_BYTES = 10 * 1024 * 1024
-
-LEVEL = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "note",
-    Severity.INFO: "note",
-    Severity.UNKNOWN: "warning",
-}
-
-# A representative number inside each of GitHub's security-severity bands, used when
-# the finding has no CVSS score of its own.
-BAND_SCORE = {
-    Severity.CRITICAL: 9.5,
-    Severity.HIGH: 8.0,
-    Severity.MEDIUM: 5.5,
-    Severity.LOW: 2.0,
-    Severity.INFO: 0.0,
-}
+# GitHub code scanning ingestion limits (secscan.sarif.limits), by the names they had here
+GITHUB_MAX_RUNS = _limits.MAX_RUNS
+GITHUB_MAX_RESULTS_PER_RUN = _limits.MAX_RESULTS_PER_RUN
+GITHUB_MAX_GZIP_BYTES = _limits.MAX_GZIP_BYTES
 
 # secscan's own runs (the policy's findings); a scanner's driver is its Scanner's
 _OWN_DRIVERS: dict[str, tuple[str, str | None]] = {
@@ -97,7 +83,7 @@ class RunInfo:
     sources: list[str] = field(default_factory=list)  # report files read
     driver_name: str | None = None
     information_uri: str | None = None
-    status: str = "ok"  # "ok" | "skipped: …" | "failed: …"
+    status: RunState | str = "ok"  # a RunState, or its text: "ok" | "skipped: …" | "failed: …"
     category: str | None = None  # automationDetails.id when not the tool's own (an image's run)
     image: str | None = None  # the container image a run scanned (secscan.collect.images)
     coverage: dict[str, Any] = field(default_factory=dict)  # what the run covered (secscan.normalizer.coverage)
@@ -141,28 +127,6 @@ def _version_key(text: str) -> tuple[int, Version | str, str]:
         return (0, text, text)
 
 
-def _level(sev: Severity) -> str:
-    return LEVEL[sev]
-
-
-def _score(f: Finding) -> float | None:
-    """The number GitHub shows for ``f``: its CVSS score while that score is inside the
-    band of the severity secscan decided, else the band's number — so an override (a
-    CVE scored 9.8 lowered to low) is what the Security tab shows."""
-    if f.severity is Severity.UNKNOWN:
-        return None
-    if f.cvss and f.cvss.score is not None and Severity.from_score(f.cvss.score) is f.severity:
-        return f.cvss.score
-    return BAND_SCORE[f.severity]
-
-
-def _security_severity(findings: Sequence[Finding]) -> str | None:
-    scores = [s for s in map(_score, findings) if s is not None]
-    if not scores:
-        return None
-    return f"{max(scores):.1f}"
-
-
 def _rule_variants(findings: Sequence[Finding]) -> dict[int, str]:
     """SARIF rule id per finding (by ``id()``) where one tool rule carries findings of
     different severities: GitHub shows a rule's ``security-severity`` on every alert of
@@ -185,175 +149,9 @@ def _rule_variants(findings: Sequence[Finding]) -> dict[int, str]:
     return out
 
 
-def _text(value: str | None, fallback: str, limit: int = 1000) -> str:
-    text = value if value and value.strip() else fallback
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_RULE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,127}$")
-
-
-def _rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
-    first = findings[0]
-    worst = max((f.severity for f in findings), default=Severity.UNKNOWN)
-    title = _text(first.title, rule_id)
-    full = _text(first.help_text or first.title or first.message, rule_id, 1 << 20)
-    help_lines = [full]
-    if first.help_uri:
-        help_lines.append(f"More information: {first.help_uri}")
-    fixed = sorted({v for f in findings if f.package for v in f.package.fixed_versions})
-    if fixed:
-        help_lines.append("Fixed in: " + ", ".join(fixed))
-    help_text = "\n\n".join(help_lines)
-    tags = {"security", first.category.value}
-    for f in findings:
-        tags.update(f.tags)
-        for cwe in f.cwes:
-            tags.add(f"external/cwe/cwe-{cwe.split('-', 1)[1]}")
-    props: dict[str, Any] = {"tags": sorted(t for t in tags if t)}
-    sec = _security_severity(findings)
-    if sec is not None:
-        props["security-severity"] = sec
-    if first.help_text:
-        props["secscan/helpText"] = True  # fullDescription is the tool's help text
-    if first.confidence:
-        props["precision"] = {"high": "high", "medium": "medium", "low": "low"}.get(first.confidence.lower(), "medium")
-    rule: dict[str, Any] = {
-        "id": rule_id,
-        "shortDescription": {"text": title},
-        "fullDescription": {"text": full},
-        "help": {"text": help_text},
-        "defaultConfiguration": {"level": _level(worst)},
-        "properties": props,
-    }
-    if first.help_uri:
-        rule["helpUri"] = first.help_uri
-    name = (first.title or "").strip()
-    if _RULE_NAME.match(name) and name != rule_id:  # SARIF1001: a name differs from the id
-        rule["name"] = name
-    return rule
-
-
-@lru_cache(maxsize=65536)
-def _uri(path: str) -> str:
-    """A repo-relative path as a URI reference (spaces, ':' and non-ASCII escaped)."""
-    return quote(path, safe="/-._~+!$&'()*,;=@")
-
-
-def _location(f: Finding) -> list[dict[str, Any]]:
-    """GitHub rejects a result without a location (GH1015): a finding with no file of
-    its own points at its package's manifest, else at the repository root."""
-    loc = f.location
-    if loc is not None:
-        path = loc.path
-    elif f.package is not None and f.package.manifest and is_safe_relative(f.package.manifest):
-        path = f.package.manifest  # not an OS package's image name, `/etc/passwd` or `../x`
-    else:
-        path = "."
-    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}
-    if loc is not None and loc.start_line and loc.start_line >= 1:
-        start = loc.start_line
-        region: dict[str, Any] = {"startLine": start}
-        end = loc.end_line
-        if end and end >= start:
-            region["endLine"] = end
-        if loc.start_column and loc.start_column >= 1:
-            region["startColumn"] = loc.start_column
-        end_col = loc.end_column
-        if end_col and end_col >= 1 and ((end is not None and end != start) or end_col > (loc.start_column or 0)):
-            region["endColumn"] = end_col
-        if loc.snippet:
-            region["snippet"] = {"text": loc.snippet}
-        physical["region"] = region
-    return [{"physicalLocation": physical}]
-
-
-def _props(f: Finding, run_version: str | None = None) -> dict[str, Any]:
-    p: dict[str, Any] = {"secscan/severity": f.severity.label, "secscan/category": f.category.value}
-    if f.raw_severity is not None:
-        p["secscan/rawSeverity"] = f.raw_severity
-    if f.confidence:
-        p["secscan/confidence"] = f.confidence
-    if f.identifiers:
-        p["secscan/identifiers"] = list(f.identifiers)
-    pkg = f.package
-    if pkg is not None:
-        d: dict[str, Any] = {"name": pkg.name}
-        if pkg.version is not None:
-            d["version"] = pkg.version
-        if pkg.ecosystem:
-            d["ecosystem"] = pkg.ecosystem
-        if pkg.purl:
-            d["purl"] = pkg.purl
-        if pkg.fixed_versions:
-            d["fixedVersions"] = list(pkg.fixed_versions)
-        if pkg.manifest:
-            d["manifest"] = pkg.manifest
-        p["secscan/package"] = d
-    cvss = f.cvss
-    if cvss is not None and (cvss.score is not None or cvss.vector):
-        c: dict[str, Any] = {}
-        if cvss.score is not None:
-            c["score"] = cvss.score
-        if cvss.vector is not None:
-            c["vector"] = cvss.vector
-        if cvss.source is not None:
-            c["source"] = cvss.source
-        p["secscan/cvss"] = c
-    if f.tags:
-        p["secscan/tags"] = list(f.tags)
-    if f.seen_by:
-        p["secscan/seenBy"] = list(f.seen_by)
-    if f.secret_digest:
-        p["secscan/secretDigest"] = f.secret_digest
-    if f.tool_version and f.tool_version != run_version:  # else: the run's driver version
-        p["secscan/toolVersion"] = f.tool_version
-    if f.properties:
-        for key in sorted(f.properties):
-            if key != FIXES_PROPERTY:
-                p[f"secscan/x/{key}"] = f.properties[key]
-    return p
-
-
-def _suppression(s: Any) -> dict[str, Any]:
-    props = {k: v for k, v in (("secscan/source", s.source), ("secscan/reason", s.reason),
-                               ("secscan/owner", s.owner), ("secscan/expires", s.expires),
-                               ("secscan/dismissAs", s.dismiss_as)) if v}
-    return {k: v for k, v in (("kind", s.kind), ("status", s.status), ("justification", s.justification or None),
-                              ("properties", props or None)) if v}
-
-
-def _result(f: Finding, rule_index: int, run_version: str | None = None, rule_id: str | None = None,
-            all_suppressions: bool = False) -> dict[str, Any]:
-    message = f.message
-    if not message or len(message) > 20000 or not message.strip():
-        message = _text(message, f.title or f.rule_id, 20000)
-    res: dict[str, Any] = {
-        "ruleId": rule_id or f.rule_id,
-        "ruleIndex": rule_index,
-        "level": LEVEL[f.severity],
-        "message": {"text": message},
-    }
-    locations = _location(f)
-    if locations:
-        res["locations"] = locations
-    res["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint,
-                                  "primaryLocationLineHash": f"{f.fingerprint[:16]}:1"}
-    if f.suppressions:
-        res["suppressions"] = [_suppression(s) for s in f.suppressions]
-    elif all_suppressions:  # SARIF §3.27.23: on every result of a run, or on none
-        res["suppressions"] = []
-    if f.baseline_state:
-        res["baselineState"] = f.baseline_state
-    if f.first_seen:
-        res["provenance"] = {"firstDetectionTimeUtc": _iso(f.first_seen)}
-    fixes = f.properties.get(FIXES_PROPERTY) if f.properties else None
-    if fixes:
-        res["fixes"] = fixes  # secscan.decide.prioritise.remediation: the upgrade, as a replacement in the manifest
-    res["properties"] = _props(f, run_version)
-    if rule_id and rule_id != f.rule_id:
-        res["properties"]["secscan/ruleId"] = f.rule_id
-    return res
+_rule = encode_rule  # secscan.sarif.codec: one finding's result and rule
+_uri = uri_of
+_result = encode_result
 
 
 class _Lazy:
@@ -373,12 +171,6 @@ class _Lazy:
         make = self.make
         for item in self.items:
             yield make(item)
-
-
-def _iso(dt: datetime) -> str:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _notification(n: Notification) -> dict[str, Any]:
@@ -404,13 +196,7 @@ def _invocation(info: RunInfo) -> dict[str, Any]:
     notes = sorted({(n.level, n.message, n.path or "", n.rule_id or ""): n for n in info.notifications}.items())
     if notes:
         inv["toolExecutionNotifications"] = [_notification(n) for _, n in notes]
-    props: dict[str, Any] = {}
-    if info.status != "ok":
-        props["secscan/status"] = info.status
-    if info.sources:
-        props["secscan/reports"] = sorted(set(info.sources))
-    if info.coverage:
-        props["secscan/coverage"] = info.coverage
+    props = _run_props.encode_invocation(info.status, info.sources, info.coverage)
     if props:
         inv["properties"] = props
     return inv
@@ -490,21 +276,9 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
     }
     if info is not None:
         run["invocations"] = [_invocation(info)]
-    props: dict[str, Any] = {"secscan/tool": image_run[0] if image_run else tool}
-    if image_run:
-        props["secscan/image"] = image_run[1]
-    if part is not None:
-        props["secscan/buckets"] = part[1]
-        props["secscan/bucket"] = part[0] + 1
-    if info and info.not_audited:
-        props["secscan/notAudited"] = sorted(set(info.not_audited))
-    if info and info.licenses:
-        props["secscan/licenses"] = sorted(
-            ({k: v for k, v in (("package", r.package), ("version", r.version), ("license", r.license),
-                                ("path", r.path), ("scope", r.scope if r.scope != "project" else None))
-              if v is not None} for r in info.licenses),
-            key=lambda d: (d["package"].lower(), d.get("version") or "", d["license"]))
-    run["properties"] = props
+    run["properties"] = _run_props.encode_run(
+        image_run[0] if image_run else tool, image=image_run[1] if image_run else None, part=part,
+        not_audited=info.not_audited if info else (), licenses=info.licenses if info else ())
     return run
 
 
@@ -539,7 +313,7 @@ def build_sarif(
     if not lazy:
         sarif_runs = [_materialized(run) for run in sarif_runs]
     log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": sarif_runs}
-    props = {"secscan": {"version": __version__, **(dict(properties) if properties else {})}}
+    props = {keys.LOG: {"version": __version__, **(dict(properties) if properties else {})}}
     log["properties"] = props
     if len(sarif_runs) > GITHUB_MAX_RUNS:
         warnings.append(f"{len(sarif_runs)} runs exceed GitHub's {GITHUB_MAX_RUNS} per upload; "
@@ -563,18 +337,15 @@ def _tool_runs(tool: str, findings: list[Finding], info: RunInfo | None, prev: _
         if cats:
             warnings.append(f"{tool}: no longer in the scan; closing out its categories {', '.join(cats)}")
         return [_closeout(tool, c) for c in cats]
-    if info is not None and info.status != "ok":
+    if info is not None and encode_status(info.status) is not None:  # the scanner did not run
         run = _run(tool, findings, info, None)
         if prev is not None:
-            run["properties"]["secscan/buckets"] = prev.buckets
-            run["properties"]["secscan/categories"] = sorted(prev.categories)
+            _run_props.keep_layout(run["properties"], prev.buckets, prev.categories)
         return [run]
     buckets = 1
     if split:
         buckets = _layout.choose_buckets((f.fingerprint for f in findings), prev.buckets if prev else None)
-    chunks: list[list[Finding]] = [[] for _ in range(buckets)]
-    for f in findings:
-        chunks[_layout.bucket_of(f.fingerprint, buckets)].append(f)
+    chunks = _layout.spread(findings, _fingerprint, buckets)
     if buckets > 1 and (prev is None or prev.buckets != buckets):
         warnings.append(f"{tool}: {len(findings)} results spread over {buckets} categories "
                         f"({_layout.bucket_category(category_of(tool), 0, buckets)} …) so that no run holds more than "
@@ -586,6 +357,10 @@ def _tool_runs(tool: str, findings: list[Finding], info: RunInfo | None, prev: _
         warnings.append(f"{tool}: categories no longer used, closed out with an empty run (GitHub closes their "
                         f"alerts as fixed): {', '.join(stale)}")
     return runs + [_closeout(tool, c) for c in stale]
+
+
+def _fingerprint(f: Finding) -> str:
+    return f.fingerprint
 
 
 def _closeout(tool: str, cat: str) -> dict[str, Any]:
@@ -604,8 +379,7 @@ def _closeout(tool: str, cat: str) -> dict[str, Any]:
         "automationDetails": {"id": cat},
         "results": [],
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [note]}],
-        "properties": {"secscan/tool": split[1] if split else tool, "secscan/closeout": True,
-                       **({"secscan/image": split[0]} if split else {})},
+        "properties": _run_props.encode_closeout(split[1] if split else tool, split[0] if split else None),
     }
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from secscan.findings import Category, Finding, Location, Package, Severity
+from secscan.sarif import keys
 
 if TYPE_CHECKING:
     from secscan.findings import ParsedReport
@@ -71,7 +72,7 @@ def not_audited_finding(tool: str, item: Unaudited) -> Finding:
         help_text=("secscan could not check this dependency, so it cannot say it is free of known "
                    "vulnerabilities.  Pin it (or lock the project), let secscan reach a vulnerability "
                    "service (or give it osv_url), or waive it with the policy's `unaudited` key."),
-        properties={"secscan/notAuditedReason": item.reason},
+        properties={keys.NOT_AUDITED_REASON: item.reason},
     )
 
 
@@ -88,7 +89,7 @@ def not_scanned_finding(tool: str, what: str, reason: str, path: str | None = No
         location=Location(path=path) if path else None,
         identifiers=(RULE_NOT_SCANNED,),
         tags=("security", "coverage"),
-        properties={"secscan/notAuditedReason": reason},
+        properties={keys.NOT_AUDITED_REASON: reason},
     )
 
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import os
 import re
 
+from secscan.sarif.fingerprint import FINGERPRINT_KEY as FINGERPRINT_KEY  # the version prefix, as written
+
 try:  # the builtin BLAKE2 module: hashlib would load OpenSSL (3.5 MB resident) for nothing
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - other Python implementations
     from hashlib import blake2b
 
-FINGERPRINT_KEY = "secscan/v1"
 _WS = re.compile(r"\s+")
 _NAME = re.compile(r"[-_.]+")
 

@@ -3,7 +3,9 @@
 The tool-specific adapters (bandit, semgrep, gitleaks, trivy) call
 :func:`read_sarif` with their own severity and category rules; the generic ``sarif``
 adapter uses the defaults, so a log from CodeQL, Grype or anything else goes in and
-comes out again as SARIF with nothing lost.
+comes out again as SARIF with nothing lost.  A log secscan wrote carries more: what
+its results and runs hold is decoded by secscan's SARIF dialect
+(:mod:`secscan.sarif.codec`, :mod:`secscan.sarif.keys`), on top of this reading.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, TypeGuard
 
 from secscan.errors import ReportError
@@ -22,7 +23,6 @@ from secscan.findings import (
     LicenseRecord,
     Location,
     Notification,
-    Package,
     ParsedReport,
     RawReport,
     Severity,
@@ -30,9 +30,11 @@ from secscan.findings import (
 )
 from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import scrub
-from secscan.parse.values import MAX_ID, MAX_TEXT, BadValue, as_dict, as_list, clean, clean_tree, line, mapping, score
+from secscan.parse.values import MAX_ID, MAX_TEXT, BadValue, as_dict, as_list, clean, line, mapping, score
+from secscan.sarif import keys
+from secscan.sarif.codec import decode_secscan_fields, is_secscan_result
+from secscan.sarif.levels import LEVEL_SEVERITY as LEVEL_SEVERITY
 
-LEVEL_SEVERITY = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "note": Severity.LOW, "none": Severity.INFO}
 _CWE = re.compile(r"cwe[-_/:]?0*(\d{1,9})(?!\d)", re.IGNORECASE)
 _VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+)$", re.IGNORECASE)
 # A secret scanner's result by its content, whatever the driver is called (a gitleaks
@@ -270,14 +272,14 @@ def result_suppressions(result: Mapping[str, Any]) -> tuple[Suppression, ...]:
         if not isinstance(s, dict):
             continue
         sprops = mapping(s.get("properties"))
-        source = _word(sprops.get("secscan/source"), "sarif", 200) or "sarif"
+        source = _word(sprops.get(keys.SUPPRESSION_SOURCE), "sarif", 200) or "sarif"
         kind = str(s["kind"]) if s.get("kind") in ("inSource", "external") else "external"
         status = str(s["status"]) if s.get("status") in ("accepted", "underReview", "rejected") else "accepted"
-        extra = {k: _word(sprops[f"secscan/{k}"], "", MAX_TEXT) for k in ("reason", "owner", "expires")
-                 if isinstance(sprops.get(f"secscan/{k}"), str)}
+        extra = {k: _word(sprops[key], "", MAX_TEXT) for k, key in keys.SUPPRESSION_TEXT_KEYS
+                 if isinstance(sprops.get(key), str)}
         out.append(Suppression(kind=kind, justification=_word(s.get("justification"), "", MAX_TEXT),
                                status=status, source=source, **extra,
-                               dismiss_as=_word(sprops.get("secscan/dismissAs"), "", 40)))
+                               dismiss_as=_word(sprops.get(keys.SUPPRESSION_DISMISS_AS), "", 40)))
     return tuple(out)
 
 
@@ -345,7 +347,7 @@ def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: st
         ctx = _context(run, where)
         driver_name = _id(ctx.driver.get("name"), f"{where}.tool.driver.name") or tool or "unknown-tool"
         run_props = as_dict(run.get("properties"), None, f"{where}.properties")
-        name = tool or _id(run_props.get("secscan/tool"), f"{where}.properties.secscan/tool") or driver_name
+        name = tool or _id(run_props.get(keys.TOOL), f"{where}.properties.{keys.TOOL}") or driver_name
         version = ctx.driver.get("semanticVersion") or ctx.driver.get("version")
         version = _id(version, f"{where}.tool.driver.version") if version is not None else None
         if report.tool_version is None:
@@ -360,12 +362,12 @@ def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: st
                 for n, note in enumerate(notes):
                     if isinstance(note, dict):
                         report.notifications.append(_notification(note, root, f"{where}.invocations[{i}].{key}[{n}]"))
-        for rec in as_list(run_props.get("secscan/notAudited"), None, f"{where}.properties.secscan/notAudited"):
+        for rec in as_list(run_props.get(keys.NOT_AUDITED), None, f"{where}.properties.{keys.NOT_AUDITED}"):
             if isinstance(rec, (str, int)):
                 report.not_audited.append(clean(str(rec), MAX_ID, one_line=True))
-        for k, rec in enumerate(as_list(run_props.get("secscan/licenses"), None, f"{where}.properties.secscan/licenses")):
+        for k, rec in enumerate(as_list(run_props.get(keys.LICENSES), None, f"{where}.properties.{keys.LICENSES}")):
             if isinstance(rec, dict) and rec.get("package"):
-                at = f"{where}.properties.secscan/licenses[{k}]"
+                at = f"{where}.properties.{keys.LICENSES}[{k}]"
                 report.licenses.append(LicenseRecord(
                     package=_id(rec["package"], f"{at}.package") or "",
                     version=_id(rec.get("version"), f"{at}.version"),
@@ -447,85 +449,6 @@ def _result_to_finding(ctx: SarifContext, result: Mapping[str, Any], tool: str, 
         suppressions=result_suppressions(result),
     )
     props = result.get("properties") or {}
-    if isinstance(props, dict) and "secscan/category" in props:
-        finding = _restore_secscan_fields(finding, result, props, rule)
+    if is_secscan_result(props):  # secscan wrote it: read back every field (secscan.sarif.codec)
+        finding = decode_secscan_fields(finding, result, props, rule)
     return finding
-
-
-def _parse_time(text: Any) -> datetime | None:
-    if not text or not isinstance(text, str) or len(text) > 64:
-        return None
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
-def _restore_secscan_fields(f: Finding, result: Mapping[str, Any], props: Mapping[str, Any],
-                            rule: Mapping[str, Any]) -> Finding:
-    """Read back what secscan's own writer put in a result, so convert → gate and
-    --baseline lose nothing (fingerprint, severity, package, identifiers…).  Every
-    value is checked as any tool's would be: this log may have been edited."""
-    from dataclasses import replace
-
-    from secscan.normalizer.fingerprint import FINGERPRINT_KEY
-
-    at = "result.properties."
-    has_help = mapping(rule.get("properties")).get("secscan/helpText")
-    if has_help is True:  # the writer put the tool's help text in fullDescription
-        has_help = _text(rule.get("fullDescription"), "rule.fullDescription")
-    changes: dict[str, Any] = {"help_text": has_help if isinstance(has_help, str) and has_help else None}
-    if isinstance(props.get("secscan/ruleId"), str):  # a severity variant of the tool's rule (writer)
-        changes["rule_id"] = _id(props["secscan/ruleId"], f"{at}secscan/ruleId") or f.rule_id
-    try:
-        changes["category"] = Category(str(props["secscan/category"]))
-    except ValueError:
-        pass
-    if "secscan/severity" in props:
-        changes["severity"] = Severity.parse(_word(props["secscan/severity"], ""))
-    if "secscan/rawSeverity" in props:
-        changes["raw_severity"] = _word(props["secscan/rawSeverity"], "")
-    if "secscan/confidence" in props:
-        changes["confidence"] = _word(props["secscan/confidence"], "") or None
-    if isinstance(props.get("secscan/identifiers"), list):
-        changes["identifiers"] = tuple(clean(str(i), MAX_ID, one_line=True) for i in props["secscan/identifiers"][:1000]
-                                       if isinstance(i, (str, int)))
-    pkg = props.get("secscan/package")
-    if isinstance(pkg, dict) and pkg.get("name"):
-        p = f"{at}secscan/package"
-        changes["package"] = Package(
-            name=_id(pkg["name"], f"{p}.name") or "", version=_id(pkg.get("version"), f"{p}.version"),
-            ecosystem=_id(pkg.get("ecosystem"), f"{p}.ecosystem") or "pypi", purl=_id(pkg.get("purl"), f"{p}.purl"),
-            fixed_versions=tuple(_id(v, f"{p}.fixedVersions") or "" for v in
-                                 as_list(pkg.get("fixedVersions"), None, f"{p}.fixedVersions")[:1000]),
-            manifest=_id(pkg.get("manifest"), f"{p}.manifest"))
-    cvss = props.get("secscan/cvss")
-    changes["cvss"] = None  # the rule's security-severity is ours, not a CVSS score
-    changes["tags"] = tuple(clean(str(t), 200, one_line=True) for t in
-                            as_list(props.get("secscan/tags"), None, f"{at}secscan/tags")[:1000] if isinstance(t, (str, int)))
-    if isinstance(cvss, dict):
-        changes["cvss"] = Cvss(score=score(cvss.get("score"), None, f"{at}secscan/cvss.score"),
-                               vector=_id(cvss.get("vector"), f"{at}secscan/cvss.vector"),
-                               source=_id(cvss.get("source"), f"{at}secscan/cvss.source"))
-    if isinstance(props.get("secscan/seenBy"), list):
-        changes["seen_by"] = tuple(clean(str(t), 100, one_line=True) for t in props["secscan/seenBy"][:100]
-                                   if isinstance(t, (str, int)))
-    if props.get("secscan/secretDigest"):
-        changes["secret_digest"] = _id(props["secscan/secretDigest"], f"{at}secscan/secretDigest")
-    if props.get("secscan/toolVersion"):
-        changes["tool_version"] = _id(props["secscan/toolVersion"], f"{at}secscan/toolVersion")
-    extra = {clean(k[len("secscan/x/"):], MAX_ID, one_line=True): clean_tree(v) for k, v in props.items()
-             if k.startswith("secscan/x/")}
-    if extra:
-        changes["properties"] = extra
-    fp = mapping(result.get("partialFingerprints")).get(FINGERPRINT_KEY)
-    if fp:
-        changes["fingerprint"] = _id(fp, f"result.partialFingerprints.{FINGERPRINT_KEY}")
-    state = result.get("baselineState")
-    if state:
-        changes["baseline_state"] = state if state in ("new", "unchanged", "updated", "absent") else None
-    first = _parse_time(mapping(result.get("provenance")).get("firstDetectionTimeUtc"))
-    if first:
-        changes["first_seen"] = first
-    return replace(f, **changes)

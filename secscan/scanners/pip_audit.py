@@ -100,6 +100,7 @@ from secscan.findings import (
     Severity,
 )
 from secscan.normalizer.fingerprint import normalize_package_name
+from secscan.sarif import keys
 from secscan.scanners.plugin import (
     MAX_SECONDS,
     STR_LIST,
@@ -464,7 +465,7 @@ def _add_unattributed(report: ParsedReport, vulns: list[dict[str, Any]],
 
             finding = replace(finding, properties={
                 **finding.properties,
-                "secscan/package-unknown": "pip-audit before 2.10 wrote this CycloneDX "
+                keys.PACKAGE_UNKNOWN: "pip-audit before 2.10 wrote this CycloneDX "
                                            "vulnerability without `affects`"})
         report.findings.append(finding)
     if only is None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from secscan.errors import ConfigError
+from secscan.sarif.keys import category_base
 
 # what a reference may look like: [registry[:port]/]path[:tag][@algo:digest]
 _REFERENCE = re.compile(r"^[a-z0-9][a-z0-9._-]*(?::\d+)?(?:/[a-z0-9][a-z0-9._-]*)*(?::[\w][\w.-]{0,127})?"
@@ -145,7 +146,7 @@ def run_key(tool: str, image: str) -> str:
 
 def category(tool: str, image: str) -> str:
     """The SARIF ``automationDetails.id`` of a tool's findings in one image."""
-    return f"secscan/{tool}/image/{_SLUG.sub('-', image).strip('-') or 'image'}/"
+    return f"{category_base(tool)}image/{_SLUG.sub('-', image).strip('-') or 'image'}/"
 
 
 def image_of(properties: Mapping[str, object] | None) -> str | None:

@@ -30,6 +30,8 @@ from secscan.decide.policy.license_check import LICENSE_RULES, POLICY_TOOL, RULE
 from secscan.decide.policy.model import Policy, SuppressionRule, tool_key
 from secscan.findings import Finding, Severity, Suppression
 from secscan.normalizer.correlate import Group, correlate, with_seen_by
+from secscan.sarif import keys
+from secscan.sarif.status import RunState, RunStatus
 
 if TYPE_CHECKING:
     from secscan.decide.prioritise.exploits import ExploitData
@@ -406,7 +408,7 @@ def _judge(groups: list[Group], policy: Policy, now: datetime) -> list[_Verdict]
         if all(_is_coverage(f) for f in g.findings):
             # not a risk found but a check that did not happen: blocks whatever its
             # severity, its age or the mode, until the policy's `unaudited` waives it
-            why = g.representative.properties.get("secscan/notAuditedReason") or g.representative.message
+            why = g.representative.properties.get(keys.NOT_AUDITED_REASON) or g.representative.message
             v.reasons.append(f"unaudited: {why} (waive: unaudited.packages or unaudited.accept)")
             verdicts.append(v)
             continue
@@ -450,12 +452,12 @@ def scanner_failures(policy: Policy, scanner_status: Mapping[str, str] | None,
     if scanner_status is None:
         status = {tool_key(f.tool): "ok" for f in findings}
     out = [f"scanner failed: {name} {state.strip()}" for name, state in sorted(status.items())
-           if name not in policy.required_scanners and state.strip().lower().startswith("failed")]
+           if name not in policy.required_scanners and RunState.parse(state).status is RunStatus.FAILED]
     for name in policy.required_scanners:
         state = status.get(name)
         if state is None:
             out.append(f"scanners.required: {name} did not run")
-        elif state.strip().lower() != "ok":
+        elif not RunState.parse(state).ok:
             out.append(f"scanners.required: {name} {state.strip()}")
     return out
 

@@ -2,9 +2,10 @@
 
 The SARIF carries everything the decision needs: secscan's results keep their
 fingerprint, severity, package, first-detection time and baseline state; each run's
-invocation says whether the scanner ran (``executionSuccessful``,
-``properties["secscan/status"]``); a run's ``secscan/licenses`` property holds the
-licence inventory, judged again under the policy given here.
+invocation says whether the scanner ran (``executionSuccessful`` and secscan's
+recorded :class:`secscan.sarif.status.RunState`); a run's licence inventory
+(``keys.LICENSES``) is judged again under the policy given here.  Every secscan key is
+read through the SARIF dialect (:mod:`secscan.sarif`).
 """
 
 from __future__ import annotations
@@ -21,24 +22,27 @@ from secscan.decide.policy.model import Policy, tool_key
 from secscan.errors import ReportError
 from secscan.findings import Finding
 from secscan.parse.values import clean, mapping
+from secscan.sarif.run import decode_run
+from secscan.sarif.status import RunState, RunStatus, recorded_status, unsuccessful_invocation
 
 
 def _run_status(run: Mapping[str, Any]) -> str:
-    listed = run.get("invocations")
-    invocations = [i for i in (listed if isinstance(listed, list) else []) if isinstance(i, dict)]
-    for inv in invocations:
-        status = mapping(inv.get("properties")).get("secscan/status")
-        if status:
-            return clean(str(status), 300, one_line=True) if isinstance(status, str) else "failed: unreadable status"
-    for inv in invocations:
-        if inv.get("executionSuccessful") is False:
-            notes = inv.get("toolExecutionNotifications")
-            notes = [n for n in (notes if isinstance(notes, list) else [])
-                     if isinstance(n, dict) and n.get("level", "warning") == "error"]
-            text = mapping(notes[0].get("message")).get("text") if notes else None
-            text = text if isinstance(text, str) and text else "execution not successful"
-            return "failed: " + clean(" ".join(text[:1000].split()), 200, one_line=True)
-    return "ok"
+    """The run's state as text: what secscan recorded, else failed when the tool said
+    its execution was not successful (with its first error), else ok."""
+    recorded = recorded_status(run)
+    if recorded is not None:
+        if isinstance(recorded, str):
+            return clean(recorded, 300, one_line=True)
+        return RunState(RunStatus.FAILED, "unreadable status").text
+    inv = unsuccessful_invocation(run)
+    if inv is None:
+        return RunStatus.OK.value
+    notes = inv.get("toolExecutionNotifications")
+    notes = [n for n in (notes if isinstance(notes, list) else [])
+             if isinstance(n, dict) and n.get("level", "warning") == "error"]
+    text = mapping(notes[0].get("message")).get("text") if notes else None
+    text = text if isinstance(text, str) and text else "execution not successful"
+    return RunState(RunStatus.FAILED, clean(" ".join(text[:1000].split()), 200, one_line=True)).text
 
 
 def scanner_status_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
@@ -48,11 +52,10 @@ def scanner_status_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
     for run in doc.get("runs") or []:
         if not isinstance(run, dict):
             continue
-        name = mapping(run.get("properties")).get("secscan/tool") or \
-            mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
+        name = decode_run(run).tool or mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
         key = tool_key(clean(str(name), 100, one_line=True) if isinstance(name, (str, int)) else "")
         state = _run_status(run)
-        if status.get(key, "ok") == "ok":
+        if RunState.parse(status.get(key, RunStatus.OK.value)).ok:
             status[key] = state
     return status
 
@@ -123,8 +126,9 @@ def write_decided_sarif(sarif_path: str | Path, decision: Decision, output: str 
     OpenVEX) shows what the gate decided.  Runs, rules and invocations are kept as they
     were; a result without a secscan fingerprint is copied unchanged.  Returns how many
     results were rewritten."""
-    from secscan.emit.sarif_writer import _result, dumps
-    from secscan.normalizer.fingerprint import FINGERPRINT_KEY
+    from secscan.emit.sarif_writer import dumps
+    from secscan.sarif.codec import encode_result
+    from secscan.sarif.fingerprint import result_fingerprint
     from secscan.scanners import read_raw
 
     doc = read_raw(sarif_path).document()
@@ -137,11 +141,11 @@ def write_decided_sarif(sarif_path: str | Path, decision: Decision, output: str 
         version = ((run.get("tool") or {}).get("driver") or {}).get("version")
         results = run.get("results") or []
         for i, res in enumerate(results):
-            fp = (res.get("partialFingerprints") or {}).get(FINGERPRINT_KEY) if isinstance(res, dict) else None
+            fp = result_fingerprint(res) if isinstance(res, dict) else None
             f = by_fp.get(str(fp)) if fp else None
             if f is None:
                 continue
-            new = _result(f, int(res.get("ruleIndex", 0)), version)
+            new = encode_result(f, int(res.get("ruleIndex", 0)), version)
             if "fixes" in res and "fixes" not in new:
                 new["fixes"] = res["fixes"]
             results[i] = new

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from secscan.decide.policy.decision import Blocker, Decision
 from secscan.emit.escape import printable
+from secscan.sarif.status import RunState
 
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 _ORDER = ("critical", "high", "medium", "low", "info", "unknown")
@@ -114,11 +115,9 @@ def coverage_from_status(status: Mapping[str, str], findings: Iterable[Any] = ()
         if not getattr(f, "is_suppressed", False):
             counts.setdefault(f.tool, Counter())[f.severity.label] += 1
     lines = []
-    for tool, state in sorted(status.items()):
-        word, _, reason = str(state).partition(":")
-        word = word.strip().lower() or "ok"
-        lines.append(ScannerLine(tool=tool, status=word if word in ("ok", "skipped", "missing", "failed") else "failed",
-                                 reason=reason.strip() if word != "ok" else "",
+    for tool, text in sorted(status.items()):
+        state = RunState.parse(text)  # secscan.sarif.status: the one reading of a written status
+        lines.append(ScannerLine(tool=tool, status=state.status.value, reason=state.reason,
                                  findings={sev: n for sev in _ORDER if (n := counts.get(tool, Counter())[sev])}))
     return Coverage(scanners=tuple(lines), failed_required=tuple(failed_required))
 

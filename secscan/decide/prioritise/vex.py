@@ -404,15 +404,11 @@ def _log_time(doc: Mapping[str, Any]) -> str:
 
 
 def _rfc3339(text: str) -> str:
-    from datetime import datetime, timezone
+    """A SARIF time as OpenVEX wants it: secscan's one time form (secscan.sarif.times)."""
+    from secscan.sarif.times import format_time, parse_time
 
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return "1970-01-01T00:00:00Z"
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = parse_time(text)
+    return format_time(moment) if moment is not None else "1970-01-01T00:00:00Z"
 
 
 def render_openvex(doc: Mapping[str, Any]) -> str:

@@ -30,6 +30,7 @@ from secscan.emit.github.http import Http, server_message
 from secscan.emit.github.limits import category_of, driver_name
 from secscan.emit.github.selection import is_suppressed
 from secscan.errors import UploadError
+from secscan.sarif import keys
 
 MARKER = "[secscan]"
 MAX_COMMENT = 280
@@ -98,14 +99,14 @@ def comment_for(suppression: Mapping[str, Any]) -> str:
     """``dismissed_comment``: reason, owner, expiry and the marker, in 280 characters
     (the reason is what gets cut)."""
     props = _mapping(suppression.get("properties"))
-    reason = str(props.get("secscan/reason") or suppression.get("justification") or "suppressed by policy")
+    reason = str(props.get(keys.SUPPRESSION_REASON) or suppression.get("justification") or "suppressed by policy")
     tail = []
-    if props.get("secscan/owner"):
-        tail.append(f"owner {props['secscan/owner']}")
-    if props.get("secscan/expires"):
-        tail.append(f"until {props['secscan/expires']}")
-    if props.get("secscan/source"):
-        tail.append(str(props["secscan/source"]))
+    if props.get(keys.SUPPRESSION_OWNER):
+        tail.append(f"owner {props[keys.SUPPRESSION_OWNER]}")
+    if props.get(keys.SUPPRESSION_EXPIRES):
+        tail.append(f"until {props[keys.SUPPRESSION_EXPIRES]}")
+    if props.get(keys.SUPPRESSION_SOURCE):
+        tail.append(str(props[keys.SUPPRESSION_SOURCE]))
     details = ", ".join(tail)
     if len(details) > MAX_COMMENT // 2:  # a long owner or source: the marker must survive
         details = details[: MAX_COMMENT // 2 - 1] + "…"
@@ -118,7 +119,7 @@ def comment_for(suppression: Mapping[str, Any]) -> str:
 
 def reason_for(suppression: Mapping[str, Any]) -> str:
     props = _mapping(suppression.get("properties"))
-    wanted = props.get("secscan/dismissAs")
+    wanted = props.get(keys.SUPPRESSION_DISMISS_AS)
     return wanted if wanted in REASONS else DEFAULT_REASON
 
 

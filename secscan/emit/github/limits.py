@@ -8,7 +8,9 @@ tags cut to 20 a rule (``security`` kept), locations cut to 1,000 a result.  Run
 packed into as many uploads as the 20-run and 10 MB limits need; a run is never cut
 in pieces here — secscan's writer already spreads a tool's findings over stable
 categories of at most 5,000 (:mod:`secscan.emit.sarif_layout`), and a run of another
-tool's SARIF with more than 5,000 results is spread the same way.
+tool's SARIF with more than 5,000 results is spread the same way, by the same splitter
+(:func:`secscan.sarif.buckets.spread`).  The limits are defined once, in
+:mod:`secscan.sarif.limits`.
 """
 
 from __future__ import annotations
@@ -22,20 +24,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from secscan.emit import sarif_layout as layout
 from secscan.errors import UploadError
+from secscan.sarif import buckets as layout
+from secscan.sarif.fingerprint import upload_key
+from secscan.sarif.limits import MAX_DESCRIPTION as MAX_DESCRIPTION
+from secscan.sarif.limits import MAX_GZIP_BYTES as MAX_GZIP_BYTES
+from secscan.sarif.limits import MAX_LOCATIONS as MAX_LOCATIONS
+from secscan.sarif.limits import MAX_NAME as MAX_NAME
+from secscan.sarif.limits import MAX_RESULTS_PER_RUN as MAX_RESULTS_PER_RUN
+from secscan.sarif.limits import MAX_RULES_PER_RUN as MAX_RULES_PER_RUN
+from secscan.sarif.limits import MAX_RUNS as MAX_RUNS
+from secscan.sarif.limits import MAX_STORED_RESULTS as MAX_STORED_RESULTS
+from secscan.sarif.limits import MAX_TAGS as MAX_TAGS
 
 log = logging.getLogger("secscan.emit.github")
-
-MAX_GZIP_BYTES = 10 * 1024 * 1024
-MAX_RUNS = 20
-MAX_RESULTS_PER_RUN = 25_000  # accepted; only MAX_STORED_RESULTS are kept
-MAX_STORED_RESULTS = layout.MAX_STORED_RESULTS
-MAX_RULES_PER_RUN = 25_000
-MAX_TAGS = 20
-MAX_DESCRIPTION = 1024
-MAX_NAME = 255
-MAX_LOCATIONS = 1000
 
 
 @dataclass
@@ -133,10 +135,9 @@ def _fix_results(run: dict[str, Any], where: str, notes: list[str]) -> None:
 
 
 def _result_key(res: Mapping[str, Any]) -> str:
-    prints = res.get("partialFingerprints") or {}
-    for key in ("secscan/v1", "primaryLocationLineHash"):
-        if isinstance(prints.get(key), str):
-            return str(prints[key])
+    key = upload_key(res) if isinstance(res, dict) else None
+    if key is not None:
+        return key
     return json.dumps([res.get("ruleId"), res.get("locations")], sort_keys=True, default=str)
 
 
@@ -145,17 +146,15 @@ def _spread(run: dict[str, Any], where: str, notes: list[str], shell: Mapping[st
     writer's scheme (:mod:`secscan.emit.sarif_layout`): the same result lands in the same
     category as long as the bucket count stays."""
     results = list(run.get("results") or [])
-    keys = [_result_key(r) for r in results]
-    n = layout.choose_buckets(keys)
+    keyed = [(_result_key(r), r) for r in results]
+    n = layout.choose_buckets(k for k, _ in keyed)
     base = category_of(run) or f"{driver_name(run)}/"
     if not base.endswith("/"):
         base += "/"
     while True:
         parts = [_with_category(run, layout.bucket_category(base, i, n)) for i in range(n)]
-        for part in parts:
-            part["results"] = []
-        for res, key in zip(results, keys):
-            parts[layout.bucket_of(key, n)]["results"].append(res)
+        for part, chunk in zip(parts, layout.spread(keyed, _first, n)):
+            part["results"] = [res for _, res in chunk]
         if n >= layout.MAX_BUCKETS or all(_size(shell, [p]) <= MAX_GZIP_BYTES for p in parts):
             break
         n *= 2
@@ -167,6 +166,10 @@ def _spread(run: dict[str, Any], where: str, notes: list[str], shell: Mapping[st
         notes.append(f"{where}: {fullest} results share fingerprints and cannot be spread; GitHub will keep "
                      f"only the first {MAX_STORED_RESULTS} of them")
     return parts
+
+
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
 
 
 def _check_run(run: Mapping[str, Any], index: int) -> None:

@@ -15,11 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from secscan.emit.github.limits import category_of, driver_name
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
+from secscan.sarif.run import decode_run
+from secscan.sarif.status import RunState, RunStatus, recorded_state, unsuccessful_invocation
 
 
 class SuppressedMode(str, enum.Enum):
@@ -46,19 +43,22 @@ class Selection:
     dropped_suppressed: int = 0
 
 
+def run_state(run: Mapping[str, Any]) -> RunState:
+    """Whether the scanner behind the run ran, from what secscan's writer records
+    (:mod:`secscan.sarif.status`); a run whose tool says it did not execute
+    successfully and that has no results did not run either."""
+    recorded = recorded_state(run)
+    if recorded is not None and not recorded.ok:
+        return recorded
+    if unsuccessful_invocation(run) is not None and not run.get("results"):
+        return RunState(RunStatus.FAILED, "the tool reported an unsuccessful execution and no results")
+    return RunState(RunStatus.OK)
+
+
 def run_status(run: Mapping[str, Any]) -> str:
     """``ok`` or why the scanner behind the run did not run (``skipped: …``,
-    ``failed: …``, ``missing: …``), from what secscan's writer records."""
-    for inv in run.get("invocations") or []:
-        if not isinstance(inv, dict):
-            continue
-        props = _mapping(inv.get("properties"))
-        status = props.get("secscan/status")
-        if isinstance(status, str) and status != "ok":
-            return status
-        if inv.get("executionSuccessful") is False and not run.get("results"):
-            return "failed: the tool reported an unsuccessful execution and no results"
-    return "ok"
+    ``failed: …``, ``missing: …``): :func:`run_state` as text."""
+    return run_state(run).text
 
 
 def is_suppressed(result: Mapping[str, Any]) -> bool:
@@ -75,12 +75,10 @@ def select(doc: Mapping[str, Any], mode: SuppressedMode = SuppressedMode.DISMISS
         if not isinstance(run, dict):
             runs.append(run)  # limits.plan names it
             continue
-        status = run_status(run)
-        if status != "ok":
-            props = _mapping(run.get("properties"))
-            cats = props.get("secscan/categories") or [category_of(run)]
-            for cat in cats:
-                left.append(LeftOut(driver_name(run), str(cat), status))
+        state = run_state(run)
+        if not state.ok:
+            for cat in decode_run(run).categories or (category_of(run),):
+                left.append(LeftOut(driver_name(run), cat, state.text))
             continue
         if mode is SuppressedMode.DROP and any(is_suppressed(r) for r in run.get("results") or []):
             kept = [r for r in run["results"] if not is_suppressed(r)]

@@ -5,12 +5,12 @@ reading of the log.  Results go through :mod:`secscan.parse.sarif_reader` (the s
 that turns any SARIF into findings), and then secscan's own result properties —
 written by :mod:`secscan.emit.sarif_writer` — win over what the reader infers:
 
-- ``properties["secscan/severity"]`` the finding's severity (else security-severity /
-  level, as the reader maps them);
-- ``properties["secscan/category"]``, ``["secscan/package"]`` (``name``, ``version``,
-  ``fixedVersions``), ``["secscan/identifiers"]``;
-- ``partialFingerprints["secscan/v1"]``-style keys for the fingerprint (any key
-  starting ``secscan``), ``baselineState``, ``suppressions``.
+- the severity secscan decided (``keys.SEVERITY``; else security-severity / level, as
+  the reader maps them);
+- the category, package (``name``, ``version``, ``fixedVersions``) and identifiers,
+  decoded by :mod:`secscan.sarif.codec`;
+- the fingerprint (:func:`secscan.sarif.fingerprint.any_fingerprint`: secscan's, else
+  another tool's), ``baselineState``, ``suppressions``.
 
 The gate decision, when a policy was applied, is the log's
 ``properties["secscan"]["decision"]``: ``{passed, blocking: [{fingerprint, rule,
@@ -28,6 +28,9 @@ from typing import Any
 from secscan.findings import Severity
 from secscan.parse.sarif_reader import iter_results, result_to_finding
 from secscan.parse.values import BadValue, check_finding, clean, clean_tree
+from secscan.sarif import keys
+from secscan.sarif.fingerprint import any_fingerprint
+from secscan.sarif.levels import LEVELS
 
 SEVERITIES = ("critical", "high", "medium", "low", "info", "unknown")
 
@@ -96,21 +99,8 @@ class ReportData:
         return [r for r in self.rows if not r.suppressed]
 
 
-def _fingerprint(result: Mapping[str, Any]) -> str:
-    for key in ("partialFingerprints", "fingerprints"):
-        prints = result.get(key) or {}
-        if isinstance(prints, dict):
-            for name in sorted(prints):
-                if name.startswith("secscan"):
-                    return str(prints[name])
-    prints = result.get("partialFingerprints") or result.get("fingerprints") or {}
-    if isinstance(prints, dict) and prints:
-        return str(prints[sorted(prints)[0]])
-    return ""
-
-
 def _severity(props: Mapping[str, Any], fallback: Severity) -> str:
-    word = props.get("secscan/severity")
+    word = props.get(keys.SEVERITY)
     if isinstance(word, str) and word.lower() in SEVERITIES:
         return word.lower()
     return fallback.label
@@ -155,7 +145,7 @@ def _row(ctx: Any, result: Mapping[str, Any], where: str = "result", sink: list[
         identifiers=identifiers,
         suppressed=suppressed,
         suppression=why,
-        fingerprint=_fingerprint(result),
+        fingerprint=any_fingerprint(result),
         baseline_state=finding.baseline_state or (clean(str(result["baselineState"]), 20, one_line=True)
                                                   if result.get("baselineState") else None),
         kev=clean(f"{kev.get('cve')} (added {kev.get('dateAdded')})", 100, one_line=True) if kev else None,
@@ -173,12 +163,12 @@ def _score(value: Any) -> float | None:
 
 
 def _level(value: Any) -> str:
-    return value if value in ("error", "warning", "note", "none") else "warning"
+    return value if value in LEVELS else "warning"
 
 
 def decision_of(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
     props = doc.get("properties") or {}
-    secscan = props.get("secscan") if isinstance(props, dict) else None
+    secscan = props.get(keys.LOG) if isinstance(props, dict) else None
     decision = secscan.get("decision") if isinstance(secscan, dict) else None
     if not isinstance(decision, dict):
         return None

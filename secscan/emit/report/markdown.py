@@ -15,6 +15,7 @@ from typing import Any
 
 from secscan.emit.escape import markdown_text
 from secscan.emit.report._model import SEVERITIES, ReportData, Row, load, severity_rank
+from secscan.sarif.status import RunState
 
 MAX_ROWS = 50
 _ESCAPE = re.compile(r"([\\`*_\[\]|~])")
@@ -63,8 +64,9 @@ def _verdict(data: ReportData, status: Mapping[str, str] | None = None) -> list[
         head = f"## ❌ secscan gate failed: {len(blocking)} blocking finding(s)"
     out = [head, ""]
     if status:
-        missing = [f"{tool} ({state.split(':', 1)[0].strip()})" for tool, state in sorted(status.items())
-                   if state.strip().lower() != "ok" and tool not in not_run]
+        states = {tool: RunState.parse(text) for tool, text in status.items()}
+        missing = [f"{tool} ({state.status.value})" for tool, state in sorted(states.items())
+                   if not state.ok and tool not in not_run]
         if missing:
             out += [cell("Not checked: " + ", ".join(missing)), ""]
     return out
