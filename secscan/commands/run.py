@@ -93,6 +93,11 @@ class RunRequest:
     kev: Path | None = None  # local CISA KEV catalogue (JSON feed)
     epss: Path | None = None  # local EPSS scores (CSV, CSV.gz or API JSON)
     images: list[Any] = field(default_factory=list)  # secscan.collect.images.ImageSpec
+    # pull-request mode (secscan.collect.pull_request): the base to compare with, or None
+    # (then automatic on a GitHub pull request unless full_scan); pr_comment: one PR comment
+    changed_since: str | None = None
+    full_scan: bool = False
+    pr_comment: bool = False
 
     @classmethod
     def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
@@ -100,7 +105,8 @@ class RunRequest:
                  policy: Path | None, baseline: Path | None, config: Path | None, options: Sequence[str],
                  osv_url: str | None, safety_db: Path | None, online: bool,
                  offline: bool = False, kev: Path | None = None, epss: Path | None = None,
-                 images: Sequence[str] = (), dockerfile: Path | None = None) -> RunRequest:
+                 images: Sequence[str] = (), dockerfile: Path | None = None, changed_since: str | None = None,
+                 full_scan: bool = False, pr_comment: bool = False) -> RunRequest:
         cfg = load_config(path, config)
         base = Path(cfg.source).parent if cfg.source else path
 
@@ -124,6 +130,9 @@ class RunRequest:
             kev=kev,
             epss=epss,
             images=_images(path, cfg, images, dockerfile),
+            changed_since=changed_since,
+            full_scan=full_scan,
+            pr_comment=pr_comment,
         )
 
 
@@ -175,6 +184,13 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
             options.setdefault(tool, {}).setdefault(k, v)
     for tool, seconds in timeouts.items():
         options.setdefault(tool, {})["_timeout"] = seconds
+    from secscan.commands.pr_hooks import start_pull_request
+
+    pr = start_pull_request(req, skip, options)  # None: a full scan
+    if pr is not None:
+        skip, options = pr.skip, pr.options
+        required = [t for t in required if t not in pr.scope.not_run]
+        policy = pr.policy(policy)
     network = None
     if req.offline is None:
         from secscan.collect.network import probe_services
@@ -203,12 +219,16 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
         result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
                       jobs=req.jobs, options=options, offline=req.offline is not False, progress=progress,
                       network=network, images=req.images)
+        if pr is not None:
+            pr.scan_base(result, timeout=req.timeout, jobs=req.jobs, offline=req.offline is not False,
+                         network=network)
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
     from secscan.normalizer.portable import for_run, source_date
 
-    findings, decision = apply_policy(result, policy, baseline_path=req.baseline, now=now or source_date(),
-                                      exploits=exploits)
+    findings, decision = apply_policy(result, policy, baseline_path=None if pr else req.baseline,
+                                      now=now or source_date(), exploits=exploits,
+                                      baseline=pr.baseline if pr else None)
     _fail_for_scanners(decision, result.failed)
     from secscan.decide.prioritise.remediation import attach_fixes, breached_fingerprints, build_plan
 
@@ -217,9 +237,11 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     summary = decision.to_dict()
     summary["required_not_run"] = [r.tool for r in result.failed]  # exit 3: never read as passed
     properties = {"decision": for_run(req.path).value(summary)}  # no machine path (policy file)
+    if pr is not None:
+        properties["pullRequest"] = pr.properties(decision)
     from secscan.emit.sarif_layout import read_layout
 
-    previous = read_layout(req.baseline) if req.baseline else None  # categories stay put night to night
+    previous = read_layout(req.baseline) if req.baseline and pr is None else None  # categories stay put night to night
     warnings = result.write_sarif(req.sarif, properties=properties, previous=previous)
     for w in result.warnings + warnings:
         click.echo(f"secscan: warning: {w}", err=True)
@@ -232,6 +254,7 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     click.echo(f"secscan: {exploits.summary()}", err=True)
     click.echo(f"secscan: wrote {len(result.findings)} findings to {'stdout' if to_stdout else req.sarif}",
                err=True)
+    comment_failed = pr.report(decision, result, req.pr_comment) if pr is not None else False
     if result.failed:
         for r in result.failed:
             from secscan.emit.escape import printable
@@ -240,6 +263,10 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
         return EXIT_SCANNER
     if decision is not None and not decision.passed:
         return EXIT_GATE_FAILED
+    if comment_failed:
+        from secscan.errors import EXIT_USAGE
+
+        return EXIT_USAGE  # asked for a PR comment and none could be written: not a clean pass
     return EXIT_PASS
 
 
@@ -290,8 +317,10 @@ def _fail_for_scanners(decision: Any, failed: Sequence[Any]) -> None:
 
 
 def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = None, now: Any = None,
-                 exploits: Any = None) -> tuple[list, Any]:
-    """Licence findings from the inventory, baseline, overrides, suppressions, decision."""
+                 exploits: Any = None, baseline: Any = None) -> tuple[list, Any]:
+    """Licence findings from the inventory, baseline, overrides, suppressions, decision.
+    ``baseline``: a Baseline already in memory (a pull request's base scan) when there
+    is no ``baseline_path``."""
     from secscan.decide.baseline import read_baseline
     from secscan.decide.policy import evaluate, license_findings
     from secscan.normalizer.finalize import normalize
@@ -309,7 +338,7 @@ def apply_policy(result: Any, policy: Any, baseline_path: str | Path | None = No
                     else replace(f, package=replace(f.package, manifest=manifest))
                     for f in license_findings(result.licenses, policy)]
         findings = normalize(findings + licensed, result.target)
-    baseline = read_baseline(baseline_path) if baseline_path else None
+    baseline = read_baseline(baseline_path) if baseline_path else baseline
     decision = evaluate(findings, policy, baseline=baseline, now=now, scanner_status=result.scanner_status,
                         exploits=exploits)
     return list(decision.findings), decision
