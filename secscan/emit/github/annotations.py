@@ -74,13 +74,14 @@ class Annotation:
 
     def command(self) -> str:
         from secscan.emit.escape import printable
+        from secscan.normalizer.redact import scrub
 
         props = [f"file={escape_property(self.path)}"]
         if self.line is not None:
             props.append(f"line={self.line}")
             props.append(f"endLine={self.end_line if self.end_line and self.end_line >= self.line else self.line}")
         props.append(f"title={escape_property(printable(self.title, 200))}")
-        return f"::{self.level.value} {','.join(props)}::{escape_data(printable(self.message, MESSAGE_LIMIT))}"
+        return f"::{self.level.value} {','.join(props)}::{escape_data(printable(scrub(self.message) or '', MESSAGE_LIMIT))}"
 
 
 @dataclass(frozen=True)
