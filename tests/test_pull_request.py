@@ -128,11 +128,8 @@ def test_a_changed_requirements_file_is_audited_and_only_the_new_pin_is_new(tmp_
     assert audit["invocations"][0]["executionSuccessful"] is True
     states: dict[str, set[str]] = {}
     for r in audit["results"]:
-        states.setdefault(r["properties"]["secscan/package"].split("@")[0].lower()
-                          if "secscan/package" in r["properties"] else r["message"]["text"].split()[0].lower(),
-                          set()).add(r["baselineState"])
-    assert any("jinja2" in name for name, s in states.items() if s == {"new"}), states
-    assert any("requests" in name for name, s in states.items() if s == {"unchanged"}), states
+        states.setdefault(r["properties"]["secscan/package"]["name"].lower(), set()).add(r["baselineState"])
+    assert states == {"jinja2": {"new"}, "requests": {"unchanged"}}, states
     assert all(a.startswith(("::error file=requirements.txt", "::warning file=requirements.txt",
                              "::notice file=requirements.txt", "::notice title=secscan"))
                for a in _annotations(proc.stdout)), proc.stdout
@@ -197,9 +194,124 @@ def test_a_failed_pr_comment_fails_a_run_that_would_pass(tmp_path: Path) -> None
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 5}}), encoding="utf-8")
     with FakeGitHub(token="right") as gh:
-        env = _env(GITHUB_API_URL=gh.api_url, GITHUB_REPOSITORY="o/r", GITHUB_TOKEN="wrong",
+        env = _env(GITHUB_API_URL=gh.api_url, GITHUB_REPOSITORY="o/r", GITHUB_TOKEN="bad-t0ken-9",
                    GITHUB_EVENT_PATH=str(event))
         proc = _run(repo, "--changed-since", "main", "--scanners", "gitleaks", "--pr-comment", "--sarif",
                     str(tmp_path / "pr.sarif"), env=env)
     assert proc.returncode == 2, proc.stderr
-    assert "error: PR comment:" in proc.stderr and "HTTP 401" in proc.stderr and "wrong" not in proc.stderr
+    assert "error: PR comment:" in proc.stderr and "HTTP 401" in proc.stderr and "bad-t0ken-9" not in proc.stderr
+
+
+# ---------------------------------------------------------------- the pure parts
+
+
+def _finding(path: str, line: int, severity: str, rule: str = "R1", message: str = "m", state: str = "new"):
+    from secscan.findings import Category, Finding, Location, Severity
+    from secscan.normalizer.finalize import normalize
+
+    f = Finding(tool="bandit", rule_id=rule, title=rule, message=message, category=Category.SAST,
+                severity=Severity[severity.upper()], location=Location(path=path, start_line=line, end_line=line,
+                                                                       snippet=f"x{line}{rule}{message}"))
+    from dataclasses import replace
+
+    return replace(normalize([f])[0], baseline_state=state)
+
+
+def _changes(files):
+    from secscan.collect.changes import ChangedFile, ChangeSet, Status
+
+    return ChangeSet(base_ref="origin/main", base_commit="a" * 40, head_commit="b" * 40,
+                     files=tuple(ChangedFile(p, Status.MODIFIED, tuple(lines)) for p, lines in files.items()))
+
+
+def test_annotations_escape_what_would_end_a_workflow_command() -> None:
+    from secscan.emit.github.annotations import escape_data, escape_property, plan_annotations
+
+    f = _finding("we:ird,name%.py", 3, "high", rule="B6:0,2", message="50% bad\n::error::injected\x1b[31m")
+    lines = plan_annotations([f], {f.fingerprint}, _changes({"we:ird,name%.py": [(3, 3)]})).lines()
+    assert lines == ["::error file=we%3Aird%2Cname%25.py,line=3,endLine=3,title=bandit B6%3A0%2C2 (high)"
+                     "::50%25 bad%0A::error::injected\ufffd[31m"]  # a terminal escape never reaches the log
+    assert escape_data("a\r\nb%") == "a%0D%0Ab%25" and escape_property("a\r:b,c") == "a%0D%3Ab%2Cc"
+
+
+def test_annotations_keep_to_githubs_limits_most_severe_first_and_count_the_rest() -> None:
+    from secscan.emit.github.annotations import plan_annotations
+
+    high = [_finding("a.py", i, "high", rule=f"H{i}") for i in range(1, 16)]
+    medium = [_finding("a.py", 100 + i, "medium", rule=f"M{i}") for i in range(1, 16)]
+    low = [_finding("a.py", 200 + i, "low", rule=f"L{i}") for i in range(1, 41)]
+    off = [_finding("a.py", 900, "critical", rule="OFF"), _finding("a.py", 901, "high", rule="OLD", state="unchanged")]
+    changes = _changes({"a.py": [(1, 300)]})
+    blocking = {f.fingerprint for f in high}
+    plan = plan_annotations([*low, *medium, *off, *high], blocking, changes)
+    lines = plan.lines()
+    kinds = [line.split(" ", 1)[0] for line in lines]
+    assert kinds.count("::error") == 10 and kinds.count("::warning") == 10
+    assert len(lines) == 50 and kinds[:10] == ["::error"] * 10 and kinds[10:20] == ["::warning"] * 10
+    assert lines[:10] == sorted(lines[:10], key=lambda s: int(s.split("line=")[1].split(",")[0]))
+    assert plan.over_limit == 15 + 15 + 40 - 49 and plan.off_lines == 1
+    assert lines[-1].startswith("::notice title=secscan::21 more new finding(s) on changed lines not annotated")
+    assert "1 new finding(s) on lines this pull request did not change" in lines[-1]
+    assert not any("OLD" in line or "OFF" in line for line in lines)
+
+
+def test_the_comment_fits_githubs_limit_and_says_it_was_cut() -> None:
+    from types import SimpleNamespace
+
+    from secscan.emit.github.pr_comment import MAX_BODY, MARKER, render_body
+
+    many = [_finding(f"pkg/m{i}.py", 1, "high", rule=f"R{i}", message="x" * 300) for i in range(400)]
+    decision = SimpleNamespace(findings=many, blocking=[], passed=False, suppressed=0, scanner_failures=[],
+                               counts_by_state={"new": 400, "unchanged": 0, "updated": 0, "fixed": 2})
+    scope = SimpleNamespace(changes=_changes({f"pkg/m{i}.py": [(1, 1)] for i in range(400)}),
+                            not_run={"trivy": "pull-request mode: nothing of it changed"})
+    result = SimpleNamespace(runs={}, warnings=[])
+    full = render_body(decision, scope, result)
+    assert full.startswith(MARKER + "\n") and "… and 300 more new finding(s)" in full and len(full) <= MAX_BODY
+    cut = render_body(decision, scope, result, limit=8000)
+    assert len(cut) <= 8000 and "cut to GitHub's 65,536-character limit" in cut
+    assert "**Not checked:**" in cut and "trivy: pull-request mode" in cut and "2 fixed" in cut
+
+
+def test_a_pull_request_sarif_is_never_uploaded_for_a_branch(tmp_path: Path) -> None:
+    from secscan.emit.github import upload_sarif
+    from secscan.errors import UploadError
+
+    doc = {"version": "2.1.0", "runs": [], "properties": {"secscan": {"pullRequest": {"baseRef": "origin/main"}}}}
+    with FakeGitHub(token="t") as gh:
+        env = {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "c" * 40, "GITHUB_API_URL": gh.api_url}
+        with pytest.raises(UploadError, match="pull-request run .* refs/heads/main would close the alerts"):
+            upload_sarif(doc, ref="refs/heads/main", env=env)
+        assert gh.requests == []
+
+
+def test_the_base_is_chosen_from_the_option_or_githubs_pull_request_event() -> None:
+    from secscan.collect.changes import requested_base
+
+    pr = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main"}
+    assert requested_base(None, pr) == ("origin/main", "GITHUB_BASE_REF")
+    assert requested_base(None, {**pr, "GITHUB_EVENT_NAME": "pull_request_target"}) == ("origin/main",
+                                                                                         "GITHUB_BASE_REF")
+    assert requested_base("v1.0", pr) == ("v1.0", "--changed-since")
+    assert requested_base(None, pr, full_scan=True) is None
+    assert requested_base(None, {"GITHUB_EVENT_NAME": "push", "GITHUB_BASE_REF": ""}) is None
+
+
+def test_changed_lines_come_from_the_diff_against_the_merge_base(tmp_path: Path) -> None:
+    from secscan.collect.changes import Status, resolve
+
+    repo = _repo(tmp_path, {"a.py": "".join(f"l{i}\n" for i in range(1, 11)), "gone.py": "x\n"})
+    git(repo, "rm", "-q", "gone.py")
+    _commit(repo, {"a.py": "".join(f"l{i}\n" if i not in (3, 7) else f"changed{i}\n" for i in range(1, 11)),
+                   "new.py": "n\n"})
+    git(repo, "checkout", "-q", "main")
+    _commit(repo, {"later.py": "on main after the fork\n"})  # not the pull request's change
+    git(repo, "checkout", "-q", "feature")
+    (repo / "untracked.py").write_text("u\n", encoding="utf-8")
+    ch = resolve(repo, "main")
+    assert ch.base_commit == git(repo, "merge-base", "main", "HEAD").strip()
+    assert {f.path: f.status for f in ch.files} == {"a.py": Status.MODIFIED, "gone.py": Status.DELETED,
+                                                   "new.py": Status.ADDED, "untracked.py": Status.ADDED}
+    assert ch.by_path["a.py"].lines == ((3, 3), (7, 7))
+    assert ch.on_changed_line("a.py", 7) and not ch.on_changed_line("a.py", 5)
+    assert ch.on_changed_line("new.py", 1) and ch.present == ["a.py", "new.py", "untracked.py"]
