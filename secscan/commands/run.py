@@ -146,6 +146,7 @@ def staged_request(path: Path, files: Sequence[str], policy: Path | None, sarif:
                               osv_url=None, safety_db=None, online=False, offline=True)
     from secscan.scanners import SCANNERS
 
+    req.full_scan = True  # the staged changes, whatever the CI's pull-request variables say
     req.scanners = None  # not all required: a commit without Python files skips bandit
     req.skip = [t for t in SCANNERS if t not in ("gitleaks", "bandit", "semgrep")]
     req.required = ["gitleaks"]

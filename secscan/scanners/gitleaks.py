@@ -59,6 +59,8 @@ Mode: ``gitleaks git TARGET`` when ``TARGET/.git`` exists (history: a secret del
 from HEAD is still leaked), else ``gitleaks dir TARGET``; ``options["mode"]`` ("git" /
 "dir") overrides.  ``git`` mode does not read uncommitted changes.  ``options
 ["history_depth"] = N`` → ``--log-opts=--max-count=N`` (the N newest commits).
+``options["log_range"] = "BASE..HEAD"`` → ``--log-opts=BASE..HEAD`` (a pull request's
+commits, :mod:`secscan.collect.pull_request`; the commit count is checked against that range).
 ``options["config"]`` → ``--config``.  gitleaks runs with the target as its working
 directory so the target's ``.gitleaksignore`` applies.  Exit codes (we pass
 ``--exit-code 10``): 0 no leaks, 10 leaks, anything else is an error.
