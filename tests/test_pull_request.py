@@ -258,7 +258,7 @@ def test_annotations_keep_to_githubs_limits_most_severe_first_and_count_the_rest
 def test_the_comment_fits_githubs_limit_and_says_it_was_cut() -> None:
     from types import SimpleNamespace
 
-    from secscan.emit.github.pr_comment import MAX_BODY, MARKER, render_body
+    from secscan.emit.github.pr_comment import MARKER, MAX_BODY, render_body
 
     many = [_finding(f"pkg/m{i}.py", 1, "high", rule=f"R{i}", message="x" * 300) for i in range(400)]
     decision = SimpleNamespace(findings=many, blocking=[], passed=False, suppressed=0, scanner_failures=[],

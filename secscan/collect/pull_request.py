@@ -134,6 +134,8 @@ def scan_base(scope: Scope, target: Path, head: Any, *, timeout: float, jobs: in
     if not tools:
         return BaseScan(base, warnings, [])
     with base_checkout(target, scope.changes.base_commit) as tree:
+        if not tree.is_dir():  # the scanned directory is new in this pull request: nothing to compare
+            return BaseScan(base, warnings, sorted(tools))
         options = {t: dict(scope.options.get(t, {})) for t in tools}
         for tool in PER_FILE:
             if tool in options:  # the same files, in the base (file_list drops those it lacks)
