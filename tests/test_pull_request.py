@@ -114,6 +114,20 @@ def test_touching_a_file_with_old_findings_reports_none_of_them_as_new(tmp_path:
     assert "0 new finding(s)" in proc.stderr
 
 
+@requires("bandit", "gitleaks")
+def test_a_moved_file_keeps_its_old_findings_old(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"app.py": BASE_APP + "\n\ndef other():\n    return 1\n", "lib.py": BASE_LIB})
+    git(repo, "mv", "app.py", "src_app.py")
+    _commit(repo, {"src_app.py": BASE_APP + "\n\ndef other():\n    return 2\n"})  # moved and edited
+    sarif = tmp_path / "pr.sarif"
+    proc = _run(repo, "--changed-since", "main", "--skip", "semgrep", "--sarif", str(sarif),
+                env=_env(GITHUB_ACTIONS="true"))
+    assert proc.returncode == 0, proc.stderr
+    results = _results(sarif)
+    assert ("bandit", "unchanged", "src_app.py", 5) in results
+    assert {state for _, state, _, _ in results} == {"unchanged"} and _annotations(proc.stdout) == []
+
+
 @requires("pip-audit", "gitleaks")
 def test_a_changed_requirements_file_is_audited_and_only_the_new_pin_is_new(tmp_path: Path) -> None:
     repo = _repo(tmp_path, {"requirements.txt": "requests==2.19.0\n", "lib.py": BASE_LIB})
@@ -300,8 +314,11 @@ def test_the_base_is_chosen_from_the_option_or_githubs_pull_request_event() -> N
 def test_changed_lines_come_from_the_diff_against_the_merge_base(tmp_path: Path) -> None:
     from secscan.collect.changes import Status, resolve
 
-    repo = _repo(tmp_path, {"a.py": "".join(f"l{i}\n" for i in range(1, 11)), "gone.py": "x\n"})
+    moving = "".join(f"line number {i} of the moved file\n" for i in range(1, 21))
+    repo = _repo(tmp_path, {"a.py": "".join(f"l{i}\n" for i in range(1, 11)), "gone.py": "x\n", "old.py": moving})
     git(repo, "rm", "-q", "gone.py")
+    git(repo, "mv", "old.py", "moved.py")
+    (repo / "moved.py").write_text(moving.replace("number 12 ", "number twelve "), encoding="utf-8")
     _commit(repo, {"a.py": "".join(f"l{i}\n" if i not in (3, 7) else f"changed{i}\n" for i in range(1, 11)),
                    "new.py": "n\n"})
     git(repo, "checkout", "-q", "main")
@@ -311,7 +328,9 @@ def test_changed_lines_come_from_the_diff_against_the_merge_base(tmp_path: Path)
     ch = resolve(repo, "main")
     assert ch.base_commit == git(repo, "merge-base", "main", "HEAD").strip()
     assert {f.path: f.status for f in ch.files} == {"a.py": Status.MODIFIED, "gone.py": Status.DELETED,
-                                                   "new.py": Status.ADDED, "untracked.py": Status.ADDED}
+                                                   "new.py": Status.ADDED, "untracked.py": Status.ADDED,
+                                                   "moved.py": Status.RENAMED}
+    assert ch.renamed == {"old.py": "moved.py"} and ch.by_path["moved.py"].lines == ((12, 12),)
     assert ch.by_path["a.py"].lines == ((3, 3), (7, 7))
     assert ch.on_changed_line("a.py", 7) and not ch.on_changed_line("a.py", 5)
-    assert ch.on_changed_line("new.py", 1) and ch.present == ["a.py", "new.py", "untracked.py"]
+    assert ch.on_changed_line("new.py", 1) and ch.present == ["a.py", "moved.py", "new.py", "untracked.py"]

@@ -15,9 +15,10 @@ silent full pass or a silent empty diff would both read as "nothing new".
 - The lines are the added/modified line ranges of each file (``--unified=0`` hunks):
   a finding there is annotated; a new finding elsewhere is counted only.
 
-Renames are not followed (``--no-renames``): a renamed file is a new path, and since a
-finding's fingerprint contains its path, findings in it count as new — as they do
-against a stored baseline.  Git runs with ``safe.directory`` for this checkout only
+Renames are followed (git's rename detection): a file moved (and perhaps edited) is
+compared with its old self — its changed lines are the edited ones, and the base's
+findings in the old path are re-fingerprinted under the new one, so moving a file does
+not make its old findings new.  Git runs with ``safe.directory`` for this checkout only
 (a ``container:`` job's checkout belongs to another user) and never asks for input.
 """
 
@@ -48,6 +49,7 @@ class Status(Enum):
 
     ADDED = "added"
     MODIFIED = "modified"
+    RENAMED = "renamed"  # moved, perhaps edited too (old_path says from where)
     DELETED = "deleted"
 
 
@@ -57,6 +59,12 @@ class ChangedFile:
     status: Status
     # 1-based inclusive (start, end) ranges of added/modified lines in the new file
     lines: tuple[tuple[int, int], ...] = ()
+    old_path: str | None = None  # a renamed file's path in the base
+
+    @property
+    def base_path(self) -> str:
+        """The file's path in the base."""
+        return self.old_path or self.path
 
     def touches(self, start: int | None, end: int | None = None) -> bool:
         """Whether a finding on lines start..end is on a changed line (an added
@@ -89,6 +97,11 @@ class ChangeSet:
     def present(self) -> list[str]:
         """Changed files that exist in the working tree (what per-file scanners read)."""
         return [f.path for f in self.files if f.status is not Status.DELETED]
+
+    @property
+    def renamed(self) -> dict[str, str]:
+        """old path → new path of the files moved since the base."""
+        return {f.old_path: f.path for f in self.files if f.old_path}
 
     @property
     def commit_range(self) -> str:
@@ -202,26 +215,37 @@ def _prefix(root: Path) -> str:
 def _changed_files(root: Path, merge_base: str) -> list[ChangedFile]:
     # --relative: paths relative to the scanned directory (which may be a sub-directory
     # of the repository: then only its files count, as only they are scanned)
-    status = git(root, "diff", "--name-status", "-z", "--no-renames", "--relative", merge_base, "--", ".")
-    fields = status.stdout.split(b"\0")
+    status = git(root, "diff", "--name-status", "-z", "-M", "--relative", merge_base, "--", ".")
+    fields = [f.decode("utf-8", "surrogateescape") for f in status.stdout.split(b"\0")]
     found: dict[str, Status] = {}
-    for i in range(0, len(fields) - 1, 2):
-        code, name = fields[i].decode(), fields[i + 1].decode("utf-8", "surrogateescape")
+    moved: dict[str, str] = {}  # new path → old path
+    i = 0
+    while i < len(fields) - 1:
+        code = fields[i]
         if not code:
+            break
+        if code[0] in "RC":  # "R086" old new (a copy "C" is a new file that resembles another)
+            old, new = fields[i + 1], fields[i + 2]
+            found[new] = Status.RENAMED if code[0] == "R" else Status.ADDED
+            if code[0] == "R":
+                moved[new] = old
+            i += 3
             continue
-        found[name] = {"A": Status.ADDED, "D": Status.DELETED}.get(code[0], Status.MODIFIED)
+        found[fields[i + 1]] = {"A": Status.ADDED, "D": Status.DELETED}.get(code[0], Status.MODIFIED)
+        i += 2
     untracked = git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
     for raw in untracked.stdout.split(b"\0"):
         if raw:
             found.setdefault(raw.decode("utf-8", "surrogateescape"), Status.ADDED)
-    lines = _changed_lines(root, merge_base) if any(s is Status.MODIFIED for s in found.values()) else {}
-    return [ChangedFile(path, st, tuple(lines.get(path, ()))) for path, st in sorted(found.items())]
+    edited = (Status.MODIFIED, Status.RENAMED)
+    lines = _changed_lines(root, merge_base) if any(s in edited for s in found.values()) else {}
+    return [ChangedFile(path, st, tuple(lines.get(path, ())), moved.get(path)) for path, st in sorted(found.items())]
 
 
 def _changed_lines(root: Path, merge_base: str) -> dict[str, list[tuple[int, int]]]:
     """Added/modified line ranges per file, from the ``@@ -a,b +c,d @@`` headers of a
     zero-context diff (``d`` = 0 is a pure deletion: no new line to point at)."""
-    diff = git(root, "diff", "--unified=0", "--no-renames", "--no-color", "--no-ext-diff", "--relative",
+    diff = git(root, "diff", "--unified=0", "-M", "--no-color", "--no-ext-diff", "--relative",
                merge_base, "--", ".").stdout
     out: dict[str, list[tuple[int, int]]] = {}
     current: str | None = None

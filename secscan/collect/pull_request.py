@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from secscan.collect.changes import ChangeSet
+from secscan.collect.changes import ChangeSet, Status
 
 PER_FILE = ("bandit", "semgrep")
 DEPENDENCY = ("pip-audit", "safety", "pip-licenses")
@@ -139,17 +139,54 @@ def scan_base(scope: Scope, target: Path, head: Any, *, timeout: float, jobs: in
         options = {t: dict(scope.options.get(t, {})) for t in tools}
         for tool in PER_FILE:
             if tool in options:  # the same files, in the base (file_list drops those it lacks)
-                options[tool]["files"] = [str(tree / p) for p in scope.changes.present]
+                options[tool]["files"] = [str(tree / f.base_path) for f in scope.changes.files
+                                          if f.status is not Status.DELETED]
         result = scan(tree, scanners=tools, required=(), timeout=timeout, jobs=jobs, options=options,
                       offline=offline, network=network)
+        findings = _moved(result.findings, scope.changes.renamed, tree)
     compared = [t for t, r in result.runs.items() if r.status in (OK, SKIPPED)]
     for tool, run in sorted(result.runs.items()):
         if run.status not in (OK, SKIPPED):
             warnings.append(f"{tool}: could not scan the base ({run.status}: {run.reason}): "
                             f"every finding of {tool} counts as new")
-    kept = [f for f in result.findings if f.tool in compared]
+    kept = [f for f in findings if f.tool in compared]
     return BaseScan(baseline_from_findings(kept, source=f"base {scope.changes.base_commit[:12]}"), warnings,
                     sorted(compared))
+
+
+def _moved(findings: list[Any], renamed: Mapping[str, str], tree: Path) -> list[Any]:
+    """The base's findings in files the pull request moved, under their new path and
+    fingerprinted there (a fingerprint contains the path), so a moved finding is the
+    same finding."""
+    if not renamed:
+        return findings
+    from dataclasses import replace
+
+    from secscan.normalizer.finalize import normalize
+
+    kept, moved = [], []
+    for f in findings:
+        new = renamed.get(f.path) if f.location is not None else None
+        if new is None:
+            kept.append(f)
+            continue
+        loc = f.location
+        snippet = loc.snippet or _lines(tree / loc.path, loc.start_line, loc.end_line)
+        moved.append(replace(f, location=replace(loc, path=new, snippet=snippet), fingerprint=""))
+    return kept + list(normalize(moved, tree))
+
+
+def _lines(path: Path, start: int | None, end: int | None) -> str | None:
+    """The flagged lines of the base's file, as the fingerprint reads them when a
+    report has no snippet (the file is not at its new path in the base)."""
+    if not start:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    chunk = lines[start - 1: min(end or start, start + 20)]
+    return "\n".join(chunk) or None
 
 
 def pr_properties(scope: Scope, decision: Any) -> dict[str, Any]:

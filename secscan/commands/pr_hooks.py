@@ -99,6 +99,10 @@ def start_pull_request(req: Any, skip: list[str], options: Mapping[str, Mapping[
             raise ConfigError("--pr-comment needs pull-request mode (--changed-since REF, or a GitHub "
                               "pull_request event)")
         return None
+    if req.pr_comment:  # where the comment goes and the token: checked before any scanner runs
+        from secscan.emit.github.pr_comment import resolve_where
+
+        resolve_where(os.environ if env is None else env)
     if req.baseline:
         click.echo("secscan: warning: --baseline is not used in pull-request mode: the base is scanned "
                    "and compared instead", err=True)
