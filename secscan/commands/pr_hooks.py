@@ -68,6 +68,7 @@ class PullRequestRun:
             for line in annotation_lines(decision, ch):
                 sys.stdout.write(line + "\n")
             sys.stdout.flush()
+        _step_summary(decision, self.scope, result)
         if not pr_comment:
             return False
         from secscan.emit.github.pr_comment import post_comment
@@ -82,6 +83,21 @@ class PullRequestRun:
             return True
         click.echo(f"secscan: PR comment {outcome}", err=True)
         return False
+
+
+def _step_summary(decision: Any, scope: Scope, result: Any) -> None:
+    """Under GitHub Actions, the new findings (the PR comment's text) in the step
+    summary too: the annotations' overflow notice points there."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from secscan.emit.github.pr_comment import MARKER, render_body
+
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(render_body(decision, scope, result).removeprefix(MARKER + "\n") + "\n")
+    except OSError as exc:
+        click.echo(f"secscan: warning: cannot write the step summary ({exc.strerror})", err=True)
 
 
 def start_pull_request(req: Any, skip: list[str], options: Mapping[str, Mapping[str, Any]],
