@@ -334,3 +334,13 @@ def test_changed_lines_come_from_the_diff_against_the_merge_base(tmp_path: Path)
     assert ch.by_path["a.py"].lines == ((3, 3), (7, 7))
     assert ch.on_changed_line("a.py", 7) and not ch.on_changed_line("a.py", 5)
     assert ch.on_changed_line("new.py", 1) and ch.present == ["a.py", "moved.py", "new.py", "untracked.py"]
+
+
+def test_a_pull_request_checkout_that_is_the_base_itself_is_an_error(tmp_path: Path) -> None:
+    from secscan.collect.changes import BaseMissing, resolve
+
+    repo = _repo(tmp_path, {"lib.py": BASE_LIB})  # "feature" has no commit of its own yet
+    git(repo, "update-ref", "refs/remotes/origin/main", "main")
+    with pytest.raises(BaseMissing, match="HEAD is the base commit itself"):
+        resolve(repo, "origin/main", source="GITHUB_BASE_REF")
+    assert resolve(repo, "origin/main").files == ()  # asked for by name: an empty change is what it is

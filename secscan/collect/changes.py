@@ -202,8 +202,16 @@ def resolve(repo: str | Path, ref: str, source: str = "--changed-since") -> Chan
         why = "the history stops before they meet" if shallow else "they share no history"
         raise BaseMissing(f"{source} {ref}: no merge base with HEAD ({why}) — {_fetch_hint(ref, shallow)}")
     merge_base = merge.stdout.decode().strip()
+    head_sha = head.stdout.decode().strip()
+    if source == "GITHUB_BASE_REF" and merge_base == head_sha:
+        # a pull request has commits of its own: HEAD being the base means the checkout
+        # is the base branch (pull_request_target checks it out by default) — an empty
+        # diff here would pass every pull request unseen
+        raise BaseMissing(f"{source} {ref}: HEAD is the base commit itself, so the checkout is not the pull "
+                          "request's (pull_request_target checks out the base branch: give actions/checkout "
+                          "ref: ${{ github.event.pull_request.head.sha }}, or pass --changed-since)")
     files = _changed_files(root, merge_base)
-    return ChangeSet(base_ref=ref, base_commit=merge_base, head_commit=head.stdout.decode().strip(),
+    return ChangeSet(base_ref=ref, base_commit=merge_base, head_commit=head_sha,
                      files=tuple(files), source=source, prefix=_prefix(root))
 
 
