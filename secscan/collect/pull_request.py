@@ -14,8 +14,9 @@ A scanner left out because none of its inputs changed is recorded as skipped wit
 reason (in the SARIF, the console, the PR comment) and cannot fail the run as
 "required": the pull request cannot have added a finding there.
 
-The base's findings come from scanning a ``git worktree`` of the merge base with the
-same scanners and options on the same files.  A finding is *new* when no base finding
+The base's findings come from scanning the merge base with the same scanners and
+options on the same files: only those files (and the scanned directory's settings
+files) when only bandit and semgrep run, else a ``git worktree`` of the whole tree.  A finding is *new* when no base finding
 has its fingerprint (:mod:`secscan.decide.baseline`); only new findings are gated
 (the policy runs in ``mode: new``).  When a scanner fails on the base, every finding
 it reports on the head counts as new and a warning says so (fail closed: an unknown
@@ -120,7 +121,7 @@ class BaseScan:
 def scan_base(scope: Scope, target: Path, head: Any, *, timeout: float, jobs: int | None,
               offline: bool, network: Mapping[str, Any] | None = None) -> BaseScan:
     """Scan the merge base with the scanners that ran on the head, on the same files."""
-    from secscan.collect.changes import base_checkout
+    from secscan.collect.changes import base_checkout, base_files
     from secscan.collect.scan import OK, SKIPPED, scan
     from secscan.decide.baseline import baseline_from_findings
 
@@ -133,14 +134,18 @@ def scan_base(scope: Scope, target: Path, head: Any, *, timeout: float, jobs: in
     base = baseline_from_findings([], source=f"base {scope.changes.base_commit[:12]}")
     if not tools:
         return BaseScan(base, warnings, [])
-    with base_checkout(target, scope.changes.base_commit) as tree:
+    per_file_only = all(t in PER_FILE for t in tools)
+    paths = [f.base_path for f in scope.changes.files if f.status is not Status.DELETED]
+    # the per-file scanners need only the changed files; the others read the whole tree
+    checkout = (base_files(target, scope.changes.base_commit, paths) if per_file_only
+                else base_checkout(target, scope.changes.base_commit))
+    with checkout as tree:
         if not tree.is_dir():  # the scanned directory is new in this pull request: nothing to compare
             return BaseScan(base, warnings, sorted(tools))
         options = {t: dict(scope.options.get(t, {})) for t in tools}
         for tool in PER_FILE:
             if tool in options:  # the same files, in the base (file_list drops those it lacks)
-                options[tool]["files"] = [str(tree / f.base_path) for f in scope.changes.files
-                                          if f.status is not Status.DELETED]
+                options[tool]["files"] = [str(tree / p) for p in paths]
         result = scan(tree, scanners=tools, required=(), timeout=timeout, jobs=jobs, options=options,
                       offline=offline, network=network)
         findings = _moved(result.findings, scope.changes.renamed, tree)
