@@ -344,3 +344,16 @@ def test_a_pull_request_checkout_that_is_the_base_itself_is_an_error(tmp_path: P
     with pytest.raises(BaseMissing, match="HEAD is the base commit itself"):
         resolve(repo, "origin/main", source="GITHUB_BASE_REF")
     assert resolve(repo, "origin/main").files == ()  # asked for by name: an empty change is what it is
+
+
+def test_the_base_of_a_per_file_scan_is_the_changed_files_as_committed(tmp_path: Path) -> None:
+    from secscan.collect.changes import base_files
+
+    repo = _repo(tmp_path, {"sub/a.py": "base a\n", "sub/b.py": "base b\n", "sub/.semgrepignore": "x/\n",
+                            "top.py": "outside the scanned directory\n"})
+    _commit(repo, {"sub/a.py": "head a\n", "sub/new.py": "new\n"})
+    with base_files(repo / "sub", git(repo, "rev-parse", "main").strip(), ["a.py", "new.py", "../top.py"]) as tree:
+        files = sorted(str(p.relative_to(tree)) for p in tree.rglob("*") if p.is_file())
+        assert files == [".semgrepignore", "a.py"]  # new.py is not in the base; nothing outside sub/
+        assert (tree / "a.py").read_text(encoding="utf-8") == "base a\n"
+    assert not tree.exists()
