@@ -357,3 +357,19 @@ def test_the_base_of_a_per_file_scan_is_the_changed_files_as_committed(tmp_path:
         assert files == [".semgrepignore", "a.py"]  # new.py is not in the base; nothing outside sub/
         assert (tree / "a.py").read_text(encoding="utf-8") == "base a\n"
     assert not tree.exists()
+
+
+def test_the_fake_comments_api_refuses_what_github_refuses() -> None:
+    import httpx
+
+    with FakeGitHub(token="t", pulls={3}) as gh:
+        base = f"{gh.api_url}/repos/o/r/issues"
+        auth = {"Authorization": "Bearer t"}
+        assert httpx.post(f"{base}/3/comments", json={"body": "x"}).status_code == 401
+        assert httpx.post(f"{base}/4/comments", json={"body": "x"}, headers=auth).status_code == 404
+        too_long = httpx.post(f"{base}/3/comments", json={"body": "x" * 65_537}, headers=auth)
+        assert too_long.status_code == 422 and "too long" in too_long.text
+        made = httpx.post(f"{base}/3/comments", json={"body": "x" * 65_536}, headers=auth)
+        assert made.status_code == 201 and made.json()["user"] == {"login": "github-actions[bot]", "type": "Bot"}
+        assert httpx.patch(f"{base}/comments/99", json={"body": "y"}, headers=auth).status_code == 404
+        assert httpx.get(f"{gh.api_url}/user", headers=auth).status_code == 403
