@@ -148,13 +148,23 @@ def summary(sarif: Path, fmt: str) -> None:
 @click.option("--dockerfile", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The Dockerfile that builds the --image (default: the repository's Dockerfile, when there "
                    "is one): image findings point at its lines.")
+@click.option("--changed-since", "changed_since", metavar="REF",
+              help="Pull-request mode: scan what changed since the merge base of REF and HEAD (bandit and "
+                   "semgrep on the changed files, the other scanners when one of their inputs changed, gitleaks "
+                   "on the commits REF..HEAD), scan the base the same way, and gate only the findings that are "
+                   "new. Automatic on a GitHub pull request (origin/$GITHUB_BASE_REF).")
+@click.option("--full-scan", is_flag=True, help="Scan everything even on a GitHub pull request.")
+@click.option("--pr-comment", is_flag=True,
+              help="Pull-request mode: write the new findings as one comment on the pull request, updated in "
+                   "place on every push ($GITHUB_TOKEN with pull-requests: write).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @handle_errors
 def run(path: Path, scanners: str | None, skip: str | None, require: str | None, timeout: float | None,
         jobs: int | None, sarif_out: Path | None, fmt: str | None, policy: Path | None, baseline: Path | None,
         config_path: Path | None, options: Sequence[str], osv_url: str | None, safety_db: Path | None,
         online: bool, kev: Path | None, epss: Path | None, images: Sequence[str], dockerfile: Path | None,
-        quiet: bool, offline: bool = False) -> None:
+        quiet: bool, offline: bool = False, changed_since: str | None = None, full_scan: bool = False,
+        pr_comment: bool = False) -> None:
     """Run every applicable scanner on PATH in parallel; write one SARIF log; gate."""
     from secscan.commands.run import RunRequest, execute_run
 
@@ -162,7 +172,7 @@ def run(path: Path, scanners: str | None, skip: str | None, require: str | None,
         path=path, scanners=scanners, skip=skip, require=require, timeout=timeout, jobs=jobs, sarif=sarif_out,
         fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
         safety_db=safety_db, online=online, offline=offline, kev=kev, epss=epss, images=images,
-        dockerfile=dockerfile)
+        dockerfile=dockerfile, changed_since=changed_since, full_scan=full_scan, pr_comment=pr_comment)
     from secscan.commands.progress import LiveTable, line_printer
 
     if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):

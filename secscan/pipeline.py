@@ -33,6 +33,8 @@ from secscan.errors import ConfigError, ExitCode
 
 if TYPE_CHECKING:
     from secscan.collect.scan import ProgressFn, ScanResult
+    from secscan.commands.pr_hooks import PullRequestRun
+    from secscan.decide.baseline import Baseline
     from secscan.decide.policy import Decision, Policy
     from secscan.decide.prioritise.exploits import ExploitData
     from secscan.decide.prioritise.remediation import RemediationPlan
@@ -94,6 +96,12 @@ class RunSettings:
     kev: Path | None = None  # a local CISA KEV catalogue (JSON feed)
     epss: Path | None = None  # local EPSS scores (CSV, CSV.gz or API JSON)
     images: tuple[Any, ...] = ()  # secscan.collect.images.ImageSpec, or references/paths
+    # pull-request mode: the findings new since this git ref (``--changed-since``);
+    # automatic on a GitHub pull request unless ``full_scan``; ``pr_comment``: the
+    # comment's target and token are checked before any scanner runs
+    changed_since: str | None = None
+    full_scan: bool = False
+    pr_comment: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +131,8 @@ class RunOutcome:
     settings: RunSettings
     properties: Mapping[str, Any]  # the run-level SARIF properties (the decision)
     previous: Mapping[str, Any] | None = None  # the baseline's SARIF layout (GitHub categories)
+    # pull-request mode's state (scope, base scan): ``.report()`` annotates and comments
+    pull_request: PullRequestRun | None = None
 
     @property
     def passed(self) -> bool:
@@ -290,6 +300,13 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
 
     required = list(settings.required) + list(policy.required_scanners)
     options, skip = policy_scan_options(policy, _canonical_options(settings.options), settings.skip)
+    from secscan.commands.pr_hooks import start_pull_request
+
+    pr = start_pull_request(path, settings, skip, options, baseline=baseline)  # None: a full scan
+    if pr is not None:
+        skip, options = pr.skip, pr.options
+        required = [t for t in required if t not in pr.scope.not_run]
+        policy = pr.policy(policy)
     network = _probe(path, settings, options, skip)
     # the exploit feeds are fetched when the network is allowed and answers
     online = settings.offline is False or (network is not None and any(p.reachable for p in network.values()))
@@ -297,18 +314,25 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
     result = scan(path, scanners=settings.scanners, skip=skip, required=required, timeout=settings.timeout,
                   jobs=settings.jobs, options=options, offline=settings.offline is not False, progress=progress,
                   network=network, images=settings.images)
-    findings, decision = apply_policy(result, policy, baseline_path=baseline, now=now or source_date(),
-                                      exploits=exploits)
+    if pr is not None:
+        pr.scan_base(result, timeout=settings.timeout, jobs=settings.jobs, offline=settings.offline is not False,
+                     network=network)
+    findings, decision = apply_policy(result, policy, baseline_path=None if pr else baseline,
+                                      now=now or source_date(), exploits=exploits,
+                                      baseline=pr.baseline if pr else None)
     fail_for_scanners(decision, result.failed)
     plan = build_plan(findings, breached_fingerprints(decision))
     result.findings = attach_fixes(findings, plan, result.target)
     summary = decision.to_dict()
     summary["required_not_run"] = [r.tool for r in result.failed]  # exit 3: never read as passed
     properties = {"decision": for_run(path).value(summary)}  # no machine path (policy file)
-    previous = read_layout(baseline) if baseline else None  # categories stay put night to night
+    if pr is not None:
+        properties["pullRequest"] = pr.properties(decision)
+    previous = read_layout(baseline) if baseline and pr is None else None  # categories stay put night to night
     return RunOutcome(result=result, decision=decision, findings=tuple(result.findings),
                       exit_code=exit_code_of(result, decision), not_checked=_not_checked(result, settings, skip),
-                      plan=plan, exploits=exploits, settings=settings, properties=properties, previous=previous)
+                      plan=plan, exploits=exploits, settings=settings, properties=properties, previous=previous,
+                      pull_request=pr)
 
 
 def carried_findings(result: ScanResult, baseline_path: str | Path, findings: Sequence[Finding]) -> list[Finding]:
@@ -338,10 +362,11 @@ def fail_for_scanners(decision: Decision, failed: Sequence[Any]) -> None:
 
 
 def apply_policy(result: ScanResult, policy: Policy, baseline_path: str | Path | None = None,
-                 now: datetime | None = None, exploits: ExploitData | None = None
-                 ) -> tuple[list[Finding], Decision]:
+                 now: datetime | None = None, exploits: ExploitData | None = None,
+                 baseline: Baseline | None = None) -> tuple[list[Finding], Decision]:
     """Licence findings from the inventory, carried findings, baseline, overrides,
-    suppressions: the findings for the SARIF and the decision."""
+    suppressions: the findings for the SARIF and the decision.  ``baseline``: one
+    already in memory (a pull request's base scan) when there is no ``baseline_path``."""
     from secscan.decide.baseline import read_baseline
     from secscan.decide.policy import evaluate, license_findings
     from secscan.normalizer.finalize import normalize
@@ -357,7 +382,7 @@ def apply_policy(result: ScanResult, policy: Policy, baseline_path: str | Path |
                     else replace(f, package=replace(f.package, manifest=manifest))
                     for f in license_findings(result.licenses, policy)]
         findings = normalize(findings + licensed, result.target)
-    baseline = read_baseline(baseline_path) if baseline_path else None
+    baseline = read_baseline(baseline_path) if baseline_path else baseline
     decision = evaluate(findings, policy, baseline=baseline, now=now, scanner_status=result.scanner_status,
                         exploits=exploits)
     return list(decision.findings), decision

@@ -17,6 +17,10 @@ from support.scanners import check_scanners
 # `secscan run` probes the internet by default (secscan/collect/network.py): tests never do —
 # the ones about the probes point them at 127.0.0.1 and unset this
 os.environ.setdefault("SECSCAN_OFFLINE", "1")
+# run inside a GitHub pull-request job, every `secscan run` would turn into pull-request mode
+# (secscan/collect/changes.py): the tests that want that mode set these themselves
+for _name in ("GITHUB_EVENT_NAME", "GITHUB_BASE_REF"):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(scope="session")

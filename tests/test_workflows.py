@@ -159,8 +159,11 @@ def test_least_permissions() -> None:
         wf = yaml.safe_load(text)
         assert wf["permissions"] == {}
         for job in wf["jobs"].values():
-            assert set(job["permissions"]) <= {"contents", "security-events"}
+            assert set(job["permissions"]) <= {"contents", "security-events", "pull-requests"}
             assert job["permissions"].get("contents") == "read"
+            # pull-requests: write only where the job writes a PR comment (docs/ci.md)
+            if "pull-requests" in job["permissions"]:
+                assert any((step.get("with") or {}).get("pr-comment") == "true" for step in job["steps"]), text
 
 
 def test_action_pins_official_scanner_archives_by_sha256() -> None:

@@ -101,6 +101,11 @@ class RunRequest:
     kev: Path | None = None  # local CISA KEV catalogue (JSON feed)
     epss: Path | None = None  # local EPSS scores (CSV, CSV.gz or API JSON)
     images: list[Any] = field(default_factory=list)  # secscan.collect.images.ImageSpec
+    # pull-request mode (secscan.collect.pull_request): the base to compare with, or None
+    # (then automatic on a GitHub pull request unless full_scan); pr_comment: one PR comment
+    changed_since: str | None = None
+    full_scan: bool = False
+    pr_comment: bool = False
 
     @classmethod
     def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
@@ -108,7 +113,8 @@ class RunRequest:
                  policy: Path | None, baseline: Path | None, config: Path | None, options: Sequence[str],
                  osv_url: str | None, safety_db: Path | None, online: bool,
                  offline: bool = False, kev: Path | None = None, epss: Path | None = None,
-                 images: Sequence[str] = (), dockerfile: Path | None = None) -> RunRequest:
+                 images: Sequence[str] = (), dockerfile: Path | None = None, changed_since: str | None = None,
+                 full_scan: bool = False, pr_comment: bool = False) -> RunRequest:
         cfg = load_config(path, config)
         base = Path(cfg.source).parent if cfg.source else path
 
@@ -132,6 +138,9 @@ class RunRequest:
             kev=kev,
             epss=epss,
             images=_images(path, cfg, images, dockerfile),
+            changed_since=changed_since,
+            full_scan=full_scan,
+            pr_comment=pr_comment,
         )
 
 
@@ -145,6 +154,7 @@ def staged_request(path: Path, files: Sequence[str], policy: Path | None, sarif:
                               osv_url=None, safety_db=None, online=False, offline=True)
     from secscan.scanners import SCANNERS
 
+    req.full_scan = True  # the staged changes, whatever the CI's pull-request variables say
     req.scanners = None  # not all required: a commit without Python files skips bandit
     req.skip = [t for t in SCANNERS if t not in ("gitleaks", "bandit", "semgrep")]
     req.required = ["gitleaks"]
@@ -160,7 +170,8 @@ def settings_of(req: RunRequest) -> RunSettings:
     return RunSettings(scanners=tuple(req.scanners) if req.scanners else None, skip=tuple(req.skip),
                        required=tuple(req.required), timeout=req.timeout, jobs=req.jobs,
                        options={tool: dict(opts) for tool, opts in req.options.items()}, offline=req.offline,
-                       probe_urls=dict(req.probe_urls), kev=req.kev, epss=req.epss, images=tuple(req.images))
+                       probe_urls=dict(req.probe_urls), kev=req.kev, epss=req.epss, images=tuple(req.images),
+                       changed_since=req.changed_since, full_scan=req.full_scan, pr_comment=req.pr_comment)
 
 
 def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = None,
@@ -189,11 +200,15 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     click.echo(f"secscan: {outcome.exploits.summary()}", err=True)
     click.echo(f"secscan: wrote {len(result.findings)} findings to {'stdout' if to_stdout else req.sarif}",
                err=True)
+    pr = outcome.pull_request
+    comment_failed = pr.report(decision, result, req.pr_comment) if pr is not None else False
     if outcome.exit_code is ExitCode.SCANNER:
         from secscan.emit.escape import printable
 
         for r in result.failed:
             click.echo(f"secscan: error: {r.tool}: {printable(r.status)}: {printable(r.reason, 1000)}", err=True)
+    if outcome.exit_code is ExitCode.PASS and comment_failed:
+        return ExitCode.USAGE  # asked for a PR comment and none could be written: not a clean pass
     return outcome.exit_code
 
 

@@ -59,6 +59,8 @@ Mode: ``gitleaks git TARGET`` when ``TARGET/.git`` exists (history: a secret del
 from HEAD is still leaked), else ``gitleaks dir TARGET``; ``options["mode"]`` ("git" /
 "dir") overrides.  ``git`` mode does not read uncommitted changes.  ``options
 ["history_depth"] = N`` → ``--log-opts=--max-count=N`` (the N newest commits).
+``options["log_range"] = "BASE..HEAD"`` → ``--log-opts=BASE..HEAD`` (a pull request's
+commits, :mod:`secscan.collect.pull_request`; the commit count is checked against that range).
 ``options["config"]`` → ``--config``.  gitleaks runs with the target as its working
 directory so the target's ``.gitleaksignore`` applies.  Exit codes (we pass
 ``--exit-code 10``): 0 no leaks, 10 leaks, anything else is an error.
@@ -467,14 +469,17 @@ def safe_directory_env(env: Mapping[str, str], path: Path) -> dict[str, str]:
             f"GIT_CONFIG_VALUE_{count}": str(path)}
 
 
-def _history_args(depth: Any) -> list[str]:
-    """The revisions gitleaks reads: its default (every ref, full history), or the
-    ``depth`` newest commits of HEAD when ``--log-opts=--max-count=N`` replaces it."""
+def _history_args(depth: Any, log_range: str | None = None) -> list[str]:
+    """The revisions gitleaks reads: its default (every ref, full history), the
+    ``depth`` newest commits of HEAD when ``--log-opts=--max-count=N`` replaces it, or
+    a pull request's commits (``log_range`` ``BASE..HEAD``)."""
+    if log_range:
+        return [log_range]
     return [f"--max-count={int(depth)}"] if depth else ["--all", "--full-history"]
 
 
 def expected_commits(target: Path, env: Mapping[str, str], depth: Any = None,
-                     timeout: float = 600.0) -> tuple[int | None, int | None, str]:
+                     timeout: float = 600.0, log_range: str | None = None) -> tuple[int | None, int | None, str]:
     """(commits in what was asked, commits among them that add text, git's error).
 
     gitleaks counts ("N commits scanned") only commits whose diff adds lines of text:
@@ -486,12 +491,12 @@ def expected_commits(target: Path, env: Mapping[str, str], depth: Any = None,
     full_env = dict(env)
     full_env.update(safe_directory_env(env, target))
     base = ["git", "-C", str(target)]
-    revs = [f"--max-count={int(depth)}", "HEAD"] if depth else ["--all"]
+    revs = [log_range] if log_range else [f"--max-count={int(depth)}", "HEAD"] if depth else ["--all"]
     code, out, err = run_capture(base + ["rev-list", "--count", *revs], timeout=timeout, env=full_env)
     if code != 0:
         return None, None, _first_error(err) or f"git rev-list exit {code}"
     total = int(out.strip() or 0)
-    code, out, err = run_capture(base + ["log", *_history_args(depth), "--format=%x00%H",
+    code, out, err = run_capture(base + ["log", *_history_args(depth, log_range), "--format=%x00%H",
                                          "--numstat"], timeout=timeout, env=full_env)
     if code != 0:
         return total, None, _first_error(err) or f"git log exit {code}"
@@ -516,12 +521,17 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     if ctx.options.get("redact"):
         argv.append("--redact")
     depth = ctx.options.get("history_depth")
-    if scan_mode == "git" and depth and not staged:
+    log_range = str(ctx.options.get("log_range") or "") if scan_mode == "git" and not staged else ""
+    if log_range:  # a pull request's commits (secscan.collect.changes): BASE..HEAD
+        argv.append(f"--log-opts={log_range}")
+    elif scan_mode == "git" and depth and not staged:
         argv.append(f"--log-opts=--max-count={int(depth)}")
     if ctx.options.get("config"):
         argv += ["--config", str(ctx.options["config"])]
     if staged:
         note = "gitleaks scanned the changes staged for commit (git --staged), not the history"
+    elif log_range:
+        note = f"gitleaks scanned the commits {log_range} (the pull request's); uncommitted changes are not scanned"
     elif scan_mode == "git":
         note = "gitleaks scanned the git history" + (f" (newest {int(depth)} commits)" if depth else "") \
             + "; uncommitted changes are not scanned in git mode"
@@ -532,6 +542,8 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     expected: dict[str, Any] = {"mode": "staged" if staged else scan_mode}
     if scan_mode == "git":
         expected["history_depth"] = int(depth) if depth else None
+        if log_range:
+            expected["log_range"] = log_range
     return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json", notes=(note,),
                 env=safe_directory_env(ctx.env, ctx.target), expected=expected)
 
@@ -606,7 +618,7 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
         match = _SCANNED.search(line) or match
     scanned = int(match.group(1)) if match else None
     total, with_text, error = expected_commits(ctx.target, ctx.env, expected.get("history_depth"),
-                                               timeout=ctx.timeout)
+                                               timeout=ctx.timeout, log_range=expected.get("log_range"))
     report.coverage.update({"commits_in_history": total, "commits_with_changes": with_text,
                             "commits_scanned": scanned})
     if error:

@@ -41,6 +41,18 @@ takes ``state`` ``open``|``dismissed``, ``dismissed_reason`` one of ``false posi
 most 280 characters (422 otherwise); with ``delegated_dismissal`` a dismissal is
 answered 403.  :meth:`FakeGitHub.dismiss` is a person dismissing in the web UI.
 
+Pull-request comments (the issues comments API: a pull request is an issue):
+``GET {base}/repos/{o}/{r}/issues/{n}/comments`` (``per_page`` ≤ 100, ``page``, ``Link``
+headers) lists a pull request's comments, oldest first, each with ``id``, ``body``,
+``user.{login,type}``; ``POST`` the same path with ``{"body"}`` answers ``201`` and the
+comment; ``PATCH {base}/repos/{o}/{r}/issues/comments/{id}`` with ``{"body"}`` answers
+``200``.  An unknown pull request or comment id is ``404``; a body that is missing,
+not a string or longer than 65,536 characters is ``422``.  ``GET {base}/user`` answers
+the token's account when ``user_login`` is set (a personal token) and ``403 "Resource
+not accessible by integration"`` otherwise (the Actions ``GITHUB_TOKEN``, whose
+comments are by ``github-actions[bot]``, type ``Bot``).  ``pulls`` are the pull request
+numbers that exist; :meth:`FakeGitHub.add_comment` is a person commenting.
+
 Knobs for the failure paths: ``rate_limit_first`` (the first N requests get 429 with
 ``Retry-After: retry_after``), ``rate_limit_style="reset"`` (403 with
 ``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset``), ``server_error_first`` (the
@@ -114,6 +126,23 @@ class Upload:
 
 
 REASONS = ("false positive", "won't fix", "used in tests")
+MAX_COMMENT = 65_536
+BOT = ("github-actions[bot]", "Bot")
+
+
+@dataclass
+class Comment:
+    id: int
+    number: int
+    body: str
+    login: str
+    type: str
+    edits: int = 0
+
+    def to_json(self, api: str, owner: str, repo: str) -> dict[str, Any]:
+        return {"id": self.id, "body": self.body, "user": {"login": self.login, "type": self.type},
+                "url": f"{api}/repos/{owner}/{repo}/issues/comments/{self.id}",
+                "issue_url": f"{api}/repos/{owner}/{repo}/issues/{self.number}"}
 STORED_RESULTS = 5000
 
 
@@ -183,8 +212,13 @@ class FakeGitHub:
         server_error_status: int = 500,
         pending_polls: int = 1,
         delegated_dismissal: bool = False,
+        pulls: set[int] | None = None,
+        user_login: str | None = None,
     ) -> None:
         self.delegated_dismissal = delegated_dismissal
+        self.pulls = {1} if pulls is None else set(pulls)
+        self.user_login = user_login
+        self.comments: dict[int, Comment] = {}
         self.alerts: dict[int, Alert] = {}
         self._identities: dict[tuple[str, str, str, str], int] = {}
         self.analyses: list[tuple[str, str, str, int]] = []  # (tool, category, ref, stored results)
@@ -255,6 +289,16 @@ class FakeGitHub:
             return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
         split = urlsplit(req.path[len(self.base_path):])
         path, query = split.path, parse_qs(split.query)
+        if path == "/user" and req.method == "GET":
+            if self.user_login is None:
+                return 403, {}, {"message": "Resource not accessible by integration",
+                                 "documentation_url": "https://docs.github.com/rest/users/users"}
+            return 200, {}, {"login": self.user_login, "type": "User"}
+        c = re.fullmatch(r"/repos/([^/]+)/([^/]+)/issues/(?:(\d+)/comments|comments/(\d+))", path)
+        if c:
+            if self.repos is not None and f"{c.group(1)}/{c.group(2)}" not in self.repos:
+                return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+            return self._comments(req, c.group(1), c.group(2), c.group(3), c.group(4), path, query)
         a = re.fullmatch(r"/repos/([^/]+)/([^/]+)/code-scanning/alerts(?:/(\d+))?", path)
         if a:
             if self.repos is not None and f"{a.group(1)}/{a.group(2)}" not in self.repos:
@@ -275,6 +319,63 @@ class FakeGitHub:
         if req.method == "GET" and sarif_id is not None:
             return self._status(sarif_id)
         return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+
+    # -- pull-request comments
+    def add_comment(self, number: int, body: str, login: str = "a-person", type: str = "User") -> Comment:
+        """Someone commenting on pull request ``number`` in the web UI."""
+        with self._lock:
+            comment = Comment(len(self.comments) + 1, number, body, login, type)
+            self.comments[comment.id] = comment
+        return comment
+
+    def comments_on(self, number: int) -> list[Comment]:
+        return [c for c in sorted(self.comments.values(), key=lambda c: c.id) if c.number == number]
+
+    def _comments(self, req: Request, owner: str, repo: str, number: str | None, comment_id: str | None,
+                  path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, str], Any]:
+        docs = "https://docs.github.com/rest/issues/comments"
+        if number is not None and int(number) not in self.pulls:
+            return 404, {}, {"message": "Not Found", "documentation_url": docs}
+        if req.method == "GET" and number is not None:
+            try:
+                per_page = int(query.get("per_page", ["30"])[0])
+                page = int(query.get("page", ["1"])[0])
+            except ValueError:
+                return 422, {}, {"message": "Invalid per_page or page", "documentation_url": docs}
+            if not 1 <= per_page <= 100 or page < 1:
+                return 422, {}, {"message": "per_page must be 1..100", "documentation_url": docs}
+            chosen = self.comments_on(int(number))
+            items = [c.to_json(self.api_url, owner, repo) for c in chosen[(page - 1) * per_page: page * per_page]]
+            last = max(1, -(-len(chosen) // per_page))
+            links = []
+            if page < last:
+                base = {k: v[0] for k, v in query.items()}
+                links.append(f'<{self.api_url}{path}?{urlencode({**base, "page": page + 1})}>; rel="next"')
+                links.append(f'<{self.api_url}{path}?{urlencode({**base, "page": last})}>; rel="last"')
+            return 200, ({"Link": ", ".join(links)} if links else {}), items
+        if req.method not in ("POST", "PATCH") or (req.method == "POST") != (number is not None):
+            return 404, {}, {"message": "Not Found", "documentation_url": docs}
+        try:
+            payload = json.loads(req.body)
+        except ValueError:
+            return 400, {}, {"message": "Problems parsing JSON", "documentation_url": docs}
+        body = payload.get("body") if isinstance(payload, dict) else None
+        if not isinstance(body, str):
+            return 422, {}, {"message": "Invalid request.\n\n\"body\" wasn't supplied.", "documentation_url": docs}
+        if len(body) > MAX_COMMENT:
+            return 422, {}, {"message": "Validation Failed", "documentation_url": docs,
+                             "errors": [{"resource": "IssueComment", "code": "custom", "field": "body",
+                                         "message": "body is too long (maximum is 65536 characters)"}]}
+        login, kind = (self.user_login, "User") if self.user_login else BOT
+        if req.method == "POST":
+            comment = self.add_comment(int(number or 0), body, login, kind)
+            return 201, {}, comment.to_json(self.api_url, owner, repo)
+        with self._lock:
+            existing = self.comments.get(int(comment_id or 0))
+            if existing is None:
+                return 404, {}, {"message": "Not Found", "documentation_url": docs}
+            existing.body, existing.edits = body, existing.edits + 1
+            return 200, {}, existing.to_json(self.api_url, owner, repo)
 
     def _rate_limited(self) -> tuple[int, dict[str, str], Any]:
         body = {"message": "API rate limit exceeded", "documentation_url":

@@ -82,6 +82,9 @@ def upload_sarif(
     mode = SuppressedMode(suppressed)
     target = resolve_target(repo, ref, sha, token, api_url, env)
     doc = _load(sarif)
+    from secscan.emit.github.pr_upload import check_upload_ref
+
+    check_upload_ref(doc, target.ref, str(sarif) if not isinstance(sarif, Mapping) else "the SARIF log")
     chosen = select(doc, mode)
     fitted = plan(chosen.log, split=split)
     report = UploadReport(left_out=chosen.left_out, notes=fitted.notes, mode=mode,
