@@ -645,5 +645,7 @@ SCANNER = Scanner(
         Option("redact", {"type": "boolean"}, "Run gitleaks with --redact (weaker fingerprints)."),
         Option("staged", {"type": "boolean"}, "Only the changes staged for commit (the pre-commit hook).",
                policy=False),
+        Option("log_range", {"type": "string"}, "git mode: only the commits of this range (BASE..HEAD: a "
+               "pull request's commits).", policy=False),
     ),
 )
