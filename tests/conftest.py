@@ -13,6 +13,9 @@ from support.scanners import check_scanners
 # `secscan run` probes the internet by default (secscan/collect/network.py): tests never do —
 # the ones about the probes point them at 127.0.0.1 and unset this
 os.environ.setdefault("SECSCAN_OFFLINE", "1")
+# the result cache (secscan/collect/cache.py) would let one test's scan answer another's:
+# off unless a test asks for it (tests/test_result_cache.py); the version cache stays on
+os.environ.setdefault("SECSCAN_NO_RESULT_CACHE", "1")
 
 
 @pytest.fixture(scope="session")

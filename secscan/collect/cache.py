@@ -219,8 +219,8 @@ def open_cache(cache: bool | str | Path | ResultCache | None = None,
         return cache
     if cache is False:
         return None
-    if cache is None and any(str(env.get(n, "")).strip().lower() in _TRUE
-                             for n in ("SECSCAN_NO_CACHE", "SECSCAN_NO_RESULT_CACHE")):
+    off = {n for n in ("SECSCAN_NO_CACHE", "SECSCAN_NO_RESULT_CACHE") if str(env.get(n, "")).strip().lower() in _TRUE}
+    if "SECSCAN_NO_CACHE" in off and cache is not True or cache is None and off:
         return None
     if isinstance(cache, (str, Path)):
         root = Path(cache).expanduser()

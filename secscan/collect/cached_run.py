@@ -68,9 +68,9 @@ def _options_key(ctx: RunContext) -> dict[str, Any]:
 
 def _base_key(tool: str, ctx: RunContext, exe: list[str], version: str | None, plan: Plan,
               argv: list[str]) -> str:
-    from secscan.collect.toolcache import binary_key
-
-    return digest("secscan-result", secscan_version(), tool, binary_key(exe), version, _argv_key(argv, ctx),
+    # the tool's version, not its binary's path or modification time: a CI runner installs
+    # the same version afresh on every run, and its results are the same
+    return digest("secscan-result", secscan_version(), tool, version, _argv_key(argv, ctx),
                   dict(plan.env), _options_key(ctx), ctx.offline)
 
 
@@ -542,8 +542,14 @@ def run_per_file(cache: ResultCache, tool: str, ctx: RunContext, exe: list[str],
     slices: dict[str, Any] = {}
     keys: dict[str, str] = {}
     misses: list[str] = []
+    # each file's content before anything runs: an entry is kept only if the file still
+    # holds it afterwards (a file edited during the scan is scanned again next time)
+    contents: dict[str, str | None] = {}
+    if names is None:
+        contents = {n: file_digest(ctx.target / n) for n in _walk_files(ctx.target)}
     for name in names or []:
         content = file_digest(ctx.target / name)
+        contents[name] = content
         keys[name] = digest(key, "file", name, content)
         stored = cache.get(keys[name]) if content is not None else None
         if isinstance(stored, dict) and isinstance(stored.get("results"), list) \
@@ -589,7 +595,8 @@ def run_per_file(cache: ResultCache, tool: str, ctx: RunContext, exe: list[str],
     if order is None:
         order = sorted(fresh)
     for name in fresh:
-        keys.setdefault(name, digest(key, "file", name, file_digest(ctx.target / name)))
+        if name in contents:
+            keys.setdefault(name, digest(key, "file", name, contents[name]))
     slices.update(fresh)
     missing = [n for n in order if n not in slices]
     if missing:
@@ -605,7 +612,8 @@ def run_per_file(cache: ResultCache, tool: str, ctx: RunContext, exe: list[str],
     parsed = hooks.problem(plan, outcome) or hooks.read(plan, outcome)
     if not isinstance(parsed, str):
         cache.put_many((keys[n], v) for n, v in sorted(fresh.items())
-                       if n in keys and strategy.cacheable_slice(v) and file_digest(ctx.target / n) is not None)
+                       if n in keys and strategy.cacheable_slice(v) and contents.get(n) is not None
+                       and file_digest(ctx.target / n) == contents[n])
     return iter([parsed])
 
 
@@ -626,6 +634,8 @@ def run_cached(cache: ResultCache, tool: str, ctx: RunContext, exe: list[str], v
                plan: Plan, run: Any, hooks: Hooks) -> Iterator[Step] | None:
     """The steps' parsed reports (or the problem) through the cache; None when this
     tool or these options are not cached (the caller runs the plan as always)."""
+    if not version:
+        return None  # a tool whose version is not known cannot be told from another
     if tool in PER_FILE:
         return run_per_file(cache, tool, ctx, exe, version, plan, run, hooks)
     if tool in PER_INPUT and not plan.shards:

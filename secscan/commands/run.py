@@ -93,6 +93,8 @@ class RunRequest:
     kev: Path | None = None  # local CISA KEV catalogue (JSON feed)
     epss: Path | None = None  # local EPSS scores (CSV, CSV.gz or API JSON)
     images: list[Any] = field(default_factory=list)  # secscan.collect.images.ImageSpec
+    # the result cache: None = as the environment says, False = off, a path = there
+    cache: Any = None
 
     @classmethod
     def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
@@ -202,7 +204,7 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     try:
         result = scan(req.path, scanners=req.scanners, skip=skip, required=required, timeout=req.timeout,
                       jobs=req.jobs, options=options, offline=req.offline is not False, progress=progress,
-                      network=network, images=req.images)
+                      network=network, images=req.images, cache=req.cache)
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
     from secscan.normalizer.portable import for_run, source_date
