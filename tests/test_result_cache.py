@@ -132,3 +132,16 @@ def test_no_cache_and_the_directory_are_honoured(tmp_path: Path) -> None:
     assert found is not None and found.root == tmp_path.resolve()
     with pytest.raises(Exception, match="SECSCAN_CACHE_MAX_MB"):
         open_cache(None, {"SECSCAN_CACHE_DIR": str(tmp_path), "SECSCAN_CACHE_MAX_MB": "lots"})
+
+
+@requires("bandit")
+def test_a_failed_scanner_is_never_cached(tmp_path: Path) -> None:
+    repo = make_sample_repo(tmp_path, history=False)
+    cache = tmp_path / "cache"
+    proc = subprocess.run([sys.executable, "-m", "secscan", "run", str(repo), "--scanners", "bandit", "--offline",
+                           "--sarif", str(tmp_path / "x.sarif"), "--format", "none", "--cache-dir", str(cache),
+                           "--timeout", "0.001"],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 3, proc.stderr  # a scanner failed
+    assert "timed out" in proc.stderr
+    assert not [p for p in cache.rglob("*.json") if "results" in p.parts]  # nothing kept of a failed run
