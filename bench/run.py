@@ -90,20 +90,23 @@ def bench(label: str, target: Path, options: dict, repeat: int) -> None:
           f"one after another: {serial:.2f} s")
 
 
-def cli_run(target: Path, out: Path, *extra: str) -> float:
-    """Wall time of one ``secscan run --offline`` in a fresh process."""
-    t0 = time.perf_counter()
+def cli_run(target: Path, out: Path, *extra: str) -> tuple[float, float]:
+    """Wall time and CPU time (secscan and its scanners) of one ``secscan run --offline``
+    in a fresh process."""
+    cpu0, t0 = children_cpu(), time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "secscan", "run", str(target), "--offline", "--sarif", str(out),
                            "--format", "none", "-q", *extra], capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
     if proc.returncode not in (0, 1):
         raise SystemExit(f"secscan run failed on {target}: {proc.stderr.strip()[-500:]}")
-    return wall
+    return wall, cpu
 
 
 def bench_warm(label: str, target: Path, repeat: int, tmp: Path) -> None:
     """--no-cache, cold and warm runs, interleaved; the SARIF of each compared."""
-    plain, cold, warm = [], [], []
+    plain: list[tuple[float, float]] = []
+    cold: list[tuple[float, float]] = []
+    warm: list[tuple[float, float]] = []
     same = True
     for n in range(repeat):
         cache = tmp / f"cache-{label}-{n}"
@@ -113,9 +116,13 @@ def bench_warm(label: str, target: Path, repeat: int, tmp: Path) -> None:
         same = same and (tmp / "plain.sarif").read_bytes() == (tmp / "cold.sarif").read_bytes() == \
             (tmp / "warm.sarif").read_bytes()
     best = [min(x) for x in (plain, cold, warm)]
-    print(f"{label}: --no-cache {best[0]:.2f} s, cold {best[1]:.2f} s, warm {best[2]:.2f} s "
-          f"(warm / cold {best[2] / best[1]:.2f}); all runs: no-cache {' / '.join(f'{x:.2f}' for x in plain)}, "
-          f"cold {' / '.join(f'{x:.2f}' for x in cold)}, warm {' / '.join(f'{x:.2f}' for x in warm)}; "
+
+    def runs(xs: list[tuple[float, float]]) -> str:
+        return " / ".join(f"{w:.2f}" for w, _ in xs)
+
+    print(f"{label}: --no-cache {best[0][0]:.2f} s ({best[0][1]:.2f} s CPU), cold {best[1][0]:.2f} s "
+          f"({best[1][1]:.2f} s CPU), warm {best[2][0]:.2f} s ({best[2][1]:.2f} s CPU); warm / cold "
+          f"{best[2][0] / best[1][0]:.2f}; all runs: no-cache {runs(plain)}, cold {runs(cold)}, warm {runs(warm)}; "
           f"same SARIF bytes: {same}")
 
 
@@ -128,6 +135,8 @@ def main_warm(args: argparse.Namespace) -> None:
         (one / "app.py").write_text("import subprocess\n\n\ndef run(cmd):\n"
                                     "    return subprocess.call(cmd, shell=True)\n")
         bench_warm("one-file repository", one, args.repeat, tmp_path)
+        if args.small_only:
+            return
         (tmp_path / "sdist").mkdir()
         tree = fetch_sdist(args.sdist, tmp_path / "sdist")
         bench_warm(f"{tree.name} ({sum(1 for _ in tree.rglob('*.py'))} .py files)", tree, args.repeat, tmp_path)
@@ -138,6 +147,7 @@ def main() -> None:
     ap.add_argument("--sdist", default="django==4.2.16", help="a PyPI project whose sdist is the large tree")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--warm", action="store_true", help="cold and warm `secscan run` (the result cache)")
+    ap.add_argument("--small-only", action="store_true", help="with --warm: the one-file repository only")
     args = ap.parse_args()
     if args.warm:
         main_warm(args)

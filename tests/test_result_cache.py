@@ -63,6 +63,7 @@ def test_warm_runs_give_the_cold_sarif_through_changes(tmp_path: Path) -> None:
     assert _from_cache(warm, "bandit") == (3, 3), warm
     assert _from_cache(warm, "semgrep") == (3, 3), warm
     assert re.search(r"^(?:secscan: )?trivy: ran in .*\(from cache\)", warm, re.MULTILINE), warm
+    assert "gitleaks found secrets (they are never written to the cache)" in warm  # the history's key
 
     views = repo / "app" / "views.py"
     views.write_text(views.read_text() + "\nimport pickle\n\ndef load(blob):\n    return pickle.loads(blob)\n")

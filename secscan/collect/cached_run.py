@@ -171,7 +171,8 @@ def _input_key(tool: str, ctx: RunContext, exe: list[str], version: str | None, 
         extra.append(_path_args(plan.argv, ctx))
     if ctx.workdir.is_dir():  # what secscan wrote for the tool (pins, lockfile copies)
         extra.append(_dir_digest(ctx.workdir))
-    if tool in ("trivy", "gitleaks"):
+    # gitleaks' git mode reads commits only (named by the refs below), its dir mode the files
+    if tool == "trivy" or tool == "gitleaks" and plan.expected.get("mode") == "dir":
         extra.append(tree_digest(cache, ctx.target))
     if tool == "trivy":
         extra.append(_trivy_db(ctx, plan.argv))
@@ -409,7 +410,10 @@ class _Semgrep(_PerFile):
         manifest = cache.get(self._manifest_key(ctx, key))
         if not isinstance(manifest, dict) or not isinstance(manifest.get("scanned"), list):
             return None
-        return [str(p) for p in manifest["scanned"]]
+        names = [str(p) for p in manifest["scanned"]]
+        if any(n.startswith("-") for n in names):  # semgrep would read it as an option
+            return None
+        return names
 
     @staticmethod
     def usable(ctx: RunContext, plan: Plan) -> bool:
@@ -638,6 +642,8 @@ def run_cached(cache: ResultCache, tool: str, ctx: RunContext, exe: list[str], v
         return None  # a tool whose version is not known cannot be told from another
     if tool in PER_FILE:
         return run_per_file(cache, tool, ctx, exe, version, plan, run, hooks)
+    if tool == "gitleaks" and plan.expected.get("mode") != "dir" and not (ctx.target / ".git").is_dir():
+        return None  # a worktree's or submodule's .git file: its refs live elsewhere
     if tool in PER_INPUT and not plan.shards:
         return run_per_input(cache, tool, ctx, exe, version, plan, run, hooks)
     return None
