@@ -146,3 +146,36 @@ def test_a_failed_scanner_is_never_cached(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stderr  # a scanner failed
     assert "timed out" in proc.stderr
     assert not [p for p in cache.rglob("*.json") if "results" in p.parts]  # nothing kept of a failed run
+
+
+@requires("pip-audit")
+def test_pip_audit_answers_from_the_cache_until_the_pins_change(tmp_path: Path) -> None:
+    from support.osv_server import OsvServer
+
+    advisories = Path(__file__).parent / "fixtures" / "advisories"
+
+    repo = make_sample_repo(tmp_path, history=False)
+    cache = tmp_path / "cache"
+    with OsvServer.from_directory(advisories) as osv:
+
+        def run(name: str, *extra: str) -> str:
+            env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+            proc = subprocess.run([sys.executable, "-m", "secscan", "run", str(repo), "--scanners", "pip-audit",
+                                   "--offline", "--osv-url", osv.base_url, "--sarif", str(tmp_path / name),
+                                   "--format", "none", *extra], capture_output=True, text=True, env=env,
+                                  check=False, timeout=300)
+            assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+            return proc.stderr
+
+        cold = run("cold.sarif", "--cache-dir", str(cache))
+        warm = run("warm.sarif", "--cache-dir", str(cache))
+        run("plain.sarif", "--no-cache")
+        assert "from cache" not in cold and re.search(r"pip-audit: ran in .*\(from cache\)", warm), warm
+        assert (tmp_path / "warm.sarif").read_bytes() == (tmp_path / "plain.sarif").read_bytes()
+        assert (tmp_path / "cold.sarif").read_bytes() == (tmp_path / "plain.sarif").read_bytes()
+        requirements = repo / "requirements.txt"
+        requirements.write_text(requirements.read_text().splitlines()[0] + "\n")  # one pin left
+        changed = run("changed.sarif", "--cache-dir", str(cache))
+        run("changed-plain.sarif", "--no-cache")
+        assert "from cache" not in changed
+        assert (tmp_path / "changed.sarif").read_bytes() == (tmp_path / "changed-plain.sarif").read_bytes()
