@@ -371,12 +371,12 @@ def _problem(mod: Any, tool: str, ctx: RunContext, plan: Plan, outcome: Outcome,
 
 def _read(mod: Any, tool: str, ctx: RunContext, plan: Plan, outcome: Outcome) -> ParsedReport | str:
     """The parsed (and measured) report of an outcome that passed :func:`_problem`."""
-    raw = RawReport(outcome.report, f"<{tool} report>", tool=tool, format=plan.report_format)
+    raw = RawReport(outcome.report or b"", f"<{tool} report>", tool=tool, format=plan.report_format)
     try:
         fmt = plan.report_format or mod.detect(raw)
         if not fmt:
             raise ReportError(raw.source, f"not a {tool} report")
-        parsed = mod.parse(raw, fmt)
+        parsed: ParsedReport = mod.parse(raw, fmt)
     except ReportError as exc:
         return f"unreadable report: {exc.problem}"
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
