@@ -12,6 +12,13 @@ pip-audit and safety get their data as in the tests: a local OSV server on 127.0
 and a safety database, both from tests/fixtures/advisories.
 
     python bench/run.py [--sdist django==4.2.16] [--repeat 2]
+
+``--warm`` (issue #13) times ``secscan run --offline`` itself, in a fresh process as a
+user meets it, on a one-file repository and on the sdist: with ``--no-cache``, cold
+(an empty ``--cache-dir``) and warm (the same directory again), interleaved, best of
+``--repeat``; the warm ÷ cold ratio comes from the same run.
+
+    python bench/run.py --warm [--sdist django==4.2.16] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -83,11 +90,68 @@ def bench(label: str, target: Path, options: dict, repeat: int) -> None:
           f"one after another: {serial:.2f} s")
 
 
+def cli_run(target: Path, out: Path, *extra: str) -> tuple[float, float]:
+    """Wall time and CPU time (secscan and its scanners) of one ``secscan run --offline``
+    in a fresh process."""
+    cpu0, t0 = children_cpu(), time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "secscan", "run", str(target), "--offline", "--sarif", str(out),
+                           "--format", "none", "-q", *extra], capture_output=True, text=True, check=False)
+    wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"secscan run failed on {target}: {proc.stderr.strip()[-500:]}")
+    return wall, cpu
+
+
+def bench_warm(label: str, target: Path, repeat: int, tmp: Path) -> None:
+    """--no-cache, cold and warm runs, interleaved; the SARIF of each compared."""
+    plain: list[tuple[float, float]] = []
+    cold: list[tuple[float, float]] = []
+    warm: list[tuple[float, float]] = []
+    same = True
+    for n in range(repeat):
+        cache = tmp / f"cache-{label}-{n}"
+        plain.append(cli_run(target, tmp / "plain.sarif", "--no-cache"))
+        cold.append(cli_run(target, tmp / "cold.sarif", "--cache-dir", str(cache)))
+        warm.append(cli_run(target, tmp / "warm.sarif", "--cache-dir", str(cache)))
+        same = same and (tmp / "plain.sarif").read_bytes() == (tmp / "cold.sarif").read_bytes() == \
+            (tmp / "warm.sarif").read_bytes()
+    best = [min(x) for x in (plain, cold, warm)]
+
+    def runs(xs: list[tuple[float, float]]) -> str:
+        return " / ".join(f"{w:.2f}" for w, _ in xs)
+
+    print(f"{label}: --no-cache {best[0][0]:.2f} s ({best[0][1]:.2f} s CPU), cold {best[1][0]:.2f} s "
+          f"({best[1][1]:.2f} s CPU), warm {best[2][0]:.2f} s ({best[2][1]:.2f} s CPU); warm / cold "
+          f"{best[2][0] / best[1][0]:.2f}; all runs: no-cache {runs(plain)}, cold {runs(cold)}, warm {runs(warm)}; "
+          f"same SARIF bytes: {same}")
+
+
+def main_warm(args: argparse.Namespace) -> None:
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")  # comparable SARIF bytes
+    with tempfile.TemporaryDirectory(prefix="secscan-bench-warm-") as tmp:
+        tmp_path = Path(tmp)
+        one = tmp_path / "one-file"
+        one.mkdir()
+        (one / "app.py").write_text("import subprocess\n\n\ndef run(cmd):\n"
+                                    "    return subprocess.call(cmd, shell=True)\n")
+        bench_warm("one-file repository", one, args.repeat, tmp_path)
+        if args.small_only:
+            return
+        (tmp_path / "sdist").mkdir()
+        tree = fetch_sdist(args.sdist, tmp_path / "sdist")
+        bench_warm(f"{tree.name} ({sum(1 for _ in tree.rglob('*.py'))} .py files)", tree, args.repeat, tmp_path)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sdist", default="django==4.2.16", help="a PyPI project whose sdist is the large tree")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--warm", action="store_true", help="cold and warm `secscan run` (the result cache)")
+    ap.add_argument("--small-only", action="store_true", help="with --warm: the one-file repository only")
     args = ap.parse_args()
+    if args.warm:
+        main_warm(args)
+        return
     with tempfile.TemporaryDirectory(prefix="secscan-bench-run-") as tmp, OsvServer.from_directory(ADVISORIES) as osv:
         tmp_path = Path(tmp)
         db = tmp_path / "safety-db"

@@ -157,6 +157,11 @@ def summary(sarif: Path, fmt: str) -> None:
 @click.option("--pr-comment", is_flag=True,
               help="Pull-request mode: write the new findings as one comment on the pull request, updated in "
                    "place on every push ($GITHUB_TOKEN with pull-requests: write).")
+@click.option("--cache-dir", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Result and version cache directory (default: $SECSCAN_CACHE_DIR, else the user's cache "
+                   "directory, ~/.cache/secscan on Linux): unchanged files and inputs are not scanned again.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Neither read nor write the cache: every scanner runs on everything (also $SECSCAN_NO_CACHE=1).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @handle_errors
 def run(path: Path, scanners: str | None, skip: str | None, require: str | None, timeout: float | None,
@@ -164,7 +169,7 @@ def run(path: Path, scanners: str | None, skip: str | None, require: str | None,
         config_path: Path | None, options: Sequence[str], osv_url: str | None, safety_db: Path | None,
         online: bool, kev: Path | None, epss: Path | None, images: Sequence[str], dockerfile: Path | None,
         quiet: bool, offline: bool = False, changed_since: str | None = None, full_scan: bool = False,
-        pr_comment: bool = False) -> None:
+        pr_comment: bool = False, cache_dir: Path | None = None, no_cache: bool = False) -> None:
     """Run every applicable scanner on PATH in parallel; write one SARIF log; gate."""
     from secscan.commands.run import RunRequest, execute_run
 
@@ -173,6 +178,7 @@ def run(path: Path, scanners: str | None, skip: str | None, require: str | None,
         fmt=fmt, policy=policy, baseline=baseline, config=config_path, options=options, osv_url=osv_url,
         safety_db=safety_db, online=online, offline=offline, kev=kev, epss=epss, images=images,
         dockerfile=dockerfile, changed_since=changed_since, full_scan=full_scan, pr_comment=pr_comment)
+    request.cache = False if no_cache else cache_dir
     from secscan.commands.progress import LiveTable, line_printer
 
     if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):

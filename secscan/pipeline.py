@@ -102,6 +102,9 @@ class RunSettings:
     changed_since: str | None = None
     full_scan: bool = False
     pr_comment: bool = False
+    # the result cache: None = as SECSCAN_NO_CACHE / SECSCAN_CACHE_DIR say, False = off,
+    # a path = that directory (docs/performance.md)
+    cache: Path | bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,8 +270,9 @@ def run(path: str | Path = ".", *, policy: Policy | str | Path | None = None,
         required: Sequence[str] = (), timeout: float = 600.0, jobs: int | None = None,
         options: Mapping[str, Mapping[str, Any]] | None = None, offline: bool | None = True,
         probe_urls: Mapping[str, str] | None = None, kev: str | Path | None = None,
-        epss: str | Path | None = None, images: Sequence[Any] = (), now: datetime | None = None,
-        progress: ProgressFn | None = None) -> RunOutcome:
+        epss: str | Path | None = None, images: Sequence[Any] = (), changed_since: str | None = None,
+        full_scan: bool = False, pr_comment: bool = False, cache: str | Path | bool | None = None,
+        now: datetime | None = None, progress: ProgressFn | None = None) -> RunOutcome:
     """Do what ``secscan run PATH`` does and return what it decided (nothing printed,
     no file written: :meth:`RunOutcome.write_sarif` writes the SARIF).
 
@@ -281,10 +285,11 @@ def run(path: str | Path = ".", *, policy: Policy | str | Path | None = None,
     any scanner runs; a scanner that fails does not raise: ``exit_code`` is
     ``ExitCode.SCANNER`` and ``not_checked`` says why."""
     settings = RunSettings(scanners=None if scanners is None else _names("scanners", scanners),
-                           skip=_names("skip", skip), required=_names("required", required), timeout=float(timeout), jobs=jobs, options=dict(options or {}),
-                           offline=offline, probe_urls=dict(probe_urls or {}),
+                           skip=_names("skip", skip), required=_names("required", required), timeout=float(timeout),
+                           jobs=jobs, options=dict(options or {}), offline=offline, probe_urls=dict(probe_urls or {}),
                            kev=Path(kev) if kev is not None else None, epss=Path(epss) if epss is not None else None,
-                           images=tuple(images))
+                           images=tuple(images), changed_since=changed_since, full_scan=full_scan,
+                           pr_comment=pr_comment, cache=Path(cache) if isinstance(cache, str) else cache)
     return run_with(Path(path), load_run_policy(policy), settings, baseline=baseline, now=now, progress=progress)
 
 
@@ -313,7 +318,7 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
     exploits = load_exploit_data(settings.kev, settings.epss, online=online)  # a bad file fails before scanning
     result = scan(path, scanners=settings.scanners, skip=skip, required=required, timeout=settings.timeout,
                   jobs=settings.jobs, options=options, offline=settings.offline is not False, progress=progress,
-                  network=network, images=settings.images)
+                  network=network, images=settings.images, cache=settings.cache)
     if pr is not None:
         pr.scan_base(result, timeout=settings.timeout, jobs=settings.jobs, offline=settings.offline is not False,
                      network=network)

@@ -21,6 +21,9 @@ os.environ.setdefault("SECSCAN_OFFLINE", "1")
 # (secscan/collect/changes.py): the tests that want that mode set these themselves
 for _name in ("GITHUB_EVENT_NAME", "GITHUB_BASE_REF"):
     os.environ.pop(_name, None)
+# the result cache (secscan/collect/cache.py) would let one test's scan answer another's:
+# off unless a test asks for it (tests/test_result_cache.py); the version cache stays on
+os.environ.setdefault("SECSCAN_NO_RESULT_CACHE", "1")
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,7 @@ class ScannerRun:
     ended: str | None = None
     seconds: float = 0.0
     report: ParsedReport | None = None
+    cache: Any = None  # secscan.collect.cache.CacheUse: what the result cache did (not in the SARIF)
     image: str | None = None  # the container image's name, for a run on an image (secscan.collect.images)
 
     @property
@@ -79,6 +80,8 @@ class ScannerRun:
             extra = ""
             if self.report and self.report.not_audited:
                 extra = f", {len(self.report.not_audited)} dependencies NOT audited"
+            if self.cache is not None and self.cache.describe():
+                extra += f" ({self.cache.describe()})"
             return f"{self.tool}: ran in {self.seconds:.1f}s, {n} finding{'s' if n != 1 else ''}{extra}"
         return f"{self.tool}: {self.status}: {self.reason}"
 
@@ -231,9 +234,11 @@ def _portable(func: Callable[..., ScannerRun]) -> Callable[..., ScannerRun]:
 @_portable
 def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Mapping[str, Any] | None = None,
                 required: bool = False, offline: bool = True, workroot: Path | None = None,
-                jobs: int = 1, index_reachable: bool | None = None, index_note: str = "") -> ScannerRun:
+                jobs: int = 1, index_reachable: bool | None = None, index_note: str = "",
+                cache: Any = None) -> ScannerRun:
     """Run one scanner on ``target`` and parse what it wrote (never raises for the
-    scanner's own failures: they are recorded in the returned ScannerRun)."""
+    scanner's own failures: they are recorded in the returned ScannerRun).  ``cache``:
+    the :class:`secscan.collect.cache.ResultCache` to answer from (None: none)."""
     mod = scanner(tool)
     runner = _runner(mod)
     result = ScannerRun(tool=tool, status=FAILED, required=required)
@@ -255,7 +260,7 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
             from secscan.collect.toolcache import cached_version
 
             skip = runner.applies(ctx)
-            result.version = cached_version(tool, exe, lambda: runner.version(ctx, exe), ctx.env)
+            result.version = cached_version(tool, exe, lambda: runner.version(ctx, exe), _version_env(cache, ctx.env))
             if skip:
                 result.status, result.reason = SKIPPED, skip
                 # skipped although something was there (dependencies, no service):
@@ -274,7 +279,10 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         result.command_line = _redact_argv(plan.argv)
         parts: list[ParsedReport] = []
         t0 = time.monotonic()
-        for number, parsed_or_problem in enumerate(_run_steps(mod, tool, ctx, plan, result, timeout)):
+        steps = _cached_steps(cache, mod, tool, ctx, exe, plan, result, timeout) if cache is not None else None
+        if steps is None:
+            steps = _run_steps(mod, tool, ctx, plan, result, timeout)
+        for number, parsed_or_problem in enumerate(steps):
             if isinstance(parsed_or_problem, str):
                 result.seconds = time.monotonic() - t0
                 more = f" (run {number + 1} of {1 + len(plan.more)})" if plan.more else ""
@@ -306,6 +314,27 @@ def _runner(mod: Scanner) -> Runner:
     if mod.run is None:
         raise ConfigError(f"{mod.name} reads reports only: secscan cannot run it")
     return mod.run
+
+
+def _version_env(cache: Any, env: Mapping[str, str]) -> Mapping[str, str]:
+    """``--cache-dir`` / ``--no-cache`` govern the version cache too."""
+    if cache is None:
+        return env
+    from secscan.collect.cache import version_env
+
+    return version_env(None if cache is False else cache, env, explicit=True)
+
+
+def _cached_steps(cache: Any, mod: Scanner, tool: str, ctx: RunContext, exe: list[str], plan: Plan,
+                  result: ScannerRun, timeout: float) -> Iterable[ParsedReport | str] | None:
+    """The steps through the result cache (secscan.collect.cached_run), or None."""
+    if cache is False:
+        return None
+    from secscan.collect.cached_run import Hooks, run_cached
+
+    hooks = Hooks(execute=_execute, problem=lambda p, o: _problem(mod, tool, ctx, p, o, timeout),
+                  read=lambda p, o: _read(mod, tool, ctx, p, o), now=_now)
+    return run_cached(cache, tool, ctx, exe, result.version, plan, result, hooks)
 
 
 def _run_steps(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, result: ScannerRun,
@@ -340,6 +369,12 @@ def _run_step(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, result: Scan
     outcome = _execute(plan, ctx)
     result.started = result.started or outcome.started
     result.ended, result.exit_code = outcome.ended, outcome.returncode
+    return _problem(mod, tool, ctx, plan, outcome, timeout) or _read(mod, tool, ctx, plan, outcome)
+
+
+def _problem(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, outcome: Outcome, timeout: float) -> str | None:
+    """What makes ``outcome`` a failed run (timeout, no start, the adapter's check, no
+    report), or None."""
     if outcome.timed_out:
         return f"timed out after {timeout:g}s (raise --timeout)"
     if outcome.returncode is None:
@@ -351,7 +386,13 @@ def _run_step(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, result: Scan
     if not outcome.report or not outcome.report.strip():
         return f"exit {outcome.returncode} but wrote no report" + (
             f": {first_line(outcome.stderr)}" if outcome.stderr.strip() else "")
-    raw = RawReport(outcome.report, f"<{tool} report>", tool=tool, format=plan.report_format)
+    return None
+
+
+def _read(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, outcome: Outcome) -> ParsedReport | str:
+    """The parsed (and measured) report of an outcome that passed :func:`_problem`."""
+    runner = _runner(mod)
+    raw = RawReport(outcome.report or b"", f"<{tool} report>", tool=tool, format=plan.report_format)
     try:
         fmt = plan.report_format or mod.detect(raw)
         if not fmt:
@@ -490,6 +531,7 @@ def scan(
     progress: ProgressFn | None = None,
     images: Iterable[Any] = (),
     network: Mapping[str, Any] | None = None,
+    cache: Any = None,
 ) -> ScanResult:
     """Run the applicable scanners on ``path`` in parallel and normalize what they found.
 
@@ -500,6 +542,9 @@ def scan(
     (:class:`secscan.collect.images.ImageSpec`, or references/paths: see :mod:`secscan.collect.images.run`).
     ``network`` maps a tool to the :class:`secscan.collect.network.Probe` of its service: the
     tool may go online exactly when its service answered (whatever ``offline`` says).
+    ``cache``: the result cache (:mod:`secscan.collect.cache`): None = as the environment
+    says (on by default, ``SECSCAN_NO_CACHE=1`` off, ``SECSCAN_CACHE_DIR`` where), False =
+    off, True = the default directory, a path = that directory.
     """
     target = Path(path).resolve()
     if not target.is_dir():
@@ -512,6 +557,10 @@ def scan(
     if scanners:
         required_set |= set(tools)  # asked for by name: must run
     jobs = max(1, jobs or os.cpu_count() or 2)
+    from secscan.collect.cache import open_cache
+
+    store = open_cache(cache)
+    scanner_cache: Any = store if store is not None else (False if cache is False else None)
     runs: dict[str, ScannerRun] = {}
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="secscan") as pool:
         futures = {}
@@ -528,7 +577,7 @@ def scan(
             # unpinned requirements are resolved when the index answered
             index_kw = {"index_reachable": index.reachable, "index_note": index.describe()} if index else {}
             futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
-                                tool_offline, progress, options, jobs, **index_kw)] = tool
+                                tool_offline, progress, options, jobs, cache=scanner_cache, **index_kw)] = tool
         trivy_probe = (network or {}).get("trivy")
         image_offline = (not trivy_probe.reachable) if trivy_probe is not None else offline
         image_jobs = _submit_images(pool, images, target, timeout, options, image_offline, progress)
@@ -546,6 +595,9 @@ def scan(
         runs[tool] = ScannerRun(tool=tool, status=SKIPPED, reason="excluded by --skip", required=True)
     findings = normalize([f for r in runs.values() for f in r.findings], target)
     warnings = [r.line() for r in runs.values() if r.status != OK and not r.blocks]
+    if store is not None:
+        store.prune()
+        warnings += store.warnings
     return ScanResult(target=target, findings=findings, runs=dict(sorted(runs.items())), warnings=sorted(warnings))
 
 
@@ -563,12 +615,12 @@ def _note_network(run: ScannerRun, probe: Any) -> None:
 def _guarded_run(tool: str, target: Path, timeout: float, options: Mapping[str, Any], required: bool,
                  offline: bool, progress: ProgressFn | None,
                  all_options: Mapping[str, Mapping[str, Any]], jobs: int = 1,
-                 index_reachable: bool | None = None, index_note: str = "") -> ScannerRun:
+                 index_reachable: bool | None = None, index_note: str = "", cache: Any = None) -> ScannerRun:
     if progress:
         progress(tool, "start")
     try:
         run = run_scanner(tool, target, timeout=timeout, options=options, required=required, offline=offline,
-                          jobs=jobs, index_reachable=index_reachable, index_note=index_note)
+                          jobs=jobs, index_reachable=index_reachable, index_note=index_note, cache=cache)
         if run.report is not None:
             # in this worker, so the lookups overlap with the scanners still running
             run.report.findings = _enrich(run.report.findings, all_options, {tool: run})

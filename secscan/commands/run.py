@@ -106,6 +106,8 @@ class RunRequest:
     changed_since: str | None = None
     full_scan: bool = False
     pr_comment: bool = False
+    # the result cache: None = as the environment says, False = off, a path = there
+    cache: Any = None
 
     @classmethod
     def from_cli(cls, *, path: Path, scanners: str | None, skip: str | None, require: str | None,
@@ -171,7 +173,8 @@ def settings_of(req: RunRequest) -> RunSettings:
                        required=tuple(req.required), timeout=req.timeout, jobs=req.jobs,
                        options={tool: dict(opts) for tool, opts in req.options.items()}, offline=req.offline,
                        probe_urls=dict(req.probe_urls), kev=req.kev, epss=req.epss, images=tuple(req.images),
-                       changed_since=req.changed_since, full_scan=req.full_scan, pr_comment=req.pr_comment)
+                       changed_since=req.changed_since, full_scan=req.full_scan, pr_comment=req.pr_comment,
+                       cache=req.cache)
 
 
 def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = None,
