@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from secscan.collect.cache import ResultCache, open_cache
+from support.paths import FIXTURES
 from support.sample_repo import make_sample_repo
 from support.scanners import requires
 
@@ -152,7 +153,7 @@ def test_a_failed_scanner_is_never_cached(tmp_path: Path) -> None:
 def test_pip_audit_answers_from_the_cache_until_the_pins_change(tmp_path: Path) -> None:
     from support.osv_server import OsvServer
 
-    advisories = Path(__file__).parent / "fixtures" / "advisories"
+    advisories = FIXTURES / "advisories"
 
     repo = make_sample_repo(tmp_path, history=False)
     cache = tmp_path / "cache"
