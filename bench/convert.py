@@ -197,7 +197,6 @@ def bench(label: str, report: Path, repeat: int, baseline: str | None = None) ->
     }
     if baseline:  # another source tree of secscan (e.g. `git archive` of main), in the same run
         kinds["before"] = (convert, {"PYTHONPATH": baseline})
-        kinds["before_pure"] = (convert, {"PYTHONPATH": baseline, "SECSCAN_PURE_JSON": "1"})
     wall: dict[str, list[float]] = {k: [] for k in kinds}
     cpu: dict[str, list[float]] = {k: [] for k in kinds}
     mem: dict[str, int] = dict.fromkeys(kinds, 0)
@@ -223,10 +222,7 @@ def bench(label: str, report: Path, repeat: int, baseline: str | None = None) ->
           f" floor {row['floor_mem_ratio']:4.2f}x", flush=True)
     if baseline:
         print(f"{'':9} before: convert {best['before']:6.2f} s = {row['before_ratio']:4.2f}x"
-              f" (CPU {row['before_cpu_ratio']:4.2f}x), stdlib only {best['before_pure']:6.2f} s ="
-              f" {row['before_pure_ratio']:4.2f}x (CPU {row['before_pure_cpu_ratio']:4.2f}x)"
-              f" | peak / input {row['before_mem_ratio']:4.2f}x, stdlib only {row['before_pure_mem_ratio']:4.2f}x",
-              flush=True)
+              f" (CPU {row['before_cpu_ratio']:4.2f}x) | peak / input {row['before_mem_ratio']:4.2f}x", flush=True)
     return row
 
 
