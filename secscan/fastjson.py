@@ -16,6 +16,12 @@ or ``0.0000`` in it — a float it may have written differently, or a string tha
 looks like one — is written again by the stdlib, as is any ``null`` (orjson's NaN, which
 the stdlib refuses) and anything orjson refuses
 (integers over 64 bits, keys that are not strings, lone surrogates).
+
+That check reads the whole output again (as long as orjson takes to write it), and a
+hex fingerprint such as ``"…4e7…"`` used to send the whole piece back to the stdlib; a
+caller that knows every float in the piece is one orjson writes as the stdlib does
+(:func:`floats_agree`, which the SARIF writer asks of each finding's free-form values)
+passes ``floats_agreed=True`` and skips it.
 """
 
 from __future__ import annotations
@@ -65,15 +71,37 @@ def loads(data: bytes | str | memoryview) -> object:
         return NOT_FAST
 
 
-def dumps_compact(obj: Any) -> bytes:
+def floats_agree(value: object) -> bool:
+    """Is every float in the JSON value ``value`` one orjson writes as the stdlib does
+    (finite, and 0 or 1e-4 ≤ |x| < 1e16, where both write it without an exponent)?
+    ``False`` for a type it does not know: then the output is checked instead."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return type(value) is float and (value == 0.0 or 1e-4 <= abs(value) < 1e16)  # NaN, inf: False
+    if isinstance(value, (str, int)):  # bool is an int
+        return type(value) in _PLAIN
+    if isinstance(value, dict):
+        return type(value) is dict and all(map(floats_agree, value.values()))
+    if isinstance(value, (list, tuple)):
+        return type(value) in (list, tuple) and all(map(floats_agree, value))
+    return False
+
+
+_PLAIN = (str, int, bool)
+
+
+def dumps_compact(obj: Any, *, floats_agreed: bool = False) -> bytes:
     """UTF-8 bytes of ``json.dumps(obj, separators=(",", ":"), ensure_ascii=False,
-    allow_nan=False)``."""
+    allow_nan=False)``.  ``floats_agreed``: the caller knows :func:`floats_agree` holds
+    for ``obj``, so orjson's output needs no second look."""
     orjson = _module("orjson")
     if orjson is not None:
+        out: bytes | None
         try:
-            out: bytes | None = orjson.dumps(obj)
+            out = orjson.dumps(obj)
         except Exception:
             out = None
-        if out is not None and not _MAYBE_FLOAT_DIFFERS.search(out):
+        if out is not None and (floats_agreed or not _MAYBE_FLOAT_DIFFERS.search(out)):
             return out
     return json.dumps(obj, **_COMPACT).encode("utf-8")

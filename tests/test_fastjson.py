@@ -113,3 +113,89 @@ def test_byte_order_marks_and_bomless_utf16(encoding) -> None:
 def test_lone_surrogate_escapes_read_as_before() -> None:
     # valid JSON the stdlib reads; the boundary (secscan.parse.values) decides about it later
     assert RawReport(b'{"a": "\\ud800"}', "r.json").document() == {"a": "\ud800"}
+
+
+# --------------------------------------------------------------------------- whole conversions
+
+
+def _bench_module():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "convert.py"
+    spec = importlib.util.spec_from_file_location("bench_convert", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """bench/convert.py's large reports (built from the corpus's real ones), smaller:
+    still over one write batch (2,000 results) and, for trivy, over one run (split in
+    buckets)."""
+    bench = _bench_module()
+    out = tmp_path_factory.mktemp("generated")
+    bench.make_trivy(out / "trivy.json", 5_200, 104)
+    bench.make_bandit(out / "bandit.json", 3_000)
+    bench.make_semgrep(out / "semgrep.json", 3_000)
+    bench.make_pip_audit(out / "pip-audit.json", 300)
+    bench.make_sarif(out / "sarif.json", 3_000)
+    return out
+
+
+def _convert(monkeypatch, report, out, *, pure: bool) -> bytes:
+    from secscan.commands.convert import convert_reports
+
+    if pure:
+        monkeypatch.setenv("SECSCAN_PURE_JSON", "1")
+    else:
+        monkeypatch.delenv("SECSCAN_PURE_JSON", raising=False)
+    monkeypatch.setattr(fastjson, "_loaded", {})
+    convert_reports([report], out)
+    assert (fastjson._module("orjson") is None) is pure  # the path under test really ran
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["trivy", "bandit", "semgrep", "pip-audit", "sarif"])
+def test_a_large_conversion_gives_the_same_bytes_with_and_without_the_speed_extra(
+        monkeypatch, tmp_path, generated, name) -> None:
+    fast = _convert(monkeypatch, generated / f"{name}.json", tmp_path / "fast.sarif", pure=False)
+    pure = _convert(monkeypatch, generated / f"{name}.json", tmp_path / "pure.sarif", pure=True)
+    assert fast == pure
+    assert json.loads(fast)["runs"]  # a real log, not two empty files
+    if name == "trivy":  # and the same bytes every time
+        assert _convert(monkeypatch, generated / "trivy.json", tmp_path / "again.sarif", pure=False) == fast
+
+
+def test_floats_orjson_writes_otherwise_are_caught_in_a_whole_log(monkeypatch, tmp_path, generated) -> None:
+    """The writer skips the check of orjson's output only for results whose floats
+    agree (fastjson.floats_agree): free-form properties with 1e-05 or 1e16 in a log read
+    back must still come out as the stdlib writes them."""
+    first = tmp_path / "first.sarif"
+    _convert(monkeypatch, generated / "sarif.json", first, pure=True)
+    log = json.loads(first.read_text())
+    odd = [1e-05, 1e16, 2.5e-7, 0.5, 12.0]
+    for i, result in enumerate(log["runs"][0]["results"][:50]):
+        result["properties"][f"secscan/x/score{i}"] = odd[i % len(odd)]
+        result["properties"][f"secscan/x/nested{i}"] = {"values": [odd[(i + 1) % len(odd)], "x"]}
+    edited = tmp_path / "edited.sarif"
+    edited.write_text(json.dumps(log))
+    fast = _convert(monkeypatch, edited, tmp_path / "fast.sarif", pure=False)
+    pure = _convert(monkeypatch, edited, tmp_path / "pure.sarif", pure=True)
+    assert b"1e-05" in pure and b"1e+16" in pure
+    assert fast == pure
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_floats_agree_means_orjson_writes_the_stdlibs_bytes(value) -> None:
+    import orjson
+
+    if fastjson.floats_agree(value):
+        try:
+            out = orjson.dumps(value)
+        except TypeError:
+            return  # orjson refuses it (a huge integer): dumps_compact falls back anyway
+        assert out == json.dumps(value, **COMPACT).encode("utf-8")

@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from secscan import __version__
 from secscan.emit import sarif_layout as _layout
+from secscan.fastjson import floats_agree
 from secscan.findings import Finding, LicenseRecord, Notification, ParsedReport
 from secscan.normalizer.finalize import Normalized, normalize, total_order
 from secscan.sarif import keys
@@ -154,15 +155,34 @@ _uri = uri_of
 _result = encode_result
 
 
+def _result_floats_agree(f: Finding) -> bool:
+    """The floats of ``_result(f)``: the CVSS score and whatever ``f.properties`` holds."""
+    if f.cvss is not None and not floats_agree(f.cvss.score):
+        return False
+    props = f.properties
+    # most properties are texts: one C-level pass over their types, the walk only for the rest
+    return not props or set(map(type, props.values())) <= _SCALARS or floats_agree(props)
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _no_floats(_item: object) -> bool:
+    return True
+
+
 class _Lazy:
     """A list made item by item as it is written (a run's results, its rules): 100,000
     result dicts never sit in memory at once (see write_sarif)."""
 
-    __slots__ = ("items", "make")
+    __slots__ = ("agree", "items", "make")
 
-    def __init__(self, items: Sequence[Any], make: Any) -> None:
+    def __init__(self, items: Sequence[Any], make: Any, agree: Any = None) -> None:
         self.items = items
         self.make = make
+        # item → does what ``make`` builds of it hold only floats orjson writes as the
+        # stdlib does (secscan.fastjson.floats_agree)?  None: not known, check the output
+        self.agree = agree
 
     def __len__(self) -> int:
         return len(self.items)
@@ -263,7 +283,7 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
         driver["version"] = str(version)
     if info_uri:
         driver["informationUri"] = info_uri
-    driver["rules"] = _Lazy(rule_ids, lambda rid: _rule(rid, by_rule[rid]))
+    driver["rules"] = _Lazy(rule_ids, lambda rid: _rule(rid, by_rule[rid]), _no_floats)  # texts, tags, no numbers
     base_category = image_run[2] if image_run else category_of(tool)
     category = _layout.bucket_category(base_category, *(part or (0, 1)))
     run: dict[str, Any] = {
@@ -272,7 +292,7 @@ def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[i
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the scanned repository."}}},
         "columnKind": "unicodeCodePoints",
         "results": _Lazy(findings, lambda f: _result(f, index[variant.get(id(f), f.rule_id)], driver.get("version"),
-                                                     variant.get(id(f)), suppressed_run)),
+                                                     variant.get(id(f)), suppressed_run), _result_floats_agree),
     }
     if info is not None:
         run["invocations"] = [_invocation(info)]
@@ -420,23 +440,76 @@ _COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False, "ch
 
 class _Sink:
     """Writes UTF-8 text and measures its gzipped size on the way (zlib level 1: an
-    upper bound of what GitHub's limit sees, at a third of level 6's cost)."""
+    upper bound of what GitHub's limit sees, at a third of level 6's cost).
+
+    Writing and compressing happen on a thread of their own, a megabyte at a time:
+    both let go of the GIL, so on a 200 MB log they overlap with building the next
+    results instead of adding to them.  A failure there (disk full) is raised by the
+    next ``write`` or by ``close``."""
+
+    _BATCH = 1 << 20
 
     def __init__(self, fh: IO[bytes]) -> None:
+        import queue
+        import threading
         import zlib
 
         self.fh = fh
         self.zip = zlib.compressobj(1, wbits=31)
         self.zipped = 0
+        self.pending: list[bytes] = []
+        self.size = 0
+        self.error: BaseException | None = None
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self.thread = threading.Thread(target=self._drain, name="secscan-sarif-writer", daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            data = self.queue.get()
+            if data is None:
+                return
+            if self.error is not None:
+                continue  # keep taking, so the producer never blocks on a dead writer
+            try:
+                self.fh.write(data)
+                self.zipped += len(self.zip.compress(data))
+            except BaseException as exc:  # handed to the producer's thread
+                self.error = exc
 
     def write(self, text: str | bytes) -> None:
         data = text if isinstance(text, bytes) else text.encode("utf-8")
-        self.fh.write(data)
-        self.zipped += len(self.zip.compress(data))
+        self.pending.append(data)
+        self.size += len(data)
+        if self.size >= self._BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        if self.error is not None:
+            self._stop()
+        data = b"".join(self.pending)
+        self.pending, self.size = [], 0
+        if data:
+            self.queue.put(data)
+
+    def _stop(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
     def close(self) -> int:
+        self._send()
+        self._stop()
         self.zipped += len(self.zip.flush())
         return self.zipped
+
+    def abandon(self) -> None:
+        """Stop the thread after a failure of the producer (nothing more is written)."""
+        if self.thread.is_alive():
+            self.pending, self.size = [], 0
+            self.queue.put(None)
+            self.thread.join()
 
 
 def _stream(obj: Any, sink: _Sink) -> None:
@@ -447,15 +520,14 @@ def _stream(obj: Any, sink: _Sink) -> None:
 
     if isinstance(obj, _Lazy):
         sink.write("[")
-        batch: list[Any] = []
+        make, agree = obj.make, obj.agree
+        items = obj.items
         first = True
-        for item in obj:
-            batch.append(item)
-            if len(batch) == _CHUNK:
-                sink.write((b"" if first else b",") + dumps_compact(batch)[1:-1])
-                batch, first = [], False
-        if batch:
-            sink.write((b"" if first else b",") + dumps_compact(batch)[1:-1])
+        for start in range(0, len(items), _CHUNK):
+            part = items[start:start + _CHUNK]
+            agreed = agree is not None and all(map(agree, part))
+            sink.write((b"" if first else b",") + dumps_compact([make(item) for item in part], floats_agreed=agreed)[1:-1])
+            first = False
         sink.write("]")
     elif isinstance(obj, dict) and _has_lazy(obj):
         sink.write("{")
@@ -496,12 +568,15 @@ def write_sarif(
     try:
         try:
             sink = _Sink(fh)
-            if pretty:
-                sink.write(dumps(out.log, pretty=True))
-            else:
-                _stream(out.log, sink)
-                sink.write("\n")
-            zipped = sink.close()
+            try:
+                if pretty:
+                    sink.write(dumps(out.log, pretty=True))
+                else:
+                    _stream(out.log, sink)
+                    sink.write("\n")
+                zipped = sink.close()
+            finally:
+                sink.abandon()
         finally:
             if tmp:
                 fh.close()

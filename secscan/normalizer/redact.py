@@ -90,7 +90,17 @@ def is_credential_rule(rule_id: str, title: str = "", identifiers: tuple[str, ..
         return True
     if CREDENTIAL_RULE_IDS.intersection(i.upper() for i in identifiers):
         return True
-    return bool(_CREDENTIAL_WORDS.search(rule_id[:512]) or _CREDENTIAL_WORDS.search((title or "")[:512]))
+    rule_text, title_text = rule_id[:512], (title or "")[:512]
+    if rule_text.isascii() and title_text.isascii():
+        # every word of the pattern has one of these fixed parts; ASCII text holding none
+        # cannot match (non-ASCII text may: ``(?i)`` folds "ſ" to "s", so it takes the regex)
+        lowered = f"{rule_text}\n{title_text}".lower()
+        if not any(part in lowered for part in _CREDENTIAL_PARTS):
+            return False
+    return bool(_CREDENTIAL_WORDS.search(rule_text) or _CREDENTIAL_WORDS.search(title_text))
+
+
+_CREDENTIAL_PARTS = ("hard", "passw", "secret", "credential", "api", "private", "access", "auth", "bearer")
 
 
 def mask_literals(text: str | None) -> str | None:

@@ -50,6 +50,8 @@ _ID_BAD_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 def clean(value: str, limit: int = MAX_TEXT, *, one_line: bool = False) -> str:
     """``value`` made safe to carry: bad characters replaced, cut to ``limit``."""
+    if len(value) <= limit and value.isprintable():
+        return value  # the common case: no control character, surrogate or line end to replace
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     if not one_line and "\r" in value:  # Windows line ends (a tool run there) are line ends
@@ -199,41 +201,73 @@ def _clean_tuple(items: tuple[str, ...], limit: int = MAX_ID) -> tuple[str, ...]
     return tuple(clean(str(i), limit, one_line=True) for i in items[:MAX_ITEMS])
 
 
-def check_finding(f: Any, source: str, where: str) -> Any:
+# the text fields of a Finding: (name, length cap, one line)
+_TEXT_FIELDS = (("tool", 100, True), ("rule_id", MAX_ID, True), ("title", MAX_TITLE, True),
+                ("message", MAX_TEXT, False), ("raw_severity", 100, True), ("tool_version", 100, True),
+                ("help_uri", 2048, True), ("help_text", MAX_TEXT, False), ("confidence", 100, True),
+                ("fingerprint_hint", MAX_TEXT, False), ("secret_digest", 200, True), ("fingerprint", 200, True))
+_FLAT_VALUES = frozenset({str, int, bool, type(None)})
+
+
+def _plain_strings(items: Any, limit: int) -> bool:
+    """True when every item is a ``str`` that :func:`clean` returns unchanged (one-line,
+    at most ``limit`` long): one C-level pass instead of a call per item."""
+    try:
+        joined = "".join(items)
+    except TypeError:
+        return False
+    return joined.isprintable() and (not items or max(map(len, items)) <= limit)
+
+
+def _plain_tuple(items: Any, limit: int = MAX_ID) -> bool:
+    """``_clean_tuple(tuple(items), limit) == tuple(items)`` for sure, cheaply."""
+    return len(items) <= MAX_ITEMS and _plain_strings(items, limit)
+
+
+def _plain_properties(props: Any) -> bool:
+    """``clean_tree(dict(props)) == props`` for sure, cheaply: a flat dict of printable
+    texts (keys and values), integers, booleans and nulls — what adapters mostly write."""
+    if type(props) is not dict or len(props) > 1000 or not _plain_strings(props, MAX_ID):
+        return False
+    values = props.values()
+    kinds = set(map(type, values))
+    if not kinds <= _FLAT_VALUES:
+        return False
+    return str not in kinds or _plain_strings([v for v in values if type(v) is str], MAX_TEXT)
+
+
+def check_finding(f: Any, source: str, where: Any) -> Any:
     """One finding with every field checked: texts cleaned and cut, lines in range,
-    paths relative, scores finite.  Returns the (possibly cleaned) finding."""
+    paths relative, scores finite.  Returns the (possibly cleaned) finding.
+
+    ``where`` names the finding in an error (a callable giving the name: it is only
+    made when there is an error).  Most findings are clean: each check has a cheap
+    test that proves a field needs no change before the exact one runs."""
     from secscan.findings import evolve
 
     changes: dict[str, Any] = {}
 
-    def fix(name: str, value: str | None, limit: int, one_line: bool = False) -> None:
+    def named() -> str:
+        return where() if callable(where) else str(where)
+
+    for name, limit, one_line in _TEXT_FIELDS:
+        value = getattr(f, name)
         if value is None:
-            return
+            continue
         if not isinstance(value, str):
-            raise _fail(source, f"{where}: {name} is not text")
+            raise _fail(source, f"{named()}: {name} is not text")
+        if len(value) <= limit and value.isprintable():
+            continue
         cleaned = clean(value, limit, one_line=one_line)
         if cleaned is not value:
             changes[name] = cleaned
-
-    fix("tool", f.tool, 100, True)
-    fix("rule_id", f.rule_id, MAX_ID, True)
-    fix("title", f.title, MAX_TITLE, True)
-    fix("message", f.message, MAX_TEXT)
-    fix("raw_severity", f.raw_severity, 100, True)
-    fix("tool_version", f.tool_version, 100, True)
-    fix("help_uri", f.help_uri, 2048, True)
-    fix("help_text", f.help_text, MAX_TEXT)
-    fix("confidence", f.confidence, 100, True)
-    fix("fingerprint_hint", f.fingerprint_hint, MAX_TEXT)
-    fix("secret_digest", f.secret_digest, 200, True)
-    fix("fingerprint", f.fingerprint, 200, True)
-    if f.help_uri is not None and not isinstance(f.help_uri, str):
-        changes["help_uri"] = None
     for name in ("identifiers", "tags", "seen_by"):
         value = getattr(f, name)
-        cleaned = _clean_tuple(tuple(value))
-        if cleaned != tuple(value):
-            changes[name] = cleaned
+        if _plain_tuple(value):
+            continue
+        cleaned_items = _clean_tuple(tuple(value))
+        if cleaned_items != tuple(value):
+            changes[name] = cleaned_items
     loc = f.location
     if loc is not None:
         changes_loc: dict[str, Any] = {}
@@ -250,7 +284,7 @@ def check_finding(f: Any, source: str, where: str) -> Any:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > high:
-                raise _fail(source, f"{where}: {name.replace('_', ' ')} {str(value)[:30]} is out of range "
+                raise _fail(source, f"{named()}: {name.replace('_', ' ')} {str(value)[:30]} is out of range "
                                   f"(1–{high})")
             if value == 0:
                 changes_loc[name] = None
@@ -268,15 +302,18 @@ def check_finding(f: Any, source: str, where: str) -> Any:
             field_value = getattr(pkg, name)
             if field_value is None:
                 continue
+            if type(field_value) is str and len(field_value) <= limit and field_value.isprintable():
+                continue
             cleaned_field = clean(str(field_value), limit, one_line=True)
             if cleaned_field != field_value:
                 pkg_changes[name] = cleaned_field
-        fixed = _clean_tuple(tuple(pkg.fixed_versions), 200)
-        if fixed != tuple(pkg.fixed_versions):
-            pkg_changes["fixed_versions"] = fixed
+        if not _plain_tuple(pkg.fixed_versions, 200):
+            fixed = _clean_tuple(tuple(pkg.fixed_versions), 200)
+            if fixed != tuple(pkg.fixed_versions):
+                pkg_changes["fixed_versions"] = fixed
         if pkg_changes:
             changes["package"] = replace(pkg, **pkg_changes)
-    if f.properties:
+    if f.properties and not _plain_properties(f.properties):
         props = clean_tree(dict(f.properties))
         if props != f.properties:
             changes["properties"] = props
@@ -285,7 +322,7 @@ def check_finding(f: Any, source: str, where: str) -> Any:
         value = cvss.score
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                 or not 0.0 <= value <= 10.0:
-            raise _fail(source, f"{where}: CVSS score {str(value)[:30]} is not a number from 0 to 10")
+            raise _fail(source, f"{named()}: CVSS score {str(value)[:30]} is not a number from 0 to 10")
     if cvss is not None and cvss.vector is not None:
         vector = clean(str(cvss.vector), 300, one_line=True)
         if vector != cvss.vector:
@@ -298,7 +335,8 @@ def check_report(report: ParsedReport) -> ParsedReport:
     source = report.source
     findings = report.findings
     for i, f in enumerate(findings):
-        findings[i] = check_finding(f, source, f"finding {i + 1} ({clean(str(f.rule_id), 80, one_line=True)})")
+        findings[i] = check_finding(f, source, lambda i=i, f=f: f"finding {i + 1} "
+                                    f"({clean(str(f.rule_id), 80, one_line=True)})")
     notes = []
     for n in report.notifications:
         path = n.path
