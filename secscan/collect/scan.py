@@ -323,12 +323,12 @@ def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerR
     result.started = result.started or outcome.started
     result.ended, result.exit_code = outcome.ended, outcome.returncode
     if outcome.timed_out:
-        return f"timed out after {timeout:g}s (raise --timeout)"
+        return _salvaged(mod, ctx, plan, outcome, f"timed out after {timeout:g}s (raise --timeout)")
     if outcome.returncode is None:
         return f"could not start: {first_line(outcome.stderr)}"
     problem = mod.check(ctx, plan, outcome)
     if problem:
-        return str(problem)
+        return _salvaged(mod, ctx, plan, outcome, str(problem))
     if not outcome.report or not outcome.report.strip():
         return f"exit {outcome.returncode} but wrote no report" + (
             f": {first_line(outcome.stderr)}" if outcome.stderr.strip() else "")
@@ -348,6 +348,16 @@ def _run_step(mod: Any, tool: str, ctx: RunContext, plan: Plan, result: ScannerR
         if problem:
             return str(problem)
     return parsed
+
+
+def _salvaged(mod: Any, ctx: RunContext, plan: Plan, outcome: Outcome, problem: str) -> ParsedReport | str:
+    """A failed step an adapter can account for without failing the run (its
+    ``salvage()``: pip-audit's resolution of the unpinned requirements, whose
+    requirements then become not-audited findings with the error while the pins audited
+    by the other steps stay audited), else the problem that fails the run."""
+    salvage = getattr(mod, "salvage", None)
+    report = salvage(ctx, plan, outcome, problem) if salvage is not None else None
+    return report if report is not None else problem
 
 
 def _list_unaudited(report: ParsedReport) -> None:
