@@ -490,8 +490,8 @@ def scan(
             tool_timeout = float(opts.pop("_timeout", timeout))
             probe = (network or {}).get(tool)
             tool_offline = (not probe.reachable) if probe is not None else offline
-            index = (network or {}).get("pip-index") if tool == "pip-audit" else None
-            if index is not None:  # unpinned requirements are resolved when the index answered
+            index = (network or {}).get("pip-index") if tool in ("pip-audit", "pip-licenses") else None
+            if index is not None:  # unpinned requirements are resolved (pins' licences read) when it answered
                 opts["_index_reachable"], opts["_index_probe"] = index.reachable, index.describe()
             futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
                                 tool_offline, progress, options, jobs)] = tool

@@ -38,7 +38,7 @@ def normalize(name: str) -> str:
 
 
 def build_wheel(workdir: Path, name: str, version: str, *, license_text: str | None = None,
-                license_expression: str | None = None, classifiers: tuple[str, ...] = (),
+                classifiers: tuple[str, ...] = (),
                 dependencies: tuple[str, ...] = (), code: Path | None = None) -> Path:
     """A real wheel of a one-package project, built by setuptools through pip; the
     package is ``code`` (a package directory, copied) or a one-line ``__init__.py``."""
@@ -56,9 +56,7 @@ def build_wheel(workdir: Path, name: str, version: str, *, license_text: str | N
              "[project]", f'name = "{name}"', f'version = "{version}"',
              f"dependencies = [{', '.join(repr(d) for d in dependencies)}]".replace("'", '"'),
              f"classifiers = [{', '.join(repr(c) for c in classifiers)}]".replace("'", '"')]
-    if license_expression:
-        lines.append(f'license = "{license_expression}"')
-    elif license_text:
+    if license_text:  # the setuptools here predates PEP 639's License-Expression
         lines.append(f'license = {{text = "{license_text}"}}')
     packages = sorted({str(p.parent.relative_to(src)).replace("/", ".") for p in (src / module).rglob("__init__.py")})
     lines += ["", "[tool.setuptools]", f"packages = [{', '.join(chr(34) + p + chr(34) for p in packages)}]", ""]
