@@ -126,7 +126,11 @@ def build_schema() -> dict[str, Any]:
                                          "description": "Run gitleaks with --redact (weaker fingerprints)."}),
             "pip-licenses": _scanner("pip-licenses options.",
                                      python={"type": "string", "minLength": 1,
-                                             "description": "Interpreter whose environment is inventoried (--python)."}),
+                                             "description": "Interpreter whose environment is inventoried (--python)."},
+                                     source={"type": "string", "enum": ["auto", "environment", "pins"],
+                                             "description": "Inventory of the project's environment, or of an "
+                                                            "environment built from its pins (auto: the "
+                                                            "environment when there is one, else the pins)."}),
         },
     }
     override = {
