@@ -4,6 +4,7 @@ pre-commit: a repository built here, the hook of ``.pre-commit-hooks.yaml`` run 
 environment would hold, without the minutes of installing it), and ``git commit``
 timed for a one-file text commit and a one-file Python commit.
 
+    .venv/bin/pip install pre-commit     # once: pre-commit is not a dependency of secscan
     PYTHONPATH=$PWD .venv/bin/python bench/precommit.py [--rounds 5]
 
 Prints the median and range of the wall time of each kind of commit, and the load
