@@ -425,9 +425,8 @@ def applies(ctx: RunContext) -> str | None:
 
     lead = "no environment of the project to inventory, and " if _source(ctx) == "auto" else ""
     pins = project_pins(ctx.target, ctx.options)
-    if not pins:
-        return (f"{lead}no pinned dependency to build the licence inventory from"
-                if lead else "no pinned dependency to build the licence inventory from (source: pins)")
+    if not pins:  # auto: nothing to build one from either, so how to give the environment
+        return NO_PROJECT_ENV if lead else "no pinned dependency to build the licence inventory from (source: pins)"
     problem = _index_problem(ctx)
     if problem:
         return f"{lead}the inventory of its {len(pins)} pin(s) was not built: {problem}"
