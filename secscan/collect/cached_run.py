@@ -39,7 +39,7 @@ PER_FILE = ("bandit", "semgrep")
 PER_INPUT = ("trivy", "gitleaks", "pip-audit", "safety", "pip-licenses")
 ADVISORY_TOOLS = ("pip-audit", "safety")
 # options that change how a run is split or labelled, never what it finds
-_NEUTRAL_OPTIONS = frozenset({"shards", "_index_probe"})
+_NEUTRAL_OPTIONS = frozenset({"shards"})
 
 Step = ParsedReport | str
 
@@ -49,7 +49,7 @@ class Hooks:
     """The orchestrator's pieces this module drives (secscan.collect.scan)."""
 
     execute: Callable[[Plan, RunContext], Outcome]
-    problem: Callable[[Plan, Outcome], str | None]
+    problem: Callable[[Plan, Outcome], ParsedReport | str | None]  # a salvaged failure: its report
     read: Callable[[Plan, Outcome], Step]
     now: Callable[[], str]
 
@@ -572,7 +572,7 @@ def run_per_file(cache: ResultCache, tool: str, ctx: RunContext, exe: list[str],
     if commands:
         run.started = min((o.started for o in outcomes if o.started), default=None)
         run.ended = max((o.ended for o in outcomes if o.ended), default=None)
-    problems = [p for p in (hooks.problem(c, o) for c, o in zip(commands, outcomes)) if p]
+    problems = [p for p in (hooks.problem(c, o) for c, o in zip(commands, outcomes)) if isinstance(p, str)]
     if problems:
         run.exit_code = outcomes[0].returncode if len(outcomes) == 1 else max(
             (o.returncode for o in outcomes if o.returncode is not None), default=None)

@@ -110,7 +110,7 @@ def probe_services(tools: Iterable[str], urls: Mapping[str, str] | None = None,
         if urls and urls.get(tool):
             service = replace(service, url=str(urls[tool]))
         chosen.append(service)
-    if "pip-audit" in set(tools):
+    if {"pip-audit", "pip-licenses"} & set(tools):  # pip-licenses: the pins' wheels (licence inventory)
         index = index_service(os.environ)
         chosen.append(replace(index, url=str(urls[INDEX])) if urls and urls.get(INDEX) else index)
     if not chosen:

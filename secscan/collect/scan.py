@@ -369,20 +369,22 @@ def _run_step(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, result: Scan
     outcome = _execute(plan, ctx)
     result.started = result.started or outcome.started
     result.ended, result.exit_code = outcome.ended, outcome.returncode
-    return _problem(mod, tool, ctx, plan, outcome, timeout) or _read(mod, tool, ctx, plan, outcome)
+    problem = _problem(mod, tool, ctx, plan, outcome, timeout)
+    return problem if problem is not None else _read(mod, tool, ctx, plan, outcome)
 
 
-def _problem(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, outcome: Outcome, timeout: float) -> str | None:
+def _problem(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, outcome: Outcome,
+             timeout: float) -> ParsedReport | str | None:
     """What makes ``outcome`` a failed run (timeout, no start, the adapter's check, no
-    report), or None."""
+    report), or None; a failure the scanner salvages is its partial report instead."""
     if outcome.timed_out:
-        return f"timed out after {timeout:g}s (raise --timeout)"
+        return _salvaged(mod, ctx, plan, outcome, f"timed out after {timeout:g}s (raise --timeout)")
     if outcome.returncode is None:
         return f"could not start: {first_line(outcome.stderr)}"
     runner = _runner(mod)
     problem = runner.check(ctx, plan, outcome)
     if problem:
-        return str(problem)
+        return _salvaged(mod, ctx, plan, outcome, str(problem))
     if not outcome.report or not outcome.report.strip():
         return f"exit {outcome.returncode} but wrote no report" + (
             f": {first_line(outcome.stderr)}" if outcome.stderr.strip() else "")
@@ -408,6 +410,16 @@ def _read(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, outcome: Outcome
         if problem:
             return str(problem)
     return parsed
+
+
+def _salvaged(mod: Scanner, ctx: RunContext, plan: Plan, outcome: Outcome, problem: str) -> ParsedReport | str:
+    """A failed step an adapter can account for without failing the run (its
+    ``salvage()``: pip-audit's resolution of the unpinned requirements, whose
+    requirements then become not-audited findings with the error while the pins audited
+    by the other steps stay audited), else the problem that fails the run."""
+    salvage = mod.run.salvage if mod.run is not None else None
+    report = salvage(ctx, plan, outcome, problem) if salvage is not None else None
+    return report if report is not None else problem
 
 
 def _list_unaudited(report: ParsedReport) -> None:
@@ -573,8 +585,8 @@ def scan(
             opts = _scanner_options(own)
             probe = (network or {}).get(tool)
             tool_offline = (not probe.reachable) if probe is not None else offline
-            index = (network or {}).get("pip-index") if tool == "pip-audit" else None
-            # unpinned requirements are resolved when the index answered
+            index = (network or {}).get("pip-index") if tool in ("pip-audit", "pip-licenses") else None
+            # unpinned requirements are resolved (pins' licences read) when the index answered
             index_kw = {"index_reachable": index.reachable, "index_note": index.describe()} if index else {}
             futures[pool.submit(_guarded_run, tool, target, tool_timeout, opts, tool in required_set,
                                 tool_offline, progress, options, jobs, cache=scanner_cache, **index_kw)] = tool

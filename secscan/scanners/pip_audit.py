@@ -716,6 +716,47 @@ def _measure_resolved(plan: Plan, outcome: Outcome, report: ParsedReport) -> Non
     report.coverage["resolved_from"] = sorted({r for r, _ in plan.expected.get("resolve") or []})
 
 
+def salvage(ctx: RunContext, plan: Plan, outcome: Outcome, problem: str) -> ParsedReport | None:
+    """The resolution of the unpinned requirements failed (a name the index does not
+    have, a version conflict, the index failing mid-run): the pins audited by the other
+    runs stay audited, and each unpinned requirement becomes a not-audited finding with
+    the resolver's error — a partial run, blocking as not-audited findings do, never a
+    failed audit of everything.  A failure of any other run is not salvaged (None)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from secscan.collect.network import redact
+    from secscan.findings import Notification
+    from secscan.normalizer.coverage import Unaudited
+    from secscan.normalizer.fingerprint import normalize_package_name as norm
+    from secscan.normalizer.redact import scrub
+
+    wanted = plan.expected.get("resolve")
+    if not wanted:
+        return None
+    error = " ".join(redact(scrub(problem) or "").split())
+    # "exit 1: no report written: internal pip failure: ERROR: Could not find …": pip's words
+    error = re.sub(r"^exit \d+: (no report written: )?(internal pip failure: )?(ERROR: )?", "", error)[:300]
+    names = {norm(n) for n in re.findall(r"[A-Za-z0-9][A-Za-z0-9._-]*", error)}
+    report = ParsedReport(tool=TOOL, format="json", source="<pip-audit resolution>")
+    for requirement, item in wanted:
+        try:
+            named = norm(Requirement(requirement).name) in names
+        except InvalidRequirement:
+            named = False
+        why = (f"could not be resolved: {error}" if named
+               else f"not resolved: resolving the unpinned requirements failed: {error}")
+        report.unaudited.append(Unaudited(item.name, None, f"{item.reason}; {why}", item.manifest))
+        report.not_audited.append(item.name)
+    report.notifications.append(Notification(
+        level="warning", rule_id="not-audited",
+        message=f"partial audit: {len(wanted)} unpinned requirement(s) not resolved, so not audited "
+                f"(the pinned dependencies were): {error}"))
+    report.coverage["partial"] = True
+    report.coverage["resolution_error"] = error
+    report.coverage["resolved_from"] = sorted({r for r, _ in wanted})
+    return report
+
+
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
     """Pins given against pins pip-audit answered for: a pin missing from its report
     was not audited (a finding, not a silent gap)."""
@@ -801,7 +842,7 @@ SCANNER = Scanner(
     aliases=("pip_audit", "pipaudit"),
     driver=Driver("pip-audit", "https://github.com/pypa/pip-audit"),
     run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
-               not_checked=not_checked, readiness=readiness),
+               not_checked=not_checked, readiness=readiness, salvage=salvage),
     options=(
         Option("osv_url", {"type": "string", "minLength": 1}, "OSV-compatible API (pip-audit -s osv --osv-url) and advisory lookups."),
         Option("service_timeout", {"type": "integer", "minimum": 1, "maximum": MAX_SECONDS},

@@ -383,19 +383,106 @@ def version(ctx: RunContext, exe: list[str]) -> str | None:
     return read_version(exe + ["--version"], r"(\d+\.\d+(?:\.\d+)?\S*)", ctx.env)
 
 
+SOURCES = ("auto", "environment", "pins")
+
+
+def _source(ctx: RunContext) -> str:
+    """Where the inventory comes from (option ``source``): ``environment`` — the
+    project's environment (:func:`choose_python`); ``pins`` — an environment built
+    from the project's pins (:mod:`secscan.collect.pins_env`); ``auto`` (default) —
+    the project's environment when there is one, else its pins."""
+    from secscan.errors import ConfigError
+
+    value = str(ctx.options.get("source") or "auto").strip().lower()
+    if value not in SOURCES:
+        raise ConfigError(f"pip-licenses option source must be one of {', '.join(SOURCES)}, not {value!r}")
+    return value
+
+
+def _from_pins(ctx: RunContext) -> bool:
+    source = _source(ctx)
+    return source == "pins" or (source == "auto" and not choose_python(ctx)[0])
+
+
+def _index_problem(ctx: RunContext) -> str | None:
+    """Why the pins' wheels cannot be downloaded now (None: they can): offline, or the
+    package index did not answer secscan's probe."""
+    reachable = ctx.index_reachable
+    if reachable is True:
+        return None
+    if reachable is False:
+        return ctx.index_note or "package index not reachable"
+    return "offline (no package index to download the pinned wheels from)" if ctx.offline else None
+
+
 def applies(ctx: RunContext) -> str | None:
-    """None when the project has an environment to inventory (see :func:`choose_python`)."""
-    python, _why = choose_python(ctx)
-    return None if python else NO_PROJECT_ENV
+    """None when there is an inventory to make: the project's environment (see
+    :func:`choose_python`), or its pins and a package index to fetch their wheels from.
+    A skip says why — never an empty inventory read as "no licences"."""
+    if not _from_pins(ctx):
+        python, _why = choose_python(ctx)
+        return None if python else NO_PROJECT_ENV
+    from secscan.collect.pins_env import project_pins
+
+    lead = "no environment of the project to inventory, and " if _source(ctx) == "auto" else ""
+    pins = project_pins(ctx.target, ctx.options)
+    if not pins:  # auto: nothing to build one from either, so how to give the environment
+        return NO_PROJECT_ENV if lead else "no pinned dependency to build the licence inventory from (source: pins)"
+    problem = _index_problem(ctx)
+    if problem:
+        return f"{lead}the inventory of its {len(pins)} pin(s) was not built: {problem}"
+    return None
 
 
 def plan(ctx: RunContext, exe: list[str]) -> Plan:
-    python, why = choose_python(ctx)
     report = ctx.workdir / "pip-licenses.json"
+    expected: dict[str, Any] = {"source": "environment"}
+    if _from_pins(ctx):
+        from secscan.collect.network import package_index, redact
+        from secscan.collect.pins_env import build, project_pins
+
+        pins = project_pins(ctx.target, ctx.options)
+        index = str(ctx.options.get("index_url") or package_index(ctx.env))
+        env = build(pins, ctx.workdir, index, timeout=ctx.timeout)
+        python, why = str(env.python), "an environment built from the project's pins"
+        notes = [f"licence inventory built from {len(env.installed)} of the project's {len(pins)} pin(s): their "
+                 f"wheels from {redact(index)}, installed with --no-deps (no package code run)"]
+        if env.other_versions:
+            notes.append("pinned at a second version, inventoried once: "
+                         + ", ".join(p.line() for p in env.other_versions[:20]))
+        expected = {"source": "pins", "pins": [p.line() for p in pins],
+                    "failed": [(p.name, p.version, p.manifest, reason) for p, reason in env.failed]}
+    else:
+        python, why = choose_python(ctx)
+        notes = []
     argv = exe + ["--format=json", "--with-urls", "--with-authors", "--output-file", str(report),
                   "--python", python]
     note = f"pip-licenses inventoried the environment of {python} ({why})"
-    return Plan(argv=argv, report_path=report, cwd=ctx.workdir, report_format="json", notes=(note,))
+    return Plan(argv=argv, report_path=report, cwd=ctx.workdir, report_format="json",
+                notes=(note, *notes), expected=expected)
+
+
+def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
+    """Where the inventory came from goes to the coverage (``source``; for pins also
+    ``pins_found``, ``pins_inventoried`` and ``not_inventoried``).  A pin whose wheel
+    could not be installed is listed with an ``UNKNOWN`` licence and pip's reason, so
+    the licence policy's ``unknown`` rule decides — never left out."""
+    from secscan.findings import Notification
+
+    report.coverage["source"] = plan.expected.get("source", "environment")
+    if plan.expected.get("source") != "pins":
+        return None
+    failed = list(plan.expected.get("failed") or [])
+    for name, version, manifest, reason in failed:
+        report.licenses.append(LicenseRecord(package=name, version=version, license=_UNKNOWN, source=TOOL,
+                                             path=manifest))
+        report.notifications.append(Notification(
+            level="warning", path=manifest,
+            message=f"{name}=={version}: licence not known, its wheel could not be installed: {reason}"))
+    report.coverage["pins_in_project"] = len(plan.expected.get("pins") or [])
+    report.coverage["pins_inventoried"] = len(report.licenses) - len(failed)
+    report.coverage["not_inventoried"] = sorted(f"{n}=={v} ({r})" for n, v, _m, r in failed)
+    return None
 
 
 def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
@@ -427,5 +514,8 @@ SCANNER = Scanner(
     run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check),
     options=(
         Option("python", {"type": "string", "minLength": 1}, "Interpreter whose environment is inventoried (--python)."),
+        Option("source", {"type": "string", "enum": ["auto", "environment", "pins"]},
+               "Inventory of the project's environment, or of an environment built from its pins (auto: the "
+               "environment when there is one, else the pins).", default="auto"),
     ),
 )

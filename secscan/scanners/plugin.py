@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # only for the annotations: importing the contract stays chea
     PlanFn: TypeAlias = Callable[[RunContext, list[str]], Plan]
     CheckFn: TypeAlias = Callable[[RunContext, Plan, Outcome], str | None]
     MeasureFn: TypeAlias = Callable[[RunContext, Plan, Outcome, ParsedReport], str | None]
+    SalvageFn: TypeAlias = Callable[[RunContext, Plan, Outcome, str], ParsedReport | None]
     NotCheckedFn: TypeAlias = Callable[[RunContext, str], ParsedReport | None]
     ReadinessFn: TypeAlias = Callable[[RunContext], "Readiness"]
 
@@ -132,6 +133,9 @@ class Runner:
     check: CheckFn
     measure: MeasureFn | None = None
     not_checked: NotCheckedFn | None = None
+    # a failed step the scanner can account for without failing the run (pip-audit's
+    # resolution of unpinned requirements: they become not-audited findings), or None
+    salvage: SalvageFn | None = None
     readiness: ReadinessFn = works_offline
     install_hint: str = "pip install 'secscan[scanners]'"
     per_file: bool = False

@@ -8,6 +8,7 @@ The lockfiles were written by uv, Poetry and pipenv themselves
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -198,3 +199,59 @@ def test_a_pylock_file_is_audited_by_pip_audit_locked(tmp_path: Path, osv: OsvSe
     assert coverage["pins_audited"] == coverage["pins_found"] and coverage["not_audited"] == []
     manifests = {(f.package.name.lower(), f.package.manifest) for f in run.findings}
     assert {("requests", "pylock.toml"), ("django", "requirements-dev.txt")} <= manifests
+
+
+# -- the resolution fails: partial, never a failed audit of everything ---------------------
+
+@pytest.mark.pip_audit
+def test_a_failed_resolution_leaves_the_pins_audited_and_the_unpinned_not_audited(
+        tmp_path: Path, osv: OsvServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local index (PEP 503, tests/support/simple_index.py) serves a wheel built here;
+    `ssfix-missing` has no distribution on it, so pip's resolver fails the resolution run.
+    The pinned jinja2 stays audited (its advisories found), both unpinned requirements
+    are not-audited findings with pip's error, the run is partial, the gate blocks, and
+    the documented `unaudited` key waives them."""
+    from click.testing import CliRunner
+
+    from secscan.cli import main
+    from support.simple_index import SimpleIndex, build_wheel, pip_support_wheels
+
+    wheels = [build_wheel(tmp_path, "ssfix-one", "1.0", license_text="MIT"), *pip_support_wheels(tmp_path)]
+    root = _project(tmp_path, ("requirements.txt", "ssfix-one>=1.0\nssfix-missing>=1\njinja2==2.10\n"))
+    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # this index only, not the machine's pip config
+    with SimpleIndex(wheels) as index:
+        monkeypatch.setenv("PIP_INDEX_URL", index.url.replace("http://", "http://ci:s3cr3t-index@"))
+        result = _probed_audit(root, osv)
+        run = result.runs["pip-audit"]
+        assert run.status == "ok", run.line()
+        assert "/simple/ssfix-missing/" in index.requests  # the resolver really asked the index
+        vulnerable = {(f.package.name.lower(), f.package.version) for f in run.findings if f.rule_id != "not-audited"}
+        assert ("jinja2", "2.10") in vulnerable
+        unaudited = {f.package.name: f.message for f in run.findings if f.rule_id == "not-audited"}
+        assert set(unaudited) == {"ssfix-one", "ssfix-missing"}
+        assert "could not be resolved: Could not find a version that satisfies the requirement ssfix-missing>=1" \
+            in unaudited["ssfix-missing"]
+        assert "not resolved: resolving the unpinned requirements failed: " in unaudited["ssfix-one"]
+        sarif = result.to_sarif()
+        assert "s3cr3t-index" not in json.dumps(sarif)
+        invocation = sarif["runs"][0]["invocations"][0]
+        coverage = invocation["properties"]["secscan/coverage"]
+        assert coverage["partial"] is True and coverage["pins_audited"] == 1
+        assert sorted(coverage["not_audited"])[0].startswith("ssfix-missing")
+        assert any("partial audit: 2 unpinned requirement(s) not resolved" in n["message"]["text"]
+                   for n in invocation["toolExecutionNotifications"])
+
+        args = ["run", str(root), "--scanners", "pip-audit", "--osv-url", osv.base_url, "--sarif",
+                str(tmp_path / "out.sarif")]
+        lenient = tmp_path / "lenient.yml"  # jinja2's advisories are high: only what was not audited blocks
+        lenient.write_text("version: 1\nfail_on: critical\n", encoding="utf-8")
+        blocked = CliRunner().invoke(main, [*args, "--policy", str(lenient)])
+        assert blocked.exit_code == 1, blocked.output  # the old whole-run failure was exit 3
+        assert "not checked: 2 dependencies (pip-audit: not audited)" in blocked.output
+        assert "GATE: PASSED" not in blocked.output
+        policy = tmp_path / "waive.yml"
+        policy.write_text("version: 1\nfail_on: critical\nunaudited:\n  packages: [ssfix-one, ssfix-missing]\n"
+                          "  reason: built in house\n", encoding="utf-8")
+        waived = CliRunner().invoke(main, [*args, "--policy", str(policy)])
+    assert waived.exit_code == 0, waived.output
