@@ -511,7 +511,7 @@ SCANNER = Scanner(
     description="The licences of the installed Python packages (for the licence policy).",
     aliases=("pip_licenses", "piplicenses"),
     driver=Driver("pip-licenses", "https://github.com/raimon49/pip-licenses"),
-    run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check),
+    run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure),
     options=(
         Option("python", {"type": "string", "minLength": 1}, "Interpreter whose environment is inventoried (--python)."),
         Option("source", {"type": "string", "enum": ["auto", "environment", "pins"]},
