@@ -327,28 +327,14 @@ class _Bandit(_PerFile):
         return argv[:at] + argv[at + 2:]
 
     def subset(self, ctx: RunContext, plan: Plan, files: list[str]) -> list[Plan]:
-        from secscan.scanners.bandit import _shard_count
+        from secscan.scanners.bandit import _shard_count, split_by_size
 
         at = plan.argv.index("-r")
-        count = _shard_count(ctx, len(files))
-        sizes = []
-        for name in files:
-            try:
-                sizes.append(max(1, (ctx.target / name).stat().st_size))
-            except OSError:
-                sizes.append(1)
-        goal = sum(sizes) / count
-        parts: list[list[str]] = [[]]
-        done = 0
-        for name, size in zip(files, sizes):
-            if parts[-1] and len(parts) < count and done >= goal * len(parts):
-                parts.append([])
-            parts[-1].append(_relative(name))
-            done += size
+        parts = split_by_size(ctx.target, files, _shard_count(ctx, len(files)))
         out = []
         for number, part in enumerate(parts):
             report = ctx.workdir / f"bandit-cache-{number}.json"
-            argv = plan.argv[:at] + part + plan.argv[at + 2:]
+            argv = plan.argv[:at] + [_relative(name) for name in part] + plan.argv[at + 2:]
             argv[argv.index("-o") + 1] = str(report)
             out.append(replace(plan, argv=argv, report_path=report, shards=(),
                                expected={**plan.expected, "python_files": len(part)}))
