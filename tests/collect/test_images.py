@@ -124,7 +124,7 @@ def test_sarif_has_a_category_per_image_and_no_secret(result, tmp_path, sarif_va
         assert "secscan/x/layer" in res["properties"] or res["properties"]["secscan/x/placement"] == "image-config"
     assert not list(sarif_validator.iter_errors(log))
     assert github_problems(log) == []
-    from test_sarif_multitool import validate  # Microsoft's validator with GitHub's ingestion rules
+    from support.multitool import validate  # Microsoft's validator with GitHub's ingestion rules
 
     problems = validate(out, tmp_path)
     assert [p for p in problems if p["rule"].startswith("GH") or p["level"] == "error"] == [], problems
