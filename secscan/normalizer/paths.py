@@ -83,20 +83,27 @@ def _relativize(path: str, root: str | None, prefixes: tuple[str, ...]) -> str |
     if not parts:
         return None
     result = posixpath.join(*parts)
-    if absolute_outside and (result in _OUTSIDE or len(_OUTSIDE) < _OUTSIDE_MAX):
-        _OUTSIDE.setdefault(result, original)
-    return result
+    return OutsidePath(result, original) if absolute_outside else result
 
 
-# Relative paths this process made by cutting the root off an absolute path outside
-# every known root ("/Users/me/x.py" -> "Users/me/x.py"), with the path as written: the
-# finding keeps a path GitHub accepts, and normalize() says it was not repo-relative.
-# Bounded, so a hostile report of millions of distinct absolute paths cannot grow it
-# without limit (past the bound, such paths are still cut, only no longer marked).
-_OUTSIDE: dict[str, str] = {}
-_OUTSIDE_MAX = 100_000
+class OutsidePath(str):
+    """A relative path made by cutting the root off an absolute path outside every
+    known root ("/Users/me/x.py" -> "Users/me/x.py"), carrying the path as written: the
+    finding keeps a path GitHub accepts, and normalize() says it was not repo-relative.
+
+    The mark travels with the value itself, never in a table of the process: whether a
+    finding's path is marked depends on its own report only (a table once made
+    "requirements.txt" of every later report "outside" after one report wrote
+    "/requirements.txt", so the same input gave different bytes)."""
+
+    original: str
+
+    def __new__(cls, value: str, original: str) -> OutsidePath:
+        self = super().__new__(cls, value)
+        self.original = original
+        return self
 
 
 def outside_original(path: str | None) -> str | None:
     """The absolute path a scanner wrote, if ``path`` was made from one outside the root."""
-    return _OUTSIDE.get(path) if path else None
+    return path.original if isinstance(path, OutsidePath) else None

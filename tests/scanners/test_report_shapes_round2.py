@@ -10,7 +10,7 @@ import os
 import pytest
 
 from secscan.errors import ReportError, UnsupportedFormatError  # noqa: F401
-from secscan.scanners import load_report
+from secscan.scanners import load_report, parse_report
 from support.corpus import CORPUS
 from support.paths import TESTS
 
@@ -293,3 +293,17 @@ def test_gitlab_reader_reads_any_scanners_security_report() -> None:
     got = sorted((f.path, f.line, f.severity.label, f.rule_id, f.cwes[0]) for f in report.findings)
     assert got == expected
     assert all(f.tool == "semgrep" and f.category.value == "sast" for f in report.findings)
+
+
+def test_an_outside_mark_belongs_to_its_own_path_not_to_the_process() -> None:
+    """One report's "/requirements.txt" (cut to "requirements.txt" and marked) must not
+    mark another report's relative "requirements.txt": the same input gives the same
+    bytes whatever the process parsed before."""
+    from secscan.normalizer.paths import outside_original, relativize
+
+    cut = relativize("/requirements.txt", "/work/repo")
+    assert cut == "requirements.txt" and outside_original(cut) == "/requirements.txt"
+    plain = relativize("requirements.txt", "/work/repo")
+    assert plain == "requirements.txt" and outside_original(plain) is None
+    findings = parse_report(CORPUS / "bandit" / "defectdojo__dd2.json")
+    assert findings and not any("pathOutsideRepository" in f.properties for f in findings)
