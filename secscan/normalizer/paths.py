@@ -103,6 +103,11 @@ class OutsidePath(str):
         self.original = original
         return self
 
+    def __reduce__(self) -> tuple[type[OutsidePath], tuple[str, str]]:
+        """Copied and pickled with its mark (a finding may be deep-copied or sent to
+        another process)."""
+        return (OutsidePath, (str(self), self.original))
+
 
 def outside_original(path: str | None) -> str | None:
     """The absolute path a scanner wrote, if ``path`` was made from one outside the root."""

@@ -307,3 +307,14 @@ def test_an_outside_mark_belongs_to_its_own_path_not_to_the_process() -> None:
     assert plain == "requirements.txt" and outside_original(plain) is None
     findings = parse_report(CORPUS / "bandit" / "defectdojo__dd2.json")
     assert findings and not any("pathOutsideRepository" in f.properties for f in findings)
+
+
+def test_an_outside_path_keeps_its_mark_when_copied_or_pickled() -> None:
+    import copy
+    import pickle
+
+    from secscan.normalizer.paths import outside_original, relativize
+
+    cut = relativize("/srv/app/views.py", "/work/repo")
+    for twin in (copy.copy(cut), copy.deepcopy(cut), pickle.loads(pickle.dumps(cut))):
+        assert twin == "srv/app/views.py" and outside_original(twin) == "/srv/app/views.py"
