@@ -10,16 +10,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import secscan
 from secscan.errors import ExitCode
-from support.osv_server import OsvServer
 from support.project_env import make_project_env
-from support.safety import ADVISORIES
-from support.sample_repo import make_sample_repo
 from support.scanners import requires
 
 TOOLS = ("bandit", "semgrep", "gitleaks", "pip-audit", "pip-licenses")
@@ -40,17 +36,6 @@ licenses:
   deny: ["GPL-*"]
 """
 EPOCH = "1798761600"  # 2027-01-01: the same clock for both runs (SOURCE_DATE_EPOCH)
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    return make_sample_repo(tmp_path_factory.mktemp("sample"))
-
-
-@pytest.fixture(scope="module")
-def osv():
-    with OsvServer.from_directory(ADVISORIES) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -23,24 +23,12 @@ from secscan.emit.sarif_writer import github_problems
 from secscan.findings import Category, Severity
 from secscan.scanners import SCANNERS
 from support.advisories import pip_audit_expectation
-from support.osv_server import OsvServer
 from support.safety import ADVISORIES, expected_ids, expected_rows
-from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET, make_sample_repo
+from support.sample_repo import DELETED_KEY_FILE, HISTORY_SECRET
 from support.scanners import TOOLS, patch_run, requires
 
 SECRETS_IN_SAMPLE = ["AKIAZ7VQ3XKPLM4TNB2W", "q8Jd2Wm9vX4rT7yL1nB6cF3hK0pS5aZeGuRiYoEw",
                      "hunter2-not-a-real-password", HISTORY_SECRET.splitlines()[1]]
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    return make_sample_repo(tmp_path_factory.mktemp("sample"))
-
-
-@pytest.fixture(scope="module")
-def osv():
-    with OsvServer.from_directory(ADVISORIES) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

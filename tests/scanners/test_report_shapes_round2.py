@@ -301,9 +301,9 @@ def test_an_outside_mark_belongs_to_its_own_path_not_to_the_process() -> None:
     bytes whatever the process parsed before."""
     from secscan.normalizer.paths import outside_original, relativize
 
-    cut = relativize("/requirements.txt", "/work/repo")
+    cut = relativize("/requirements.txt", "/home/ci/checkout")
     assert cut == "requirements.txt" and outside_original(cut) == "/requirements.txt"
-    plain = relativize("requirements.txt", "/work/repo")
+    plain = relativize("requirements.txt", "/home/ci/checkout")
     assert plain == "requirements.txt" and outside_original(plain) is None
     findings = parse_report(CORPUS / "bandit" / "defectdojo__dd2.json")
     assert findings and not any("pathOutsideRepository" in f.properties for f in findings)
@@ -315,6 +315,6 @@ def test_an_outside_path_keeps_its_mark_when_copied_or_pickled() -> None:
 
     from secscan.normalizer.paths import outside_original, relativize
 
-    cut = relativize("/srv/app/views.py", "/work/repo")
+    cut = relativize("/elsewhere/app/views.py", "/home/ci/checkout")
     for twin in (copy.copy(cut), copy.deepcopy(cut), pickle.loads(pickle.dumps(cut))):
-        assert twin == "srv/app/views.py" and outside_original(twin) == "/srv/app/views.py"
+        assert twin == "elsewhere/app/views.py" and outside_original(twin) == "/elsewhere/app/views.py"
