@@ -19,6 +19,15 @@ user meets it, on a one-file repository and on the sdist: with ``--no-cache``, c
 ``--repeat``; the warm ÷ cold ratio comes from the same run.
 
     python bench/run.py --warm [--sdist django==4.2.16] [--repeat 3]
+
+``--pull-request`` (issue #13) makes each target a git repository (the tree as one
+commit on ``main``, then a branch that adds one function with a shell-injection
+finding to one file) and times, in fresh processes and interleaved, ``secscan run
+--offline --no-cache --full-scan`` against ``--changed-since main`` (pull-request mode:
+the changed file and the base's copy of it), best of ``--repeat``, the ratio from the
+same run; it checks that pull-request mode reports the added finding and no other.
+
+    python bench/run.py --pull-request [--sdist django==4.2.16] [--repeat 2] [--small-only]
 """
 
 from __future__ import annotations
@@ -126,6 +135,71 @@ def bench_warm(label: str, target: Path, repeat: int, tmp: Path) -> None:
           f"same SARIF bytes: {same}")
 
 
+_GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid", "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1"}
+_ADDED = "\n\ndef bench_added_run(cmd):\n    import subprocess\n    return subprocess.call(cmd, shell=True)\n"
+
+
+def _git(tree: Path, *argv: str) -> None:
+    subprocess.run(["git", "-C", str(tree), *argv], check=True, capture_output=True, env={**os.environ, **_GIT_ENV})
+
+
+def make_pull_request(tree: Path) -> Path:
+    """The tree as one commit on ``main`` and a branch ``feature`` that appends one
+    function (bandit B602 and semgrep's shell-injection rule) to one Python file:
+    the file it changed."""
+    _git(tree, "init", "-q", "-b", "main")
+    _git(tree, "add", "-A")
+    _git(tree, "commit", "-q", "-m", "base")
+    _git(tree, "checkout", "-q", "-b", "feature")
+    changed = sorted(p for p in tree.rglob("*.py") if ".git" not in p.parts and p.stat().st_size > 0)[0]
+    changed.write_text(changed.read_text() + _ADDED)
+    _git(tree, "commit", "-q", "-am", "add a function")
+    return changed
+
+
+def _results(sarif: Path) -> list[str]:
+    import json
+
+    log = json.loads(sarif.read_text())
+    return sorted(f"{r['ruleId']} {r['locations'][0]['physicalLocation']['artifactLocation']['uri']}"
+                  for run in log["runs"] for r in run.get("results", []))
+
+
+def bench_pull_request(label: str, tree: Path, repeat: int, tmp: Path) -> None:
+    """Full scan against pull-request mode on the same commit, interleaved."""
+    changed = make_pull_request(tree).relative_to(tree).as_posix()
+    full: list[tuple[float, float]] = []
+    pr: list[tuple[float, float]] = []
+    for _ in range(repeat):
+        full.append(cli_run(tree, tmp / "full.sarif", "--no-cache", "--full-scan"))
+        pr.append(cli_run(tree, tmp / "pr.sarif", "--no-cache", "--changed-since", "main"))
+    new = _results(tmp / "pr.sarif")
+    only_added = bool(new) and all(line.endswith(" " + changed) for line in new)
+    best_full, best_pr = min(full), min(pr)
+    print(f"{label}: full scan {best_full[0]:.2f} s ({best_full[1]:.2f} s CPU), pull request "
+          f"{best_pr[0]:.2f} s ({best_pr[1]:.2f} s CPU); pull request / full {best_pr[0] / best_full[0]:.2f}; "
+          f"all runs: full {' / '.join(f'{w:.2f}' for w, _ in full)}, pull request "
+          f"{' / '.join(f'{w:.2f}' for w, _ in pr)}; full scan results {len(_results(tmp / 'full.sarif'))}, "
+          f"pull request results {len(new)} ({'; '.join(new)}), only the added function's: {only_added}",
+          flush=True)
+
+
+def main_pull_request(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="secscan-bench-pr-") as tmp:
+        tmp_path = Path(tmp)
+        small = make_sample_repo(tmp_path, history=False)
+        bench_pull_request(f"sample repository ({sum(1 for _ in small.rglob('*.py'))} .py files)", small,
+                           args.repeat, tmp_path)
+        if args.small_only:
+            return
+        (tmp_path / "sdist").mkdir()
+        tree = fetch_sdist(args.sdist, tmp_path / "sdist")
+        bench_pull_request(f"{tree.name} ({sum(1 for _ in tree.rglob('*.py'))} .py files)", tree, args.repeat,
+                           tmp_path)
+
+
 def main_warm(args: argparse.Namespace) -> None:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")  # comparable SARIF bytes
     with tempfile.TemporaryDirectory(prefix="secscan-bench-warm-") as tmp:
@@ -147,10 +221,15 @@ def main() -> None:
     ap.add_argument("--sdist", default="django==4.2.16", help="a PyPI project whose sdist is the large tree")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--warm", action="store_true", help="cold and warm `secscan run` (the result cache)")
-    ap.add_argument("--small-only", action="store_true", help="with --warm: the one-file repository only")
+    ap.add_argument("--pull-request", action="store_true", help="full scan against --changed-since (pull-request mode)")
+    ap.add_argument("--small-only", action="store_true",
+                    help="with --warm or --pull-request: the small repository only")
     args = ap.parse_args()
     if args.warm:
         main_warm(args)
+        return
+    if args.pull_request:
+        main_pull_request(args)
         return
     with tempfile.TemporaryDirectory(prefix="secscan-bench-run-") as tmp, OsvServer.from_directory(ADVISORIES) as osv:
         tmp_path = Path(tmp)

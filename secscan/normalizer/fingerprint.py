@@ -55,5 +55,5 @@ def secret_digest(secret: str, salt: str | None = None) -> str | None:
 
 def digest(*parts: object) -> str:
     """A 256-bit hash of the parts (unambiguous: each part is terminated)."""
-    text = "".join(f"{'' if part is None else part}\x1f" for part in parts)
+    text = "\x1f".join(["" if part is None else part if type(part) is str else format(part) for part in parts]) + "\x1f"
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32, person=b"secscan-fp-v1").hexdigest()

@@ -23,6 +23,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from secscan.findings import Category, Cvss, Finding, Package, Severity, Suppression
+from secscan.parse.values import is_safe_relative
 from secscan.sarif import keys
 from secscan.sarif.fingerprint import FINGERPRINT_KEY, partial_fingerprints, result_fingerprint
 from secscan.sarif.levels import LEVEL, security_severity
@@ -44,26 +45,42 @@ def cut_text(value: str | None, fallback: str, limit: int = 1000) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _text_or(value: str | None, fallback: str, limit: int = 1000) -> str:
+    """:func:`cut_text`, without the call for the usual case: a text that is there and fits."""
+    if value and len(value) <= limit and not value.isspace():
+        return value
+    return cut_text(value, fallback, limit)
+
+
 def encode_rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
     """The ``tool.driver.rules[]`` entry of ``rule_id``, from the findings of it: texts
-    from the first, the worst level, the union of tags and the highest score."""
+    from the first, the worst level, the union of tags and the highest score.
+
+    Most rules of a large report have one finding (a CVE in one package): that case
+    takes no generator, set of fixed versions or ``max`` (issue #13, measured in
+    docs/performance.md)."""
     first = findings[0]
-    worst = max((f.severity for f in findings), default=Severity.UNKNOWN)
-    title = cut_text(first.title, rule_id)
-    full = cut_text(first.help_text or first.title or first.message, rule_id, 1 << 20)
-    help_lines = [full]
-    if first.help_uri:
-        help_lines.append(f"More information: {first.help_uri}")
-    fixed = sorted({v for f in findings if f.package for v in f.package.fixed_versions})
+    single = len(findings) == 1
+    worst = first.severity if single else max(f.severity for f in findings)
+    title = _text_or(first.title, rule_id)
+    full = _text_or(first.help_text or first.title or first.message, rule_id, 1 << 20)
+    help_uri = first.help_uri
+    help_text = full if not help_uri else f"{full}\n\nMore information: {help_uri}"
+    if single:
+        pkg = first.package
+        fixed = sorted(set(pkg.fixed_versions)) if pkg is not None and pkg.fixed_versions else None
+    else:
+        fixed = sorted({v for f in findings if f.package for v in f.package.fixed_versions})
     if fixed:
-        help_lines.append("Fixed in: " + ", ".join(fixed))
-    help_text = "\n\n".join(help_lines)
+        help_text += "\n\nFixed in: " + ", ".join(fixed)
     tags = {"security", first.category.value}
     for f in findings:
         tags.update(f.tags)
-        for cwe in f.cwes:
-            tags.add(f"external/cwe/cwe-{cwe.split('-', 1)[1]}")
-    props: dict[str, Any] = {"tags": sorted(t for t in tags if t)}
+        for ident in f.identifiers:
+            if ident.startswith("CWE-"):
+                tags.add("external/cwe/cwe-" + ident[4:])
+    tags.discard("")
+    props: dict[str, Any] = {"tags": sorted(tags)}
     sec = security_severity(findings)
     if sec is not None:
         props["security-severity"] = sec
@@ -79,11 +96,13 @@ def encode_rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVEL[worst]},
         "properties": props,
     }
-    if first.help_uri:
-        rule["helpUri"] = first.help_uri
-    name = (first.title or "").strip()
-    if _RULE_NAME.match(name) and name != rule_id:  # SARIF1001: a name differs from the id
-        rule["name"] = name
+    if help_uri:
+        rule["helpUri"] = help_uri
+    name = first.title
+    if name:
+        name = name.strip()
+        if name != rule_id and _RULE_NAME.match(name):  # SARIF1001: a name differs from the id
+            rule["name"] = name
     return rule
 
 
@@ -96,8 +115,6 @@ def uri_of(path: str) -> str:
 def encode_location(f: Finding) -> list[dict[str, Any]]:
     """GitHub rejects a result without a location (GH1015): a finding with no file of
     its own points at its package's manifest, else at the repository root."""
-    from secscan.parse.values import is_safe_relative
-
     loc = f.location
     if loc is not None:
         path = loc.path
@@ -164,11 +181,29 @@ def encode_properties(f: Finding, run_version: str | None = None) -> dict[str, A
         p[keys.SECRET_DIGEST] = f.secret_digest
     if f.tool_version and f.tool_version != run_version:  # else: the run's driver version
         p[keys.TOOL_VERSION] = f.tool_version
-    if f.properties:
-        for key in sorted(f.properties):
-            if key != FIXES_PROPERTY:
-                p[keys.extra_key(key)] = f.properties[key]
+    extra = f.properties
+    if extra:
+        for key, name in _extra_names(extra):
+            p[name] = extra[key]
     return p
+
+
+_EXTRA_NAMES: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+
+
+def _extra_names(props: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(key, result property name) of a finding's ``properties``, in key order, without
+    :data:`FIXES_PROPERTY` (written as ``result.fixes``).  Findings of one adapter
+    share their keys, so the sorted names are kept per set of keys (at most 4,096 sets:
+    another tool's SARIF may give every result keys of its own)."""
+    shape = tuple(props)
+    names = _EXTRA_NAMES.get(shape)
+    if names is None:
+        names = tuple((key, keys.extra_key(key)) for key in sorted(shape) if key != FIXES_PROPERTY)
+        if len(_EXTRA_NAMES) >= 4096:
+            _EXTRA_NAMES.clear()
+        _EXTRA_NAMES[shape] = names
+    return names
 
 
 def encode_suppression(s: Suppression) -> dict[str, Any]:
@@ -235,7 +270,6 @@ def as_stored(f: Finding) -> Finding:
     ``tests/sarif/test_codec.py`` holds ``decode(*encode(f)) == as_stored(f)`` for every
     corpus finding, and counts the findings for which ``as_stored(f) != f``."""
     from secscan.findings import Location
-    from secscan.parse.values import is_safe_relative
 
     loc = f.location
     if loc is None:

@@ -480,12 +480,16 @@ def _parse_result(result: Mapping[str, Any], state: _State, scope: _Scope, where
         raise state.fail(where, "has no Target")
     packages = _index_packages(result, state, scope, where)
     vulns = _list(result.get("Vulnerabilities"), state, f"{where}.Vulnerabilities")
+    same = _ResultFacts.of(result, scope) if vulns else None
+    append = state.report.findings.append
     for j, vuln in enumerate(vulns):
-        vuln = _dict(vuln, state, f"{where}.Vulnerabilities[{j}]")
+        if not isinstance(vuln, dict):
+            raise state.fail(f"{where}.Vulnerabilities[{j}]", f"expected an object, got {type(vuln).__name__}")
         if not _str(vuln.get("VulnerabilityID")):
             _drop_unidentified(vuln, target, state, f"{where}.Vulnerabilities[{j}]")
             continue
-        state.report.findings.append(_vulnerability(vuln, result, scope, state, f"{where}.Vulnerabilities[{j}]"))
+        assert same is not None
+        append(_vulnerability(vuln, result, scope, state, f"{where}.Vulnerabilities[{j}]", same))
         vulns[j] = None  # consumed: its dict is freed now, not after the whole report (peak memory)
     for j, mis in enumerate(_list(result.get("Misconfigurations"), state, f"{where}.Misconfigurations")):
         mis = _dict(mis, state, f"{where}.Misconfigurations[{j}]")
@@ -586,8 +590,30 @@ def _resource_hint(scope: _Scope) -> str:
 # --- vulnerabilities -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _ResultFacts:
+    """What every vulnerability of one trivy result shares (its target, whether it is
+    an OS package list, its properties and tags), worked out once per result instead
+    of once per vulnerability: a 100,000-vulnerability image report has ten results."""
+
+    target: str
+    os_pkg: bool
+    properties: dict[str, object]
+    tags: tuple[str, ...]
+    resource_hint: str | None
+
+    @classmethod
+    def of(cls, result: Mapping[str, Any], scope: _Scope) -> _ResultFacts:
+        return cls(target=str(result.get("Target") or ""), os_pkg=_is_os(result),
+                   properties=_common_properties(result, scope),
+                   tags=tuple(t for t in ("vulnerability", str(result.get("Class") or "")) if t),
+                   resource_hint=_resource_hint(scope) or None)
+
+
 def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scope, state: _State,
-                   where: str) -> Finding:
+                   where: str, same: _ResultFacts | None = None) -> Finding:
+    if same is None:
+        same = _ResultFacts.of(result, scope)
     vid = _str(v.get("VulnerabilityID"))
     if not vid:
         raise state.fail(where, "has no VulnerabilityID")
@@ -596,8 +622,8 @@ def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scop
     fixed = _str(v.get("FixedVersion"))
     ident = found if isinstance(found := v.get("PkgIdentifier"), dict) else {}
     purl = _str(ident.get("PURL"))
-    target = str(result.get("Target") or "")
-    os_pkg = _is_os(result)
+    target = same.target
+    os_pkg = same.os_pkg
     pkg_path = _str(v.get("PkgPath"))
     location = None
     if os_pkg:
@@ -628,7 +654,7 @@ def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scop
         message += f": {title}"
     message += f". Fixed in {fixed}." if fixed else ". No fixed version yet."
     references = [str(r) for r in _list(v.get("References"), state, f"{where}.References") if _str(r)]
-    props = _common_properties(result, scope)
+    props = dict(same.properties)
     for key, prop in (("Status", "status"), ("SeveritySource", "severity_source"), ("PkgID", "pkg_id"),
                       ("PkgPath", "pkg_path"), ("PublishedDate", "published"), ("LastModifiedDate", "modified")):
         if _str(v.get(key)):
@@ -661,8 +687,8 @@ def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scop
         ),
         identifiers=tuple(identifiers),
         cvss=cvss,
-        tags=tuple(t for t in ("vulnerability", str(result.get("Class") or "")) if t),
-        fingerprint_hint=_resource_hint(scope) or None,
+        tags=same.tags,
+        fingerprint_hint=same.resource_hint,
         properties=props,
     )
 
