@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from secscan.errors import ConfigError, ExitCode
 
 if TYPE_CHECKING:
+    from secscan.collect.pull_request import Notice, PullRequestRun
     from secscan.collect.scan import ProgressFn, ScanResult
-    from secscan.commands.pr_hooks import PullRequestRun
     from secscan.decide.baseline import Baseline
     from secscan.decide.policy import Decision, Policy
     from secscan.decide.prioritise.exploits import ExploitData
@@ -134,7 +134,8 @@ class RunOutcome:
     settings: RunSettings
     properties: Mapping[str, Any]  # the run-level SARIF properties (the decision)
     previous: Mapping[str, Any] | None = None  # the baseline's SARIF layout (GitHub categories)
-    # pull-request mode's state (scope, base scan): ``.report()`` annotates and comments
+    # pull-request mode's state (scope, base scan); the CLI annotates and comments from it
+    # (secscan.commands.pr_hooks.report)
     pull_request: PullRequestRun | None = None
 
     @property
@@ -272,7 +273,8 @@ def run(path: str | Path = ".", *, policy: Policy | str | Path | None = None,
         probe_urls: Mapping[str, str] | None = None, kev: str | Path | None = None,
         epss: str | Path | None = None, images: Sequence[Any] = (), changed_since: str | None = None,
         full_scan: bool = False, pr_comment: bool = False, cache: str | Path | bool | None = None,
-        now: datetime | None = None, progress: ProgressFn | None = None) -> RunOutcome:
+        now: datetime | None = None, progress: ProgressFn | None = None,
+        notice: Notice | None = None) -> RunOutcome:
     """Do what ``secscan run PATH`` does and return what it decided (nothing printed,
     no file written: :meth:`RunOutcome.write_sarif` writes the SARIF).
 
@@ -290,13 +292,17 @@ def run(path: str | Path = ".", *, policy: Policy | str | Path | None = None,
                            kev=Path(kev) if kev is not None else None, epss=Path(epss) if epss is not None else None,
                            images=tuple(images), changed_since=changed_since, full_scan=full_scan,
                            pr_comment=pr_comment, cache=Path(cache) if isinstance(cache, str) else cache)
-    return run_with(Path(path), load_run_policy(policy), settings, baseline=baseline, now=now, progress=progress)
+    return run_with(Path(path), load_run_policy(policy), settings, baseline=baseline, now=now, progress=progress,
+                    notice=notice)
 
 
 def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str | Path | None = None,
-             now: datetime | None = None, progress: ProgressFn | None = None) -> RunOutcome:
+             now: datetime | None = None, progress: ProgressFn | None = None,
+             notice: Notice | None = None) -> RunOutcome:
     """:func:`run` once the policy is loaded (the CLI loads it itself, so a bad policy
-    fails before it checks the SARIF path)."""
+    fails before it checks the SARIF path).  ``progress`` hears of each scanner's start
+    and end, ``notice`` of what else a person running it should know as it happens
+    (pull-request mode's base scan); neither is needed, nothing is printed."""
     from secscan.collect.scan import scan
     from secscan.decide.prioritise.exploits import load_exploit_data
     from secscan.decide.prioritise.remediation import attach_fixes, breached_fingerprints, build_plan
@@ -305,7 +311,7 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
 
     required = list(settings.required) + list(policy.required_scanners)
     options, skip = policy_scan_options(policy, _canonical_options(settings.options), settings.skip)
-    from secscan.commands.pr_hooks import start_pull_request
+    from secscan.collect.pull_request import start_pull_request
 
     pr = start_pull_request(path, settings, skip, options, baseline=baseline)  # None: a full scan
     if pr is not None:
@@ -321,7 +327,7 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
                   network=network, images=settings.images, cache=settings.cache)
     if pr is not None:
         pr.scan_base(result, timeout=settings.timeout, jobs=settings.jobs, offline=settings.offline is not False,
-                     network=network)
+                     network=network, notice=notice)
     findings, decision = apply_policy(result, policy, baseline_path=None if pr else baseline,
                                       now=now or source_date(), exploits=exploits,
                                       baseline=pr.baseline if pr else None)

@@ -27,12 +27,15 @@ findings all count as new.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secscan.collect.changes import ChangeSet, Status
+
+if TYPE_CHECKING:
+    from secscan.pipeline import RunSettings
 
 PER_FILE = ("bandit", "semgrep")
 DEPENDENCY = ("pip-audit", "safety", "pip-licenses")
@@ -207,3 +210,77 @@ def pr_properties(scope: Scope, decision: Any) -> dict[str, Any]:
 
 def _end(f: Any) -> int | None:
     return f.location.end_line if f.location is not None else None
+
+
+Notice = Callable[[str], None]  # a line for the person running secscan (the CLI prints it on stderr)
+
+
+@dataclass
+class PullRequestRun:
+    """One pull-request run's state: the scope of the head scan, then the base scan's
+    findings (the baseline the head is compared with).  Made by
+    :func:`start_pull_request`; nothing here prints: what a person should see goes to
+    ``notice`` (the CLI prints it) and into ``warnings``."""
+
+    scope: Scope
+    target: Path
+    skip: list[str]
+    options: dict[str, dict[str, Any]]
+    baseline: Any = None  # secscan.decide.baseline.Baseline of the base scan
+    warnings: list[str] = field(default_factory=list)
+
+    def policy(self, policy: Any) -> Any:
+        """The policy gates new findings only, and a scanner left out because nothing of
+        its changed is not a required scanner that did not run."""
+        required = tuple(t for t in policy.required_scanners if t not in self.scope.not_run)
+        return replace(policy, mode="new", required_scanners=required)
+
+    def scan_base(self, result: Any, *, timeout: float, jobs: int | None, offline: bool,
+                  network: Mapping[str, Any] | None, notice: Notice | None = None) -> None:
+        mark_not_run(result, self.scope)
+        ch = self.scope.changes
+        if notice is not None:
+            notice(f"pull request: {len(ch.files)} changed file(s) since {ch.base_ref} "
+                   f"(merge base {ch.base_commit[:12]}); scanning the base for comparison")
+        base = scan_base(self.scope, self.target, result, timeout=timeout, jobs=jobs, offline=offline,
+                         network=network)
+        self.baseline = base.baseline
+        self.warnings = sorted(set(self.warnings) | set(base.warnings))
+        result.warnings = sorted(set(result.warnings) | set(self.warnings))
+
+    def properties(self, decision: Any) -> dict[str, Any]:
+        return pr_properties(self.scope, decision)
+
+
+def start_pull_request(path: str | Path, settings: RunSettings, skip: list[str],
+                       options: Mapping[str, Mapping[str, Any]], *, baseline: str | Path | None = None,
+                       env: Mapping[str, str] | None = None) -> PullRequestRun | None:
+    """Pull-request mode when ``changed_since`` (``--changed-since``) or a GitHub pull
+    request asks for it: resolve the base (a missing one is an error, exit 2) and the
+    scope; None for a full scan."""
+    import os
+
+    from secscan.collect.changes import requested_base, resolve
+    from secscan.collect.scan import resolve_scanners
+    from secscan.errors import ConfigError
+
+    environ = os.environ if env is None else env
+    wanted = requested_base(settings.changed_since, environ, settings.full_scan)
+    if wanted is None:
+        if settings.pr_comment:
+            raise ConfigError("--pr-comment needs pull-request mode (--changed-since REF, or a GitHub "
+                              "pull_request event)")
+        return None
+    if settings.pr_comment:  # where the comment goes and the token: checked before any scanner runs
+        from secscan.emit.github.pr_comment import resolve_where
+
+        resolve_where(environ)
+    warnings = []
+    if baseline:
+        warnings.append("--baseline is not used in pull-request mode: the base is scanned and compared instead")
+    target = Path(path).resolve()
+    changes = resolve(target, *wanted)
+    tools = resolve_scanners(settings.scanners, skip)
+    scope = plan_scope(changes, target, tools, options, settings.images)
+    return PullRequestRun(scope=scope, target=target, skip=[*skip, *scope.not_run], options=scope.options,
+                          warnings=warnings)

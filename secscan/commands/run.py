@@ -182,12 +182,15 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     """``secscan.run()``, then the SARIF and the console summary; returns the exit code."""
     import click
 
+    from secscan.emit.escape import printable as printable_line
+
     # a bad policy, or a SARIF path that cannot be written, fails before any scanner runs;
     # without a policy, the shipped default decides (policies/default.yml: fail on high)
     policy = load_run_policy(req.policy)
     to_stdout = prepare_output(req.sarif)
     try:
-        outcome = run_with(req.path, policy, settings_of(req), baseline=req.baseline, now=now, progress=progress)
+        outcome = run_with(req.path, policy, settings_of(req), baseline=req.baseline, now=now, progress=progress,
+                           notice=lambda line: click.echo(f"secscan: {printable_line(line)}", err=True))
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
     result, decision = outcome.result, outcome.decision
@@ -204,7 +207,12 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     click.echo(f"secscan: wrote {len(result.findings)} findings to {'stdout' if to_stdout else req.sarif}",
                err=True)
     pr = outcome.pull_request
-    comment_failed = pr.report(decision, result, req.pr_comment) if pr is not None else False
+    if pr is not None:
+        from secscan.commands.pr_hooks import report as report_pull_request
+
+        comment_failed = report_pull_request(pr, decision, result, req.pr_comment)
+    else:
+        comment_failed = False
     if outcome.exit_code is ExitCode.SCANNER:
         from secscan.emit.escape import printable
 

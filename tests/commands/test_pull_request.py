@@ -99,6 +99,35 @@ def test_a_vulnerable_line_added_is_the_one_new_finding_blocks_and_is_annotated(
     assert set(pr["notRun"]) == {"pip-audit", "safety", "pip-licenses", "trivy"}
 
 
+@requires("bandit")
+def test_the_library_runs_a_pull_request_without_printing(tmp_path: Path, capfd: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``secscan.run(changed_since=…)`` is what ``secscan run --changed-since`` does, and
+    prints nothing: the base-scan line goes to ``notice``, the unused ``baseline`` is a
+    warning of the outcome."""
+    import secscan
+
+    for name in [k for k in os.environ if k.startswith("GITHUB_")]:
+        monkeypatch.delenv(name)
+    repo = _repo(tmp_path, {"app.py": BASE_APP, "lib.py": BASE_LIB})
+    _commit(repo, {"lib.py": BASE_LIB + "\n\ndef sh(cmd):\n    import subprocess\n"
+                                       "    return subprocess.Popen(cmd, shell=True)\n"})
+    old = tmp_path / "old.sarif"
+    old.write_text('{"version": "2.1.0", "runs": []}', encoding="utf-8")
+    heard: list[str] = []
+    capfd.readouterr()
+    outcome = secscan.run(repo, scanners=["bandit"], changed_since="main", baseline=old, offline=True,
+                          cache=False, notice=heard.append)
+    printed = capfd.readouterr()
+    assert (printed.out, printed.err) == ("", "")
+    assert outcome.exit_code is secscan.ExitCode.GATE_FAILED
+    new = [f for f in outcome.decision.findings if f.baseline_state == "new"]
+    assert sorted((f.tool, f.rule_id, f.path, f.line) for f in new) == [("bandit", "B404", "lib.py", 6),
+                                                                         ("bandit", "B602", "lib.py", 7)]
+    assert len(heard) == 1 and heard[0].startswith("pull request: 1 changed file(s) since main (merge base ")
+    assert any("--baseline is not used in pull-request mode" in w for w in outcome.warnings)
+
+
 @requires("bandit", "semgrep", "gitleaks")
 def test_touching_a_file_with_old_findings_reports_none_of_them_as_new(tmp_path: Path) -> None:
     repo = _repo(tmp_path, {"app.py": BASE_APP, "lib.py": BASE_LIB})
