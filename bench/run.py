@@ -122,8 +122,10 @@ def bench_warm(label: str, target: Path, repeat: int, tmp: Path) -> None:
         plain.append(cli_run(target, tmp / "plain.sarif", "--no-cache"))
         cold.append(cli_run(target, tmp / "cold.sarif", "--cache-dir", str(cache)))
         warm.append(cli_run(target, tmp / "warm.sarif", "--cache-dir", str(cache)))
-        same = same and (tmp / "plain.sarif").read_bytes() == (tmp / "cold.sarif").read_bytes() == \
-            (tmp / "warm.sarif").read_bytes()
+        logs = [(tmp / f"{kind}.sarif").read_bytes() for kind in ("plain", "cold", "warm")]
+        if not logs[0] == logs[1] == logs[2]:
+            same = False
+            print(f"  round {n + 1}: the logs differ: {_differences(logs)}", flush=True)
     best = [min(x) for x in (plain, cold, warm)]
 
     def runs(xs: list[tuple[float, float]]) -> str:
@@ -198,6 +200,27 @@ def main_pull_request(args: argparse.Namespace) -> None:
         tree = fetch_sdist(args.sdist, tmp_path / "sdist")
         bench_pull_request(f"{tree.name} ({sum(1 for _ in tree.rglob('*.py'))} .py files)", tree, args.repeat,
                            tmp_path)
+
+
+def _differences(logs: list[bytes]) -> str:
+    """Which runs of the --no-cache / cold / warm logs differ, and in what: the results,
+    or only the scanner's notifications (a semgrep rule that timed out under load)."""
+    import json
+
+    docs = [json.loads(b) for b in logs]
+    out = []
+    for i, j, label in ((0, 1, "no-cache/cold"), (1, 2, "cold/warm")):
+        runs_a = {r["automationDetails"]["id"]: r for r in docs[i]["runs"]}
+        runs_b = {r["automationDetails"]["id"]: r for r in docs[j]["runs"]}
+        for cat in sorted(set(runs_a) | set(runs_b)):
+            a, b = runs_a.get(cat), runs_b.get(cat)
+            if a == b:
+                continue
+            if a is None or b is None or a.get("results") != b.get("results"):
+                out.append(f"{label} {cat}: results")
+            else:
+                out.append(f"{label} {cat}: notifications only")
+    return "; ".join(out) or "top-level properties only"
 
 
 def main_warm(args: argparse.Namespace) -> None:

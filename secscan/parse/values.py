@@ -28,7 +28,6 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from secscan.errors import ReportError
@@ -237,21 +236,6 @@ def _plain_properties(props: Any) -> bool:
     return str not in kinds or _plain_strings([v for v in values if type(v) is str], MAX_TEXT)
 
 
-_text_values = attrgetter(*(name for name, _, _ in _TEXT_FIELDS))
-_TEXT_LIMITS = tuple(limit for _, limit, _ in _TEXT_FIELDS)
-
-
-def _plain_texts(values: tuple[Any, ...]) -> bool:
-    """Every text field of a finding is a ``str`` (or None) that is printable and within
-    its cap, so none needs cleaning: a few C-level passes instead of a loop per field."""
-    present = [v for v in values if v is not None]
-    if set(map(type, present)) != {str}:
-        return not present
-    if not "".join(present).isprintable():
-        return False
-    return all(len(v) <= limit for v, limit in zip(values, _TEXT_LIMITS) if v is not None)
-
-
 def check_finding(f: Any, source: str, where: Any) -> Any:
     """One finding with every field checked: texts cleaned and cut, lines in range,
     paths relative, scores finite.  Returns the (possibly cleaned) finding.
@@ -266,18 +250,17 @@ def check_finding(f: Any, source: str, where: Any) -> Any:
     def named() -> str:
         return where() if callable(where) else str(where)
 
-    texts = _text_values(f)
-    if not _plain_texts(texts):
-        for (name, limit, one_line), value in zip(_TEXT_FIELDS, texts):
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise _fail(source, f"{named()}: {name} is not text")
-            if len(value) <= limit and value.isprintable():
-                continue
-            cleaned = clean(value, limit, one_line=one_line)
-            if cleaned is not value:
-                changes[name] = cleaned
+    for name, limit, one_line in _TEXT_FIELDS:
+        value = getattr(f, name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise _fail(source, f"{named()}: {name} is not text")
+        if len(value) <= limit and value.isprintable():
+            continue
+        cleaned = clean(value, limit, one_line=one_line)
+        if cleaned is not value:
+            changes[name] = cleaned
     for name in ("identifiers", "tags", "seen_by"):
         value = getattr(f, name)
         if _plain_tuple(value):
