@@ -2,7 +2,7 @@
 
 For each target — the vulnerable sample repository, and a larger real tree (the
 unpacked sdist of a big PyPI project, downloaded with pip) — it times every scanner
-alone through ``secscan.scan(..., scanners=[tool])``, recording wall time and the CPU
+alone through ``secscan.scan(..., scanners=[tool], cache=False)``, recording wall time and the CPU
 time of the scanner processes, then ``secscan.collect.scan`` with all of them in parallel.
 
 Target (issue #3): all-at-once wall time ≤ 1.15 × max(slowest scanner alone,
@@ -61,7 +61,7 @@ def children_cpu() -> float:
 
 def timed(target: Path, scanners: list[str], options: dict) -> tuple[float, float, dict[str, str]]:
     cpu0, t0 = children_cpu(), time.perf_counter()
-    result = scan(target, scanners=scanners, options=options)
+    result = scan(target, scanners=scanners, options=options, cache=False)  # every run scans: no result cache
     wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
     return wall, cpu, {t: f"{r.status} {len(r.findings)}" for t, r in result.runs.items()}
 
