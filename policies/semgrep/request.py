@@ -5,7 +5,8 @@ import urllib.request
 import httpx
 import requests
 from django.http import FileResponse as DjangoFileResponse
-from fastapi import FastAPI, Query
+import fastapi
+from fastapi import FastAPI, Header, Query
 from fastapi.responses import FileResponse
 from flask import Flask, request, send_file, send_from_directory
 from werkzeug.utils import secure_filename
@@ -87,3 +88,14 @@ async def fastapi_download(name: str = Query(...)):
 async def fastapi_report(year: int = Query(...)):
     # ok: secscan.python.path-traversal-from-request
     return FileResponse(os.path.join(BASE, "reports", os.path.basename(str(year))))
+
+
+@api.post("/mirror")
+def fastapi_mirror(source: str = fastapi.Form(...), label: str = Header("")):
+    # ruleid: secscan.python.ssrf-from-request
+    copy = requests.post(source, timeout=5)
+    # ruleid: secscan.python.path-traversal-from-request
+    with open(BASE + "/" + label, "w") as fh:
+        fh.write(copy.text)
+    # ok: secscan.python.ssrf-from-request
+    return requests.get("https://mirror.example.com/" + str(int(label)), timeout=5)
