@@ -75,6 +75,10 @@ class Plan:
     # commands run at once instead of ``argv`` (which is what the run records) and their
     # reports are merged in this order, exactly as one run's report would read
     shards: tuple[Plan, ...] = ()
+    # the tool writes and deletes many small temporary files (semgrep-core: one per
+    # metavariable-pattern match): its TMPDIR is a private directory in memory where
+    # there is one (secscan.collect.scratch), so they never wait on the disk
+    scratch_in_memory: bool = False
 
 
 @dataclass(frozen=True)

@@ -185,8 +185,19 @@ def _redact_argv(argv: Sequence[str]) -> str:
 
 
 def _execute(plan: Plan, ctx: RunContext) -> Outcome:
+    if not plan.scratch_in_memory:
+        return _execute_in(plan, ctx, None)
+    from secscan.collect.scratch import memory_scratch
+
+    with memory_scratch() as scratch:
+        return _execute_in(plan, ctx, scratch)
+
+
+def _execute_in(plan: Plan, ctx: RunContext, scratch: Path | None) -> Outcome:
     env = dict(ctx.env)
     env.update(plan.env)
+    if scratch is not None:  # not in plan.env: a new name each run is not a setting (result cache key)
+        env["TMPDIR"] = str(scratch)
     started = _now()
     try:
         proc = subprocess.Popen(plan.argv, cwd=plan.cwd or ctx.target, env=env, stdin=subprocess.DEVNULL,

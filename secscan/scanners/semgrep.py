@@ -721,7 +721,7 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         argv.append(target)
         expected = len(_for_rules(ctx, [target]))
     return Plan(argv=argv, report_path=report, env=dict(OFFLINE_ENV), cwd=cwd, report_format=fmt,
-                expected={"paths_report": str(paths), "files_for_rules": expected})
+                expected={"paths_report": str(paths), "files_for_rules": expected}, scratch_in_memory=True)
 
 
 def _rule_files(config: Path) -> list[Path]:
@@ -784,6 +784,7 @@ def _osemgrep_plan(ctx: RunContext, exe: list[str], given: list[str]) -> Plan | 
     for pattern in _as_list((ctx.options or {}).get("exclude")):
         base += ["--exclude", str(pattern)]
     return Plan(argv=[*base, "--sarif", *given], report_path=None, env=dict(OFFLINE_ENV), cwd=ctx.target,
+                scratch_in_memory=True,
                 report_format="sarif",
                 expected={"paths_argv": [*base, "--json", *given], "files_for_rules": len(given)})
 
