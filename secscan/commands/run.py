@@ -182,7 +182,7 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     """``secscan.run()``, then the SARIF and the console summary; returns the exit code."""
     import click
 
-    from secscan.emit.escape import printable as printable_line
+    from secscan.emit.escape import printable
 
     # a bad policy, or a SARIF path that cannot be written, fails before any scanner runs;
     # without a policy, the shipped default decides (policies/default.yml: fail on high)
@@ -190,7 +190,7 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     to_stdout = prepare_output(req.sarif)
     try:
         outcome = run_with(req.path, policy, settings_of(req), baseline=req.baseline, now=now, progress=progress,
-                           notice=lambda line: click.echo(f"secscan: {printable_line(line)}", err=True))
+                           notice=lambda line: click.echo(f"secscan: {printable(line)}", err=True))
     finally:
         getattr(progress, "close", lambda: None)()  # a live display ends before the summary
     result, decision = outcome.result, outcome.decision
@@ -214,8 +214,6 @@ def execute_run(req: RunRequest, progress: Callable[[str, str], None] | None = N
     else:
         comment_failed = False
     if outcome.exit_code is ExitCode.SCANNER:
-        from secscan.emit.escape import printable
-
         for r in result.failed:
             click.echo(f"secscan: error: {r.tool}: {printable(r.status)}: {printable(r.reason, 1000)}", err=True)
     if outcome.exit_code is ExitCode.PASS and comment_failed:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -295,26 +296,27 @@ def test_gitlab_reader_reads_any_scanners_security_report() -> None:
     assert all(f.tool == "semgrep" and f.category.value == "sast" for f in report.findings)
 
 
-def test_an_outside_mark_belongs_to_its_own_path_not_to_the_process() -> None:
+def test_an_outside_mark_belongs_to_its_own_path_not_to_the_process(tmp_path: Path) -> None:
     """One report's "/requirements.txt" (cut to "requirements.txt" and marked) must not
     mark another report's relative "requirements.txt": the same input gives the same
     bytes whatever the process parsed before."""
     from secscan.normalizer.paths import outside_original, relativize
 
-    cut = relativize("/requirements.txt", "/home/ci/checkout")
+    root = str(tmp_path / "checkout")
+    cut = relativize("/requirements.txt", root)
     assert cut == "requirements.txt" and outside_original(cut) == "/requirements.txt"
-    plain = relativize("requirements.txt", "/home/ci/checkout")
+    plain = relativize("requirements.txt", root)
     assert plain == "requirements.txt" and outside_original(plain) is None
     findings = parse_report(CORPUS / "bandit" / "defectdojo__dd2.json")
     assert findings and not any("pathOutsideRepository" in f.properties for f in findings)
 
 
-def test_an_outside_path_keeps_its_mark_when_copied_or_pickled() -> None:
+def test_an_outside_path_keeps_its_mark_when_copied_or_pickled(tmp_path: Path) -> None:
     import copy
     import pickle
 
     from secscan.normalizer.paths import outside_original, relativize
 
-    cut = relativize("/elsewhere/app/views.py", "/home/ci/checkout")
+    cut = relativize("/elsewhere/app/views.py", str(tmp_path / "checkout"))
     for twin in (copy.copy(cut), copy.deepcopy(cut), pickle.loads(pickle.dumps(cut))):
         assert twin == "elsewhere/app/views.py" and outside_original(twin) == "/elsewhere/app/views.py"

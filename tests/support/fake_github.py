@@ -631,3 +631,11 @@ class _Handler(BaseHTTPRequestHandler):
     do_PUT = _serve
     do_DELETE = _serve
     do_PATCH = _serve
+
+
+class Sleeps(list[float]):
+    """The sleep the GitHub client is given in tests: records each wait it asks for
+    and returns at once (the fake answers without delay)."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)

@@ -26,7 +26,7 @@ from secscan.emit.github import (
     upload_sarif,
 )
 from secscan.errors import UploadError
-from support.fake_github import FakeGitHub
+from support.fake_github import FakeGitHub, Sleeps
 from support.paths import TESTS
 
 CORPUS = TESTS / "fixtures" / "corpus"
@@ -38,12 +38,6 @@ REF = "refs/heads/main"
 # Looks like a real installation token so a leak would be unmistakable.
 TOKEN = "ghs_" + "Zq7" * 12
 
-
-class Sleeps(list):
-    """The injected sleep: records what the client asked to wait, returns at once."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 def load(path: Path) -> dict:

@@ -22,7 +22,7 @@ from secscan.emit.github.http import clean_server_text, http_error
 from secscan.emit.sarif_layout import layout_of
 from secscan.emit.sarif_writer import RunInfo, build_sarif
 from secscan.errors import UploadError
-from support.fake_github import FakeGitHub
+from support.fake_github import FakeGitHub, Sleeps
 from support.paths import REPO, TESTS
 from support.sample_repo import make_sample_repo
 
@@ -35,10 +35,6 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
 REF = "refs/heads/main"
 TOKEN = "ghs_" + "Qx9" * 12
 
-
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 def _policy(tmp: Path, night: int, suppression: str = "") -> Path:
