@@ -109,6 +109,11 @@ class Package:
     purl: str | None = None
     fixed_versions: tuple[str, ...] = ()
     manifest: str | None = None  # repo-relative path of the file that pins it
+    # False: ``manifest`` names an image, an operating system, a path inside an image or
+    # a cluster (trivy), not a file of the repository — kept for the fingerprint (two
+    # images stay two findings), never written as the SARIF result's file.  Read back
+    # from the log (a result at the root with a manifest), so not compared.
+    manifest_is_file: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,11 +114,13 @@ def uri_of(path: str) -> str:
 
 def encode_location(f: Finding) -> list[dict[str, Any]]:
     """GitHub rejects a result without a location (GH1015): a finding with no file of
-    its own points at its package's manifest, else at the repository root."""
+    its own points at its package's manifest when that is a repository file, else at
+    the repository root (an OS package's image, a path inside an image)."""
     loc = f.location
     if loc is not None:
         path = loc.path
-    elif f.package is not None and f.package.manifest and is_safe_relative(f.package.manifest):
+    elif f.package is not None and f.package.manifest and f.package.manifest_is_file \
+            and is_safe_relative(f.package.manifest):
         path = f.package.manifest  # not an OS package's image name, `/etc/passwd` or `../x`
     else:
         path = "."
@@ -260,8 +262,9 @@ def as_stored(f: Finding) -> Finding:
     every field as it is, except where the writer's placement rules apply —
 
     - ``fingerprint_hint`` is not stored: it is an input of the fingerprint, which is;
-    - a finding without a location is placed at its package's manifest (GitHub rejects
-      a result without one, GH1015), or at the repository root (read back as none);
+    - a finding without a location is placed at its package's manifest when that is a
+      file of the repository (GitHub rejects a result without one, GH1015), or at the
+      repository root (read back as none);
     - a region SARIF cannot hold is not stored: no start line (then no columns and no
       snippet either), an end line before the start line, an end column not after the
       start column on the same line;
@@ -273,7 +276,7 @@ def as_stored(f: Finding) -> Finding:
 
     loc = f.location
     if loc is None:
-        manifest = f.package.manifest if f.package is not None else None
+        manifest = f.package.manifest if f.package is not None and f.package.manifest_is_file else None
         loc = Location(path=manifest) if manifest and is_safe_relative(manifest) else None
     elif not (loc.start_line and loc.start_line >= 1):
         loc = Location(path=loc.path)
@@ -345,7 +348,10 @@ def decode_secscan_fields(f: Finding, result: Mapping[str, Any], props: Mapping[
             ecosystem=_id(pkg.get("ecosystem"), f"{p}.ecosystem") or "pypi", purl=_id(pkg.get("purl"), f"{p}.purl"),
             fixed_versions=tuple(_id(v, f"{p}.fixedVersions") or "" for v in
                                  as_list(pkg.get("fixedVersions"), None, f"{p}.fixedVersions")[:1000]),
-            manifest=_id(pkg.get("manifest"), f"{p}.manifest"))
+            manifest=_id(pkg.get("manifest"), f"{p}.manifest"),
+            # a result left at the root although it has a manifest: the manifest is no file
+            # of the repository (an image, an OS: see encode_location)
+            manifest_is_file=f.location is not None)
     cvss = props.get(keys.CVSS)
     changes["cvss"] = None  # the rule's security-severity is ours, not a CVSS score
     changes["tags"] = tuple(clean(str(t), 200, one_line=True) for t in

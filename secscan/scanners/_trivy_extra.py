@@ -57,9 +57,16 @@ def detect_json(doc: object) -> str | None:
         return "compliance"
     findings = doc.get("Findings")
     if isinstance(findings, list) and findings and isinstance(findings[0], dict) and \
-            str(findings[0].get("GeneratorId", "")).startswith("Trivy/") and "ProductArn" in findings[0]:
+            _is_trivy_generator(findings[0].get("GeneratorId")) and "ProductArn" in findings[0]:
         return "asff"
     return None
+
+
+def _is_trivy_generator(value: object) -> bool:
+    """``contrib/asff.tpl`` writes ``Trivy/<id>`` for vulnerabilities and
+    misconfigurations, and plain ``Trivy`` for secrets (a report may start with one)."""
+    text = str(value or "")
+    return text == "Trivy" or text.startswith("Trivy/")
 
 
 def detect_text(head: str) -> str | None:

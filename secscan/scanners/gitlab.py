@@ -64,6 +64,7 @@ from secscan.normalizer.fingerprint import secret_digest
 from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import scrub
 from secscan.scanners.plugin import Driver, Scanner
+from secscan.scanners.trivy import is_os_target as trivy_os_target
 
 TOOL = "gitlab"
 FORMATS: tuple[str, ...] = ("gitlab-security", "codequality")
@@ -226,10 +227,12 @@ def _security_finding(vuln: Mapping[str, Any], scan_type: str, tool: str, versio
         dep = _obj(loc.get("dependency"))
         pkg = _obj(dep.get("package"))
         pname = str(pkg.get("name") or "unknown-package")
-        manifest = (relativize(loc["file"]) if isinstance(loc.get("file"), str) else None) \
-            or (str(loc["image"]) if isinstance(loc.get("image"), str) else None)
+        file = relativize(loc["file"]) if isinstance(loc.get("file"), str) else None
+        image = loc.get("image")
+        # trivy's contrib/gitlab.tpl writes the image "Unknown" for every scan not of an image
+        image = image.strip() if isinstance(image, str) and image.strip().lower() not in ("", "unknown") else None
         package = Package(name=pname, version=str(dep["version"]) if dep.get("version") else None,
-                          ecosystem="generic", manifest=manifest)
+                          ecosystem="generic", manifest=file or image, manifest_is_file=bool(file))
         if kind == "dependency_scanning" and isinstance(loc.get("file"), str):
             location = Location(path=relativize(loc["file"]) or loc["file"])
         if own is None and ids:
@@ -313,7 +316,7 @@ def _codequality_finding(issue: Mapping[str, Any], tool: str, trivy: bool, raw: 
         rule_id, title = match.group("vid"), match.group("vtitle")
         category = Category.DEPENDENCY
         package = Package(name=match.group("pkg"), version=match.group("ver") or None, ecosystem="generic",
-                          manifest=path_text)
+                          manifest=path_text, manifest_is_file=not trivy_os_target(path_text))
         location = None  # the target may be an image or a lock file: trivy's own rule
     content = issue.get("content")
     body = content.get("body") if isinstance(content, dict) else content

@@ -546,7 +546,17 @@ def _index_packages(result: Mapping[str, Any], state: _State, scope: _Scope,
 
 
 def _path(path: str | None, scope: _Scope) -> str | None:
-    return relativize(path, scope.root) if path else None
+    """``path`` relative to the scanned directory.  ``trivy fs package-lock.json``
+    names the file itself as the artifact, and its target is that same file: relative
+    to the file's own directory then, not "." (the root, which would lose the file)."""
+    if not path:
+        return None
+    root = scope.root
+    rel = relativize(path, root)
+    if rel == "." and root and path.strip().rstrip("/\\") not in ("", "."):
+        parent = root.replace("\\", "/").rstrip("/").rpartition("/")[0]
+        rel = relativize(path, parent or None)
+    return rel
 
 
 def _is_os(result: Mapping[str, Any]) -> bool:
@@ -555,8 +565,14 @@ def _is_os(result: Mapping[str, Any]) -> bool:
         return cls == "os-pkgs"
     kind = str(result.get("Type") or "").lower()
     target = str(result.get("Target") or "")
-    # the regex is quadratic on a long line without ")": an OS target is a short image name
-    return kind in _OS_TYPES or (len(target) <= 1000 and bool(_OS_TARGET.search(target)))
+    return kind in _OS_TYPES or is_os_target(target)
+
+
+def is_os_target(target: str) -> bool:
+    """A target naming an operating system in an image, such as
+    ``"alpine:3.10 (alpine 3.10.2)"`` (the regex is quadratic on a long line without
+    ")": such a target is a short image name)."""
+    return len(target) <= 1000 and bool(_OS_TARGET.search(target))
 
 
 def _ecosystem(purl: str | None, result: Mapping[str, Any]) -> str:
@@ -626,6 +642,7 @@ def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scop
     os_pkg = same.os_pkg
     pkg_path = _str(v.get("PkgPath"))
     location = None
+    in_repo = False  # the manifest names an image, an OS or a path inside an image
     if os_pkg:
         manifest: str | None = target or None
     elif scope.image or (not pkg_path and target.strip().lower() in _AGGREGATE_TARGETS):
@@ -633,6 +650,7 @@ def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scop
     else:
         manifest = _path(pkg_path or target, scope)
         location = Location(path=manifest) if manifest else None
+        in_repo = True
     cvss = _best_cvss(v)
     word = _str(v.get("Severity"))
     severity = _WORD_SEVERITY.get(word.upper(), Severity.parse(word)) if word else Severity.UNKNOWN
@@ -684,6 +702,7 @@ def _vulnerability(v: Mapping[str, Any], result: Mapping[str, Any], scope: _Scop
             purl=purl,
             fixed_versions=tuple(p.strip() for p in (fixed or "").split(",") if p.strip()),
             manifest=manifest,
+            manifest_is_file=in_repo,
         ),
         identifiers=tuple(identifiers),
         cvss=cvss,
@@ -1026,9 +1045,11 @@ def _cyclonedx_finding(vuln: Mapping[str, Any], vid: str, ref: str | None, compo
     parent_class = _cyclonedx_property(parent, "aquasecurity:trivy:Class")
     parent_name = _str(parent.get("name"))
     location = None
+    in_repo = False  # an OS, or a path inside an image: no file of the repository
     if parent_class == "os-pkgs" or str(parent.get("type") or "") == "operating-system":
         manifest = parent_name
     else:
+        in_repo = not image
         manifest = relativize(parent_name) if parent_name else None
         if manifest and not image and parent_class == "lang-pkgs":
             location = Location(path=manifest)
@@ -1071,7 +1092,7 @@ def _cyclonedx_finding(vuln: Mapping[str, Any], vid: str, ref: str | None, compo
         help_text=_str(vuln.get("description")),
         location=location,
         package=Package(name=name, version=version, ecosystem=_ecosystem(purl, {}), purl=purl,
-                        fixed_versions=fixed, manifest=manifest),
+                        fixed_versions=fixed, manifest=manifest, manifest_is_file=in_repo),
         identifiers=tuple(identifiers),
         cvss=cvss,
         tags=("vulnerability",),
