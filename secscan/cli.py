@@ -91,6 +91,8 @@ def convert(reports: Sequence[Path], tool: str, output: Path, root: Path | None,
         click.echo(f"secscan: warning: {warning}", err=True)
     click.echo(f"secscan: wrote {result.findings} findings from {len(reports)} report(s) "
                f"({', '.join(result.tools) or 'no tools'}) to {output}", err=True)
+    if result.failures:  # written as failed runs: the gate will not pass them either
+        fail("\n".join(result.failures), ExitCode.SCANNER)
 
 
 @main.command(epilog=EXIT_CODES_HELP)

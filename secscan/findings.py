@@ -402,6 +402,9 @@ class ParsedReport:
     coverage: dict[str, object] = field(default_factory=dict)
     # the dependencies behind ``not_audited``, with why (secscan.normalizer.coverage.Unaudited)
     unaudited: list[object] = field(default_factory=list)
+    # the report itself says the tool's run failed (semgrep's JSON with a fatal error):
+    # why, in a line.  Its run is written as failed, never as a clean one with 0 findings.
+    failure: str | None = None
     # for SARIF inputs of other tools: the driver name to use for the run
     driver_name: str | None = None
     information_uri: str | None = None

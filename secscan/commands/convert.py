@@ -19,6 +19,12 @@ class ConvertResult:
     warnings: list[str] = field(default_factory=list)
     reports: list[ParsedReport] = field(default_factory=list)
 
+    @property
+    def failures(self) -> list[str]:
+        """``<report>: why`` for each report that says its tool's run failed: the log
+        holds that run as failed; ``secscan convert`` exits 3 (a scanner could not run)."""
+        return [f"{rep.source}: {rep.failure}" for rep in self.reports if rep.failure]
+
 
 def _rebase(findings: list[Finding], root: Path) -> list[Finding]:
     """Strip the absolute root from paths a scanner wrote as absolute."""

@@ -37,7 +37,7 @@ from secscan.sarif.codec import SRCROOT as SRCROOT
 from secscan.sarif.codec import encode_result, encode_rule, uri_of
 from secscan.sarif.levels import BAND_SCORE as BAND_SCORE
 from secscan.sarif.levels import LEVEL as LEVEL
-from secscan.sarif.status import RunState, encode_status
+from secscan.sarif.status import RunState, RunStatus, encode_status
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -111,6 +111,9 @@ def runinfo_from_reports(reports: Iterable[ParsedReport]) -> dict[str, RunInfo]:
                 info.driver_name = info.driver_name or rep.driver_name
                 info.information_uri = info.information_uri or rep.information_uri
             info.notifications.extend(rep.notifications)
+            if rep.failure:  # the report says the run failed: never a clean run of 0 findings
+                info.successful = False
+                info.status = RunState(RunStatus.FAILED, rep.failure)
             info.not_audited.extend(rep.not_audited)
             info.licenses.extend(rep.licenses)
     for tool, found in versions.items():

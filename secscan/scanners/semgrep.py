@@ -275,7 +275,34 @@ def _parse_json(raw: RawReport) -> ParsedReport:
         raise ReportError(raw.source, "'errors' of a semgrep JSON report is not a list")
     for error in errors or []:
         report.notifications.append(_json_notification(error))
+    report.failure = _run_failure(errors or [])
     return report
+
+
+# Errors whose code says semgrep did not scan at all (semgrep's error.py: a fatal error,
+# an invalid rule, unparsable YAML, no valid configuration, a bad language, a bad token,
+# a failed scan): the report of such a run holds no results because nothing was checked.
+_FATAL_CODES = frozenset({2, 4, 5, 7, 8, 13, 14})
+
+
+def _run_failure(errors: list[Any]) -> str | None:
+    """Why the run whose JSON report holds ``errors`` failed, or None.  An error at the
+    ``error`` level (or with no level: semgrep before 0.40) whose code is fatal, and
+    that is not about one target file (a file semgrep-core gave up on is a gap in
+    coverage, reported with its path, not a failed run)."""
+    for error in errors:
+        if not isinstance(error, dict):
+            continue
+        code = error.get("code")
+        note = _json_notification(error)
+        if type(code) is not int or code not in _FATAL_CODES or note.level != "error":
+            continue
+        if code == 2 and isinstance(error.get("path"), str):
+            continue  # semgrep-core's fatal error on one file: the others were scanned
+        text = str(error.get("message") or error.get("short_msg") or note.message).strip()
+        first = scrub(text.splitlines()[0] if text else "") or "no message"
+        return f"semgrep reported exit {code} ({_EXIT_MEANING.get(code, 'error')}): {first}"[:500]
+    return None
 
 
 def _json_finding(raw: RawReport, index: int, result: Mapping[str, Any], version: str | None) -> Finding:
@@ -370,7 +397,10 @@ def _confidence(value: Any) -> str | None:
 def _json_notification(error: Any) -> Notification:
     if not isinstance(error, dict):
         return Notification(level="warning", message=scrub(str(error)) or "")
-    level = _ERROR_LEVELS.get(str(error.get("level", "")).lower(), "warning")
+    code = error.get("code")
+    # no level (semgrep before 0.40): a fatal code is an error, anything else a warning
+    level = _ERROR_LEVELS.get(str(error.get("level", "")).lower()) or (
+        "error" if type(code) is int and code in _FATAL_CODES else "warning")
     kind = error.get("type")
     if isinstance(kind, list):  # 1.x: ["PartialParsing", [spans…]]
         kind = kind[0] if kind else None
