@@ -9,7 +9,7 @@ from pathlib import Path
 from secscan.findings import Finding, ParsedReport
 from secscan.normalizer.finalize import normalize
 from secscan.normalizer.paths import relativize
-from secscan.scanners import load_report
+from secscan.scanners import AMBIGUOUS_REPORT, load_report
 
 
 @dataclass
@@ -66,5 +66,6 @@ def _convert(paths: Sequence[str | Path], output: str | Path, tool: str, root: s
         findings = _rebase(findings, Path(root))
     findings = normalize(findings, root)
     runs = runinfo_from_reports(reports)
-    warnings = write_sarif(findings, output, runs, pretty=pretty)
+    warnings = [n.message for rep in reports for n in rep.notifications if n.rule_id == AMBIGUOUS_REPORT]
+    warnings += write_sarif(findings, output, runs, pretty=pretty)
     return ConvertResult(findings=len(findings), tools=sorted(runs), warnings=warnings, reports=reports)

@@ -23,7 +23,7 @@ from secscan.errors import ConfigError, ReportError
 from secscan.scanners.plugin import Scanner
 
 if TYPE_CHECKING:
-    from secscan.findings import Finding, ParsedReport, RawReport
+    from secscan.findings import Finding, Notification, ParsedReport, RawReport
 
 ENTRY_POINT_GROUP = "secscan.scanners"
 
@@ -202,6 +202,23 @@ def detect(raw: RawReport) -> tuple[str, str]:
                       f"({', '.join(runnable())}) nor SARIF 2.1.0")
 
 
+AMBIGUOUS_REPORT = "ambiguous-report"  # the rule id of the notification below
+
+
+def _ambiguous_empty(raw: RawReport, name: str) -> Notification:
+    """A bare ``null`` or ``[]`` says "nothing found" for more than one tool (trivy before
+    0.20 and gitleaks 7 write ``null``; gitleaks 8, pip-audit 1.x and safety 1.x write
+    ``[]``): its empty run lands in the category of the tool it was read as, where an
+    upload closes that tool's alerts.  Said, so the user can name the tool."""
+    from secscan.findings import Notification
+
+    body = "null" if raw.document() is None else "[]"
+    writers = "trivy before 0.20 and gitleaks 7" if body == "null" else "gitleaks 8, pip-audit 1.x and safety 1.x"
+    return Notification(level="warning", rule_id=AMBIGUOUS_REPORT,
+                        message=f"{raw.source}: a bare {body} is the empty report of {writers}; read as a {name} "
+                                "report (pass --tool to name the tool that wrote it)")
+
+
 def detect_tool(path: str | Path) -> tuple[str, str]:
     """Recognize which tool wrote a report file and in what format."""
     return detect(read_raw(path))
@@ -226,6 +243,7 @@ def load_raw(raw: RawReport, tool: str | None = None) -> ParsedReport:
             raise ReportError(raw.source, f"--tool {name} given, but this is a {other} {other_fmt} report")
     else:
         name, fmt = detect(raw)
+    ambiguous = (not tool or tool == "auto") and raw.is_json() and raw.document() in (None, [])
     raw.tool, raw.format = name, fmt
     from secscan.parse.values import BadValue, check_report
 
@@ -233,6 +251,8 @@ def load_raw(raw: RawReport, tool: str | None = None) -> ParsedReport:
         # every value an adapter took from the document is checked once more here, at
         # the boundary: no later stage sees a lone surrogate, a line < 0 or a NaN score
         parsed: ParsedReport = check_report(scanner(name).parse(raw, fmt))
+        if ambiguous:
+            parsed.notifications.append(_ambiguous_empty(raw, name))
         return parsed
     except BadValue as exc:
         raise ReportError(raw.source, exc.problem) from None

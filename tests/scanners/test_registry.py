@@ -277,3 +277,31 @@ def test_enabled_false_in_the_library_skips_the_scanner(tmp_path: Path) -> None:
     result = scan(tmp_path, skip=[t for t in SCANNERS if t not in ("gitleaks", "pip-licenses")],
                   options={"gitleaks": {"enabled": False}, "pip-licenses": {"enabled": False}})
     assert result.runs == {}
+
+
+@pytest.mark.parametrize(("name", "read_as"), [("gitleaks/defectdojo__no_findings.json", "trivy"),
+                                               ("trivy/defectdojo__legacy_no_vuln.json", "trivy"),
+                                               ("gitleaks/gitleaks__empty.json", "gitleaks"),
+                                               ("pip-audit/defectdojo__empty.json", "gitleaks")])
+def test_an_empty_report_several_tools_write_is_read_with_a_warning(name: str, read_as: str, tmp_path: Path) -> None:
+    """A bare null / [] has no writer's name in it: its empty run would land in the
+    category of whichever tool it is read as (where an upload closes that tool's
+    alerts), so convert says so, and --tool names the writer without a warning."""
+    from click.testing import CliRunner
+
+    from secscan.cli import main
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / name
+    out = tmp_path / "out.sarif"
+    result = CliRunner().invoke(main, ["convert", str(path), "-o", str(out)])
+    assert result.exit_code == 0
+    assert f"warning: {path}: a bare " in result.stderr and f"read as a {read_as} report" in result.stderr
+    assert "pass --tool" in result.stderr
+    log = json.loads(out.read_text(encoding="utf-8"))
+    assert log["runs"][0]["tool"]["driver"]["name"].lower() == read_as
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["descriptor"]["id"] for n in notes] == ["ambiguous-report"]
+    writer = name.split("/")[0]
+    named = CliRunner().invoke(main, ["convert", "--tool", writer, str(path), "-o", str(out)])
+    assert named.exit_code == 0 and "warning" not in named.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["runs"][0]["tool"]["driver"]["name"].lower() == writer
