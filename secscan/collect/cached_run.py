@@ -256,7 +256,7 @@ def run_per_input(cache: ResultCache, tool: str, ctx: RunContext, exe: list[str]
                 use.why_not = "gitleaks found secrets (they are never written to the cache)"
             else:
                 pending.append((key, _outcome_value(outcome)))
-    if not any(isinstance(s, str) for s in steps) and not use.why_not:
+    if not any(isinstance(s, str) or s.failure for s in steps) and not use.why_not:
         cache.put_many(pending, ttl)
     yield from steps
 
@@ -600,7 +600,7 @@ def run_per_file(cache: ResultCache, tool: str, ctx: RunContext, exe: list[str],
     outcome = replace(outcome, started=run.started or now, ended=run.ended or now)
     run.started, run.ended, run.exit_code = outcome.started, outcome.ended, outcome.returncode
     parsed = hooks.problem(plan, outcome) or hooks.read(plan, outcome)
-    if not isinstance(parsed, str):
+    if not isinstance(parsed, str) and not parsed.failure:  # a failed run's files were not checked
         cache.put_many((keys[n], v) for n, v in sorted(fresh.items())
                        if n in keys and strategy.cacheable_slice(v) and contents.get(n) is not None
                        and file_digest(ctx.target / n) == contents[n])

@@ -301,6 +301,10 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
                 return result
             parts.append(parsed_or_problem)
         result.seconds = time.monotonic() - t0
+        failure = next((part.failure for part in parts if part.failure), None)
+        if failure:  # the scanner exited as after a scan, but its report says it did not scan
+            result.reason = failure
+            return result
         from secscan.normalizer.coverage import with_coverage_findings
 
         parsed = _merge(parts)

@@ -227,8 +227,9 @@ def _detect_json(doc: object) -> str | None:
     if doc.get("bomFormat") == "CycloneDX":
         return "cyclonedx" if _cyclonedx_by_trivy(doc) else None
     if "spdxVersion" in doc:
-        creators = (doc.get("creationInfo") or {}).get("creators") or []
-        if any("tool: trivy" in str(c).lower() for c in creators):
+        info = doc.get("creationInfo")
+        creators = info.get("creators") if isinstance(info, dict) else None
+        if isinstance(creators, list) and any("tool: trivy" in str(c).lower() for c in creators):
             return "spdx"
         return None
     scanner = doc.get("scanner")
