@@ -40,7 +40,7 @@ from dataclasses import replace
 from typing import Any
 
 from secscan.errors import UnsupportedFormatError
-from secscan.findings import Finding, RawReport
+from secscan.findings import Finding, RawReport, Severity
 
 _JUNIT = re.compile(r'<testsuites\s+name="trivy"')
 
@@ -282,13 +282,20 @@ def parse_compliance(doc: Mapping[str, Any], parse_result: Callable[[Mapping[str
         if not isinstance(control, dict):
             raise fail(f"Results[{i}]", "is not an object")
         label = f"{spec} {control.get('ID')}: {control.get('Name')}"
+        word = control.get("Severity")
+        control_severity = Severity.parse(word) if isinstance(word, str) else Severity.UNKNOWN
         for j, result in enumerate(control.get("Results") or []):
             if not isinstance(result, dict):
                 raise fail(f"Results[{i}].Results[{j}]", "is not an object")
             for f in parse_result(result, f"Results[{i}].Results[{j}]"):
+                if f.severity is Severity.UNKNOWN and f.raw_severity is None:
+                    # a check without a severity of its own: the control's (the spec's word)
+                    f = replace(f, severity=control_severity)
                 key = (f.rule_id, f.path, f.line, f.package.name if f.package else None, f.message)
                 if key in seen:
                     k = seen[key]
+                    if out[k].raw_severity is None and f.severity > out[k].severity:
+                        out[k] = replace(out[k], severity=f.severity)  # the most severe control's
                     held = out[k].properties.get("trivy/compliance-controls", ())
                     controls = [str(c) for c in held] if isinstance(held, tuple) else []
                     if label not in controls:

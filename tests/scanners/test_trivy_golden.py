@@ -110,3 +110,12 @@ def test_a_result_at_the_root_reads_back_and_writes_again_at_the_root(tmp_path: 
     again = tmp_path / "again.sarif"
     write_sarif(back, again)
     assert set(uris(json.loads(again.read_text(encoding="utf-8")))) == set(uris(first)) == {"."}
+
+
+def test_a_compliance_check_without_a_severity_takes_its_controls() -> None:
+    path = GOLDEN / "trivy__compliance-report-all.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    expected = {c["Results"][0]["Misconfigurations"][0]["AVDID"]: c["Severity"] for c in doc["Results"]}
+    assert all("Severity" not in m for c in doc["Results"] for r in c["Results"] for m in r["Misconfigurations"])
+    findings = load_report(path, "trivy").findings
+    assert {f.rule_id: f.severity.label.upper() for f in findings} == expected
