@@ -454,7 +454,26 @@ def _parse_sarif(raw: RawReport) -> ParsedReport:
     if len(pairs) != len(report.findings):  # the reader raises on anything it skips
         raise ReportError(raw.source, "SARIF results could not be matched to findings")
     report.findings = [_fix_sarif_finding(f, ctx, result) for f, (ctx, result) in zip(report.findings, pairs)]
+    report.failure = _sarif_failure(report.notifications)
     return report
+
+
+# semgrep's SARIF names a notification by the error's type.  The CLI's own errors are
+# Python exception classes (SemgrepError: a missing target, no valid configuration;
+# InvalidRuleSchemaError…) and stop the run; semgrep-core's per-file errors ("Syntax
+# error", "Timeout", "Fatal error" on one file) do not, except a rule it cannot read.
+_SARIF_FATAL = re.compile(r"^(?:[A-Z]\w*Error|Rule parse error|Pattern parse error|Invalid YAML|Invalid rule schema)$")
+
+
+def _sarif_failure(notifications: list[Notification]) -> str | None:
+    """Why the run of a semgrep SARIF log failed, or None.  semgrep writes
+    ``executionSuccessful: true`` whatever happened: a fatal error is only in its
+    notifications (an error-level one of the CLI's own error types, with no file)."""
+    for note in notifications:
+        if note.level == "error" and note.path is None and _SARIF_FATAL.match(note.rule_id or ""):
+            first = note.message.strip().splitlines()[0] if note.message.strip() else "no message"
+            return f"semgrep reported a fatal error ({note.rule_id}): {first}"[:500]
+    return None
 
 
 def _fix_sarif_finding(f: Finding, ctx: sarif_reader.SarifContext, result: Mapping[str, Any]) -> Finding:

@@ -18,7 +18,9 @@ SNAPSHOTS = TESTS / "fixtures" / "semgrep-snapshots"
 POLICY = TESTS.parent / "policies" / "default.yml"
 FAILED = {"sg_rule_parse_bad1.json": "exit 4 (invalid rule pattern): Invalid rule schema",
           "sg_missing_file.json": "exit 2 (fatal error): File not found",
-          "sg2021_hidden_rule_err.json": "exit 7 (invalid or missing rule configuration): no valid configuration"}
+          "sg2021_hidden_rule_err.json": "exit 7 (invalid or missing rule configuration): no valid configuration",
+          # semgrep's SARIF says executionSuccessful: true whatever happened
+          "sg_sarif_when_errors.sarif": "a fatal error (SemgrepError): File not found"}
 
 
 @pytest.mark.parametrize("name", sorted(FAILED))
@@ -39,7 +41,7 @@ def test_convert_writes_a_failed_run_exits_3_and_the_gate_blocks(name: str, tmp_
     run = json.loads(out.read_text(encoding="utf-8"))["runs"][0]
     assert run["results"] == []
     assert run["invocations"][0]["executionSuccessful"] is False
-    assert run["invocations"][0]["properties"]["secscan/status"].startswith("failed: semgrep reported exit")
+    assert run["invocations"][0]["properties"]["secscan/status"].startswith("failed: semgrep reported ")
     gate = CliRunner().invoke(main, ["gate", "--policy", str(POLICY), str(out)])
     assert gate.exit_code == 1
     assert "semgrep (failed)" in gate.output
@@ -55,3 +57,11 @@ def test_an_error_on_one_file_is_not_a_failed_run(name: str, tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["convert", str(SNAPSHOTS / name), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     assert json.loads(out.read_text(encoding="utf-8"))["runs"][0]["invocations"][0]["executionSuccessful"] is True
+
+
+def test_a_finished_runs_sarif_is_not_a_failed_run(tmp_path: Path) -> None:
+    name = "sg_sarif_include_nosemgrep.sarif"
+    report = load_report(SNAPSHOTS / name, "semgrep")
+    assert report.failure is None and len(report.findings) == 2
+    result = CliRunner().invoke(main, ["convert", str(SNAPSHOTS / name), "-o", str(tmp_path / "out.sarif")])
+    assert result.exit_code == 0, result.stderr
