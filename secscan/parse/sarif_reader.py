@@ -42,6 +42,19 @@ _VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|PYSE
 # "X secret detected" (gitleaks 7), a trufflehog/detect-secrets style message.
 _SECRET_MESSAGE = re.compile(r"(?i)\bhas detected secret\b|\bsecret detected\b|\bdetected (?:a )?(?:secret|credential)s?\b")
 _SECRET_TOOLS = {"gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint", "whispers"}
+# SARIF 2.1.0 §3.27.9: a result of these kinds says a check passed or did not apply
+# (BinSkim writes one per check it ran): no problem, so no finding.
+_NOT_FINDING_KINDS = frozenset({"pass", "notapplicable"})
+
+
+def is_finding(result: Mapping[str, Any]) -> bool:
+    """False for a result whose ``kind`` is ``pass`` or ``notApplicable``: the rule was
+    checked and found nothing, or did not apply.  Such a result is no problem (only
+    ``fail``, the default, reports one), so it never becomes a finding — as in the
+    SARIF 1.0/2.0 upgrade (:mod:`secscan.parse.sarif_legacy`), whose levels had the
+    same two values."""
+    kind = result.get("kind")
+    return not (isinstance(kind, str) and kind.strip().lower() in _NOT_FINDING_KINDS)
 
 
 def is_sarif(doc: object) -> TypeGuard[dict[str, Any]]:
@@ -299,13 +312,15 @@ CategoryFn = Callable[[str, str, list[str]], Category]
 
 
 def iter_results(doc: Mapping[str, Any]) -> Iterator[tuple[SarifContext, Mapping[str, Any]]]:
+    """Every result that is a finding, with its run (the same results as
+    :func:`read_sarif` turns into findings, in the same order: adapters pair them)."""
     for r, run in enumerate(as_list(doc.get("runs"), None, "runs")):
         if not isinstance(run, dict):
             continue
         ctx = _context(run, f"runs[{r}]")
         results = run.get("results")
         for result in results if isinstance(results, list) else ():
-            if isinstance(result, dict):
+            if isinstance(result, dict) and is_finding(result):
                 yield ctx, result
 
 
@@ -340,6 +355,7 @@ def read_sarif(
 def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: str, severity: SeverityFn,
                category: CategoryFn, root: str | None) -> ParsedReport:
     report = ParsedReport(tool=tool or "sarif", format=fmt, source=raw.source)
+    not_findings = 0
     for r, run in enumerate(doc.get("runs") or []):
         where = f"runs[{r}]"
         if not isinstance(run, dict):
@@ -382,9 +398,21 @@ def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: st
         for i, result in enumerate(results):
             if not isinstance(result, dict):
                 raise ReportError(raw.source, f"{where}.results[{i}] is not an object")
+            if not is_finding(result):
+                not_findings += 1
+                continue
             report.findings.append(result_to_finding(ctx, result, name, version, severity, category, root,
                                                      where=f"{where}.results[{i}]"))
+    if not_findings:
+        report.notifications.append(_left_out_note(not_findings))
     return report
+
+
+def _left_out_note(count: int) -> Notification:
+    """Results of kind pass/notApplicable are not findings, but not lost either: the
+    log says how many there were (the 1.0/2.0 upgrade says the same in its note)."""
+    return Notification(level="note", rule_id="sarif-not-findings",
+                        message=f"{count} result(s) of kind pass/notApplicable are not findings and were left out")
 
 
 def result_to_finding(

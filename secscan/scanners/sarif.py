@@ -12,6 +12,9 @@ note        low
 none        info
 ==========  ========
 
+A result of ``kind`` ``pass`` or ``notApplicable`` is not a finding; a note gives the
+number left out.
+
 Category is guessed from tags and rule ids (``secret`` tags or a secret-scanning
 tool → secret; CVE/GHSA/PYSEC rule ids → dependency; ``iac``/``misconfiguration``
 tags → misconfig; else sast).  Each run keeps its own driver name as the tool.

@@ -1,0 +1,67 @@
+"""Other tools' SARIF 2.1.0 logs (tests/fixtures/sarif-real) read by the generic SARIF
+reader as the spec says: what a result's ``kind`` means, its default level, nested
+base URIs, URLs that are no files, global message strings, and the vulnerability
+rules of Grype and Snyk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from secscan.commands.convert import load_reports
+from secscan.emit.sarif_writer import runinfo_from_reports, write_sarif
+from secscan.normalizer.finalize import normalize
+from secscan.scanners import detect_tool, load_report
+from support.paths import FIXTURES
+
+REAL = FIXTURES / "sarif-real"
+
+
+def converted(name: str, tmp_path: Path) -> dict[str, Any]:
+    """The SARIF log ``secscan convert`` writes for the fixture ``name``."""
+    reports = load_reports([str(REAL / name)])
+    out = tmp_path / "out.sarif"
+    write_sarif(normalize([f for r in reports for f in r.findings], None), out, runinfo_from_reports(reports))
+    doc: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return doc
+
+
+def results_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for run in doc["runs"] for r in run["results"]]
+
+
+def notes_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [n for run in doc["runs"] for inv in run.get("invocations", [])
+            for n in inv.get("toolExecutionNotifications", [])]
+
+
+def input_results(name: str) -> list[dict[str, Any]]:
+    doc = json.loads((REAL / name).read_text(encoding="utf-8-sig"))
+    return [r for run in doc["runs"] for r in run["results"]]
+
+
+# --- kind: pass / notApplicable are not findings (SARIF 2.1.0 §3.27.9) --------------
+
+
+def test_binskim_pass_results_are_not_findings(tmp_path: Path) -> None:
+    name = "binskim__clang.execstack.sarif"
+    assert detect_tool(REAL / name) == ("sarif", "sarif")
+    given = input_results(name)
+    failed = sorted(r["ruleId"] for r in given if r.get("kind", "fail") == "fail")
+    assert [r["ruleId"] for r in given if r.get("kind") == "pass"] == ["BA3010"]
+    doc = converted(name, tmp_path)
+    assert sorted(r["ruleId"] for r in results_of(doc)) == failed
+    assert len(failed) == 6
+    # left out, not lost: the log says how many
+    assert [n["message"]["text"] for n in notes_of(doc) if n.get("descriptor", {}).get("id") == "sarif-not-findings"] \
+        == ["1 result(s) of kind pass/notApplicable are not findings and were left out"]
+
+
+def test_a_not_applicable_result_is_not_a_finding() -> None:
+    name = "sarifsdk__RunResources.sarif"
+    assert [r.get("kind") for r in input_results(name)] == [None, "notApplicable", None]
+    report = load_report(REAL / name)
+    assert sorted(f.location.path for f in report.findings if f.location) == ["file.png", "file.txt"]
+    assert [n.message for n in report.notifications if n.rule_id == "sarif-not-findings"] == \
+        ["1 result(s) of kind pass/notApplicable are not findings and were left out"]
