@@ -268,9 +268,19 @@ def sarif_severity(rule: Mapping[str, Any], result: Mapping[str, Any]) -> tuple[
             if number is None:
                 continue
             return Severity.from_score(number), clean(str(raw), 40, one_line=True), number
-    level = result.get("level") or mapping(rule.get("defaultConfiguration")).get("level") or "warning"
+    level = result.get("level") or _default_level(rule, result)
     level = clean(str(level), 40, one_line=True)
     return LEVEL_SEVERITY.get(level.lower(), Severity.UNKNOWN), level, None
+
+
+def _default_level(rule: Mapping[str, Any], result: Mapping[str, Any]) -> Any:
+    """The level of a result that gives none (SARIF 2.1.0 §3.27.10): ``none`` when its
+    ``kind`` is present and not ``fail`` (``informational``, ``review``, ``open``: no
+    problem reported, so not a warning), else the rule's default, else ``warning``."""
+    kind = result.get("kind")
+    if kind is not None and kind != "fail":
+        return "none"
+    return mapping(rule.get("defaultConfiguration")).get("level") or "warning"
 
 
 def _word(value: Any, default: str, limit: int = 100) -> str:

@@ -9,7 +9,7 @@ level       severity
 error       high
 warning     medium (also SARIF's default when no level is given)
 note        low
-none        info
+none        info (also the default of a result whose ``kind`` is not ``fail``)
 ==========  ========
 
 A result of ``kind`` ``pass`` or ``notApplicable`` is not a finding; a note gives the

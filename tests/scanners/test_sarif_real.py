@@ -65,3 +65,20 @@ def test_a_not_applicable_result_is_not_a_finding() -> None:
     assert sorted(f.location.path for f in report.findings if f.location) == ["file.png", "file.txt"]
     assert [n.message for n in report.notifications if n.rule_id == "sarif-not-findings"] == \
         ["1 result(s) of kind pass/notApplicable are not findings and were left out"]
+
+
+# --- level defaults to none when kind is not fail (SARIF 2.1.0 §3.27.10) -------------
+
+
+def test_a_result_of_another_kind_without_a_level_is_none_not_a_warning(tmp_path: Path) -> None:
+    for name, kind in (("sarifsdk__NoRuleDefaultConfiguration.sarif", "informational"),
+                       ("sarifsdk__InvocationOverridesRuleDefaultConfigurationOfError.sarif", "open")):
+        given = input_results(name)
+        assert given[1]["kind"] == kind and "level" not in given[1]
+        out = {r["message"]["text"]: r for r in results_of(converted(name, tmp_path))}
+        result = out[given[1]["message"]["text"]]
+        assert result["properties"]["secscan/severity"] == "info", name  # SARIF's "none"
+        assert result["level"] == "note", name  # secscan writes info as note (secscan.sarif.levels)
+        # a result with neither kind nor level is still a warning (kind defaults to fail)
+        if name.startswith("sarifsdk__NoRule"):
+            assert out[given[3]["message"]["text"]]["properties"]["secscan/severity"] == "medium"
