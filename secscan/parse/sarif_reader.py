@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from secscan.errors import ReportError
@@ -41,6 +41,9 @@ _VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|PYSE
 # SARIF with no driver name): "X has detected secret for file …" (gitleaks 8),
 # "X secret detected" (gitleaks 7), a trufflehog/detect-secrets style message.
 _SECRET_MESSAGE = re.compile(r"(?i)\bhas detected secret\b|\bsecret detected\b|\bdetected (?:a )?(?:secret|credential)s?\b")
+# A URI scheme (RFC 3986 §3.1) of two letters or more: "C:" is a Windows drive.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _SECRET_TOOLS = {"gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint", "whispers"}
 # SARIF 2.1.0 §3.27.9: a result of these kinds says a check passed or did not apply
 # (BinSkim writes one per check it ran): no problem, so no finding.
@@ -85,6 +88,7 @@ class SarifContext:
     base_uris: dict[str, str]
     driver: Mapping[str, Any]
     where: str = "runs[0]"  # JSON path of the run, for error messages
+    base_prefixes: dict[str, str] = field(default_factory=dict)  # uriBaseId -> what nested bases add
 
 
 def _text(obj: Any, where: str = "", limit: int = MAX_TEXT) -> str | None:
@@ -121,12 +125,50 @@ def _context(run: Mapping[str, Any], where: str = "runs[0]") -> SarifContext:
         for i, rule in enumerate(as_list(mapping(ext).get("rules"), None, f"{where}.tool.extensions[{e}].rules")):
             if isinstance(rule, dict) and rule.get("id") is not None:
                 by_id.setdefault(_id(rule["id"], f"{where}.tool.extensions[{e}].rules[{i}].id") or "", rule)
+    bases = as_dict(run.get("originalUriBaseIds"), None, f"{where}.originalUriBaseIds")
     base_uris: dict[str, str] = {}
-    for name, value in as_dict(run.get("originalUriBaseIds"), None, f"{where}.originalUriBaseIds").items():
-        if isinstance(value, dict) and isinstance(value.get("uri"), str) and value["uri"]:
-            base_uris[name] = clean(value["uri"], 4096, one_line=True)
+    base_prefixes: dict[str, str] = {}
+    for name in bases:
+        top, prefix = _resolve_base(bases, name)
+        if top:
+            base_uris[name] = top
+        if prefix:
+            base_prefixes[name] = prefix
     artifacts = as_list(run.get("artifacts"), None, f"{where}.artifacts")
-    return SarifContext(run, by_id, rules, artifacts, base_uris, driver, where)
+    return SarifContext(run, by_id, rules, artifacts, base_uris, driver, where, base_prefixes)
+
+
+_MAX_BASE_DEPTH = 32
+
+
+def _resolve_base(bases: Mapping[str, Any], name: str) -> tuple[str | None, str]:
+    """The base a ``uriBaseId`` stands for: the URI of the outermost base and the
+    relative part the nested ones add to it (SARIF 2.1.0 §3.14.14: an entry's own
+    ``uri`` may be relative to another entry, ``"SUB": {"uri": "submodule/",
+    "uriBaseId": "ROOT"}``).  The outermost URI is the root a result's absolute URI is
+    cut from, as for a base that is not nested; the prefix goes in front of a result's
+    relative URI, so ``file.txt`` under SUB is ``submodule/file.txt``.  A cycle or a
+    chain deeper than any real log stops where it is."""
+    prefix = ""
+    seen: set[str] = set()
+    while name not in seen and len(seen) < _MAX_BASE_DEPTH:
+        seen.add(name)
+        entry = bases.get(name)
+        if not isinstance(entry, dict):
+            return None, prefix  # the outer base is not given: the prefix is all we know
+        uri = clean(entry["uri"], 4096, one_line=True) if isinstance(entry.get("uri"), str) else ""
+        parent = entry.get("uriBaseId")
+        if not isinstance(parent, str) or not parent or (uri and not _is_relative(uri)):
+            return (uri or None), prefix
+        if uri:
+            prefix = uri.rstrip("/") + "/" + prefix
+    return None, prefix
+
+
+def _is_relative(uri: str) -> bool:
+    """A relative reference: no scheme (``file:``, ``http:``), not rooted (``/x``,
+    ``C:\\x``)."""
+    return not (_SCHEME.match(uri) or uri.startswith(("/", "\\")) or _DRIVE.match(uri))
 
 
 def result_rule(ctx: SarifContext, result: Mapping[str, Any], where: str = "result") -> tuple[str, Mapping[str, Any]]:
@@ -184,7 +226,11 @@ def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | No
         uri = _uri(art, f"{ctx.where}.artifacts[{index}].location")
     if uri is None:
         return None
-    base = ctx.base_uris.get(str(art.get("uriBaseId", "")))
+    base_id = str(art.get("uriBaseId", ""))
+    base = ctx.base_uris.get(base_id)
+    prefix = ctx.base_prefixes.get(base_id)
+    if prefix and _is_relative(uri):
+        uri = prefix + uri
     path = relativize(uri, root or base)
     if path is None:
         return None

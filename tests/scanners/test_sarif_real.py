@@ -82,3 +82,20 @@ def test_a_result_of_another_kind_without_a_level_is_none_not_a_warning(tmp_path
         # a result with neither kind nor level is still a warning (kind defaults to fail)
         if name.startswith("sarifsdk__NoRule"):
             assert out[given[3]["message"]["text"]]["properties"]["secscan/severity"] == "medium"
+
+
+# --- nested originalUriBaseIds (SARIF 2.1.0 §3.14.14) ---------------------------------
+
+
+def test_a_uri_under_a_nested_base_keeps_the_bases_path() -> None:
+    report = load_report(REAL / "sarifsdk__NestedFiles.sarif")
+    paths = [f.location.path for f in report.findings if f.location]
+    # result 1 is file.txt with no base; result 2 is file.txt under SUB = submodule/ under ROOT
+    assert paths[:2] == ["file.txt", "submodule/file.txt"]
+
+
+def test_a_base_relative_to_the_project_root_is_part_of_the_path() -> None:
+    name = "sarifsdk__SARIF2007.ExpressPathsRelativeToRepoRoot_LoadRelatedUriBaseId_Valid.sarif"
+    doc = json.loads((REAL / name).read_text(encoding="utf-8"))
+    assert doc["runs"][0]["originalUriBaseIds"]["SRCROOT"] == {"uri": "src/", "uriBaseId": "PROJECTROOT"}
+    assert [f.location.path for f in load_report(REAL / name).findings if f.location] == ["src/project/file.cs"]
