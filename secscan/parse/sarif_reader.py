@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
+from urllib.parse import urljoin
 
 from secscan.errors import ReportError
 from secscan.findings import (
@@ -28,8 +29,8 @@ from secscan.findings import (
     Severity,
     Suppression,
 )
-from secscan.normalizer.paths import relativize
-from secscan.normalizer.redact import scrub
+from secscan.normalizer.paths import NotAFile, relativize
+from secscan.normalizer.redact import MASK, scrub
 from secscan.parse.values import MAX_ID, MAX_TEXT, BadValue, as_dict, as_list, clean, line, mapping, score
 from secscan.sarif import keys
 from secscan.sarif.codec import decode_secscan_fields, is_secscan_result
@@ -231,7 +232,13 @@ def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | No
     prefix = ctx.base_prefixes.get(base_id)
     if prefix and _is_relative(uri):
         uri = prefix + uri
-    path = relativize(uri, root or base)
+    path: str | None
+    if _is_url(uri):
+        path = NotAFile(".", _url_as_written(uri))
+    elif base is not None and _is_url(base) and _is_relative(uri):
+        path = NotAFile(".", _url_as_written(urljoin(base, uri)))
+    else:
+        path = relativize(uri, root or base)
     if path is None:
         return None
     region = as_dict(phys.get("region"), None, f"{where}.region")
@@ -244,6 +251,22 @@ def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | No
         end_column=line(region.get("endColumn"), None, f"{where}.region.endColumn"),
         snippet=snippet,
     )
+
+
+def _is_url(uri: str) -> bool:
+    """A URI of a scheme other than ``file:`` (``http:``, ``https:``, ``urn:``…): what
+    it names is not a file, of the repository or any other."""
+    return bool(_SCHEME.match(uri)) and uri[:5].lower() != "file:"
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):[^/@]*@")
+
+
+def _url_as_written(url: str) -> str:
+    """The URL as the report wrote it (never percent-decoded: ``%2F`` in a query is
+    not ``/``), with the password of a ``user:password@`` part and any credential
+    :func:`scrub` knows masked."""
+    return scrub(_USERINFO.sub(lambda m: f"{m.group(1)}:{MASK}@", url)) or url
 
 
 def _notification(note: Mapping[str, Any], root: str | None, where: str = "notification") -> Notification:

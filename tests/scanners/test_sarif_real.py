@@ -99,3 +99,34 @@ def test_a_base_relative_to_the_project_root_is_part_of_the_path() -> None:
     doc = json.loads((REAL / name).read_text(encoding="utf-8"))
     assert doc["runs"][0]["originalUriBaseIds"]["SRCROOT"] == {"uri": "src/", "uriBaseId": "PROJECTROOT"}
     assert [f.location.path for f in load_report(REAL / name).findings if f.location] == ["src/project/file.cs"]
+
+
+# --- a URL is not a file of the repository ---------------------------------------------
+
+
+def test_zap_urls_are_not_repository_files(tmp_path: Path) -> None:
+    name = "smithy__zap.sarif.json"
+    urls = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in input_results(name))
+    assert any("%2F" in u for u in urls) and all(u.startswith("http://") for u in urls)
+    results = results_of(converted(name, tmp_path))
+    assert len(results) == 3
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {"."}
+    # each URL kept exactly as the report wrote it: not decoded ("%2F" stays), not cut into a path
+    assert sorted(r["properties"]["secscan/x/pathOutsideRepository"] for r in results) == urls
+    for r in results:
+        url = r["properties"]["secscan/x/pathOutsideRepository"]
+        assert r["message"]["text"].endswith(
+            f"[the report gives this location as {url}, which is not a file: the result is placed at the repository root]")
+
+
+def test_the_order_of_zap_results_does_not_show(tmp_path: Path) -> None:
+    doc = json.loads((REAL / "smithy__zap.sarif.json").read_text(encoding="utf-8"))
+    doc["runs"][0]["results"].reverse()
+    (tmp_path / "reversed.sarif").write_text(json.dumps(doc), encoding="utf-8")
+    reports = load_reports([str(tmp_path / "reversed.sarif")])
+    write_sarif(normalize([f for r in reports for f in r.findings], None), tmp_path / "r.sarif",
+                runinfo_from_reports(reports))
+    again = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    key = [(r["properties"]["secscan/x/pathOutsideRepository"], r["partialFingerprints"]) for r in results_of(again)]
+    assert key == [(r["properties"]["secscan/x/pathOutsideRepository"], r["partialFingerprints"])
+                   for r in results_of(converted("smithy__zap.sarif.json", tmp_path))]
