@@ -187,11 +187,20 @@ def result_rule(ctx: SarifContext, result: Mapping[str, Any], where: str = "resu
     return (rule_id if rule_id else "unknown-rule"), rule
 
 
-def result_message(result: Mapping[str, Any], rule: Mapping[str, Any], where: str = "result") -> str:
+def result_message(result: Mapping[str, Any], rule: Mapping[str, Any], where: str = "result",
+                   component: Mapping[str, Any] | None = None) -> str:
+    """The result's message text, its ``{0}`` placeholders filled from ``arguments``.
+
+    A message given by ``id`` is looked up as SARIF 2.1.0 §3.11.7 says: the rule's
+    ``messageStrings``, then the tool component's ``globalMessageStrings`` (strings
+    shared by all its rules: "This file has no content to review.")."""
     msg = mapping(result.get("message"))
     text = _text(msg, f"{where}.message")
     if text is None and isinstance(msg.get("id"), str):
         text = _text(mapping(mapping(rule.get("messageStrings")).get(msg["id"])), f"{where}.message.id")
+        if text is None and component is not None:
+            text = _text(mapping(mapping(component.get("globalMessageStrings")).get(msg["id"])),
+                         f"{where}.message.id")
     text = text or ""
     args = as_list(msg.get("arguments"), None, f"{where}.message.arguments")
     for i, arg in enumerate(args[:100]):
@@ -520,7 +529,7 @@ def _result_to_finding(ctx: SarifContext, result: Mapping[str, Any], tool: str, 
     cat = category(tool, rule_id, tags)
     sev, raw_sev, number = severity(rule, result)
     location = result_location(ctx, result, root, where)
-    message = result_message(result, rule, where)
+    message = result_message(result, rule, where, ctx.driver)
     if cat is not Category.SECRET and _SECRET_MESSAGE.search(message[:2000]):
         cat = Category.SECRET  # its snippet is the secret: recognised by content, not by the driver name
     title = _text(rule.get("shortDescription"), "rule.shortDescription", 1000) or \

@@ -12,6 +12,7 @@ from typing import Any
 from secscan.commands.convert import load_reports
 from secscan.emit.sarif_writer import runinfo_from_reports, write_sarif
 from secscan.normalizer.finalize import normalize
+from secscan.parse.sarif_reader import result_message
 from secscan.scanners import detect_tool, load_report
 from support.paths import FIXTURES
 
@@ -130,3 +131,24 @@ def test_the_order_of_zap_results_does_not_show(tmp_path: Path) -> None:
     key = [(r["properties"]["secscan/x/pathOutsideRepository"], r["partialFingerprints"]) for r in results_of(again)]
     assert key == [(r["properties"]["secscan/x/pathOutsideRepository"], r["partialFingerprints"])
                    for r in results_of(converted("smithy__zap.sarif.json", tmp_path))]
+
+
+# --- message.id in the tool's globalMessageStrings (SARIF 2.1.0 §3.11.7) ---------------
+
+
+def test_a_message_id_is_looked_up_in_the_global_message_strings() -> None:
+    run = json.loads((REAL / "sarifsdk__RunResources.sarif").read_text(encoding="utf-8"))["runs"][0]
+    driver, result = run["tool"]["driver"], run["results"][1]
+    assert result["message"] == {"id": "noContent"} and "noContent" not in driver["rules"][1]["messageStrings"]
+    assert result_message(result, driver["rules"][1], component=driver) == "This file has no content to review."
+
+
+def test_a_finding_whose_message_is_a_global_string_has_that_text(tmp_path: Path) -> None:
+    # the log's only such result is notApplicable (no finding): the same result as kind
+    # "informational", the one change, is a finding
+    doc = json.loads((REAL / "sarifsdk__RunResources.sarif").read_text(encoding="utf-8"))
+    doc["runs"][0]["results"][1]["kind"] = "informational"
+    (tmp_path / "informational.sarif").write_text(json.dumps(doc), encoding="utf-8")
+    messages = {f.location.path: f.message for f in load_report(tmp_path / "informational.sarif").findings
+                if f.location}
+    assert messages["empty_file.txt"] == "This file has no content to review."
