@@ -37,7 +37,13 @@ from secscan.sarif.codec import decode_secscan_fields, is_secscan_result
 from secscan.sarif.levels import LEVEL_SEVERITY as LEVEL_SEVERITY
 
 _CWE = re.compile(r"cwe[-_/:]?0*(\d{1,9})(?!\d)", re.IGNORECASE)
-_VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+)$", re.IGNORECASE)
+# A vulnerability id, alone or in front of a package name: Grype's rule ids are
+# "<vulnerability id>-<package>" ("CVE-2021-1234-libfoo", "GHSA-…-lodash").
+_VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+)(?=-|$)", re.IGNORECASE)
+# Snyk's vulnerability ids: SNYK-<ecosystem or distribution>-<package>-<number>
+# ("SNYK-JS-LODASH-567746", "SNYK-PYTHON-DJANGO-…", "SNYK-UBUNTU2404-GLIBC-…"), Snyk
+# Open Source and Snyk Container alike.  "SNYK-CC-…" is Snyk IaC's: a misconfiguration.
+_SNYK_ID = re.compile(r"^SNYK-(?!CC-)[A-Z0-9]+-[A-Z0-9_.-]+-\d+$")
 # A secret scanner's result by its content, whatever the driver is called (a gitleaks
 # SARIF with no driver name): "X has detected secret for file …" (gitleaks 8),
 # "X secret detected" (gitleaks 7), a trufflehog/detect-secrets style message.
@@ -384,11 +390,20 @@ def result_suppressions(result: Mapping[str, Any]) -> tuple[Suppression, ...]:
     return tuple(out)
 
 
+def vulnerability_id(rule_id: str) -> str | None:
+    """The advisory a rule id names (CVE, GHSA, PYSEC, Snyk), in upper case, or None:
+    such a rule is a vulnerable dependency and the id is its identifier."""
+    match = _VULN_ID.match(rule_id)
+    if match:
+        return match.group(1).upper()
+    return rule_id if _SNYK_ID.match(rule_id) else None
+
+
 def guess_category(tool: str, rule_id: str, tags: list[str]) -> Category:
     low = {t.lower() for t in tags}
     if tool.lower() in _SECRET_TOOLS or "secret" in low or "secrets" in low:
         return Category.SECRET
-    if _VULN_ID.match(rule_id) or "vulnerability" in low or "dependency" in low or "sca" in low:
+    if vulnerability_id(rule_id) or "vulnerability" in low or "dependency" in low or "sca" in low:
         return Category.DEPENDENCY
     if low & {"misconfiguration", "misconfig", "iac", "config"}:
         return Category.MISCONFIG
@@ -536,8 +551,9 @@ def _result_to_finding(ctx: SarifContext, result: Mapping[str, Any], tool: str, 
         (_word(rule.get("name"), "", 1000)) or rule_id
     help_text = _text(rule.get("help"), "rule.help") or _text(rule.get("fullDescription"), "rule.fullDescription")
     identifiers = cwes_of(rule, result, tags)
-    if _VULN_ID.match(rule_id):
-        identifiers.insert(0, rule_id.upper())
+    vuln = vulnerability_id(rule_id)
+    if vuln:
+        identifiers.insert(0, vuln)
     if cat is Category.SECRET:
         if location is not None:
             location = Location(location.path, location.start_line, location.end_line,

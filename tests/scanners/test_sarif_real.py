@@ -152,3 +152,27 @@ def test_a_finding_whose_message_is_a_global_string_has_that_text(tmp_path: Path
     messages = {f.location.path: f.message for f in load_report(tmp_path / "informational.sarif").findings
                 if f.location}
     assert messages["empty_file.txt"] == "This file has no content to review."
+
+
+# --- Grype's and Snyk's vulnerabilities are dependency findings ------------------------
+
+
+def test_grype_results_are_dependency_findings_with_their_cve(tmp_path: Path) -> None:
+    for name in ("grype__TestSarifPresenter_directory.sarif", "grype__TestSarifPresenter_image.sarif"):
+        assert [r["ruleId"] for r in input_results(name)] == ["CVE-1999-0001-package-1", "CVE-1999-0002-package-2"]
+        results = results_of(converted(name, tmp_path))
+        assert sorted((r["ruleId"], r["properties"]["secscan/category"], r["properties"]["secscan/identifiers"][0])
+                      for r in results) == [("CVE-1999-0001-package-1", "dependency", "CVE-1999-0001"),
+                                            ("CVE-1999-0002-package-2", "dependency", "CVE-1999-0002")], name
+
+
+def test_snyk_container_results_are_dependency_findings_with_their_snyk_id() -> None:
+    name = "dracon__snyk-container-example.sarif"
+    rule_ids = sorted(r["ruleId"] for r in input_results(name))
+    assert len(rule_ids) == 6 and all(r.startswith("SNYK-UBUNTU2404-") for r in rule_ids)
+    findings = load_report(REAL / name).findings
+    assert {f.category.value for f in findings} == {"dependency"}
+    assert sorted(f.identifiers[0] for f in findings) == rule_ids
+    # a CWE tag is still an identifier, after the Snyk id
+    assert {f.rule_id: f.identifiers for f in findings}["SNYK-UBUNTU2404-COREUTILS-6727355"] == \
+        ("SNYK-UBUNTU2404-COREUTILS-6727355", "CWE-20")
