@@ -142,15 +142,22 @@ OUTSIDE_KEY = "pathOutsideRepository"
 def _mark_outside(f: Finding) -> Finding:
     """A path the scanner wrote as absolute, outside the scanned root: keep the path
     as written in ``properties`` and say so in the message, instead of letting the
-    tail ("Users/me/app.py") pass for a file of the repository."""
-    from secscan.normalizer.paths import outside_original
+    tail ("Users/me/app.py") pass for a file of the repository.  A URL (``http://…``,
+    :class:`~secscan.normalizer.paths.NotAFile`) is kept the same way, at ".", under
+    the same property: both say where the report put the result, outside the
+    repository."""
+    from secscan.normalizer.paths import is_not_a_file, outside_original
 
     assert f.location is not None
     original = outside_original(f.location.path)
     if original is None:
         return f
-    note = (f"[the report gives this file as {original}, outside the repository: "
-            f"'{f.location.path}' is that path without its root, not a repository file]")
+    if is_not_a_file(f.location.path):
+        note = (f"[the report gives this location as {original}, which is not a file: "
+                f"the result is placed at the repository root]")
+    else:
+        note = (f"[the report gives this file as {original}, outside the repository: "
+                f"'{f.location.path}' is that path without its root, not a repository file]")
     return evolve(f, message=f"{f.message} {note}",
                   properties={**f.properties, OUTSIDE_KEY: original})
 

@@ -106,9 +106,29 @@ class OutsidePath(str):
     def __reduce__(self) -> tuple[type[OutsidePath], tuple[str, str]]:
         """Copied and pickled with its mark (a finding may be deep-copied or sent to
         another process)."""
-        return (OutsidePath, (str(self), self.original))
+        return (type(self), (str(self), self.original))
+
+
+class NotAFile(OutsidePath):
+    """A location that is no file at all — a URL with a scheme other than ``file:``
+    (``http://host:8080/app/page.jsp?q=%3C%2Ffont%3E`` from a web scanner such as
+    ZAP) — placed at the repository root ``"."``, carrying the URI exactly as written.
+
+    Why not a path: cut into one, the URL became ``http%3A/host%3A8080/app/…``, a file
+    of the repository that does not exist, and percent-decoding turned its ``%2F`` into
+    a separator, a different URL.  Its ``repr`` holds the URI, so that two results at
+    two URLs never tie when findings are ordered (the order of the input must not show)."""
+
+    def __repr__(self) -> str:
+        return f"NotAFile({self.original!r})"
 
 
 def outside_original(path: str | None) -> str | None:
-    """The absolute path a scanner wrote, if ``path`` was made from one outside the root."""
+    """The absolute path a scanner wrote, if ``path`` was made from one outside the root
+    (or the URI, if it was no file: :class:`NotAFile`)."""
     return path.original if isinstance(path, OutsidePath) else None
+
+
+def is_not_a_file(path: str | None) -> bool:
+    """Whether ``path`` stands for a URI that is no file (:class:`NotAFile`)."""
+    return isinstance(path, NotAFile)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeGuard
+from urllib.parse import urljoin
 
 from secscan.errors import ReportError
 from secscan.findings import (
@@ -28,20 +29,42 @@ from secscan.findings import (
     Severity,
     Suppression,
 )
-from secscan.normalizer.paths import relativize
-from secscan.normalizer.redact import scrub
+from secscan.normalizer.paths import NotAFile, relativize
+from secscan.normalizer.redact import MASK, scrub
 from secscan.parse.values import MAX_ID, MAX_TEXT, BadValue, as_dict, as_list, clean, line, mapping, score
 from secscan.sarif import keys
 from secscan.sarif.codec import decode_secscan_fields, is_secscan_result
 from secscan.sarif.levels import LEVEL_SEVERITY as LEVEL_SEVERITY
 
 _CWE = re.compile(r"cwe[-_/:]?0*(\d{1,9})(?!\d)", re.IGNORECASE)
-_VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+)$", re.IGNORECASE)
+# A vulnerability id, alone or in front of a package name: Grype's rule ids are
+# "<vulnerability id>-<package>" ("CVE-2021-1234-libfoo", "GHSA-…-lodash").
+_VULN_ID = re.compile(r"^(CVE-\d{4}-\d+|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+)(?=-|$)", re.IGNORECASE)
+# Snyk's vulnerability ids: SNYK-<ecosystem or distribution>-<package>-<number>
+# ("SNYK-JS-LODASH-567746", "SNYK-PYTHON-DJANGO-…", "SNYK-UBUNTU2404-GLIBC-…"), Snyk
+# Open Source and Snyk Container alike.  "SNYK-CC-…" is Snyk IaC's: a misconfiguration.
+_SNYK_ID = re.compile(r"^SNYK-(?!CC-)[A-Z0-9]+-[A-Z0-9_.-]+-\d+$")
 # A secret scanner's result by its content, whatever the driver is called (a gitleaks
 # SARIF with no driver name): "X has detected secret for file …" (gitleaks 8),
 # "X secret detected" (gitleaks 7), a trufflehog/detect-secrets style message.
 _SECRET_MESSAGE = re.compile(r"(?i)\bhas detected secret\b|\bsecret detected\b|\bdetected (?:a )?(?:secret|credential)s?\b")
+# A URI scheme (RFC 3986 §3.1) of two letters or more: "C:" is a Windows drive.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _SECRET_TOOLS = {"gitleaks", "trufflehog", "detect-secrets", "ggshield", "secretlint", "whispers"}
+# SARIF 2.1.0 §3.27.9: a result of these kinds says a check passed or did not apply
+# (BinSkim writes one per check it ran): no problem, so no finding.
+_NOT_FINDING_KINDS = frozenset({"pass", "notapplicable"})
+
+
+def is_finding(result: Mapping[str, Any]) -> bool:
+    """False for a result whose ``kind`` is ``pass`` or ``notApplicable``: the rule was
+    checked and found nothing, or did not apply.  Such a result is no problem (only
+    ``fail``, the default, reports one), so it never becomes a finding — as in the
+    SARIF 1.0/2.0 upgrade (:mod:`secscan.parse.sarif_legacy`), whose levels had the
+    same two values."""
+    kind = result.get("kind")
+    return not (isinstance(kind, str) and kind.strip().lower() in _NOT_FINDING_KINDS)
 
 
 def is_sarif(doc: object) -> TypeGuard[dict[str, Any]]:
@@ -72,6 +95,7 @@ class SarifContext:
     base_uris: dict[str, str]
     driver: Mapping[str, Any]
     where: str = "runs[0]"  # JSON path of the run, for error messages
+    base_prefixes: dict[str, str] = field(default_factory=dict)  # uriBaseId -> what nested bases add
 
 
 def _text(obj: Any, where: str = "", limit: int = MAX_TEXT) -> str | None:
@@ -108,12 +132,50 @@ def _context(run: Mapping[str, Any], where: str = "runs[0]") -> SarifContext:
         for i, rule in enumerate(as_list(mapping(ext).get("rules"), None, f"{where}.tool.extensions[{e}].rules")):
             if isinstance(rule, dict) and rule.get("id") is not None:
                 by_id.setdefault(_id(rule["id"], f"{where}.tool.extensions[{e}].rules[{i}].id") or "", rule)
+    bases = as_dict(run.get("originalUriBaseIds"), None, f"{where}.originalUriBaseIds")
     base_uris: dict[str, str] = {}
-    for name, value in as_dict(run.get("originalUriBaseIds"), None, f"{where}.originalUriBaseIds").items():
-        if isinstance(value, dict) and isinstance(value.get("uri"), str) and value["uri"]:
-            base_uris[name] = clean(value["uri"], 4096, one_line=True)
+    base_prefixes: dict[str, str] = {}
+    for name in bases:
+        top, prefix = _resolve_base(bases, name)
+        if top:
+            base_uris[name] = top
+        if prefix:
+            base_prefixes[name] = prefix
     artifacts = as_list(run.get("artifacts"), None, f"{where}.artifacts")
-    return SarifContext(run, by_id, rules, artifacts, base_uris, driver, where)
+    return SarifContext(run, by_id, rules, artifacts, base_uris, driver, where, base_prefixes)
+
+
+_MAX_BASE_DEPTH = 32
+
+
+def _resolve_base(bases: Mapping[str, Any], name: str) -> tuple[str | None, str]:
+    """The base a ``uriBaseId`` stands for: the URI of the outermost base and the
+    relative part the nested ones add to it (SARIF 2.1.0 §3.14.14: an entry's own
+    ``uri`` may be relative to another entry, ``"SUB": {"uri": "submodule/",
+    "uriBaseId": "ROOT"}``).  The outermost URI is the root a result's absolute URI is
+    cut from, as for a base that is not nested; the prefix goes in front of a result's
+    relative URI, so ``file.txt`` under SUB is ``submodule/file.txt``.  A cycle or a
+    chain deeper than any real log stops where it is."""
+    prefix = ""
+    seen: set[str] = set()
+    while name not in seen and len(seen) < _MAX_BASE_DEPTH:
+        seen.add(name)
+        entry = bases.get(name)
+        if not isinstance(entry, dict):
+            return None, prefix  # the outer base is not given: the prefix is all we know
+        uri = clean(entry["uri"], 4096, one_line=True) if isinstance(entry.get("uri"), str) else ""
+        parent = entry.get("uriBaseId")
+        if not isinstance(parent, str) or not parent or (uri and not _is_relative(uri)):
+            return (uri or None), prefix
+        if uri:
+            prefix = uri.rstrip("/") + "/" + prefix
+    return None, prefix
+
+
+def _is_relative(uri: str) -> bool:
+    """A relative reference: no scheme (``file:``, ``http:``), not rooted (``/x``,
+    ``C:\\x``)."""
+    return not (_SCHEME.match(uri) or uri.startswith(("/", "\\")) or _DRIVE.match(uri))
 
 
 def result_rule(ctx: SarifContext, result: Mapping[str, Any], where: str = "result") -> tuple[str, Mapping[str, Any]]:
@@ -131,11 +193,20 @@ def result_rule(ctx: SarifContext, result: Mapping[str, Any], where: str = "resu
     return (rule_id if rule_id else "unknown-rule"), rule
 
 
-def result_message(result: Mapping[str, Any], rule: Mapping[str, Any], where: str = "result") -> str:
+def result_message(result: Mapping[str, Any], rule: Mapping[str, Any], where: str = "result",
+                   component: Mapping[str, Any] | None = None) -> str:
+    """The result's message text, its ``{0}`` placeholders filled from ``arguments``.
+
+    A message given by ``id`` is looked up as SARIF 2.1.0 §3.11.7 says: the rule's
+    ``messageStrings``, then the tool component's ``globalMessageStrings`` (strings
+    shared by all its rules: "This file has no content to review.")."""
     msg = mapping(result.get("message"))
     text = _text(msg, f"{where}.message")
     if text is None and isinstance(msg.get("id"), str):
         text = _text(mapping(mapping(rule.get("messageStrings")).get(msg["id"])), f"{where}.message.id")
+        if text is None and component is not None:
+            text = _text(mapping(mapping(component.get("globalMessageStrings")).get(msg["id"])),
+                         f"{where}.message.id")
     text = text or ""
     args = as_list(msg.get("arguments"), None, f"{where}.message.arguments")
     for i, arg in enumerate(args[:100]):
@@ -171,8 +242,18 @@ def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | No
         uri = _uri(art, f"{ctx.where}.artifacts[{index}].location")
     if uri is None:
         return None
-    base = ctx.base_uris.get(str(art.get("uriBaseId", "")))
-    path = relativize(uri, root or base)
+    base_id = str(art.get("uriBaseId", ""))
+    base = ctx.base_uris.get(base_id)
+    prefix = ctx.base_prefixes.get(base_id)
+    if prefix and _is_relative(uri):
+        uri = prefix + uri
+    path: str | None
+    if _is_url(uri):
+        path = NotAFile(".", _url_as_written(uri))
+    elif base is not None and _is_url(base) and _is_relative(uri):
+        path = NotAFile(".", _url_as_written(urljoin(base, uri)))
+    else:
+        path = relativize(uri, root or base)
     if path is None:
         return None
     region = as_dict(phys.get("region"), None, f"{where}.region")
@@ -185,6 +266,22 @@ def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | No
         end_column=line(region.get("endColumn"), None, f"{where}.region.endColumn"),
         snippet=snippet,
     )
+
+
+def _is_url(uri: str) -> bool:
+    """A URI of a scheme other than ``file:`` (``http:``, ``https:``, ``urn:``…): what
+    it names is not a file, of the repository or any other."""
+    return bool(_SCHEME.match(uri)) and uri[:5].lower() != "file:"
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):[^/@]*@")
+
+
+def _url_as_written(url: str) -> str:
+    """The URL as the report wrote it (never percent-decoded: ``%2F`` in a query is
+    not ``/``), with the password of a ``user:password@`` part and any credential
+    :func:`scrub` knows masked."""
+    return scrub(_USERINFO.sub(lambda m: f"{m.group(1)}:{MASK}@", url)) or url
 
 
 def _notification(note: Mapping[str, Any], root: str | None, where: str = "notification") -> Notification:
@@ -255,9 +352,19 @@ def sarif_severity(rule: Mapping[str, Any], result: Mapping[str, Any]) -> tuple[
             if number is None:
                 continue
             return Severity.from_score(number), clean(str(raw), 40, one_line=True), number
-    level = result.get("level") or mapping(rule.get("defaultConfiguration")).get("level") or "warning"
+    level = result.get("level") or _default_level(rule, result)
     level = clean(str(level), 40, one_line=True)
     return LEVEL_SEVERITY.get(level.lower(), Severity.UNKNOWN), level, None
+
+
+def _default_level(rule: Mapping[str, Any], result: Mapping[str, Any]) -> Any:
+    """The level of a result that gives none (SARIF 2.1.0 §3.27.10): ``none`` when its
+    ``kind`` is present and not ``fail`` (``informational``, ``review``, ``open``: no
+    problem reported, so not a warning), else the rule's default, else ``warning``."""
+    kind = result.get("kind")
+    if kind is not None and kind != "fail":
+        return "none"
+    return mapping(rule.get("defaultConfiguration")).get("level") or "warning"
 
 
 def _word(value: Any, default: str, limit: int = 100) -> str:
@@ -283,11 +390,20 @@ def result_suppressions(result: Mapping[str, Any]) -> tuple[Suppression, ...]:
     return tuple(out)
 
 
+def vulnerability_id(rule_id: str) -> str | None:
+    """The advisory a rule id names (CVE, GHSA, PYSEC, Snyk), in upper case, or None:
+    such a rule is a vulnerable dependency and the id is its identifier."""
+    match = _VULN_ID.match(rule_id)
+    if match:
+        return match.group(1).upper()
+    return rule_id if _SNYK_ID.match(rule_id) else None
+
+
 def guess_category(tool: str, rule_id: str, tags: list[str]) -> Category:
     low = {t.lower() for t in tags}
     if tool.lower() in _SECRET_TOOLS or "secret" in low or "secrets" in low:
         return Category.SECRET
-    if _VULN_ID.match(rule_id) or "vulnerability" in low or "dependency" in low or "sca" in low:
+    if vulnerability_id(rule_id) or "vulnerability" in low or "dependency" in low or "sca" in low:
         return Category.DEPENDENCY
     if low & {"misconfiguration", "misconfig", "iac", "config"}:
         return Category.MISCONFIG
@@ -299,13 +415,15 @@ CategoryFn = Callable[[str, str, list[str]], Category]
 
 
 def iter_results(doc: Mapping[str, Any]) -> Iterator[tuple[SarifContext, Mapping[str, Any]]]:
+    """Every result that is a finding, with its run (the same results as
+    :func:`read_sarif` turns into findings, in the same order: adapters pair them)."""
     for r, run in enumerate(as_list(doc.get("runs"), None, "runs")):
         if not isinstance(run, dict):
             continue
         ctx = _context(run, f"runs[{r}]")
         results = run.get("results")
         for result in results if isinstance(results, list) else ():
-            if isinstance(result, dict):
+            if isinstance(result, dict) and is_finding(result):
                 yield ctx, result
 
 
@@ -340,6 +458,7 @@ def read_sarif(
 def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: str, severity: SeverityFn,
                category: CategoryFn, root: str | None) -> ParsedReport:
     report = ParsedReport(tool=tool or "sarif", format=fmt, source=raw.source)
+    not_findings = 0
     for r, run in enumerate(doc.get("runs") or []):
         where = f"runs[{r}]"
         if not isinstance(run, dict):
@@ -382,9 +501,21 @@ def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: st
         for i, result in enumerate(results):
             if not isinstance(result, dict):
                 raise ReportError(raw.source, f"{where}.results[{i}] is not an object")
+            if not is_finding(result):
+                not_findings += 1
+                continue
             report.findings.append(result_to_finding(ctx, result, name, version, severity, category, root,
                                                      where=f"{where}.results[{i}]"))
+    if not_findings:
+        report.notifications.append(_left_out_note(not_findings))
     return report
+
+
+def _left_out_note(count: int) -> Notification:
+    """Results of kind pass/notApplicable are not findings, but not lost either: the
+    log says how many there were (the 1.0/2.0 upgrade says the same in its note)."""
+    return Notification(level="note", rule_id="sarif-not-findings",
+                        message=f"{count} result(s) of kind pass/notApplicable are not findings and were left out")
 
 
 def result_to_finding(
@@ -413,15 +544,16 @@ def _result_to_finding(ctx: SarifContext, result: Mapping[str, Any], tool: str, 
     cat = category(tool, rule_id, tags)
     sev, raw_sev, number = severity(rule, result)
     location = result_location(ctx, result, root, where)
-    message = result_message(result, rule, where)
+    message = result_message(result, rule, where, ctx.driver)
     if cat is not Category.SECRET and _SECRET_MESSAGE.search(message[:2000]):
         cat = Category.SECRET  # its snippet is the secret: recognised by content, not by the driver name
     title = _text(rule.get("shortDescription"), "rule.shortDescription", 1000) or \
         (_word(rule.get("name"), "", 1000)) or rule_id
     help_text = _text(rule.get("help"), "rule.help") or _text(rule.get("fullDescription"), "rule.fullDescription")
     identifiers = cwes_of(rule, result, tags)
-    if _VULN_ID.match(rule_id):
-        identifiers.insert(0, rule_id.upper())
+    vuln = vulnerability_id(rule_id)
+    if vuln:
+        identifiers.insert(0, vuln)
     if cat is Category.SECRET:
         if location is not None:
             location = Location(location.path, location.start_line, location.end_line,

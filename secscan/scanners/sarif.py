@@ -9,12 +9,17 @@ level       severity
 error       high
 warning     medium (also SARIF's default when no level is given)
 note        low
-none        info
+none        info (also the default of a result whose ``kind`` is not ``fail``)
 ==========  ========
 
+A result of ``kind`` ``pass`` or ``notApplicable`` is not a finding; a note gives the
+number left out.
+
 Category is guessed from tags and rule ids (``secret`` tags or a secret-scanning
-tool → secret; CVE/GHSA/PYSEC rule ids → dependency; ``iac``/``misconfiguration``
-tags → misconfig; else sast).  Each run keeps its own driver name as the tool.
+tool → secret; a rule id that is a CVE/GHSA/PYSEC id or starts with one, as Grype's
+``CVE-…-<package>``, or a Snyk vulnerability id ``SNYK-<ecosystem>-…-<number>`` →
+dependency, with that id as identifier; ``iac``/``misconfiguration`` tags →
+misconfig; else sast).  Each run keeps its own driver name as the tool.
 
 SARIF 1.0 and 2.0 logs (format ``sarif-1.0`` / ``sarif-2.0``: Roslyn's ``/errorlog``,
 BinSkim 1.x, the SARIF SDK's converters) are upgraded to the 2.1.0 shape first

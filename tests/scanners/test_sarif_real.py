@@ -1,0 +1,178 @@
+"""Other tools' SARIF 2.1.0 logs (tests/fixtures/sarif-real) read by the generic SARIF
+reader as the spec says: what a result's ``kind`` means, its default level, nested
+base URIs, URLs that are no files, global message strings, and the vulnerability
+rules of Grype and Snyk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from secscan.commands.convert import load_reports
+from secscan.emit.sarif_writer import runinfo_from_reports, write_sarif
+from secscan.normalizer.finalize import normalize
+from secscan.parse.sarif_reader import result_message
+from secscan.scanners import detect_tool, load_report
+from support.paths import FIXTURES
+
+REAL = FIXTURES / "sarif-real"
+
+
+def converted(name: str, tmp_path: Path) -> dict[str, Any]:
+    """The SARIF log ``secscan convert`` writes for the fixture ``name``."""
+    reports = load_reports([str(REAL / name)])
+    out = tmp_path / "out.sarif"
+    write_sarif(normalize([f for r in reports for f in r.findings], None), out, runinfo_from_reports(reports))
+    doc: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return doc
+
+
+def results_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for run in doc["runs"] for r in run["results"]]
+
+
+def notes_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [n for run in doc["runs"] for inv in run.get("invocations", [])
+            for n in inv.get("toolExecutionNotifications", [])]
+
+
+def input_results(name: str) -> list[dict[str, Any]]:
+    doc = json.loads((REAL / name).read_text(encoding="utf-8-sig"))
+    return [r for run in doc["runs"] for r in run["results"]]
+
+
+# --- kind: pass / notApplicable are not findings (SARIF 2.1.0 §3.27.9) --------------
+
+
+def test_binskim_pass_results_are_not_findings(tmp_path: Path) -> None:
+    name = "binskim__clang.execstack.sarif"
+    assert detect_tool(REAL / name) == ("sarif", "sarif")
+    given = input_results(name)
+    failed = sorted(r["ruleId"] for r in given if r.get("kind", "fail") == "fail")
+    assert [r["ruleId"] for r in given if r.get("kind") == "pass"] == ["BA3010"]
+    doc = converted(name, tmp_path)
+    assert sorted(r["ruleId"] for r in results_of(doc)) == failed
+    assert len(failed) == 6
+    # left out, not lost: the log says how many
+    assert [n["message"]["text"] for n in notes_of(doc) if n.get("descriptor", {}).get("id") == "sarif-not-findings"] \
+        == ["1 result(s) of kind pass/notApplicable are not findings and were left out"]
+
+
+def test_a_not_applicable_result_is_not_a_finding() -> None:
+    name = "sarifsdk__RunResources.sarif"
+    assert [r.get("kind") for r in input_results(name)] == [None, "notApplicable", None]
+    report = load_report(REAL / name)
+    assert sorted(f.location.path for f in report.findings if f.location) == ["file.png", "file.txt"]
+    assert [n.message for n in report.notifications if n.rule_id == "sarif-not-findings"] == \
+        ["1 result(s) of kind pass/notApplicable are not findings and were left out"]
+
+
+# --- level defaults to none when kind is not fail (SARIF 2.1.0 §3.27.10) -------------
+
+
+def test_a_result_of_another_kind_without_a_level_is_none_not_a_warning(tmp_path: Path) -> None:
+    for name, kind in (("sarifsdk__NoRuleDefaultConfiguration.sarif", "informational"),
+                       ("sarifsdk__InvocationOverridesRuleDefaultConfigurationOfError.sarif", "open")):
+        given = input_results(name)
+        assert given[1]["kind"] == kind and "level" not in given[1]
+        out = {r["message"]["text"]: r for r in results_of(converted(name, tmp_path))}
+        result = out[given[1]["message"]["text"]]
+        assert result["properties"]["secscan/severity"] == "info", name  # SARIF's "none"
+        assert result["level"] == "note", name  # secscan writes info as note (secscan.sarif.levels)
+        # a result with neither kind nor level is still a warning (kind defaults to fail)
+        if name.startswith("sarifsdk__NoRule"):
+            assert out[given[3]["message"]["text"]]["properties"]["secscan/severity"] == "medium"
+
+
+# --- nested originalUriBaseIds (SARIF 2.1.0 §3.14.14) ---------------------------------
+
+
+def test_a_uri_under_a_nested_base_keeps_the_bases_path() -> None:
+    report = load_report(REAL / "sarifsdk__NestedFiles.sarif")
+    paths = [f.location.path for f in report.findings if f.location]
+    # result 1 is file.txt with no base; result 2 is file.txt under SUB = submodule/ under ROOT
+    assert paths[:2] == ["file.txt", "submodule/file.txt"]
+
+
+def test_a_base_relative_to_the_project_root_is_part_of_the_path() -> None:
+    name = "sarifsdk__SARIF2007.ExpressPathsRelativeToRepoRoot_LoadRelatedUriBaseId_Valid.sarif"
+    doc = json.loads((REAL / name).read_text(encoding="utf-8"))
+    assert doc["runs"][0]["originalUriBaseIds"]["SRCROOT"] == {"uri": "src/", "uriBaseId": "PROJECTROOT"}
+    assert [f.location.path for f in load_report(REAL / name).findings if f.location] == ["src/project/file.cs"]
+
+
+# --- a URL is not a file of the repository ---------------------------------------------
+
+
+def test_zap_urls_are_not_repository_files(tmp_path: Path) -> None:
+    name = "smithy__zap.sarif.json"
+    urls = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in input_results(name))
+    assert any("%2F" in u for u in urls) and all(u.startswith("http://") for u in urls)
+    results = results_of(converted(name, tmp_path))
+    assert len(results) == 3
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {"."}
+    # each URL kept exactly as the report wrote it: not decoded ("%2F" stays), not cut into a path
+    assert sorted(r["properties"]["secscan/x/pathOutsideRepository"] for r in results) == urls
+    for r in results:
+        url = r["properties"]["secscan/x/pathOutsideRepository"]
+        assert r["message"]["text"].endswith(
+            f"[the report gives this location as {url}, which is not a file: the result is placed at the repository root]")
+
+
+def test_the_order_of_zap_results_does_not_show(tmp_path: Path) -> None:
+    doc = json.loads((REAL / "smithy__zap.sarif.json").read_text(encoding="utf-8"))
+    doc["runs"][0]["results"].reverse()
+    (tmp_path / "reversed.sarif").write_text(json.dumps(doc), encoding="utf-8")
+    reports = load_reports([str(tmp_path / "reversed.sarif")])
+    write_sarif(normalize([f for r in reports for f in r.findings], None), tmp_path / "r.sarif",
+                runinfo_from_reports(reports))
+    again = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    key = [(r["properties"]["secscan/x/pathOutsideRepository"], r["partialFingerprints"]) for r in results_of(again)]
+    assert key == [(r["properties"]["secscan/x/pathOutsideRepository"], r["partialFingerprints"])
+                   for r in results_of(converted("smithy__zap.sarif.json", tmp_path))]
+
+
+# --- message.id in the tool's globalMessageStrings (SARIF 2.1.0 §3.11.7) ---------------
+
+
+def test_a_message_id_is_looked_up_in_the_global_message_strings() -> None:
+    run = json.loads((REAL / "sarifsdk__RunResources.sarif").read_text(encoding="utf-8"))["runs"][0]
+    driver, result = run["tool"]["driver"], run["results"][1]
+    assert result["message"] == {"id": "noContent"} and "noContent" not in driver["rules"][1]["messageStrings"]
+    assert result_message(result, driver["rules"][1], component=driver) == "This file has no content to review."
+
+
+def test_a_finding_whose_message_is_a_global_string_has_that_text(tmp_path: Path) -> None:
+    # the log's only such result is notApplicable (no finding): the same result as kind
+    # "informational", the one change, is a finding
+    doc = json.loads((REAL / "sarifsdk__RunResources.sarif").read_text(encoding="utf-8"))
+    doc["runs"][0]["results"][1]["kind"] = "informational"
+    (tmp_path / "informational.sarif").write_text(json.dumps(doc), encoding="utf-8")
+    messages = {f.location.path: f.message for f in load_report(tmp_path / "informational.sarif").findings
+                if f.location}
+    assert messages["empty_file.txt"] == "This file has no content to review."
+
+
+# --- Grype's and Snyk's vulnerabilities are dependency findings ------------------------
+
+
+def test_grype_results_are_dependency_findings_with_their_cve(tmp_path: Path) -> None:
+    for name in ("grype__TestSarifPresenter_directory.sarif", "grype__TestSarifPresenter_image.sarif"):
+        assert [r["ruleId"] for r in input_results(name)] == ["CVE-1999-0001-package-1", "CVE-1999-0002-package-2"]
+        results = results_of(converted(name, tmp_path))
+        assert sorted((r["ruleId"], r["properties"]["secscan/category"], r["properties"]["secscan/identifiers"][0])
+                      for r in results) == [("CVE-1999-0001-package-1", "dependency", "CVE-1999-0001"),
+                                            ("CVE-1999-0002-package-2", "dependency", "CVE-1999-0002")], name
+
+
+def test_snyk_container_results_are_dependency_findings_with_their_snyk_id() -> None:
+    name = "dracon__snyk-container-example.sarif"
+    rule_ids = sorted(r["ruleId"] for r in input_results(name))
+    assert len(rule_ids) == 6 and all(r.startswith("SNYK-UBUNTU2404-") for r in rule_ids)
+    findings = load_report(REAL / name).findings
+    assert {f.category.value for f in findings} == {"dependency"}
+    assert sorted(f.identifiers[0] for f in findings) == rule_ids
+    # a CWE tag is still an identifier, after the Snyk id
+    assert {f.rule_id: f.identifiers for f in findings}["SNYK-UBUNTU2404-COREUTILS-6727355"] == \
+        ("SNYK-UBUNTU2404-COREUTILS-6727355", "CWE-20")
