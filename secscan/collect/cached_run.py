@@ -323,6 +323,8 @@ class _Bandit(_PerFile):
 
     def run_key_argv(self, plan: Plan) -> list[str]:
         argv = list(plan.argv)
+        if "-r" not in argv:  # a list of files (pre-commit, a pull request): not cached per file
+            return argv
         at = argv.index("-r")
         return argv[:at] + argv[at + 2:]
 

@@ -161,3 +161,19 @@ def test_rules_that_cannot_be_preparsed_go_to_the_classic_semgrep(tmp_path: Path
     result = CliRunner().invoke(main, ["pre-commit", "app.py"])
     assert result.exit_code == 3, result.output
     assert "GATE: PASSED" not in result.output
+
+
+def test_the_hook_with_the_result_cache_on(repo: Path, tmp_path: Path, monkeypatch) -> None:
+    """What users run: the result cache on (the tests turn it off elsewhere).  The hook
+    gives bandit the files being committed, not ``-r .``: bandit runs, twice."""
+    monkeypatch.delenv("SECSCAN_NO_RESULT_CACHE", raising=False)
+    monkeypatch.delenv("SECSCAN_NO_CACHE", raising=False)
+    monkeypatch.setenv("SECSCAN_CACHE_DIR", str(tmp_path / "cache"))
+    (repo / "new.py").write_text("import subprocess\nsubprocess.call('ls', shell=True)\n")
+    _git(repo, "add", "new.py")
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["pre-commit", "new.py"])
+        assert result.exit_code == 1, result.output
+        assert "internal error" not in result.output and "GATE: FAILED" in result.output
+        found = _results(repo / ".secscan-precommit.sarif")
+        assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in found["bandit"]} == {"new.py"}

@@ -402,3 +402,23 @@ def test_the_fake_comments_api_refuses_what_github_refuses() -> None:
         assert made.status_code == 201 and made.json()["user"] == {"login": "github-actions[bot]", "type": "Bot"}
         assert httpx.patch(f"{base}/comments/99", json={"body": "y"}, headers=auth).status_code == 404
         assert httpx.get(f"{gh.api_url}/user", headers=auth).status_code == 403
+
+
+@requires("bandit", "gitleaks")
+def test_pull_request_mode_with_the_result_cache_on(tmp_path: Path) -> None:
+    """What users run: the result cache on (the tests turn it off elsewhere).  bandit is
+    given a list of files here, not ``-r .``; it ran, and ran again from the cache."""
+    repo = _repo(tmp_path, {"app.py": BASE_APP, "lib.py": BASE_LIB})
+    _commit(repo, {"lib.py": BASE_LIB + "\n\ndef sh(cmd):\n    import subprocess\n"
+                                       "    return subprocess.Popen(cmd, shell=True)\n"})
+    env = {k: v for k, v in _env().items() if k not in ("SECSCAN_NO_RESULT_CACHE", "SECSCAN_NO_CACHE")}
+    env["SECSCAN_CACHE_DIR"] = str(tmp_path / "cache")
+    for attempt in ("cold", "warm"):
+        sarif = tmp_path / f"{attempt}.sarif"
+        proc = _run(repo, "--changed-since", "main", "--skip", "semgrep", "--sarif", str(sarif), env=env)
+        assert proc.returncode == 1, (attempt, proc.stderr)
+        assert "internal error" not in proc.stderr
+        doc = json.loads(sarif.read_text(encoding="utf-8"))
+        bandit = [run for run in doc["runs"] if run["properties"]["secscan/tool"] == "bandit"]
+        assert bandit and bandit[0]["invocations"][0]["executionSuccessful"] is True, attempt
+        assert ("bandit", "new", "lib.py", 7) in _results(sarif)
