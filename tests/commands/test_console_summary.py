@@ -182,3 +182,19 @@ def test_gate_cli_explains_a_printed_prefix_and_refuses_an_ambiguous_one(tmp_pat
     bad = subprocess.run(gate + ["--explain", prefix], capture_output=True, text=True, check=False, timeout=120)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.startswith("secscan: error: ambiguous fingerprint prefix") and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.bandit
+def test_a_file_bandit_could_not_parse_is_on_its_tick_line(tmp_path) -> None:
+    """bandit skips a file it cannot parse and still exits 0: the ✓ line names it, so a
+    reader of the console sees that file was not checked (the SARIF records it too)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "ok.py").write_text("import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_text("def broken(:\n    pass\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "secscan", "run", str(tmp_path), "--scanners", "bandit",
+                           "--no-cache", "--sarif", str(tmp_path / "out.sarif")],
+                          capture_output=True, text=True, timeout=300)
+    line = next(x for x in proc.stdout.splitlines() if "bandit" in x and "finding" in x)
+    assert line.strip().startswith("✓ bandit") and "1 file not parsed (broken.py)" in line, proc.stdout

@@ -59,6 +59,9 @@ class ScannerLine:
     reason: str = ""
     findings: Mapping[str, int] = field(default_factory=dict)  # severity → count
     not_audited: int = 0
+    # files it ran on but could not read whole (bandit's syntax errors, semgrep's
+    # per-file errors): "not parsed" → the files, so a ✓ never hides a file left out
+    partial: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -230,6 +233,10 @@ def render_decision(decision: Decision, console: Any, limit: int = 200, *, cover
                 if s.not_audited:
                     detail += f"; {s.not_audited} not audited"
                     words.add("not audited")
+                for what, files in s.partial.items():
+                    if files:
+                        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+                        detail += f"; {len(files)} file{'s' if len(files) != 1 else ''} {what} ({shown})"
                 _text(console, ("✓", "green"), f" {s.tool.ljust(width)}  {detail}", indent=2)
             else:
                 mark, colour = ("-", "yellow") if s.status == "skipped" else ("✗", "red")
