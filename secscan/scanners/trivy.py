@@ -1386,7 +1386,40 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
     argv = list(plan.argv)
     chosen = argv[argv.index("--scanners") + 1].split(",") if "--scanners" in argv else []
     report.coverage.update({"scanners": chosen, "targets": targets})
+    if "vuln" not in chosen:
+        _not_audited_lockfiles(results or [], report)
     return None
+
+
+# lockfile types of Python projects: pip-audit and safety audit these whatever trivy does
+_PYTHON_TYPES = frozenset({"pip", "pipenv", "poetry", "uv", "pylock", "python-pkg", "conda-pkg",
+                           "conda-environment"})
+
+
+def _not_audited_lockfiles(results: list[Any], report: ParsedReport) -> None:
+    """Without its vulnerability scanner trivy still lists the lockfiles it found; those
+    of other ecosystems (npm, Go, Cargo…) nothing else audits, so each is recorded as
+    not audited (the console's "not audited", ``secscan/notAudited``) with a warning,
+    as an image's OS packages are: not checked must never read as checked."""
+    missed = []
+    for r in results:
+        if not isinstance(r, dict) or r.get("Class") != "lang-pkgs":
+            continue
+        kind = str(r.get("Type") or "")
+        if kind.lower() in _PYTHON_TYPES or not r.get("Target"):
+            continue
+        packages = r.get("Packages")
+        n = len(packages) if isinstance(packages, list) else 0
+        count = f", {n} package{'s' if n != 1 else ''}" if n else ""
+        missed.append(f"{r['Target']} ({kind}{count})")
+    if not missed:
+        return
+    for item in missed:
+        report.not_audited.append(f"{item}: no trivy vulnerability database")
+    report.notifications.append(Notification(
+        level="warning", rule_id="not-audited",
+        message=f"{', '.join(missed)}: NOT checked for known vulnerabilities: trivy's vulnerability scanner "
+                "did not run (no database) and no other scanner audits these ecosystems"))
 
 
 def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:

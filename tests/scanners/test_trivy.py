@@ -476,3 +476,32 @@ def test_check_on_timeout_and_missing_report(tmp_path: Path) -> None:
     plan = trivy.plan(ctx, ["trivy"])
     assert "timed out" in trivy.check(ctx, plan, Outcome(None, b"", b"", None, timed_out=True))
     assert "no report" in trivy.check(ctx, plan, Outcome(0, b"", b"", None))
+
+
+NPM_LOCK = {"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+            "packages": {"": {"name": "app", "version": "1.0.0", "dependencies": {"lodash": "4.17.20"}},
+                         "node_modules/lodash": {"version": "4.17.20", "license": "MIT",
+                                                 "resolved": "https://registry.npmjs.org/lodash/-/lodash-4.17.20.tgz"}}}
+
+
+@pytest.mark.trivy
+def test_offline_without_a_database_other_ecosystems_lockfiles_are_not_audited(tmp_path: Path) -> None:
+    """Offline with no database trivy runs without its vuln scanner and still lists the
+    lockfiles it saw; an npm lockfile nothing else audits is said to be not audited
+    (console, gate line, the run's warning), a Python one is left to pip-audit/safety."""
+    import sys
+
+    (tmp_path / "package-lock.json").write_text(json.dumps(NPM_LOCK), encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text("requests==2.19.0\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME",)}
+    env.update({"SECSCAN_OFFLINE": "1", "XDG_CACHE_HOME": str(tmp_path / "no-cache")})
+    out = tmp_path / "out.sarif"
+    proc = subprocess.run([sys.executable, "-m", "secscan", "run", str(tmp_path), "--scanners", "trivy", "--no-cache",
+                           "--sarif", str(out)], capture_output=True, text=True, env=env, timeout=600)
+    line = next(x for x in proc.stdout.splitlines() if x.strip().startswith("✓ trivy"))
+    assert "1 not audited" in line, proc.stdout
+    assert "not checked: 1 dependency (trivy: not audited)" in proc.stdout
+    run = json.loads(out.read_text(encoding="utf-8"))["runs"][0]
+    notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
+    assert any(n.startswith("package-lock.json (npm, 1 package): NOT checked for known vulnerabilities") for n in notes)
+    assert not any("requirements.txt" in n and "NOT checked" in n for n in notes)
