@@ -280,7 +280,7 @@ def _print_summary(result: Any, fmt: str, decision: Any, err: bool = False, repo
         not_audited = len(run.report.not_audited) if run.status == "ok" and run.report is not None else 0
         lines.append(ScannerLine(tool=tool, status=run.status, reason=run.reason if run.status != "ok" else "",
                                  findings={s: c[s] for s in sorted(c, key=_SEVERITY_ORDER.index)},
-                                 not_audited=not_audited))
+                                 not_audited=not_audited, partial=run.partial))
     coverage = Coverage(scanners=tuple(lines), failed_required=tuple(r.tool for r in result.failed))
     if decision is not None:
         render_decision(decision, console, coverage=coverage, report=report)

@@ -528,10 +528,17 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         argv.append(f"--log-opts=--max-count={int(depth)}")
     if ctx.options.get("config"):
         argv += ["--config", str(ctx.options["config"])]
+    # a shallow clone (actions/checkout's default) holds only the newest commits: its
+    # oldest commit reads as adding every file (so the tip's files are all scanned),
+    # but the history before it is not there — a partial scan, said as such
+    shallow = scan_mode == "git" and not staged and not log_range and _shallow(ctx.target)
     if staged:
         note = "gitleaks scanned the changes staged for commit (git --staged), not the history"
     elif log_range:
         note = f"gitleaks scanned the commits {log_range} (the pull request's); uncommitted changes are not scanned"
+    elif shallow:
+        note = ("gitleaks scanned the history of a shallow clone: only the commits in the clone (the files of its "
+                "oldest commit in full), not the history before them; uncommitted changes are not scanned in git mode")
     elif scan_mode == "git":
         note = "gitleaks scanned the git history" + (f" (newest {int(depth)} commits)" if depth else "") \
             + "; uncommitted changes are not scanned in git mode"
@@ -544,8 +551,23 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         expected["history_depth"] = int(depth) if depth else None
         if log_range:
             expected["log_range"] = log_range
+        if shallow:
+            expected["shallow"] = True
     return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json", notes=(note,),
                 env=safe_directory_env(ctx.env, ctx.target), expected=expected)
+
+
+def _shallow(target: Path) -> bool:
+    from secscan.collect.changes import is_shallow
+
+    return is_shallow(target)
+
+
+def shallow_reason(commits: int | None) -> str:
+    """What a run on a shallow clone did not read, and how to give it the rest."""
+    held = "some commits" if commits is None else f"{commits} commit{'s' if commits != 1 else ''}"
+    return (f"shallow clone: {held} of the history available, earlier commits not scanned "
+            "(fetch-depth: 0 in actions/checkout, or git fetch --unshallow)")
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -598,7 +620,9 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
     """What gitleaks covered against what was there.  In git mode the commits it says
     it scanned are compared with the commits git lists: fewer is a partial history,
-    a failed run (never a clean one)."""
+    a failed run (never a clean one).  A shallow clone's history is all there is to
+    read, so it is scanned whole; the run is ok but partial (``shallow: true``), never
+    read as the whole history."""
     expected = dict(plan.expected)
     cov: dict[str, Any] = {"mode": expected.get("mode", "git")}
     report.coverage.update(cov)
@@ -621,6 +645,9 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
                                                timeout=ctx.timeout, log_range=expected.get("log_range"))
     report.coverage.update({"commits_in_history": total, "commits_with_changes": with_text,
                             "commits_scanned": scanned})
+    if expected.get("shallow"):
+        report.coverage["shallow"] = True
+        report.partial = shallow_reason(total)
     if error:
         return f"git cannot read the history: {scrub(error)}"
     if scanned is None:
