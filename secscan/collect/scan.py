@@ -313,10 +313,10 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
                 return result
             parts.append(parsed_or_problem)
         result.seconds = time.monotonic() - t0
+        # the scanner exited as after a scan but its report says it did not scan (semgrep),
+        # or it failed and its complete report is kept (gitleaks after git failed): the
+        # run is failed, and what the report holds still reaches the SARIF (lose nothing)
         failure = next((part.failure for part in parts if part.failure), None)
-        if failure:  # the scanner exited as after a scan, but its report says it did not scan
-            result.reason = failure
-            return result
         from secscan.normalizer.coverage import with_coverage_findings
 
         parsed = _merge(parts)
@@ -333,6 +333,9 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         if plan.manifests:
             parsed.findings = [_with_manifest(f, plan.manifests) for f in parsed.findings]
         result.report = parsed
+        if failure:
+            result.reason = failure
+            return result
         result.status = OK
         return result
 

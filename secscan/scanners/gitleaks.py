@@ -617,6 +617,27 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
     return None
 
 
+def salvage(ctx: RunContext, plan: Plan, outcome: Outcome, problem: str) -> ParsedReport | None:
+    """A failed run whose report is complete keeps the leaks it reports: gitleaks writes
+    its report once, at the end, so a report that reads as a whole JSON list holds every
+    leak it found before git failed (a missing object: it scanned the commits it could
+    read).  The run stays failed (``failure``: the history was not all read, no pass),
+    and the leaks reach the SARIF, hashed as always (lose nothing).  No report, a cut or
+    unreadable one, or another format: None (failed, as before)."""
+    if not outcome.report or not outcome.report.strip() or plan.report_format != "json":
+        return None
+    raw = RawReport(outcome.report, f"<{TOOL} report>", tool=TOOL, format="json")
+    try:
+        report = parse(raw, "json")
+    except ReportError:
+        return None
+    measure(ctx, plan, outcome, report)  # what it covered, recorded; the failure is check()'s problem
+    kept = len(report.findings)
+    report.failure = problem + (f" (the {kept} leak{'s' if kept != 1 else ''} it reported before that are kept)"
+                                if kept else "")
+    return report
+
+
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
     """What gitleaks covered against what was there.  In git mode the commits it says
     it scanned are compared with the commits git lists: fewer is a partial history,
@@ -663,7 +684,7 @@ SCANNER = Scanner(
     description="Secrets in the files and in the git history.",
     driver=Driver("gitleaks", "https://github.com/gitleaks/gitleaks"),
     run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
-               install_hint="its official release binary on PATH"),
+               salvage=salvage, install_hint="its official release binary on PATH"),
     options=(
         Option("config", {"type": "string", "minLength": 1}, "gitleaks --config file."),
         Option("mode", {"type": "string", "enum": ["dir", "git"]}, "dir: files on disk; git: the whole history."),
