@@ -286,9 +286,12 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
 
         click.echo(json.dumps(decision.to_dict(), indent=2, sort_keys=True))
     else:
-        from secscan.decide.policy.render import console_for
+        from secscan.decide.policy.gate import partial_runs
+        from secscan.decide.policy.render import console_for, coverage_from_status
 
-        render_decision(decision, console_for(sys.stdout), report=str(results))
+        coverage = coverage_from_status(decision.scanner_status, decision.findings,
+                                        partial=partial_runs(results))
+        render_decision(decision, console_for(sys.stdout), coverage=coverage, report=str(results))
     sys.exit(ExitCode.PASS if decision.passed else ExitCode.GATE_FAILED)
 
 

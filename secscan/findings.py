@@ -405,6 +405,11 @@ class ParsedReport:
     # the report itself says the tool's run failed (semgrep's JSON with a fatal error):
     # why, in a line.  Its run is written as failed, never as a clean one with 0 findings.
     failure: str | None = None
+    # the run read all it was given but that was part of the input (gitleaks on a shallow
+    # clone: the history before its commits is not there): why, in a line.  The run stays
+    # ok (what it found is real), and this line goes wherever its state is shown (the
+    # console, a warning, a warning notification in the SARIF), never a clean full pass.
+    partial: str | None = None
     # for SARIF inputs of other tools: the driver name to use for the run
     driver_name: str | None = None
     information_uri: str | None = None

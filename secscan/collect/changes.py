@@ -161,6 +161,18 @@ def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     return proc
 
 
+def is_shallow(repo: Path) -> bool:
+    """Whether the clone's history stops early (``git clone --depth N``: what
+    ``actions/checkout`` makes by default, fetch-depth 1): the commits before its
+    boundary are not in it, so nothing can read them.  False when git cannot say
+    (not a work tree: the caller's own git command reports that)."""
+    try:
+        proc = git(repo, "rev-parse", "--is-shallow-repository", check=False)
+    except ConfigError:
+        return False
+    return proc.returncode == 0 and proc.stdout.strip() == b"true"
+
+
 def _first(data: bytes) -> str:
     from secscan.emit.escape import printable
 
@@ -190,7 +202,7 @@ def resolve(repo: str | Path, ref: str, source: str = "--changed-since") -> Chan
     top = git(root, "rev-parse", "--show-toplevel", check=False)
     if top.returncode != 0:
         raise BaseMissing(f"{source} {ref}: {repo} is not a git work tree ({_first(top.stderr)})")
-    shallow = git(root, "rev-parse", "--is-shallow-repository", check=False).stdout.strip() == b"true"
+    shallow = is_shallow(root)
     base = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
     if base.returncode != 0:
         raise BaseMissing(f"{source} {ref}: no such commit in this clone — {_fetch_hint(ref, shallow)}")

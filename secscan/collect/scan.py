@@ -74,6 +74,12 @@ class ScannerRun:
             return True
         return self.required and self.status != OK
 
+    @property
+    def partial(self) -> str:
+        """Why an ok run read only part of its input ("" for a whole one): shown with
+        its line, as a warning and in the SARIF, never as a clean full pass."""
+        return (self.report.partial or "") if self.status == OK and self.report is not None else ""
+
     def line(self) -> str:
         if self.status == OK:
             n = len(self.findings)
@@ -82,6 +88,8 @@ class ScannerRun:
                 extra = f", {len(self.report.not_audited)} dependencies NOT audited"
             if self.cache is not None and self.cache.describe():
                 extra += f" ({self.cache.describe()})"
+            if self.partial:
+                extra += f"; PARTIAL: {self.partial}"
             return f"{self.tool}: ran in {self.seconds:.1f}s, {n} finding{'s' if n != 1 else ''}{extra}"
         return f"{self.tool}: {self.status}: {self.reason}"
 
@@ -127,6 +135,10 @@ class ScanResult:
                 image_runs_info(infos[tool], r)
             if rep is not None and rep.coverage:
                 infos[tool].coverage = dict(rep.coverage)
+            if r.partial:
+                from secscan.findings import Notification
+
+                infos[tool].notifications.append(Notification(level="warning", message=f"partial: {r.partial}"))
             if r.status in (FAILED, MISSING):
                 from secscan.findings import Notification
 
@@ -301,10 +313,10 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
                 return result
             parts.append(parsed_or_problem)
         result.seconds = time.monotonic() - t0
+        # the scanner exited as after a scan but its report says it did not scan (semgrep),
+        # or it failed and its complete report is kept (gitleaks after git failed): the
+        # run is failed, and what the report holds still reaches the SARIF (lose nothing)
         failure = next((part.failure for part in parts if part.failure), None)
-        if failure:  # the scanner exited as after a scan, but its report says it did not scan
-            result.reason = failure
-            return result
         from secscan.normalizer.coverage import with_coverage_findings
 
         parsed = _merge(parts)
@@ -321,6 +333,9 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
         if plan.manifests:
             parsed.findings = [_with_manifest(f, plan.manifests) for f in parsed.findings]
         result.report = parsed
+        if failure:
+            result.reason = failure
+            return result
         result.status = OK
         return result
 
@@ -455,6 +470,7 @@ def _merge(parts: list[ParsedReport]) -> ParsedReport:
         first.not_audited.extend(other.not_audited)
         first.licenses.extend(other.licenses)
         first.unaudited.extend(other.unaudited)
+        first.partial = first.partial or other.partial
         for key, value in other.coverage.items():
             mine = first.coverage.get(key)
             if isinstance(mine, int) and isinstance(value, int):  # noqa: SIM114 (two branches: each types its +)
@@ -622,6 +638,7 @@ def scan(
         runs[tool] = ScannerRun(tool=tool, status=SKIPPED, reason="excluded by --skip", required=True)
     findings = normalize([f for r in runs.values() for f in r.findings], target)
     warnings = [r.line() for r in runs.values() if r.status != OK and not r.blocks]
+    warnings += [f"{r.tool}: partial: {r.partial}" for r in runs.values() if r.partial]
     if store is not None:
         store.prune()
         warnings += store.warnings

@@ -280,7 +280,7 @@ def _print_summary(result: Any, fmt: str, decision: Any, err: bool = False, repo
         not_audited = len(run.report.not_audited) if run.status == "ok" and run.report is not None else 0
         lines.append(ScannerLine(tool=tool, status=run.status, reason=run.reason if run.status != "ok" else "",
                                  findings={s: c[s] for s in sorted(c, key=_SEVERITY_ORDER.index)},
-                                 not_audited=not_audited, partial=_partial(run)))
+                                 not_audited=not_audited, partial=run.partial, unread=_unread(run)))
     coverage = Coverage(scanners=tuple(lines), failed_required=tuple(r.tool for r in result.failed))
     if decision is not None:
         render_decision(decision, console, coverage=coverage, report=report)
@@ -288,14 +288,14 @@ def _print_summary(result: Any, fmt: str, decision: Any, err: bool = False, repo
 
 # coverage keys (secscan.scanners.bandit.measure, semgrep's) of files a scanner ran on
 # but could not read whole, and how the console line names them
-_PARTIAL = (("files_failed", "not parsed"), ("files_with_errors", "with errors"))
+_UNREAD = (("files_failed", "not parsed"), ("files_with_errors", "with errors"))
 
 
-def _partial(run: Any) -> dict[str, list[str]]:
+def _unread(run: Any) -> dict[str, list[str]]:
     """What the ✓ line of a scanner that ran must add: the files it left out."""
     coverage = run.report.coverage if run.status == "ok" and run.report is not None else {}
     out: dict[str, list[str]] = {}
-    for key, what in _PARTIAL:
+    for key, what in _UNREAD:
         files = coverage.get(key)
         if isinstance(files, list) and files:
             out[what] = sorted(str(f) for f in files)

@@ -55,8 +55,11 @@ repository; it never reaches any output.  ``options["redact"] = True`` restores
 ``--redact`` for machines where even a short-lived copy in the temp dir is not
 acceptable (fingerprints then become the weaker kind).
 
-Mode: ``gitleaks git TARGET`` when ``TARGET/.git`` exists (history: a secret deleted
-from HEAD is still leaked), else ``gitleaks dir TARGET``; ``options["mode"]`` ("git" /
+Mode: ``gitleaks git TARGET`` when ``TARGET`` is in a git work tree (history: a secret
+deleted from HEAD is still leaked), else ``gitleaks dir TARGET``.  A subdirectory of a
+checkout (a monorepo's package) has its own history scanned: ``--log-opts`` adds git's
+``--relative``, so only the changes under it are read, with paths relative to it as
+every other scanner's (coverage ``subdirectory_only``); ``options["mode"]`` ("git" /
 "dir") overrides.  ``git`` mode does not read uncommitted changes.  ``options
 ["history_depth"] = N`` → ``--log-opts=--max-count=N`` (the N newest commits).
 ``options["log_range"] = "BASE..HEAD"`` → ``--log-opts=BASE..HEAD`` (a pull request's
@@ -448,12 +451,26 @@ def applies(ctx: RunContext) -> str | None:
     return None
 
 
+def work_tree_top(target: Path, env: Mapping[str, str]) -> Path | None:
+    """The top of the git work tree ``target`` is in (itself, or a folder above it when
+    ``target`` is a subdirectory of a checkout), or None when it is in none."""
+    if (target / ".git").exists():
+        return target
+    from secscan.collect.runner import run_capture
+
+    full_env = dict(env)
+    full_env.update(safe_directory_env(env, target))
+    code, out, _err = run_capture(["git", "-C", str(target), "rev-parse", "--show-toplevel"], env=full_env)
+    top = out.strip()
+    return Path(top).resolve() if code == 0 and top else None
+
+
 def mode(ctx: RunContext) -> str:
-    """``git`` for a git work tree (history is scanned), else ``dir``."""
+    """``git`` for a git work tree or a folder in one (history is scanned), else ``dir``."""
     chosen = str(ctx.options.get("mode") or "auto").lower()
     if chosen in ("git", "dir"):
         return chosen
-    return "git" if (ctx.target / ".git").exists() else "dir"
+    return "git" if work_tree_top(ctx.target, ctx.env) is not None else "dir"
 
 
 def safe_directory_env(env: Mapping[str, str], path: Path) -> dict[str, str]:
@@ -469,17 +486,22 @@ def safe_directory_env(env: Mapping[str, str], path: Path) -> dict[str, str]:
             f"GIT_CONFIG_VALUE_{count}": str(path)}
 
 
-def _history_args(depth: Any, log_range: str | None = None) -> list[str]:
+def _history_args(depth: Any, log_range: str | None = None, relative: bool = False) -> list[str]:
     """The revisions gitleaks reads: its default (every ref, full history), the
     ``depth`` newest commits of HEAD when ``--log-opts=--max-count=N`` replaces it, or
-    a pull request's commits (``log_range`` ``BASE..HEAD``)."""
+    a pull request's commits (``log_range`` ``BASE..HEAD``); ``relative``: only the
+    changes under the scanned subdirectory of a checkout, with paths relative to it
+    (git's ``--relative``, run from that subdirectory)."""
     if log_range:
-        return [log_range]
-    return [f"--max-count={int(depth)}"] if depth else ["--all", "--full-history"]
+        revs = [log_range]
+    else:
+        revs = [f"--max-count={int(depth)}"] if depth else ["--all", "--full-history"]
+    return revs + (["--relative"] if relative else [])
 
 
 def expected_commits(target: Path, env: Mapping[str, str], depth: Any = None,
-                     timeout: float = 600.0, log_range: str | None = None) -> tuple[int | None, int | None, str]:
+                     timeout: float = 600.0, log_range: str | None = None,
+                     relative: bool = False) -> tuple[int | None, int | None, str]:
     """(commits in what was asked, commits among them that add text, git's error).
 
     gitleaks counts ("N commits scanned") only commits whose diff adds lines of text:
@@ -496,7 +518,7 @@ def expected_commits(target: Path, env: Mapping[str, str], depth: Any = None,
     if code != 0:
         return None, None, _first_error(err) or f"git rev-list exit {code}"
     total = int(out.strip() or 0)
-    code, out, err = run_capture(base + ["log", *_history_args(depth, log_range), "--format=%x00%H",
+    code, out, err = run_capture(base + ["log", *_history_args(depth, log_range, relative), "--format=%x00%H",
                                          "--numstat"], timeout=timeout, env=full_env)
     if code != 0:
         return total, None, _first_error(err) or f"git log exit {code}"
@@ -522,20 +544,30 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         argv.append("--redact")
     depth = ctx.options.get("history_depth")
     log_range = str(ctx.options.get("log_range") or "") if scan_mode == "git" and not staged else ""
-    if log_range:  # a pull request's commits (secscan.collect.changes): BASE..HEAD
-        argv.append(f"--log-opts={log_range}")
-    elif scan_mode == "git" and depth and not staged:
-        argv.append(f"--log-opts=--max-count={int(depth)}")
+    # a subdirectory of a checkout (a monorepo's package): its own history only, paths
+    # relative to it as every other scanner's (git log --relative from there)
+    top = work_tree_top(ctx.target, ctx.env) if scan_mode == "git" and not staged else None
+    relative = top is not None and top != ctx.target.resolve()
+    if log_range or depth or relative:
+        argv.append("--log-opts=" + " ".join(_history_args(depth, log_range, relative)))
     if ctx.options.get("config"):
         argv += ["--config", str(ctx.options["config"])]
+    # a shallow clone (actions/checkout's default) holds only the newest commits: its
+    # oldest commit reads as adding every file (so the tip's files are all scanned),
+    # but the history before it is not there — a partial scan, said as such
+    shallow = scan_mode == "git" and not staged and not log_range and _shallow(ctx.target)
     if staged:
         note = "gitleaks scanned the changes staged for commit (git --staged), not the history"
     elif log_range:
         note = f"gitleaks scanned the commits {log_range} (the pull request's); uncommitted changes are not scanned"
+    elif shallow:
+        note = ("gitleaks scanned the history of a shallow clone: only the commits in the clone (the files of its "
+                "oldest commit in full), not the history before them; uncommitted changes are not scanned in git mode")
     elif scan_mode == "git":
         note = "gitleaks scanned the git history" + (f" (newest {int(depth)} commits)" if depth else "") \
+            + (" of this subdirectory only (the changes under it, in every commit)" if relative else "") \
             + "; uncommitted changes are not scanned in git mode"
-    elif (ctx.target / ".git").exists():
+    elif work_tree_top(ctx.target, ctx.env) is not None:
         note = "gitleaks scanned the files on disk (dir mode was asked for: the git history was not scanned)"
     else:
         note = "gitleaks scanned the files on disk: not a git repository, so there is no history to scan"
@@ -544,8 +576,25 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         expected["history_depth"] = int(depth) if depth else None
         if log_range:
             expected["log_range"] = log_range
+        if shallow:
+            expected["shallow"] = True
+        if relative:
+            expected["relative"] = True
     return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json", notes=(note,),
                 env=safe_directory_env(ctx.env, ctx.target), expected=expected)
+
+
+def _shallow(target: Path) -> bool:
+    from secscan.collect.changes import is_shallow
+
+    return is_shallow(target)
+
+
+def shallow_reason(commits: int | None) -> str:
+    """What a run on a shallow clone did not read, and how to give it the rest."""
+    held = "some commits" if commits is None else f"{commits} commit{'s' if commits != 1 else ''}"
+    return (f"shallow clone: {held} of the history available, earlier commits not scanned "
+            "(fetch-depth: 0 in actions/checkout, or git fetch --unshallow)")
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -595,10 +644,33 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
     return None
 
 
+def salvage(ctx: RunContext, plan: Plan, outcome: Outcome, problem: str) -> ParsedReport | None:
+    """A failed run whose report is complete keeps the leaks it reports: gitleaks writes
+    its report once, at the end, so a report that reads as a whole JSON list holds every
+    leak it found before git failed (a missing object: it scanned the commits it could
+    read).  The run stays failed (``failure``: the history was not all read, no pass),
+    and the leaks reach the SARIF, hashed as always (lose nothing).  No report, a cut or
+    unreadable one, or another format: None (failed, as before)."""
+    if not outcome.report or not outcome.report.strip() or plan.report_format != "json":
+        return None
+    raw = RawReport(outcome.report, f"<{TOOL} report>", tool=TOOL, format="json")
+    try:
+        report = parse(raw, "json")
+    except ReportError:
+        return None
+    measure(ctx, plan, outcome, report)  # what it covered, recorded; the failure is check()'s problem
+    kept = len(report.findings)
+    report.failure = problem + (f" (the {kept} leak{'s' if kept != 1 else ''} it reported before that are kept)"
+                                if kept else "")
+    return report
+
+
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
     """What gitleaks covered against what was there.  In git mode the commits it says
     it scanned are compared with the commits git lists: fewer is a partial history,
-    a failed run (never a clean one)."""
+    a failed run (never a clean one).  A shallow clone's history is all there is to
+    read, so it is scanned whole; the run is ok but partial (``shallow: true``), never
+    read as the whole history."""
     expected = dict(plan.expected)
     cov: dict[str, Any] = {"mode": expected.get("mode", "git")}
     report.coverage.update(cov)
@@ -618,9 +690,15 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
         match = _SCANNED.search(line) or match
     scanned = int(match.group(1)) if match else None
     total, with_text, error = expected_commits(ctx.target, ctx.env, expected.get("history_depth"),
-                                               timeout=ctx.timeout, log_range=expected.get("log_range"))
+                                               timeout=ctx.timeout, log_range=expected.get("log_range"),
+                                               relative=bool(expected.get("relative")))
     report.coverage.update({"commits_in_history": total, "commits_with_changes": with_text,
                             "commits_scanned": scanned})
+    if expected.get("relative"):
+        report.coverage["subdirectory_only"] = True  # commits_with_changes: changes under it
+    if expected.get("shallow"):
+        report.coverage["shallow"] = True
+        report.partial = shallow_reason(total)
     if error:
         return f"git cannot read the history: {scrub(error)}"
     if scanned is None:
@@ -636,7 +714,7 @@ SCANNER = Scanner(
     description="Secrets in the files and in the git history.",
     driver=Driver("gitleaks", "https://github.com/gitleaks/gitleaks"),
     run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
-               install_hint="its official release binary on PATH"),
+               salvage=salvage, install_hint="its official release binary on PATH"),
     options=(
         Option("config", {"type": "string", "minLength": 1}, "gitleaks --config file."),
         Option("mode", {"type": "string", "enum": ["dir", "git"]}, "dir: files on disk; git: the whole history."),

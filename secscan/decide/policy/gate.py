@@ -60,6 +60,41 @@ def scanner_status_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
     return status
 
 
+PARTIAL_PREFIX = "partial: "  # the warning notification of an ok run that read part of its input
+
+
+def scanner_partial_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
+    """tool → why its ok run read only part of its input (the ``partial: …`` warning
+    notification ``secscan run`` writes: a shallow clone's history), for the runs
+    that have one; the gate's summary shows them as not checked in part."""
+    partial: dict[str, str] = {}
+    for run in doc.get("runs") or []:
+        if not isinstance(run, dict):
+            continue
+        name = decode_run(run).tool or mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
+        key = tool_key(clean(str(name), 100, one_line=True) if isinstance(name, (str, int)) else "")
+        for inv in run.get("invocations") or []:
+            notes = mapping(inv).get("toolExecutionNotifications")
+            for note in notes if isinstance(notes, list) else []:
+                text = mapping(mapping(note).get("message")).get("text")
+                if mapping(note).get("level") == "warning" and isinstance(text, str) \
+                        and text.startswith(PARTIAL_PREFIX):
+                    partial.setdefault(key, clean(text[len(PARTIAL_PREFIX):], 300, one_line=True))
+    return partial
+
+
+def partial_runs(path: str | Path) -> dict[str, str]:
+    """:func:`scanner_partial_from_sarif` of a SARIF file (already read by the gate: a
+    file that cannot be read again has nothing to add)."""
+    from secscan.scanners import read_raw
+
+    try:
+        doc = read_raw(path).document()
+    except (ReportError, OSError):
+        return {}
+    return scanner_partial_from_sarif(doc) if isinstance(doc, dict) else {}
+
+
 def findings_from_sarif(path: str | Path, policy: Policy) -> tuple[list[Finding], dict[str, str]]:
     """Findings of a SARIF file (licence findings re-judged under ``policy``) and the
     scanner status of its runs."""

@@ -44,6 +44,7 @@ LEGEND = {
     "suppressed": "waived by a suppression in the policy (until it expires)",
     "excluded": "under a path the policy excludes; never reported",
     "not audited": "a dependency no vulnerability source checked",
+    "partial": "the scanner ran on part of its input (what it could not read follows): the rest is not checked",
     "skipped": "the scanner did not run (the reason follows)",
     "missing": "the scanner is not installed",
     "failed": "the scanner ran but did not finish (its error follows)",
@@ -61,7 +62,8 @@ class ScannerLine:
     not_audited: int = 0
     # files it ran on but could not read whole (bandit's syntax errors, semgrep's
     # per-file errors): "not parsed" → the files, so a ✓ never hides a file left out
-    partial: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    unread: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    partial: str = ""  # an ok run that read part of its input: what it did not read
 
     @property
     def ok(self) -> bool:
@@ -83,6 +85,8 @@ class Coverage:
         for s in self.scanners:
             if s.ok and s.not_audited:
                 out.append(f"{s.not_audited} dependenc{'y' if s.not_audited == 1 else 'ies'} ({s.tool}: not audited)")
+            if s.ok and s.partial:
+                out.append(f"{s.tool} (partial)")
         return out
 
 
@@ -110,9 +114,10 @@ def short_ids(fingerprints: Iterable[str], minimum: int = SHORT) -> dict[str, st
 
 
 def coverage_from_status(status: Mapping[str, str], findings: Iterable[Any] = (),
-                         failed_required: Sequence[str] = ()) -> Coverage:
+                         failed_required: Sequence[str] = (), partial: Mapping[str, str] | None = None) -> Coverage:
     """Scanner lines from a tool → ``"ok"`` / ``"skipped: why"`` map (what a SARIF's
-    invocations record), with each tool's findings counted by severity."""
+    invocations record), with each tool's findings counted by severity and, in
+    ``partial``, why an ok run read only part of its input."""
     counts: dict[str, Counter[str]] = {}
     for f in findings:
         if not getattr(f, "is_suppressed", False):
@@ -121,7 +126,8 @@ def coverage_from_status(status: Mapping[str, str], findings: Iterable[Any] = ()
     for tool, text in sorted(status.items()):
         state = RunState.parse(text)  # secscan.sarif.status: the one reading of a written status
         lines.append(ScannerLine(tool=tool, status=state.status.value, reason=state.reason,
-                                 findings={sev: n for sev in _ORDER if (n := counts.get(tool, Counter())[sev])}))
+                                 findings={sev: n for sev in _ORDER if (n := counts.get(tool, Counter())[sev])},
+                                 partial=(partial or {}).get(tool, "") if state.ok else ""))
     return Coverage(scanners=tuple(lines), failed_required=tuple(failed_required))
 
 
@@ -233,7 +239,10 @@ def render_decision(decision: Decision, console: Any, limit: int = 200, *, cover
                 if s.not_audited:
                     detail += f"; {s.not_audited} not audited"
                     words.add("not audited")
-                for what, files in s.partial.items():
+                if s.partial:
+                    detail += f"; partial: {s.partial}"
+                    words.add("partial")
+                for what, files in s.unread.items():
                     if files:
                         shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
                         detail += f"; {len(files)} file{'s' if len(files) != 1 else ''} {what} ({shown})"

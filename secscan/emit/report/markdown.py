@@ -44,7 +44,8 @@ def _join(value: Any, sep: str) -> str:
     return "" if value is None else str(value)
 
 
-def _verdict(data: ReportData, status: Mapping[str, str] | None = None) -> list[str]:
+def _verdict(data: ReportData, status: Mapping[str, str] | None = None,
+             partial: Mapping[str, str] | None = None) -> list[str]:
     decision = data.decision
     if decision is None:
         return ["## secscan: no policy applied", "",
@@ -67,6 +68,9 @@ def _verdict(data: ReportData, status: Mapping[str, str] | None = None) -> list[
         states = {tool: RunState.parse(text) for tool, text in status.items()}
         missing = [f"{tool} ({state.status.value})" for tool, state in sorted(states.items())
                    if not state.ok and tool not in not_run]
+        # an ok run that read part of its input (a shallow clone's history): why
+        missing += [f"{tool} (partial: {why})" for tool, why in sorted((partial or {}).items())
+                    if states.get(tool, RunState.parse("failed")).ok]
         if missing:
             out += [cell("Not checked: " + ", ".join(missing)), ""]
     return out
@@ -189,9 +193,9 @@ def _exploited(data: ReportData) -> list[str]:
 
 def render(sarif: Mapping[str, Any]) -> str:
     data = load(sarif)
-    from secscan.decide.policy.gate import scanner_status_from_sarif
+    from secscan.decide.policy.gate import scanner_partial_from_sarif, scanner_status_from_sarif
 
-    lines = _verdict(data, scanner_status_from_sarif(sarif)) + [""]
+    lines = _verdict(data, scanner_status_from_sarif(sarif), scanner_partial_from_sarif(sarif)) + [""]
     lines += _blocking(data)
     lines += _remediation(data)
     lines += _exploited(data)
