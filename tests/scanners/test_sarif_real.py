@@ -9,23 +9,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from secscan.commands.convert import load_reports
-from secscan.emit.sarif_writer import runinfo_from_reports, write_sarif
-from secscan.normalizer.finalize import normalize
 from secscan.parse.sarif_reader import result_message
 from secscan.scanners import detect_tool, load_report
+from support.converted import converted_log
 from support.paths import FIXTURES
 
 REAL = FIXTURES / "sarif-real"
 
 
 def converted(name: str, tmp_path: Path) -> dict[str, Any]:
-    """The SARIF log ``secscan convert`` writes for the fixture ``name``."""
-    reports = load_reports([str(REAL / name)])
-    out = tmp_path / "out.sarif"
-    write_sarif(normalize([f for r in reports for f in r.findings], None), out, runinfo_from_reports(reports))
-    doc: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    return doc
+    return converted_log(REAL / name, tmp_path)
 
 
 def results_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -124,10 +117,8 @@ def test_the_order_of_zap_results_does_not_show(tmp_path: Path) -> None:
     doc = json.loads((REAL / "smithy__zap.sarif.json").read_text(encoding="utf-8"))
     doc["runs"][0]["results"].reverse()
     (tmp_path / "reversed.sarif").write_text(json.dumps(doc), encoding="utf-8")
-    reports = load_reports([str(tmp_path / "reversed.sarif")])
-    write_sarif(normalize([f for r in reports for f in r.findings], None), tmp_path / "r.sarif",
-                runinfo_from_reports(reports))
-    again = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    (tmp_path / "again").mkdir()
+    again = converted_log(tmp_path / "reversed.sarif", tmp_path / "again")
     key = [(r["properties"]["secscan/x/pathOutsideRepository"], r["partialFingerprints"]) for r in results_of(again)]
     assert key == [(r["properties"]["secscan/x/pathOutsideRepository"], r["partialFingerprints"])
                    for r in results_of(converted("smithy__zap.sarif.json", tmp_path))]

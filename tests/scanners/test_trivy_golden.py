@@ -10,22 +10,17 @@ from typing import Any
 
 import pytest
 
-from secscan.commands.convert import load_reports
-from secscan.emit.sarif_writer import runinfo_from_reports, write_sarif
-from secscan.normalizer.finalize import normalize
+from secscan.emit.sarif_writer import write_sarif
 from secscan.parse.sarif_io import read_sarif_findings
 from secscan.scanners import detect_tool, load_report
+from support.converted import converted_log
 from support.paths import TESTS
 
 GOLDEN = TESTS / "fixtures" / "trivy-golden"
 
 
 def sarif_of(name: str, tmp_path: Path) -> dict[str, Any]:
-    reports = load_reports([str(GOLDEN / name)])
-    out = tmp_path / "out.sarif"
-    write_sarif(normalize([f for r in reports for f in r.findings], None), out, runinfo_from_reports(reports))
-    doc: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    return doc
+    return converted_log(GOLDEN / name, tmp_path)
 
 
 def uris(doc: dict[str, Any]) -> list[str]:

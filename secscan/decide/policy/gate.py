@@ -45,6 +45,12 @@ def _run_status(run: Mapping[str, Any]) -> str:
     return RunState(RunStatus.FAILED, clean(" ".join(text[:1000].split()), 200, one_line=True)).text
 
 
+def _tool_of(run: Mapping[str, Any]) -> str:
+    """The policy's key of the tool of a run: secscan's ``secscan/tool``, else the driver."""
+    name = decode_run(run).tool or mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
+    return tool_key(clean(str(name), 100, one_line=True) if isinstance(name, (str, int)) else "")
+
+
 def scanner_status_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
     """tool → "ok" / "skipped: …" / "failed: …" for every run of the log.  A tool with
     several runs (a split upload) is ok only if every run is."""
@@ -52,8 +58,7 @@ def scanner_status_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
     for run in doc.get("runs") or []:
         if not isinstance(run, dict):
             continue
-        name = decode_run(run).tool or mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
-        key = tool_key(clean(str(name), 100, one_line=True) if isinstance(name, (str, int)) else "")
+        key = _tool_of(run)
         state = _run_status(run)
         if RunState.parse(status.get(key, RunStatus.OK.value)).ok:
             status[key] = state
@@ -71,8 +76,7 @@ def scanner_partial_from_sarif(doc: Mapping[str, Any]) -> dict[str, str]:
     for run in doc.get("runs") or []:
         if not isinstance(run, dict):
             continue
-        name = decode_run(run).tool or mapping(mapping(run.get("tool")).get("driver")).get("name") or ""
-        key = tool_key(clean(str(name), 100, one_line=True) if isinstance(name, (str, int)) else "")
+        key = _tool_of(run)
         for inv in run.get("invocations") or []:
             notes = mapping(inv).get("toolExecutionNotifications")
             for note in notes if isinstance(notes, list) else []:
