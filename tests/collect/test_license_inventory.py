@@ -139,3 +139,29 @@ def test_pins_pip_licenses_calls_system_packages_are_inventoried(tmp_path: Path,
     notes = " ".join(n.message for n in run.report.notifications)
     assert ("built from 3 of the project's 4 pin(s) (3 packages, 1 pinned at a second version)" in notes), notes
     assert "--with-system" in run.command_line
+
+
+def test_a_pin_for_another_python_is_named_by_its_real_cause(tmp_path: Path, monkeypatch) -> None:
+    """pip's first ERROR line can be informational ("Ignored the following yanked
+    versions: …"): django==6.1 on Python 3.11 was reported so, while its cause was
+    Requires-Python >=3.12.  The index here marks one version yanked and serves the
+    pinned one with data-requires-python, as PyPI does."""
+    from secscan.collect.network import probe_services
+
+    work = tmp_path / "wheels"
+    work.mkdir()
+    old = build_wheel(work, "sslic-delta", "1.0", license_text="MIT")
+    future = build_wheel(work, "sslic-delta", "2.0", license_text="MIT", requires_python=">=3.99")
+    with SimpleIndex([old, future], yanked=(old.name,)) as index:
+        project = _pinned_project(tmp_path, monkeypatch, index)
+        (project / "requirements.txt").write_text("sslic-delta==2.0\n", encoding="utf-8")
+        result = scan(project, scanners=["pip-licenses"], network=probe_services(["pip-licenses"]))
+    run = result.runs["pip-licenses"]
+    assert run.status == "ok", run.line()
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    why = (f"Could not find a version that satisfies the requirement sslic-delta==2.0: 2.0 requires Python >=3.99, "
+           f"the environment built runs Python {here}")
+    coverage = result.to_sarif()["runs"][0]["invocations"][0]["properties"]["secscan/coverage"]
+    assert coverage["not_inventoried"] == [f"sslic-delta==2.0 ({why})"]
+    assert f"sslic-delta==2.0: licence not known, its wheel could not be installed: {why}" in \
+        [n.message for n in run.report.notifications]
