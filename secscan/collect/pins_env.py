@@ -20,6 +20,7 @@ policy's ``unknown`` rule sees it.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -58,12 +59,30 @@ def project_pins(target: Path, options: object = None) -> list[Pin]:
     return [Pin(name, version, manifest) for (name, version), manifest in sorted(deps.pinned.items())]
 
 
-def _pip_error(stderr: str) -> str:
+_IGNORED = "Ignored the following"
+_FROM_VERSIONS = re.compile(r"\s*\(from versions: [^)]*\)")
+_NEEDS_PYTHON = "Ignored the following versions that require a different python version:"
+
+
+def _pip_error(stderr: str, version: str | None = None) -> str:
+    """pip's reason for a failed install: its first ``ERROR:`` line that is not one of
+    the informational "Ignored the following (yanked) versions" lines (django==6.1 on
+    Python 3.11 said "Ignored the following yanked versions: 4.2.12, 5.0.5", while the
+    cause was its Requires-Python), without the list of every version on the index; and
+    when the pinned ``version`` was ignored for its Requires-Python, that, with the
+    Python the inventory environment runs."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    for ln in lines:
-        if ln.startswith("ERROR:"):
-            return ln.removeprefix("ERROR:").strip()[:300]
-    return (lines[-1] if lines else "pip failed")[:300]
+    errors = [ln.removeprefix("ERROR:").strip() for ln in lines if ln.startswith("ERROR:")]
+    main = next((e for e in errors if not e.startswith(_IGNORED)), errors[0] if errors else "")
+    reason = _FROM_VERSIONS.sub("", main) or (lines[-1] if lines else "pip failed")
+    needs = next((e.removeprefix(_NEEDS_PYTHON) for e in errors if e.startswith(_NEEDS_PYTHON)), "")
+    for entry in needs.split(";") if version else ():
+        ignored, _, spec = entry.strip().partition(" Requires-Python ")
+        if ignored == version and spec:
+            here = f"{sys.version_info.major}.{sys.version_info.minor}"
+            reason = f"{reason}: {version} requires Python {spec.strip()}, the environment built runs Python {here}"
+            break
+    return reason[:300]
 
 
 def build(pins: list[Pin], workdir: Path, index_url: str, timeout: float) -> PinsEnv:
@@ -96,7 +115,8 @@ def build(pins: list[Pin], workdir: Path, index_url: str, timeout: float) -> Pin
                                   check=False)
         except subprocess.TimeoutExpired:
             return False, f"pip install timed out after {timeout:g}s"
-        return done.returncode == 0, redact(_pip_error(done.stderr.decode("utf-8", "replace")))
+        version = group[0].version if len(group) == 1 else None
+        return done.returncode == 0, redact(_pip_error(done.stderr.decode("utf-8", "replace"), version))
 
     if wanted:
         ok, _ = install(wanted)

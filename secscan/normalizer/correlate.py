@@ -10,6 +10,9 @@ Two findings are the same issue when (transitively):
 - dependency: same PEP 503 package name and at least one shared vulnerability id
   among their CVE / GHSA / PYSEC / OSV aliases (rule id included);
 - secret: same path and start line, or the same ``secret_digest``;
+- license: same package (PEP 503 name; a loose licence file: its path) and licence
+  text, whatever the version — trivy's licence finding and the policy's verdict on the
+  same inventory entry (``license/unknown``, ``license/denied``…) are one problem;
 - code (sast, and secrets found by a SAST rule): reported by **different tools** on the
   same path and start line, with a shared CWE or rules the table :data:`EQUIVALENT_RULES`
   says are the same check (secscan's semgrep rules against bandit's: the CWEs of the two
@@ -141,11 +144,23 @@ def _code_keys(f: Finding) -> list[tuple[str, ...]]:
     return keys
 
 
+def license_keys(f: Finding) -> list[tuple[str, ...]]:
+    """The package (PEP 503 name, or the licence file's path) and the licence text of a
+    licence finding: a scanner's own (trivy: rule id = the licence) and the policy's
+    judgement of the same inventory entry (``properties["license"]``) are one issue."""
+    text = str((f.properties or {}).get("license") or f.rule_id).strip().lower()
+    name = f.package.name if f.package is not None else ""
+    subject = normalize_package_name(name) if name and name != f.path else f.path  # a file: its path
+    return [("license", subject, text)] if subject and text else []
+
+
 def _keys(f: Finding, index: int) -> list[tuple[str, ...]]:
     keys: list[tuple[str, ...]] = [("fp", f.fingerprint)] if f.fingerprint else [("item", str(index))]
     if f.category is Category.DEPENDENCY and f.package is not None:
         name = normalize_package_name(f.package.name)
         keys.extend(("vuln", name, vid) for vid in vulnerability_ids(f))
+    elif f.category is Category.LICENSE:
+        keys.extend(license_keys(f))
     elif f.category is Category.SECRET:
         if f.path and f.line:
             keys.append(("secret-at", f.path, str(f.line)))

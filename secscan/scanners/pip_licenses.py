@@ -65,7 +65,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secscan.collect.runner import (
     Outcome,
@@ -79,6 +79,9 @@ from secscan.errors import ReportError, UnsupportedFormatError
 from secscan.findings import LicenseRecord, ParsedReport, RawReport
 from secscan.scanners._csv import csv_records, table_lines
 from secscan.scanners.plugin import Driver, Option, Runner, Scanner
+
+if TYPE_CHECKING:
+    from secscan.collect.pins_env import PinsEnv
 
 TOOL = "pip-licenses"
 FORMATS: tuple[str, ...] = ("json", "json-license-finder", "csv", "markdown", "plain")
@@ -445,42 +448,71 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         index = str(ctx.options.get("index_url") or package_index(ctx.env))
         env = build(pins, ctx.workdir, index, timeout=ctx.timeout)
         python, why = str(env.python), "an environment built from the project's pins"
-        notes = [f"licence inventory built from {len(env.installed)} of the project's {len(pins)} pin(s): their "
-                 f"wheels from {redact(index)}, installed with --no-deps (no package code run)"]
+        notes = [f"licence inventory built from {len(env.installed)} of the project's {len(pins)} pin(s) "
+                 f"({_pin_counts(env)}): their wheels from {redact(index)}, installed with --no-deps (no package "
+                 "code run)"]
         if env.other_versions:
             notes.append("pinned at a second version, inventoried once: "
                          + ", ".join(p.line() for p in env.other_versions[:20]))
         expected = {"source": "pins", "pins": [p.line() for p in pins],
+                    "installed": [(p.name, p.version, p.manifest) for p in env.installed],
                     "failed": [(p.name, p.version, p.manifest, reason) for p, reason in env.failed]}
     else:
         python, why = choose_python(ctx)
         notes = []
-    argv = exe + ["--format=json", "--with-urls", "--with-authors", "--output-file", str(report),
+    # --with-system: without it pip-licenses leaves out pip, setuptools, wheel, prettytable,
+    # wcwidth (its own dependencies) and itself, silently, even when the project pins them
+    argv = exe + ["--format=json", "--with-system", "--with-urls", "--with-authors", "--output-file", str(report),
                   "--python", python]
     note = f"pip-licenses inventoried the environment of {python} ({why})"
     return Plan(argv=argv, report_path=report, cwd=ctx.workdir, report_format="json",
                 notes=(note, *notes), expected=expected)
 
 
+def _pin_counts(env: PinsEnv) -> str:
+    """How the pins add up: packages, those not installed, second versions."""
+    packages = len(env.installed) + len(env.failed)
+    parts = [f"{packages} package{'s' if packages != 1 else ''}"]
+    if env.failed:
+        parts.append(f"{len(env.failed)} not installed")
+    if env.other_versions:
+        parts.append(f"{len(env.other_versions)} pinned at a second version")
+    return ", ".join(parts)
+
+
+_NOT_LISTED = "installed, but pip-licenses did not list it"
+
+
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
     """Where the inventory came from goes to the coverage (``source``; for pins also
-    ``pins_found``, ``pins_inventoried`` and ``not_inventoried``).  A pin whose wheel
-    could not be installed is listed with an ``UNKNOWN`` licence and pip's reason, so
-    the licence policy's ``unknown`` rule decides — never left out."""
+    ``pins_in_project``, ``pins_inventoried`` and ``not_inventoried``).  A pin whose
+    wheel could not be installed — or that was installed but pip-licenses did not list
+    — is listed with an ``UNKNOWN`` licence and the reason, so the licence policy's
+    ``unknown`` rule decides: never left out.  ``pins_inventoried`` counts the installed
+    pins pip-licenses listed, the number the note's "built from N" gives when none is
+    missing."""
     from secscan.findings import Notification
+    from secscan.normalizer.fingerprint import normalize_package_name as norm
 
     report.coverage["source"] = plan.expected.get("source", "environment")
     if plan.expected.get("source") != "pins":
         return None
+
     failed = list(plan.expected.get("failed") or [])
+    listed = {norm(rec.package) for rec in report.licenses}
+    installed = list(plan.expected.get("installed") or [])
+    # a pin in the environment that pip-licenses left out is not inventoried, and says so
+    failed += [(name, version, manifest, _NOT_LISTED) for name, version, manifest in installed
+               if norm(name) not in listed]
     for name, version, manifest, reason in failed:
         report.licenses.append(LicenseRecord(package=name, version=version, license=_UNKNOWN, source=TOOL,
                                              path=manifest))
         report.notifications.append(Notification(
             level="warning", path=manifest,
-            message=f"{name}=={version}: licence not known, its wheel could not be installed: {reason}"))
+            message=f"{name}=={version}: licence not known, " + (
+                f"{reason}" if reason == _NOT_LISTED else f"its wheel could not be installed: {reason}")))
     report.coverage["pins_in_project"] = len(plan.expected.get("pins") or [])
-    report.coverage["pins_inventoried"] = len(report.licenses) - len(failed)
+    report.coverage["pins_inventoried"] = sum(1 for name, _v, _m in installed if norm(name) in listed)
     report.coverage["not_inventoried"] = sorted(f"{n}=={v} ({r})" for n, v, _m, r in failed)
     return None
 

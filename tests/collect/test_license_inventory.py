@@ -111,3 +111,57 @@ def test_offline_the_pins_inventory_is_not_built_and_it_says_so(tmp_path: Path, 
     assert run.status == "skipped" and (run.report is None or not run.report.licenses)
     assert "the inventory of its 3 pin(s) was not built: offline" in run.reason
     assert any("pip-licenses" in w and "was not built: offline" in w for w in result.warnings)  # said, not silent
+
+
+def test_pins_pip_licenses_calls_system_packages_are_inventoried(tmp_path: Path, monkeypatch) -> None:
+    """pip-licenses hides pip, setuptools, wheel, prettytable and wcwidth (its "system"
+    packages: itself and its dependencies) unless --with-system is given.  flask's
+    examples/celery/requirements.txt pins wcwidth==0.2.6: it was neither inventoried
+    nor listed as not inventoried, and the note (94) and the coverage (93) disagreed."""
+    from secscan.collect.network import probe_services
+
+    work = tmp_path / "wheels"
+    work.mkdir()
+    wheels = [build_wheel(work, "wcwidth", "0.2.6", license_text="MIT"),
+              build_wheel(work, "prettytable", "3.9.0", license_text="BSD (3 clause)"),
+              build_wheel(work, "sslic-alpha", "1.0", license_text="MIT")]
+    with SimpleIndex(wheels) as index:
+        project = _pinned_project(tmp_path, monkeypatch, index)
+        (project / "requirements.txt").write_text("wcwidth==0.2.6\nprettytable==3.9.0\nsslic-alpha==1.0\n"
+                                                  "sslic-alpha==1.1\n", encoding="utf-8")
+        result = scan(project, scanners=["pip-licenses"], network=probe_services(["pip-licenses"]))
+    run = result.runs["pip-licenses"]
+    assert run.status == "ok", run.line()
+    assert {rec.package.lower(): rec.license for rec in run.report.licenses} == {
+        "wcwidth": "MIT", "prettytable": "BSD (3 clause)", "sslic-alpha": "MIT"}
+    coverage = result.to_sarif()["runs"][0]["invocations"][0]["properties"]["secscan/coverage"]
+    assert (coverage["pins_in_project"], coverage["pins_inventoried"], coverage["not_inventoried"]) == (4, 3, [])
+    notes = " ".join(n.message for n in run.report.notifications)
+    assert ("built from 3 of the project's 4 pin(s) (3 packages, 1 pinned at a second version)" in notes), notes
+    assert "--with-system" in run.command_line
+
+
+def test_a_pin_for_another_python_is_named_by_its_real_cause(tmp_path: Path, monkeypatch) -> None:
+    """pip's first ERROR line can be informational ("Ignored the following yanked
+    versions: …"): django==6.1 on Python 3.11 was reported so, while its cause was
+    Requires-Python >=3.12.  The index here marks one version yanked and serves the
+    pinned one with data-requires-python, as PyPI does."""
+    from secscan.collect.network import probe_services
+
+    work = tmp_path / "wheels"
+    work.mkdir()
+    old = build_wheel(work, "sslic-delta", "1.0", license_text="MIT")
+    future = build_wheel(work, "sslic-delta", "2.0", license_text="MIT", requires_python=">=3.99")
+    with SimpleIndex([old, future], yanked=(old.name,)) as index:
+        project = _pinned_project(tmp_path, monkeypatch, index)
+        (project / "requirements.txt").write_text("sslic-delta==2.0\n", encoding="utf-8")
+        result = scan(project, scanners=["pip-licenses"], network=probe_services(["pip-licenses"]))
+    run = result.runs["pip-licenses"]
+    assert run.status == "ok", run.line()
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    why = (f"Could not find a version that satisfies the requirement sslic-delta==2.0: 2.0 requires Python >=3.99, "
+           f"the environment built runs Python {here}")
+    coverage = result.to_sarif()["runs"][0]["invocations"][0]["properties"]["secscan/coverage"]
+    assert coverage["not_inventoried"] == [f"sslic-delta==2.0 ({why})"]
+    assert f"sslic-delta==2.0: licence not known, its wheel could not be installed: {why}" in \
+        [n.message for n in run.report.notifications]

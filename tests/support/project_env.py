@@ -1,8 +1,9 @@
 """A project's own virtual environment for the licence inventory tests.
 
-``python -m venv`` (offline) gives pip and setuptools only, which pip-licenses treats
-as system packages and leaves out; nothing else can be installed without an index
-or a wheel builder here.  So the project's dependencies are installed the way an
+``python -m venv`` (offline) gives pip and setuptools only (made here without them,
+so the inventory is exactly the packages given: secscan runs pip-licenses with
+``--with-system``); nothing else can be installed without an index or a wheel builder
+here.  So the project's dependencies are installed the way an
 installer leaves them (PEP 376/627: a ``.dist-info`` folder with ``METADATA``,
 ``INSTALLER`` and ``RECORD``), which is exactly what pip-licenses reads.
 """

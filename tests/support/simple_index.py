@@ -39,7 +39,8 @@ def normalize(name: str) -> str:
 
 def build_wheel(workdir: Path, name: str, version: str, *, license_text: str | None = None,
                 classifiers: tuple[str, ...] = (),
-                dependencies: tuple[str, ...] = (), code: Path | None = None) -> Path:
+                dependencies: tuple[str, ...] = (), code: Path | None = None,
+                requires_python: str | None = None) -> Path:
     """A real wheel of a one-package project, built by setuptools through pip; the
     package is ``code`` (a package directory, copied) or a one-line ``__init__.py``."""
     import shutil
@@ -56,6 +57,8 @@ def build_wheel(workdir: Path, name: str, version: str, *, license_text: str | N
              "[project]", f'name = "{name}"', f'version = "{version}"',
              f"dependencies = [{', '.join(repr(d) for d in dependencies)}]".replace("'", '"'),
              f"classifiers = [{', '.join(repr(c) for c in classifiers)}]".replace("'", '"')]
+    if requires_python:
+        lines.append(f'requires-python = "{requires_python}"')
     if license_text:  # the setuptools here predates PEP 639's License-Expression
         lines.append(f'license = {{text = "{license_text}"}}')
     packages = sorted({str(p.parent.relative_to(src)).replace("/", ".") for p in (src / module).rglob("__init__.py")})
@@ -64,7 +67,8 @@ def build_wheel(workdir: Path, name: str, version: str, *, license_text: str | N
     out = workdir / "wheels"
     out.mkdir(exist_ok=True)
     before = set(out.iterdir())
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+    ignore = ["--ignore-requires-python"] if requires_python else []  # a wheel for another Python
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", *ignore,
                     "-q", "-w", str(out), str(src)], check=True, capture_output=True, timeout=300)
     [wheel] = set(out.iterdir()) - before
     return wheel
@@ -83,6 +87,20 @@ def pip_support_wheels(workdir: Path) -> list[Path]:
                         code=Path(wheel.__file__).parent)]
 
 
+def _requires_python_attr(path: Path) -> str:
+    """PEP 503's ``data-requires-python`` from a wheel's METADATA (as PyPI serves it):
+    pip then ignores the version on another Python, and says so."""
+    import zipfile
+
+    if not path.name.endswith(".whl"):
+        return ""
+    with zipfile.ZipFile(path) as whl:
+        meta = next((n for n in whl.namelist() if n.endswith(".dist-info/METADATA")), None)
+        text = whl.read(meta).decode("utf-8") if meta else ""
+    spec = next((ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("Requires-Python:")), "")
+    return f' data-requires-python="{html.escape(spec)}"' if spec else ""
+
+
 class SimpleIndex:
     """Serve ``files`` (wheels or sdists) as a PEP 503 index on 127.0.0.1::
 
@@ -90,8 +108,9 @@ class SimpleIndex:
             index.url   # http://127.0.0.1:PORT/simple
     """
 
-    def __init__(self, files: list[Path]) -> None:
+    def __init__(self, files: list[Path], yanked: tuple[str, ...] = ()) -> None:
         self.files = {f.name: f for f in files}
+        self.yanked = set(yanked)  # file names served with data-yanked, as PyPI marks them
         self.projects: dict[str, list[str]] = {}
         for f in files:
             project = normalize(re.split(r"-\d", f.name, maxsplit=1)[0])
@@ -116,7 +135,8 @@ class SimpleIndex:
             links = []
             for name in sorted(self.projects[project]):
                 digest = hashlib.sha256(self.files[name].read_bytes()).hexdigest()
-                links.append(f'<a href="/files/{html.escape(name)}#sha256={digest}">{html.escape(name)}</a>\n')
+                attrs = _requires_python_attr(self.files[name]) + (' data-yanked=""' if name in self.yanked else "")
+                links.append(f'<a href="/files/{html.escape(name)}#sha256={digest}"{attrs}>{html.escape(name)}</a>\n')
             return 200, "text/html", f"<!DOCTYPE html><html><body>\n{''.join(links)}</body></html>\n".encode()
         match = re.fullmatch(r"/files/([^/]+)", path)
         if match and match.group(1) in self.files:

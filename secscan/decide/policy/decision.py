@@ -26,9 +26,15 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from secscan.decide.baseline import Baseline, apply_baseline, utc
-from secscan.decide.policy.license_check import LICENSE_RULES, POLICY_TOOL, RULE_UNKNOWN
+from secscan.decide.policy.license_check import (
+    LICENSE_RULES,
+    POLICY_TOOL,
+    RULE_DENIED,
+    RULE_NOT_ALLOWED,
+    RULE_UNKNOWN,
+)
 from secscan.decide.policy.model import Policy, SuppressionRule, tool_key
-from secscan.findings import Finding, Severity, Suppression
+from secscan.findings import Category, Finding, Severity, Suppression
 from secscan.normalizer.correlate import Group, correlate, with_seen_by
 from secscan.sarif import keys
 from secscan.sarif.status import RunState, RunStatus
@@ -91,6 +97,8 @@ class _Verdict:
     counted: bool = True  # False under mode: new for issues already in the baseline
     sla: SlaStatus | None = None
     license_warning: bool = False
+    license_judged: bool = False  # a licence issue: the licence rules judge it, not its severity
+    license_message: str | None = None  # the licence rules' verdict on it, when they reject it
 
 
 @dataclass(slots=True)
@@ -204,6 +212,8 @@ class Decision:
             return f"mode: new and this issue is {v.state} in the baseline"
         if v.license_warning:
             return "licenses.unknown: warn (reported, never blocks)"
+        if v.license_judged:
+            return "a licence the licenses rules accept (a scanner's own licence rating does not block)"
         parts = []
         cap = p.max.get(v.severity.label)
         if cap is not None:
@@ -396,6 +406,66 @@ def _is_policy_license(f: Finding) -> bool:
     return f.tool == POLICY_TOOL and f.rule_id in LICENSE_RULES
 
 
+_RULE_WEIGHT = {RULE_DENIED: 0, RULE_NOT_ALLOWED: 1, RULE_UNKNOWN: 2}
+
+
+def _license_issue(g: Group, policy: Policy) -> bool:
+    """An issue the licence rules judge: the policy's licence verdicts, alone or with the
+    scanners' licence findings about the same package and licence (one issue, see
+    :func:`secscan.normalizer.correlate.license_keys`); under a ``licenses`` policy, a
+    scanner's licence findings alone too (the policy found that licence acceptable)."""
+    if not all(f.category is Category.LICENSE for f in g.findings):
+        return False
+    return policy.licenses is not None or any(_is_policy_license(f) for f in g.findings)
+
+
+def _judge_license(v: _Verdict, policy: Policy) -> bool:
+    """Judge a licence issue by ``licenses`` (denied and not-allowed block, unknown only
+    under ``unknown: deny``), never by a scanner's own licence severity: trivy rates a
+    licence by its category (``UNKNOWN`` for an unknown one, which ``unknown_as`` would
+    make high).  False when ``v`` is not a licence issue."""
+    g = v.group
+    if not _license_issue(g, policy):
+        return False
+    v.license_judged = True
+    lic = sorted((f for f in g.findings if _is_policy_license(f)),
+                 key=lambda f: (_RULE_WEIGHT.get(f.rule_id, 3), -int(f.severity), f.fingerprint))
+    verdicts = [(f.rule_id, f.message, f.severity) for f in lic] or _scanner_verdicts(g, policy)
+    if not verdicts:
+        # the licence rules accept it; the scanner's rating is kept for the counts (an
+        # unknown one as low: accepted)
+        known = max(f.severity for f in g.findings)
+        v.severity = known if known is not Severity.UNKNOWN else Severity.LOW
+        v.license_message = None
+        return True
+    rule, message, _severity = verdicts[0]
+    v.severity = max(sev for _, _, sev in verdicts)
+    v.license_message = message
+    if rule == RULE_UNKNOWN and (policy.licenses is None or policy.licenses.unknown != "deny"):
+        v.license_warning = True
+    elif v.counted:
+        v.reasons.append(f"licenses: {rule} — {message}")
+    return True
+
+
+def _scanner_verdicts(g: Group, policy: Policy) -> list[tuple[str, str, Severity]]:
+    """The licence rules applied to the scanners' own licence findings of an issue the
+    inventory gave no verdict for (findings evaluated without their inventory, as
+    ``evaluate`` on a converted report): (rule, why, severity), worst first."""
+    from secscan.decide.policy.license_check import judge
+
+    assert policy.licenses is not None  # _license_issue: no policy verdict, so a licenses policy
+    out = []
+    for f in g.findings:
+        text = str((f.properties or {}).get("license") or f.rule_id)
+        rule, _ids, why = judge(text, policy.licenses)
+        if rule is not None:
+            subject = f.package.name if f.package is not None else (f.path or "a file")
+            severity = Severity.LOW if rule == RULE_UNKNOWN and policy.licenses.unknown == "warn" else Severity.HIGH
+            out.append((rule, f"{subject} is licensed {text!r} ({f.tool}): {why}", severity))
+    return sorted(out, key=lambda r: (_RULE_WEIGHT.get(r[0], 3), r[1]))
+
+
 def _judge(groups: list[Group], policy: Policy, now: datetime) -> list[_Verdict]:
     verdicts = []
     fail_on = policy.fail_on_severity
@@ -412,13 +482,7 @@ def _judge(groups: list[Group], policy: Policy, now: datetime) -> list[_Verdict]
             v.reasons.append(f"unaudited: {why} (waive: unaudited.packages or unaudited.accept)")
             verdicts.append(v)
             continue
-        lic = [f for f in g.findings if _is_policy_license(f)]
-        if lic and len(lic) == len(g.findings):
-            rule = lic[0].rule_id
-            if rule == RULE_UNKNOWN and (policy.licenses is None or policy.licenses.unknown != "deny"):
-                v.license_warning = True
-            elif v.counted:
-                v.reasons.append(f"licenses: {rule} — {lic[0].message}")
+        if _judge_license(v, policy):
             verdicts.append(v)
             continue
         if v.counted and sev.label not in policy.max and fail_on is not None and sev >= fail_on:
@@ -431,12 +495,12 @@ def _judge(groups: list[Group], policy: Policy, now: datetime) -> list[_Verdict]
         if v.sla is not None and v.sla.breached and v.counted:
             v.reasons.append(v.sla.describe())
         verdicts.append(v)
-    counted = Counter(v.severity.label for v in verdicts if v.counted and not v.license_warning
-                      and not all(_is_policy_license(f) or _is_coverage(f) for f in v.group.findings))
+    counted = Counter(v.severity.label for v in verdicts if v.counted and not v.license_judged
+                      and not all(_is_coverage(f) for f in v.group.findings))
     for v in verdicts:
         cap = policy.max.get(v.severity.label)
-        if cap is not None and v.counted and counted[v.severity.label] > cap and \
-                not all(_is_policy_license(f) or _is_coverage(f) for f in v.group.findings):
+        if cap is not None and v.counted and counted[v.severity.label] > cap and not v.license_judged and \
+                not all(_is_coverage(f) for f in v.group.findings):
             v.reasons.insert(0, f"max.{v.severity.label}: {cap} ({counted[v.severity.label]} found)")
     return verdicts
 
@@ -503,7 +567,10 @@ def evaluate(
             notes.setdefault(f.fingerprint, []).append(f"baseline: {f.baseline_state}{since}")
     kept = _override(kept, policy, notes)
     for f in kept:
-        if f.severity is Severity.UNKNOWN:
+        if f.severity is Severity.UNKNOWN and f.category is Category.LICENSE and policy.licenses is not None:
+            notes.setdefault(f.fingerprint, []).append("a licence: judged by licenses, not by severity "
+                                                       "(unknown_as does not apply)")
+        elif f.severity is Severity.UNKNOWN:
             notes.setdefault(f.fingerprint, []).append(f"unknown severity counts as {policy.unknown_as} (unknown_as)")
     kept, expired, unused = _suppress(kept, policy, now.date(), notes)
     if policy.vex:
@@ -539,7 +606,7 @@ def evaluate(
         from secscan.decide.prioritise.exploits import missing_data
 
         failures += missing_data(policy, exploits)
-    warnings = [f"{v.group.representative.message}" for v in verdicts if v.license_warning]
+    warnings = [v.license_message or v.group.representative.message for v in verdicts if v.license_warning]
     if baseline is not None and baseline.without_fingerprint:
         warnings.append(f"baseline {baseline.source}: {baseline.without_fingerprint} result(s) without a "
                         "secscan fingerprint were ignored")

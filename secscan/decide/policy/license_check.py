@@ -76,11 +76,29 @@ def judge(name: str, lic: LicensePolicy) -> tuple[str | None, tuple[str, ...], s
     return rule, ids, "; ".join(why for _, why in bad)
 
 
+def _join_versionless(seen: dict[tuple[str, str, str], tuple[LicenseRecord, list[str]]]) -> None:
+    """Fold each record without a version into the first versioned record of the same
+    package and licence (its tools added to that record's), in place."""
+    versioned: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for key in sorted(seen):
+        if key[1]:
+            versioned.setdefault((key[0], key[2]), key)
+    for key in [k for k in seen if not k[1]]:
+        into = versioned.get((key[0], key[2]))
+        if into is None:
+            continue
+        tools = seen[into][1]
+        tools.extend(t for t in seen.pop(key)[1] if t not in tools)
+
+
 def license_findings(records: Iterable[LicenseRecord], policy: Policy) -> list[Finding]:
     """One finding per package (name + version) whose licence the policy rejects.
 
     The same package reported by pip-licenses and trivy gives one finding (the first
-    record; both tools listed in ``properties["inventory-tools"]``)."""
+    record; both tools listed in ``properties["inventory-tools"]``).  A record without a
+    version joins a versioned record of the same package and licence: trivy names an
+    installed package's licence in a result of its own, without the version its
+    package list gives (``foo`` and ``foo 0.1.0`` are one package, one problem)."""
     lic = policy.licenses
     if lic is None:
         return []
@@ -94,6 +112,7 @@ def license_findings(records: Iterable[LicenseRecord], policy: Policy) -> list[F
                 seen[key][1].append(rec.source)
             continue
         seen[key] = (rec, [rec.source] if rec.source else [])
+    _join_versionless(seen)
     out: list[Finding] = []
     for (_, _, _), (rec, tools) in sorted(seen.items()):
         rule, ids, why = judge(rec.license, lic)
