@@ -218,18 +218,11 @@ def _probe(path: Path, settings: RunSettings, options: dict[str, dict[str, Any]]
     return dict(probe_services(wanted, urls))
 
 
-def _not_checked(result: ScanResult, settings: RunSettings, skip: Sequence[str]) -> tuple[NotChecked, ...]:
+def _not_checked(result: ScanResult) -> tuple[NotChecked, ...]:
     """Scanners that did not run (left out by ``skip`` or the policy's ``enabled:
-    false``, skipped, missing, failed) and dependencies a scanner could not audit."""
-    from secscan.collect.scan import resolve_scanners
-    from secscan.scanners import canonical_tool
-
-    by_settings = {canonical_tool(t) for t in settings.skip}
+    false``, skipped, missing, failed: all in ``result.runs``, see
+    :func:`record_left_out`) and dependencies a scanner could not audit."""
     out: list[NotChecked] = []
-    for tool in resolve_scanners(settings.scanners):
-        if tool not in result.runs and tool in {canonical_tool(t) for t in skip}:
-            why = "excluded by skip" if tool in by_settings else "enabled: false in the policy"
-            out.append(NotChecked(tool, None, f"skipped: {why}", False))
     for tool, r in result.runs.items():
         if r.status != "ok":
             out.append(NotChecked(tool, None, f"{r.status}: {r.reason}", r.blocks))
@@ -313,6 +306,7 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
     options, skip = policy_scan_options(policy, _canonical_options(settings.options), settings.skip)
     from secscan.collect.pull_request import start_pull_request
 
+    configured_skip = list(skip)  # pull-request mode adds the scanners it does not need
     pr = start_pull_request(path, settings, skip, options, baseline=baseline)  # None: a full scan
     if pr is not None:
         skip, options = pr.skip, pr.options
@@ -325,6 +319,7 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
     result = scan(path, scanners=settings.scanners, skip=skip, required=required, timeout=settings.timeout,
                   jobs=settings.jobs, options=options, offline=settings.offline is not False, progress=progress,
                   network=network, images=settings.images, cache=settings.cache)
+    record_left_out(result, settings, configured_skip, options)
     if pr is not None:
         pr.scan_base(result, timeout=settings.timeout, jobs=settings.jobs, offline=settings.offline is not False,
                      network=network, notice=notice)
@@ -341,23 +336,45 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
         properties["pullRequest"] = pr.properties(decision)
     previous = read_layout(baseline) if baseline and pr is None else None  # categories stay put night to night
     return RunOutcome(result=result, decision=decision, findings=tuple(result.findings),
-                      exit_code=exit_code_of(result, decision), not_checked=_not_checked(result, settings, skip),
+                      exit_code=exit_code_of(result, decision), not_checked=_not_checked(result),
                       plan=plan, exploits=exploits, settings=settings, properties=properties, previous=previous,
                       pull_request=pr)
 
 
 def carried_findings(result: ScanResult, baseline_path: str | Path, findings: Sequence[Finding]) -> list[Finding]:
-    """Previous findings of the scanners that did not run this time (see
-    :func:`secscan.decide.baseline.carry_forward`)."""
-    from secscan.decide.baseline import carry_forward
-    from secscan.parse.sarif_reader import read_sarif
-    from secscan.scanners import read_raw
+    """Previous findings of the scanners that did not run this time, skipped ones
+    included (see :func:`secscan.decide.baseline.carry_forward`)."""
+    from secscan.decide.baseline import carry_from_log
 
     not_checked = {tool: f"{run.status}: {run.reason}" for tool, run in result.runs.items() if run.status != "ok"}
-    if not not_checked:
-        return []
-    previous = read_sarif(read_raw(baseline_path)).findings
-    return list(carry_forward(previous, not_checked, (f.fingerprint for f in findings if f.fingerprint)))
+    return carry_from_log(baseline_path, not_checked, findings)
+
+
+def record_left_out(result: ScanResult, settings: RunSettings, skip: Sequence[str],
+                    options: Mapping[str, Mapping[str, Any]]) -> None:
+    """Record the scanners of the scan left out by ``--skip`` or ``enabled: false`` as
+    skipped runs, as if each had nothing to scan.
+
+    Why: a scanner absent from the run reads as one secscan no longer uses — the SARIF
+    writer then closes its GitHub categories with an empty run and the baseline counts
+    every finding of it fixed.  A skipped scanner checked nothing: its findings are
+    carried (``notRechecked``), its categories kept, its run left out of the upload
+    (docs/nightly.md).  Only a scanner outside the scan altogether (not among
+    ``--scanners``) is one secscan no longer uses."""
+    from secscan.collect.scan import SKIPPED, ScannerRun, resolve_scanners
+    from secscan.scanners import canonical_tool
+
+    by_settings = {canonical_tool(t) for t in settings.skip}
+    by_policy = {canonical_tool(t) for t in skip} - by_settings
+    by_options = {t for t, o in options.items() if t != "advisories" and o.get("enabled", True) is False}
+    for tool in resolve_scanners(settings.scanners):
+        if tool in result.runs:
+            continue  # it ran, or scan() recorded it (a required scanner left out)
+        why = ("excluded by --skip" if tool in by_settings else "enabled: false in the policy" if tool in by_policy
+               else "enabled: false in the options" if tool in by_options else None)
+        if why is not None:
+            result.runs[tool] = ScannerRun(tool=tool, status=SKIPPED, reason=why, required=False)
+    result.runs = dict(sorted(result.runs.items()))
 
 
 def fail_for_scanners(decision: Decision, failed: Sequence[Any]) -> None:
@@ -383,8 +400,6 @@ def apply_policy(result: ScanResult, policy: Policy, baseline_path: str | Path |
     from secscan.normalizer.finalize import normalize
 
     findings = list(result.findings)
-    if baseline_path:
-        findings += carried_findings(result, baseline_path, findings)
     if result.licenses:
         from secscan.collect.requirements import project_manifest
 
@@ -393,6 +408,8 @@ def apply_policy(result: ScanResult, policy: Policy, baseline_path: str | Path |
                     else replace(f, package=replace(f.package, manifest=manifest))
                     for f in license_findings(result.licenses, policy)]
         findings = normalize(findings + licensed, result.target)
+    if baseline_path:  # after the licence findings: one found again tonight is not carried
+        findings += carried_findings(result, baseline_path, findings)
     baseline = read_baseline(baseline_path) if baseline_path else baseline
     decision = evaluate(findings, policy, baseline=baseline, now=now, scanner_status=result.scanner_status,
                         exploits=exploits)

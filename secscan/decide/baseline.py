@@ -214,29 +214,60 @@ def apply_baseline(findings: Iterable[Finding], baseline: Baseline, now: datetim
 
 
 NOT_RECHECKED = "notRechecked"  # Finding.properties key (SARIF: properties[keys.extra_key(NOT_RECHECKED)])
+INVENTORY_TOOLS = "inventory-tools"  # a licence finding's inventory tools (secscan.decide.policy.license_check)
+
+
+def _not_checked_source(f: Finding, not_checked: Mapping[str, str]) -> str | None:
+    """The scanner of ``not_checked`` behind ``f``: its own tool, or — a licence finding
+    of the policy (tool ``secscan-policy``) — an inventory tool it was built from."""
+    if f.tool in not_checked:
+        return f.tool
+    sources = f.properties.get(INVENTORY_TOOLS)
+    for tool in sources if isinstance(sources, (list, tuple)) else ():
+        if isinstance(tool, str) and tool in not_checked:
+            return tool
+    return None
 
 
 def carry_forward(previous: Iterable[Finding], not_checked: Mapping[str, str],
                   present: Iterable[str] = ()) -> list[Finding]:
     """The previous run's findings of scanners that did not check anything this run.
 
-    A scanner that failed or was skipped has not said its findings are gone: counting
-    them *fixed* would close their alerts and restart their SLA clock the next night.
-    So each previous finding of such a scanner (``not_checked``: tool → why) is kept,
-    with its fingerprint and first-seen time, marked ``notRechecked`` with the reason;
-    :func:`apply_baseline` then finds it ``unchanged`` and the policy judges it as
-    before.  Findings whose fingerprint this run reported anyway (``present``) and
-    results the previous run already called fixed are not carried.  Waivers of the
-    policy are dropped: the policy of this run applies them again."""
+    A scanner that failed or was skipped (left out by ``--skip`` or the policy's
+    ``enabled: false``, nothing of its kind to scan, not installed) has not said its
+    findings are gone: counting them *fixed* would close their alerts and restart their
+    SLA clock the next night.  So each previous finding of such a scanner
+    (``not_checked``: tool → why) is kept, with its fingerprint and first-seen time,
+    marked ``notRechecked`` with the reason; :func:`apply_baseline` then finds it
+    ``unchanged`` and the policy judges it as before.  A licence finding of the policy
+    is the scanner's whose inventory it came from (``inventory-tools``): a skipped
+    pip-licenses has not said a denied licence is gone either.  Findings whose
+    fingerprint this run reported anyway (``present``) and results the previous run
+    already called fixed are not carried.  Waivers of the policy are dropped: the policy
+    of this run applies them again."""
     seen = set(present)
     out = []
     for f in previous:
-        why = not_checked.get(f.tool)
-        if why is None or not f.fingerprint or f.fingerprint in seen or f.baseline_state == "absent":
+        tool = _not_checked_source(f, not_checked)
+        if tool is None or not f.fingerprint or f.fingerprint in seen or f.baseline_state == "absent":
             continue
         seen.add(f.fingerprint)
         props = dict(f.properties)
-        props[NOT_RECHECKED] = f"not re-checked in this run: {f.tool} {why}"
+        props[NOT_RECHECKED] = f"not re-checked in this run: {tool} {not_checked[tool]}"
         kept = tuple(s for s in f.suppressions if not s.source.startswith("policy:"))
         out.append(replace(f, properties=props, suppressions=kept, baseline_state=None))
     return out
+
+
+def carry_from_log(baseline_path: str | Path, not_checked: Mapping[str, str],
+                   findings: Iterable[Finding]) -> list[Finding]:
+    """:func:`carry_forward` of the findings in the previous run's SARIF file, for
+    ``secscan run --baseline`` and ``secscan gate --baseline`` alike (``[]`` when every
+    scanner checked)."""
+    if not not_checked:
+        return []
+    from secscan.parse.sarif_reader import read_sarif
+    from secscan.scanners import read_raw
+
+    previous = read_sarif(read_raw(baseline_path)).findings
+    return carry_forward(previous, not_checked, (f.fingerprint for f in findings if f.fingerprint))

@@ -113,9 +113,12 @@ def test_a_pass_says_what_was_not_checked(sample, tmp_path) -> None:
                "--sarif", str(tmp_path / "o.sarif"), "-q", env={"COLUMNS": "120"})
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == "GATE: PASSED — no blocking issues; not checked: pip-audit (skipped), safety (skipped)"
-    for tool in ("pip-audit", "safety"):
-        assert next(line for line in lines if line.split()[1:2] == [tool]).split()[0] == "-"
+    # the scanners left out by --skip did not check anything either (nor say their findings are gone)
+    gate = " ".join(" ".join(lines[:2]).split())  # the line wraps at 120 columns
+    assert gate == ("GATE: PASSED — no blocking issues; not checked: gitleaks (skipped), pip-audit (skipped), "
+                    "pip-licenses (skipped), safety (skipped), semgrep (skipped), trivy (skipped)")
+    for tool in ("gitleaks", "pip-audit", "pip-licenses", "safety", "semgrep", "trivy"):
+        assert next(line for line in lines if line.startswith("  ") and line.split()[1:2] == [tool]).split()[0] == "-"
     assert any(line.startswith("  skipped = ") for line in lines)  # the legend says what it means
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from secscan.decide.baseline import NOT_RECHECKED
 from secscan.decide.policy.decision import Decision, evaluate
 from secscan.decide.policy.license_check import LICENSE_RULES, POLICY_TOOL, license_findings
 from secscan.decide.policy.loader import load_policy
@@ -117,7 +118,10 @@ def findings_from_sarif(path: str | Path, policy: Policy) -> tuple[list[Finding]
     parsed = read_sarif(raw)
     findings = list(parsed.findings)
     if parsed.licenses and policy.licenses is not None:
-        findings = [f for f in findings if not (f.tool == POLICY_TOOL and f.rule_id in LICENSE_RULES)]
+        # re-judged from the inventory, except those carried from a night whose inventory
+        # this log does not hold (the inventory tool did not run: notRechecked)
+        findings = [f for f in findings if not (f.tool == POLICY_TOOL and f.rule_id in LICENSE_RULES
+                                                and NOT_RECHECKED not in f.properties)]
         findings.extend(license_findings(parsed.licenses, policy))
     return normalize(findings), scanner_status_from_sarif(doc)
 
@@ -134,8 +138,22 @@ def gate(sarif_path: str | Path, policy_path: str | Path, baseline_path: str | P
     policy = load_policy(policy_path)
     findings, status = findings_from_sarif(sarif_path, policy)
     baseline = read_baseline(baseline_path) if baseline_path is not None else None
+    if baseline_path is not None:
+        findings += carried_from_baseline(baseline_path, status, findings)
     exploits = _exploit_data(sarif_path, policy, kev, epss)
     return evaluate(findings, policy, baseline=baseline, now=now, scanner_status=status, exploits=exploits)
+
+
+def carried_from_baseline(baseline_path: str | Path, status: Mapping[str, str],
+                          findings: list[Finding]) -> list[Finding]:
+    """The baseline's findings of the scanners whose run in this log did not check
+    anything (skipped, failed, missing): carried as ``notRechecked``, as ``secscan run
+    --baseline`` carries them, so they are unchanged and block as before — never
+    counted fixed because a scanner did not look (:func:`secscan.decide.baseline.carry_forward`)."""
+    from secscan.decide.baseline import carry_from_log
+
+    not_checked = {tool: text for tool, text in status.items() if not RunState.parse(text).ok}
+    return carry_from_log(baseline_path, not_checked, findings)
 
 
 def _exploit_data(sarif_path: str | Path, policy: Policy, kev: str | Path | None, epss: str | Path | None) -> Any:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from secscan.decide.baseline import INVENTORY_TOOLS
 from secscan.decide.policy.model import LicensePolicy, Policy, word_matches
 from secscan.findings import Category, Finding, LicenseRecord, Location, Package, Severity
 from secscan.normalizer.fingerprint import normalize_package_name
@@ -135,6 +136,6 @@ def license_findings(records: Iterable[LicenseRecord], policy: Policy) -> list[F
             package=Package(name=rec.package, version=rec.version, manifest=rec.path),
             tags=("license",),
             fingerprint_hint=f"{rec.license}",
-            properties={"license": rec.license, "spdx": list(ids), "inventory-tools": sorted(tools)},
+            properties={"license": rec.license, "spdx": list(ids), INVENTORY_TOOLS: sorted(tools)},
         ))
     return out

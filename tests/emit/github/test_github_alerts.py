@@ -61,18 +61,19 @@ class Nights:
         self.repo = make_sample_repo(tmp, history=False)
         self.summary = tmp / "step-summary.md"
 
-    def run(self, suppression: str = "", fail_gitleaks: bool = False, upload_args: tuple[str, ...] = ()) -> dict:
+    def run(self, suppression: str = "", fail_gitleaks: bool = False, upload_args: tuple[str, ...] = (),
+            scanners: str = "bandit,gitleaks", run_args: tuple[str, ...] = (), code: int = 0) -> dict:
         self.night += 1
         out = self.tmp / f"night{self.night}.sarif"
-        args = ["run", str(self.repo), "--scanners", "bandit,gitleaks", "--sarif", str(out), "--format", "none",
-                "-q", "--policy", str(_policy(self.tmp, self.night, suppression))]
+        args = ["run", str(self.repo), "--scanners", scanners, "--sarif", str(out), "--format", "none",
+                "-q", "--policy", str(_policy(self.tmp, self.night, suppression)), *run_args]
         previous = self.tmp / f"night{self.night - 1}.sarif"
         if previous.exists():
             args += ["--baseline", str(previous)]
         if fail_gitleaks:
             args += ["--option", f"gitleaks.config={self.tmp / 'no-such-gitleaks.toml'}"]
         proc = subprocess.run([sys.executable, "-m", "secscan", *args], capture_output=True, text=True, timeout=300)
-        assert proc.returncode == (3 if fail_gitleaks else 0), proc.stderr
+        assert proc.returncode == (3 if fail_gitleaks else code), proc.stderr
         env = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": TOKEN, "GITHUB_STEP_SUMMARY": str(self.summary),
                "PYTHONPATH": str(REPO)}
         up = subprocess.run([sys.executable, "-m", "secscan", "upload", str(out), "--repo", "octo/demo", "--ref", REF,
@@ -149,6 +150,53 @@ def test_six_nights_of_suppressions_a_failing_scanner_moved_code_and_a_persons_d
         summary = nights.summary.read_text(encoding="utf-8")
         assert summary.count("## secscan upload to GitHub code scanning") == 6
         assert "not uploaded: gitleaks" in summary and "| bandit |" in summary
+
+
+def _tool_runs(sarif: dict, tool: str) -> list[dict]:
+    return [r for r in sarif["runs"] if r["properties"]["secscan/tool"] == tool]
+
+
+def test_a_skipped_scanner_keeps_its_alerts_open_until_it_leaves_the_scan(tmp_path):
+    """--skip, or nothing of its kind to scan, is not a fix: the scanner's findings are
+    carried (notRechecked), its category is kept and its run is not uploaded, so its
+    alerts stay open; only a scanner no longer among --scanners is closed out."""
+    with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
+        nights = Nights(tmp_path, gh)
+        first = nights.run()
+        bandit = first["alerts"]["bandit"]["opened"]
+        assert bandit >= 10
+        night1 = {r["partialFingerprints"]["secscan/v1"] for r in _tool_runs(nights.sarif, "bandit")[0]["results"]}
+
+        # night 2: --skip bandit
+        second = nights.run(run_args=("--skip", "bandit"))
+        assert second["not_uploaded"] == [{"tool": "bandit", "category": "secscan/bandit/",
+                                           "reason": "skipped: excluded by --skip"}]
+        assert len(gh.alerts_of("bandit", "open")) == bandit and not gh.alerts_of("bandit", "fixed")
+        [run] = _tool_runs(nights.sarif, "bandit")  # no closeout run
+        assert not run["properties"].get("secscan/closeout")
+        assert run["properties"]["secscan/categories"] == ["secscan/bandit/"]
+        assert {r["partialFingerprints"]["secscan/v1"] for r in run["results"]} == night1
+        assert {r["baselineState"] for r in run["results"]} == {"unchanged"}
+        assert {r["properties"]["secscan/x/notRechecked"] for r in run["results"]} == {
+            "not re-checked in this run: bandit skipped: excluded by --skip"}
+        assert nights.sarif["properties"]["secscan"]["decision"]["counts_by_state"]["fixed"] == 0
+
+        # night 3: no Python file left — bandit has nothing to scan, which is not a fix either
+        for py in sorted(nights.repo.rglob("*.py")):
+            py.unlink()
+        third = nights.run(code=3)  # named in --scanners, so required: exit 3
+        [left] = third["not_uploaded"]
+        assert (left["tool"], left["reason"].split(":")[0]) == ("bandit", "skipped")
+        assert len(gh.alerts_of("bandit", "open")) == bandit and not gh.alerts_of("bandit", "fixed")
+        [run] = _tool_runs(nights.sarif, "bandit")
+        assert len(run["results"]) == bandit and not run["properties"].get("secscan/closeout")
+
+        # night 4: bandit is no longer among the scanners: its category is closed out
+        fourth = nights.run(scanners="gitleaks")
+        assert fourth["not_uploaded"] == [] and fourth["alerts"]["bandit"]["fixed"] == bandit
+        [run] = _tool_runs(nights.sarif, "bandit")
+        assert run["properties"]["secscan/closeout"] is True and run["results"] == []
+        assert len(gh.alerts_of("bandit", "fixed")) == bandit and not gh.alerts_of("bandit", "open")
 
 
 def _suppressed_log(tmp_path: Path, rule: str = "B603") -> dict:
