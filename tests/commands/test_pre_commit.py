@@ -14,6 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from secscan.cli import main
+from support.git import committed_repo
 from support.paths import REPO
 
 pytestmark = [pytest.mark.bandit, pytest.mark.semgrep, pytest.mark.gitleaks]  # the real scanners these tests run
@@ -30,12 +31,7 @@ def _git(repo: Path, *args: str) -> None:
 
 @pytest.fixture()
 def repo(tmp_path: Path, monkeypatch) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    _git(root, "init", "-q")
-    (root / "app.py").write_text("print('hello')\n")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "first")
+    root = committed_repo(tmp_path / "repo", {"app.py": "print('hello')\n"})
     monkeypatch.chdir(root)
     return root
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from secscan.cli import main
 from secscan.commands.run import RunRequest, execute_run
-from support.git import FAKE_AWS
+from support.git import FAKE_AWS, committed_repo
 from support.git import git as _git
 
 pytestmark = [pytest.mark.bandit, pytest.mark.gitleaks]  # the real scanners these tests run
@@ -89,13 +89,8 @@ def test_a_run_that_exits_3_never_prints_gate_passed(tmp_path: Path) -> None:
 
 
 def _bandit_repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    (repo / "app.py").write_text('import subprocess\n\nsubprocess.call("ls " + input(), shell=True)\n')
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "app")
-    return repo
+    return committed_repo(tmp_path / "repo", {"app.py": 'import subprocess\n\nsubprocess.call("ls " + input(), shell=True)\n'},
+                          "app")
 
 
 def _run(repo: Path, sarif: Path, *args: str) -> None:

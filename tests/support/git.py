@@ -16,3 +16,15 @@ def git(repo: Path, *args: str) -> str:
     """``git -C repo ARGS``'s standard output; a failing command fails the test."""
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=ENV,
                           text=True).stdout
+
+
+def committed_repo(root: Path, files: dict[str, str], message: str = "first") -> Path:
+    """A new repository at ``root`` holding ``files`` (path → text) in one commit."""
+    root.mkdir(parents=True)
+    git(root, "init", "-q")
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", message)
+    return root
