@@ -5,8 +5,9 @@ anchors referring to anchors expand to a 351 MB SARIF (the loader shares the nod
 whoever walks or serializes the result pays for every copy) — nor 5,000 nested
 brackets, which end in a ``RecursionError``.  bandit's YAML reports and secscan's
 policy and config files are read with :class:`BoundedLoader` instead: an alias may
-stand for at most :data:`MAX_ALIAS_NODES` nodes in all, and nesting stops at
-:data:`MAX_DEPTH`.  Real reports use no aliases at all; a policy may use a few.
+stand for at most :data:`MAX_ALIAS_NODES` nodes in all, nesting stops at
+:data:`MAX_DEPTH`, and an alias inside the collection it names (a cycle, which
+PyYAML builds as a recursive object: every walk of it recurses without end) is refused.  Real reports use no aliases at all; a policy may use a few.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
         self._alias_nodes = 0
+        self._open_anchors: set[str] = set()  # anchors of the collections being composed
 
     if TYPE_CHECKING:  # types-PyYAML leaves the parser's peek_event unannotated (an event of any kind)
         def peek_event(self) -> Any: ...
@@ -40,6 +42,9 @@ class BoundedLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
+            if event.anchor in self._open_anchors:
+                raise LimitError(None, None, f"the alias *{event.anchor} is inside the node it names "
+                                 "(a cycle)", event.start_mark)
             node = self.anchors.get(event.anchor)
             if node is not None:
                 remaining = self.max_alias_nodes - self._alias_nodes
@@ -49,12 +54,18 @@ class BoundedLoader(yaml.SafeLoader):
                                      "(an alias bomb?)", event.start_mark)
             return super().compose_node(parent, index)
         self._depth += 1
+        event = self.peek_event()
+        anchor = event.anchor if isinstance(event, yaml.CollectionStartEvent) else None
+        if anchor is not None:
+            self._open_anchors.add(anchor)
         try:
             if self._depth > self.max_depth:
-                raise LimitError(None, None, f"nested deeper than {self.max_depth} levels", self.peek_event().start_mark)
+                raise LimitError(None, None, f"nested deeper than {self.max_depth} levels", event.start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+            if anchor is not None:
+                self._open_anchors.discard(anchor)
 
 
 def _count(node: Any, budget: int) -> int:

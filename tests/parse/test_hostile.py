@@ -236,6 +236,8 @@ EXPECTED_EXIT = {
     "policy--alias-bomb.yml": 2,
     "policy--sla-days-overflow.yml": 2,
     "policy--deep-nesting.yml": 2,
+    "policy--alias-cycle.yml": 2,
+    "convert--trivy-compliance-control-lone-surrogate.json": 0,
     "convert--utf16-bom.json": 0,
     "convert--trivy-os-target-traversal.json": 0,
     "convert--gitleaks-sarif-no-driver-name.sarif": 0,
@@ -386,3 +388,17 @@ def test_write_sarif_leaves_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         writer.write_sarif([], tmp_path / "out.sarif")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_alias_inside_the_collection_it_names_is_refused_not_recursed():
+    """PyYAML builds ``a: &x [1, *x]`` as a list that contains itself: every walk of it
+    (the policy's line map, jsonschema, a serializer) recurses without end."""
+    import yaml
+
+    from secscan.parse.yamlsafe import safe_load
+
+    for text in ("a: &x [1, *x]\n", "a: &m\n  b: *m\n", "a: &o\n  - &i {c: *o}\n"):
+        with pytest.raises(yaml.YAMLError, match="cycle"):
+            safe_load(text)
+    assert safe_load("a: &x [1, 2]\nb: *x\nc: &y {d: 1}\ne: [*y, *x]\n") == {
+        "a": [1, 2], "b": [1, 2], "c": {"d": 1}, "e": [{"d": 1}, [1, 2]]}
