@@ -188,16 +188,32 @@ def read_raw(path: str | Path) -> RawReport:
     return RawReport(data, str(path))
 
 
+# readers of any tool's SARIF or GitLab report: the tool's own reader, listed first, wins
+_FALLBACK_READERS = frozenset({"sarif", "gitlab"})
+
+
 def detect(raw: RawReport) -> tuple[str, str]:
     """(tool, format) of a report, from its content; ReportError if unrecognized."""
     if raw.is_blank():
         raise ReportError(raw.source, "empty file: no report to read")
     if raw.is_json():
         raw.document()  # a damaged JSON file gets its precise error, not "unrecognized"
+    found: tuple[str, str] | None = None
     for candidate in registry():
         fmt = candidate.detect(raw)
-        if fmt:
-            return candidate.name, fmt
+        if not fmt:
+            continue
+        if found is None:
+            found = (candidate.name, fmt)
+            if candidate.name in _FALLBACK_READERS or not raw.is_json() or raw.document() in (None, []):
+                break  # a generic reader, or a bare null/[] (said by load_raw)
+        elif candidate.name not in _FALLBACK_READERS:
+            # a document with the keys of two tools' reports (hand-merged, or hostile): read
+            # as the first, the other's findings would vanish without a word
+            raise ReportError(raw.source, f"reads as a {found[0]} {found[1]} report and as a {candidate.name} "
+                              f"{fmt} report: pass --tool to say which tool wrote it")
+    if found is not None:
+        return found
     raise ReportError(raw.source, "not a report of any supported tool "
                       f"({', '.join(runnable())}) nor SARIF 2.1.0")
 

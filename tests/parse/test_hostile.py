@@ -402,3 +402,20 @@ def test_an_alias_inside_the_collection_it_names_is_refused_not_recursed():
             safe_load(text)
     assert safe_load("a: &x [1, 2]\nb: *x\nc: &y {d: 1}\ne: [*y, *x]\n") == {
         "a": [1, 2], "b": [1, 2], "c": {"d": 1}, "e": [{"d": 1}, [1, 2]]}
+
+
+def test_a_document_of_two_tools_is_refused_not_read_as_the_first(tmp_path):
+    """An empty semgrep report merged with a trivy one: read as semgrep's, the trivy
+    CRITICAL vanished without a word (`wrote 0 findings`, exit 0)."""
+    both = tmp_path / "both.json"
+    both.write_text(json.dumps({
+        "results": [], "errors": [], "paths": {"scanned": []}, "SchemaVersion": 2,
+        "Results": [{"Target": "requirements.txt", "Vulnerabilities": [
+            {"VulnerabilityID": "CVE-2024-0001", "PkgName": "x", "InstalledVersion": "1", "Severity": "CRITICAL"}]}]}))
+    proc = _cli("convert", str(both), "-o", str(tmp_path / "out.sarif"), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == (f"secscan: error: {both}: reads as a semgrep json report and as a trivy json "
+                                   "report: pass --tool to say which tool wrote it")
+    named = _cli("convert", str(both), "--tool", "trivy", "-o", str(tmp_path / "out.sarif"), cwd=tmp_path)
+    assert named.returncode == 0, named.stderr
+    assert "CVE-2024-0001" in (tmp_path / "out.sarif").read_text(encoding="utf-8")
