@@ -574,8 +574,10 @@ class FakeGitHub:
 
 
 def _category(run: dict[str, Any]) -> str:
+    """GitHub's documented rule: the ``automationDetails.id`` up to its last ``/``, without
+    it (``secscan/bandit/`` → ``secscan/bandit``); an id with no ``/`` has the empty category."""
     ident = str((run.get("automationDetails") or {}).get("id") or "")
-    return ident[: ident.rindex("/") + 1] if "/" in ident else ident
+    return ident[: ident.rindex("/")] if "/" in ident else ""
 
 
 def _processing_errors(sarif: dict[str, Any]) -> list[str]:

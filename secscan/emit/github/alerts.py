@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from secscan.emit.github.http import Http, server_message
-from secscan.emit.github.limits import category_of, driver_name
+from secscan.emit.github.limits import category_of, driver_name, github_category
 from secscan.emit.github.selection import is_suppressed
 from secscan.errors import UploadError
 from secscan.sarif import keys
@@ -78,7 +78,7 @@ class Alert:
         loc = inst.get("location") or {}
         line = loc.get("start_line")
         return cls(int(raw["number"]), str(raw.get("state") or ""), str((raw.get("tool") or {}).get("name") or ""),
-                   str((raw.get("rule") or {}).get("id") or ""), str(inst.get("category") or ""),
+                   str((raw.get("rule") or {}).get("id") or ""), github_category(str(inst.get("category") or "")),
                    str(loc.get("path") or ""), line if isinstance(line, int) else None,
                    str(raw.get("dismissed_comment") or ""), str(raw.get("url") or ""))
 
@@ -133,7 +133,7 @@ def result_index(log: Mapping[str, Any]) -> dict[tuple[str, str], dict[tuple[str
     more."""
     out: dict[tuple[str, str], dict[tuple[str, str, int], Mapping[str, Any] | None]] = {}
     for run in log.get("runs") or []:
-        table = out.setdefault((driver_name(run), category_of(run)), {})
+        table = out.setdefault((driver_name(run), github_category(category_of(run))), {})
         for res in (run.get("results") or [])[:5000]:
             phys = ((res.get("locations") or [{}])[0] or {}).get("physicalLocation") or {}
             uri = unquote(str((phys.get("artifactLocation") or {}).get("uri") or ""))

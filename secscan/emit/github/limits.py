@@ -69,6 +69,15 @@ def category_of(run: Mapping[str, Any]) -> str:
     return ident
 
 
+def github_category(category: str) -> str:
+    """A category in the form GitHub reports it (an alert's
+    ``most_recent_instance.category``, an analysis' ``category``): the ``automationDetails.id``
+    up to its last ``/``, *without* that ``/`` — ``secscan/bandit/`` is ``secscan/bandit``.
+    Taking one trailing ``/`` off both sides lets a run and its alerts be matched
+    whichever form a server answers in."""
+    return category[:-1] if category.endswith("/") else category
+
+
 def _with_category(run: Mapping[str, Any], cat: str) -> dict[str, Any]:
     out = dict(run)
     details = dict(out.get("automationDetails") or {})
