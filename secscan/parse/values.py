@@ -87,6 +87,8 @@ def clean_tree(value: Any, depth: int = 0) -> Any:
         return None
     if isinstance(value, list):
         return [clean_tree(v, depth + 1) for v in value[:1000]]
+    if isinstance(value, tuple):  # adapters write lists of ids as tuples (a finding is frozen)
+        return tuple(clean_tree(v, depth + 1) for v in value[:1000])
     if isinstance(value, dict):
         return {clean(str(k), MAX_ID, one_line=True): clean_tree(v, depth + 1) for k, v in list(value.items())[:1000]}
     if isinstance(value, float) and not math.isfinite(value):

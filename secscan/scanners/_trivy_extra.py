@@ -41,7 +41,6 @@ from typing import Any
 
 from secscan.errors import UnsupportedFormatError
 from secscan.findings import Finding, RawReport, Severity
-from secscan.parse.values import MAX_ID, clean
 
 _JUNIT = re.compile(r'<testsuites\s+name="trivy"')
 
@@ -282,9 +281,7 @@ def parse_compliance(doc: Mapping[str, Any], parse_result: Callable[[Mapping[str
     for i, control in enumerate(doc.get("Results") or []):
         if not isinstance(control, dict):
             raise fail(f"Results[{i}]", "is not an object")
-        # added to a finding after its boundary check: cleaned here (a lone surrogate in a
-        # control's ID would otherwise reach the log, which cannot be UTF-8 then)
-        label = clean(f"{spec} {control.get('ID')}: {control.get('Name')}", MAX_ID, one_line=True)
+        label = f"{spec} {control.get('ID')}: {control.get('Name')}"
         word = control.get("Severity")
         control_severity = Severity.parse(word) if isinstance(word, str) else Severity.UNKNOWN
         for j, result in enumerate(control.get("Results") or []):
