@@ -55,10 +55,13 @@ def _load_toml(path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
+    from secscan.safefile import read_bytes
+
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except (OSError, ValueError) as exc:
+        return tomllib.loads(read_bytes(path).decode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read TOML: {exc}") from None
 
 
@@ -67,9 +70,12 @@ def _load_yaml(path: Path) -> Any:
 
     try:
         from secscan.parse.yamlsafe import safe_load
+        from secscan.safefile import read_bytes
 
-        return safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError) as exc:
+        return safe_load(read_bytes(path).decode("utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -81,7 +87,10 @@ def find_config(target: Path, explicit: str | Path | None = None) -> tuple[Path 
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise ConfigError(f"{path}: config file not found")
+            from secscan.safefile import blocking_kind
+
+            kind = blocking_kind(path) or ("a directory" if path.is_dir() else None)
+            raise ConfigError(f"{path}: is {kind}, not a config file" if kind else f"{path}: config file not found")
         if path.suffix == ".toml":
             return path, (_load_toml(path).get("tool") or {}).get("secscan") or {}
         return path, _load_yaml(path)

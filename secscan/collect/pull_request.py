@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from secscan.collect.changes import ChangeSet, Status
+from secscan.safefile import read_text
 
 if TYPE_CHECKING:
     from secscan.pipeline import RunSettings
@@ -191,7 +192,7 @@ def _lines(path: Path, start: int | None, end: int | None) -> str | None:
     if not start:
         return None
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = read_text(path).splitlines()
     except OSError:
         return None
     chunk = lines[start - 1: min(end or start, start + 20)]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from secscan.normalizer.coverage import Unaudited
 from secscan.normalizer.fingerprint import normalize_package_name
+from secscan.safefile import read_text
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -156,7 +157,7 @@ def read_requirements(files: list[Path], root: Path, result: Requirements | None
         rel = _rel(path, root)
         result.files.append(rel)
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = read_text(path)
         except OSError as exc:
             result.skip(rel, None, f"unreadable: {exc.strerror or exc}", None)
             continue
@@ -216,7 +217,7 @@ def _toml(path: Path, rel: str, result: Requirements) -> dict[str, Any] | None:
         import tomli as tomllib
 
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_text(path, errors="strict"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         result.skip(rel, None, f"unreadable: {exc}", None)
         return None
@@ -336,7 +337,7 @@ def read_dependencies(files: list[Path], root: Path) -> Requirements:
         result.files.append(rel)
         if path.name == "Pipfile.lock":
             try:
-                doc = json.loads(path.read_text(encoding="utf-8"))
+                doc = json.loads(read_text(path, errors="strict"))
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 result.skip(rel, None, f"unreadable: {exc}", None)
                 continue

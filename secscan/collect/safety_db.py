@@ -53,6 +53,8 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from secscan.safefile import MAX_INPUT_BYTES, read_text
+
 SCHEMAS = ("3.x", "2.x")
 SAFETY3_SCHEMA_VERSION = "2.0.0"
 OSV_BASE_URL = "https://osv.dev/vulnerability/"
@@ -123,7 +125,7 @@ def _plain(value: Any) -> Any:
 
 
 def _load_file(path: Path) -> Mapping[str, Any]:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, MAX_INPUT_BYTES, errors="strict")
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             import yaml

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from secscan.safefile import read_bytes
 from secscan.sarif.buckets import FILL_ON_CHOICE as FILL_ON_CHOICE
 from secscan.sarif.buckets import MAX_BUCKETS as MAX_BUCKETS
 from secscan.sarif.buckets import bucket_category as bucket_category
@@ -76,7 +77,7 @@ def read_layout(path: str | Path | None) -> dict[str, ToolLayout]:
     if not path:
         return {}
     try:
-        doc = json.loads(Path(path).read_bytes())
+        doc = json.loads(read_bytes(path))
     except (OSError, ValueError, UnicodeDecodeError):
         return {}
     return layout_of(doc) if isinstance(doc, dict) else {}

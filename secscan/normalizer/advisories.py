@@ -42,6 +42,7 @@ from typing import Any, cast
 from urllib.parse import quote
 
 from secscan.findings import Category, Cvss, Finding, Notification, Severity
+from secscan.safefile import read_text
 
 CACHE_FILE = "osv-advisories.json"
 CACHE_SCHEMA = 1
@@ -95,7 +96,7 @@ def _trim(record: Mapping[str, Any]) -> dict[str, Any]:
 def load_record_file(path: Path) -> dict[str, Any] | None:
     """One OSV record from a JSON or YAML file, or None if it is not one."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, errors="strict")
         if path.suffix == ".json":
             doc = json.loads(text)
         else:

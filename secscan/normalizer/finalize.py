@@ -15,6 +15,7 @@ from pathlib import Path
 from secscan.findings import Category, Finding, evolve
 from secscan.normalizer.fingerprint import FINGERPRINT_KEY, digest, normalize_package_name, normalize_text
 from secscan.normalizer.redact import is_credential_rule, mask_literals, scrub
+from secscan.safefile import read_text
 
 
 def _flagged_text(f: Finding, root: Path | None, cache: dict[str, list[str] | None]) -> str:
@@ -25,7 +26,7 @@ def _flagged_text(f: Finding, root: Path | None, cache: dict[str, list[str] | No
         lines = cache.get(loc.path, ...)
         if lines is ...:
             try:
-                lines = (root / loc.path).read_text(encoding="utf-8", errors="replace").splitlines()
+                lines = read_text(root / loc.path).splitlines()
             except OSError:
                 lines = None
             cache[loc.path] = lines

@@ -175,10 +175,10 @@ def check_options(options: object, where: str = "options") -> None:
 
 def read_raw(path: str | Path) -> RawReport:
     from secscan.findings import RawReport
+    from secscan.safefile import read_bytes
 
-    p = Path(path)
     try:
-        data = p.read_bytes()
+        data = read_bytes(path)
     except FileNotFoundError:
         raise ReportError(str(path), "no such file") from None
     except IsADirectoryError:

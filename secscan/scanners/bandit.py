@@ -90,6 +90,7 @@ from secscan.parse.sarif_reader import (
     iter_results,
     read_sarif,
 )
+from secscan.safefile import blocking_kind
 from secscan.scanners.plugin import STR_LIST, Driver, Option, Runner, Scanner
 
 TOOL = "bandit"
@@ -657,6 +658,25 @@ def _walk(top: Path) -> Iterable[tuple[Path, list[str], list[str]]]:
         yield parent, dirnames, filenames
 
 
+def _is_python(parent: Path, name: str) -> bool:
+    """A ``.py``/``.pyw`` file bandit can read: a named pipe or a device under that name
+    (or a symlink to one, ``/dev/zero``) would block bandit forever, so it is not one."""
+    return name.endswith((".py", ".pyw")) and blocking_kind(parent / name) is None
+
+
+def unreadable_python(target: Path) -> list[str]:
+    """The ``.py`` names in the tree that are named pipes, devices or sockets (through
+    symlinks): excluded from bandit's run and named in its coverage, never read."""
+    if not target.is_dir():
+        return []
+    found = []
+    for parent, _dirs, names in _walk(target):
+        for name in names:
+            if name.endswith((".py", ".pyw")) and blocking_kind(parent / name) is not None:
+                found.append((parent / name).relative_to(target).as_posix())
+    return sorted(found)
+
+
 def applies(ctx: RunContext) -> str | None:
     target = ctx.target
     files = file_list(ctx, (".py", ".pyw"))
@@ -666,8 +686,8 @@ def applies(ctx: RunContext) -> str | None:
         return f"{target} does not exist"
     if target.is_file():
         return None if target.suffix in (".py", ".pyw") else f"{target.name} is not a Python file"
-    for _parent, _dirs, files in _walk(target):
-        if any(name.endswith((".py", ".pyw")) for name in files):
+    for parent, _dirs, files in _walk(target):
+        if any(_is_python(parent, name) for name in files):
             return None
     return "no Python files to scan"
 
@@ -739,6 +759,9 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     files = file_list(ctx, (".py", ".pyw"))
     if files is not None:  # the files of a commit (pre-commit): only those
         cwd = target
+        files = [name for name in files if blocking_kind(target / name) is None]
+    special = unreadable_python(target) if files is None else []
+    excludes += [f"./{_glob_escape(rel)}" for rel in special]
     argv = list(exe) + (files if files is not None else ["-r", scan])
     argv += ["-f", "json", "-o", str(report), "-q", "-x", ",".join(excludes)]
     argv += _level_flag(ctx, "severity", "l") + _level_flag(ctx, "confidence", "i")
@@ -753,7 +776,7 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         argv += ["-c", str(config)]
     main = Plan(argv=argv, report_path=report, env={"PYTHONUTF8": "1"}, cwd=cwd, report_format="json",
                 expected={"python_files": len(files) if files is not None else _python_files(target),
-                          "user_excludes": bool(extra)})
+                          "user_excludes": bool(extra), "unreadable": special})
     if files is None and target.is_dir() and not extra and not config:
         return _sharded(ctx, main, argv.index("-r"))
     return main
@@ -786,7 +809,7 @@ def python_files(target: Path) -> list[str]:
     for parent, _dirs, names in _walk(target):
         rel = parent.relative_to(target).as_posix()
         prefix = "./" if rel == "." else f"./{rel}/"
-        found += [prefix + name for name in names if name.endswith((".py", ".pyw"))]
+        found += [prefix + name for name in names if _is_python(parent, name)]
     return sorted(found)
 
 
@@ -837,7 +860,7 @@ def _python_files(target: Path) -> int:
     are skipped here too)."""
     if target.is_file():
         return 1 if target.suffix in (".py", ".pyw") else 0
-    return sum(1 for _parent, _dirs, files in _walk(target) for name in files if name.endswith((".py", ".pyw")))
+    return sum(1 for parent, _dirs, files in _walk(target) for name in files if _is_python(parent, name))
 
 
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
@@ -861,6 +884,11 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
     expected = int(plan.expected.get("python_files") or 0)
     report.coverage.update({"python_files": expected, "files_scanned": scanned,
                             "files_failed": [f.removeprefix("./") for f in failed]})
+    unreadable = [str(name) for name in plan.expected.get("unreadable") or ()]
+    if unreadable:
+        shown = ", ".join(unreadable[:5]) + (f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else "")
+        report.partial = (f"{len(unreadable)} .py name(s) are named pipes or devices, not files, and were "
+                          f"not read: {shown}")
     if expected and not scanned and not plan.expected.get("user_excludes"):
         why = next((f"{e.get('filename')}: {e.get('reason')}" for e in errors or [] if isinstance(e, dict)),
                    "no file in its metrics")

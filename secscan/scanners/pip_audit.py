@@ -100,6 +100,7 @@ from secscan.findings import (
     Severity,
 )
 from secscan.normalizer.fingerprint import normalize_package_name
+from secscan.safefile import MAX_TREE_FILE_BYTES, blocking_kind, read_bytes
 from secscan.sarif import keys
 from secscan.scanners.plugin import (
     MAX_SECONDS,
@@ -528,6 +529,9 @@ def applies(ctx: RunContext) -> str | None:
     files = requirement_files(ctx.target, ctx.options)
     missing = [f for f in files if not f.is_file()]
     if missing:
+        kind = blocking_kind(missing[0])
+        if kind:
+            return f"requirements file {missing[0]} is {kind}, not a file: not read"
         return f"requirements file not found: {missing[0]}"
     if not files:
         return "no dependency file to audit (requirements*.txt, pyproject.toml, uv.lock, poetry.lock, " \
@@ -632,7 +636,7 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         for n, lock in enumerate(pylocks):
             folder = ctx.workdir / f"locked-{n + 1}"
             folder.mkdir()
-            (folder / lock.name).write_bytes(lock.read_bytes())
+            (folder / lock.name).write_bytes(read_bytes(lock, MAX_TREE_FILE_BYTES))
             report = ctx.workdir / f"pip-audit-locked-{n + 1}.json"
             argv = list(exe) + ["--locked", str(folder)] + _common_args(ctx, report)
             plans.append(Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json",

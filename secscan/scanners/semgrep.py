@@ -71,6 +71,7 @@ from secscan.normalizer.fingerprint import secret_digest
 from secscan.normalizer.paths import relativize
 from secscan.normalizer.redact import mask_value, scrub
 from secscan.parse import sarif_reader
+from secscan.safefile import read_text
 from secscan.scanners.plugin import STR_LIST, Driver, Option, Runner, Scanner
 
 TOOL = "semgrep"
@@ -702,7 +703,7 @@ def rule_suffixes(configs: Iterable[str]) -> frozenset[str] | None:
             p for p in path.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
         for rule_file in rule_files:
             try:  # the C parser when PyYAML has it: ten times faster on the shipped rules
-                doc = yaml.load(rule_file.read_text(encoding="utf-8"),
+                doc = yaml.load(read_text(rule_file, errors="strict"),
                                 Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 return None
@@ -799,7 +800,7 @@ def preparsed_rules(configs: Iterable[str], out: Path) -> Path | None:
             return None
         for rule_file in _rule_files(path):
             try:
-                doc = yaml.load(rule_file.read_text(encoding="utf-8"), Loader=loader)
+                doc = yaml.load(read_text(rule_file, errors="strict"), Loader=loader)
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 return None
             found = doc.get("rules") if isinstance(doc, dict) else None

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from secscan.errors import ConfigError
+from secscan.safefile import MAX_TREE_FILE_BYTES, read_bytes
 
 _WS = re.compile(r"\s+")
 _BUILDKIT = re.compile(r"\s*#\s*buildkit\s*$")
@@ -92,7 +93,7 @@ class Dockerfile:
 def read_dockerfile(path: Path, rel: str) -> Dockerfile:
     """Parse ``path`` (shown as ``rel``); a file that is not a Dockerfile is a one-line error."""
     try:
-        data = path.read_bytes()
+        data = read_bytes(path, MAX_TREE_FILE_BYTES)
     except OSError as exc:
         raise ConfigError(f"{rel}: cannot read the Dockerfile: {exc.strerror or exc}") from None
     return parse_dockerfile(data.decode("utf-8", "replace"), rel)

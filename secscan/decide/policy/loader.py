@@ -33,6 +33,7 @@ from secscan.decide.policy.schema import policy_schema
 from secscan.errors import PolicyError
 from secscan.findings import Severity
 from secscan.parse.yamlsafe import BoundedLoader
+from secscan.safefile import read_bytes
 
 PathKey = tuple[Any, ...]
 
@@ -313,7 +314,7 @@ def load_policy(path: str | Path) -> Policy:
     if not p.exists():
         p = shipped_policy(str(path)) or p
     try:
-        text = p.read_bytes().decode("utf-8-sig")
+        text = read_bytes(p).decode("utf-8-sig")
     except FileNotFoundError:
         hint = f" (shipped policies: {', '.join(SHIPPED)})"
         raise PolicyError(f"{path}: no such policy file{hint}") from None

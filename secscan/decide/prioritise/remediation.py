@@ -39,6 +39,7 @@ from secscan.emit.sarif_writer import FIXES_PROPERTY  # a Finding property the w
 from secscan.findings import Category, Finding, Severity
 from secscan.normalizer.coverage import is_coverage_finding
 from secscan.normalizer.fingerprint import normalize_package_name
+from secscan.safefile import read_text
 
 SPEC_PROPERTY = "vulnerable_spec"  # safety's affected range, kept in Finding.properties
 
@@ -250,7 +251,7 @@ def sarif_fix(upgrade: Upgrade, manifest: str, root: Path) -> dict[str, Any] | N
     if upgrade.target is None or not Path(manifest).name.lower().endswith(".txt"):
         return None
     try:
-        text = (root / manifest).read_text(encoding="utf-8")
+        text = read_text(root / manifest, errors="strict")
     except (OSError, UnicodeDecodeError):
         return None
     region = pin_region(text, upgrade.package, upgrade.installed)

@@ -45,6 +45,7 @@ from typing import Any
 from secscan.errors import ReportError
 from secscan.findings import Finding, Suppression
 from secscan.normalizer.fingerprint import normalize_package_name
+from secscan.safefile import read_bytes
 
 OPENVEX_CONTEXT = "https://openvex.dev/ns/v0.2.0"
 VEX_PROPERTY = "vex"
@@ -213,7 +214,7 @@ def load_vex(path: str | Path) -> list[VexStatement]:
     """The statements of one OpenVEX or CycloneDX VEX file; ReportError naming it otherwise."""
     source = str(path)
     try:
-        doc = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+        doc = json.loads(read_bytes(path).decode("utf-8-sig"))
     except FileNotFoundError:
         raise ReportError(source, "no such VEX file") from None
     except OSError as exc:

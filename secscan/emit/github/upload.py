@@ -27,6 +27,7 @@ from secscan.emit.github.report import UploadReport, UploadResult
 from secscan.emit.github.selection import SuppressedMode, select
 from secscan.emit.github.target import UploadTarget, resolve_target, safe_url
 from secscan.errors import UploadError
+from secscan.safefile import read_bytes
 
 log = logging.getLogger("secscan.emit.github")
 
@@ -36,7 +37,7 @@ def _load(sarif: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
         return dict(sarif)
     path = Path(sarif)
     try:
-        doc = json.loads(path.read_bytes())
+        doc = json.loads(read_bytes(path))
     except OSError as exc:
         raise UploadError(f"{path}: cannot read ({exc.strerror})") from None
     except (ValueError, UnicodeDecodeError) as exc:
