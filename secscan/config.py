@@ -16,6 +16,49 @@ from typing import Any
 
 from secscan.errors import ConfigError
 
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("0", "false", "no", "off")
+MAX_TIMEOUT = 86_400.0  # a day: the longest a scanner may be given
+
+
+def env_flag(name: str, env: Mapping[str, str] | None = None) -> bool | None:
+    """An on/off environment variable: True, False, or None when unset or empty.  Any
+    other word is an error naming it: ``SECSCAN_OFFLINE=ture`` must not be read as
+    "not set" and let the run go online."""
+    import os
+
+    value = (os.environ if env is None else env).get(name)
+    if value is None or not value.strip():
+        return None
+    word = value.strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise ConfigError(f"${name}={value[:40]!r}: not one of {', '.join(_TRUE_WORDS + _FALSE_WORDS)}")
+
+
+def check_timeout(value: object, where: str = "timeout") -> float:
+    """Seconds a scanner may take: a finite number above 0, at most a day."""
+    import math
+
+    try:
+        seconds = float(value) if not isinstance(value, bool) else math.nan  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIMEOUT:
+        raise ConfigError(f"{where} {value!r}: not a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+    return seconds
+
+
+def check_jobs(value: object, where: str = "jobs") -> int | None:
+    """How many scanners run at once: None (one per core) or a whole number from 1."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where} {value!r}: not a whole number of at least 1")
+    return value
+
 KEYS: dict[str, type | tuple[type, ...]] = {
     "scanners": list,
     "skip": list,

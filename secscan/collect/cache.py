@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import threading
 import time
@@ -34,7 +35,6 @@ SCHEMA = 1
 RESULTS_DIR = "results"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_ADVISORY_TTL = 24 * 3600.0
-_TRUE = ("1", "true", "yes", "on")
 
 
 def secscan_version() -> str:
@@ -211,10 +211,10 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         from secscan.errors import ConfigError
 
         raise ConfigError(f"${name}: {value!r} is not a number") from None
-    if number < 0:
+    if not math.isfinite(number) or number < 0:
         from secscan.errors import ConfigError
 
-        raise ConfigError(f"${name}: {value!r} is negative")
+        raise ConfigError(f"${name}: {value!r} is not a number from 0 up")
     return number
 
 
@@ -229,7 +229,9 @@ def open_cache(cache: bool | str | Path | ResultCache | None = None,
         return cache
     if cache is False:
         return None
-    off = {n for n in ("SECSCAN_NO_CACHE", "SECSCAN_NO_RESULT_CACHE") if str(env.get(n, "")).strip().lower() in _TRUE}
+    from secscan.config import env_flag
+
+    off = {n for n in ("SECSCAN_NO_CACHE", "SECSCAN_NO_RESULT_CACHE") if env_flag(n, env)}
     if "SECSCAN_NO_CACHE" in off and cache is not True or cache is None and off:
         return None
     if isinstance(cache, (str, Path)):

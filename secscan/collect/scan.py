@@ -439,7 +439,14 @@ def _read(mod: Scanner, tool: str, ctx: RunContext, plan: Plan, outcome: Outcome
         problem = measure(ctx, plan, outcome, parsed)
         if problem:
             return str(problem)
-    return parsed
+    from secscan.parse.values import BadValue, check_report
+
+    try:
+        # the boundary checks ``secscan convert`` applies, on what a scanner wrote here:
+        # a file name that is not UTF-8 reaches its report as lone surrogates
+        return check_report(parsed)
+    except (BadValue, ReportError) as exc:
+        return f"unreadable report: {exc.problem}"
 
 
 def _salvaged(mod: Scanner, ctx: RunContext, plan: Plan, outcome: Outcome, problem: str) -> ParsedReport | str:
@@ -599,7 +606,10 @@ def scan(
     required_set = {canonical_tool(r) for r in required}
     if scanners:
         required_set |= set(tools)  # asked for by name: must run
-    jobs = max(1, jobs or os.cpu_count() or 2)
+    from secscan.config import check_jobs, check_timeout
+
+    timeout = check_timeout(timeout, "scan(timeout=...)")
+    jobs = check_jobs(jobs, "scan(jobs=...)") or max(1, os.cpu_count() or 2)
     from secscan.collect.cache import open_cache
 
     store = open_cache(cache)
@@ -612,7 +622,7 @@ def scan(
                 progress(tool, "queued")
             own = _own_options(options, tool)
             # the common options are the orchestrator's; the scanner sees only its own
-            tool_timeout = float(own.get("timeout", timeout))
+            tool_timeout = check_timeout(own.get("timeout", timeout), f"{tool} option timeout")
             opts = _scanner_options(own)
             probe = (network or {}).get(tool)
             tool_offline = (not probe.reachable) if probe is not None else offline

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from secscan.config import RunConfig, load_config, parse_option
+from secscan.config import RunConfig, check_jobs, check_timeout, load_config, parse_option
 from secscan.errors import ExitCode
 from secscan.pipeline import RunSettings, apply_policy, load_run_policy, run_with
 
@@ -72,11 +72,11 @@ def _images(path: Path, cfg: RunConfig, images: Sequence[str], dockerfile: Path 
 def _env_offline(configured: bool | None) -> bool | None:
     """``SECSCAN_OFFLINE=1`` (a CI job, a test suite) forbids the network like
     ``--offline``; ``0`` allows the probes; unset: the settings file decides."""
-    value = os.environ.get("SECSCAN_OFFLINE", "").strip().lower()
-    if value in ("1", "true", "yes", "on"):
+    from secscan.config import env_flag
+
+    value = env_flag("SECSCAN_OFFLINE")
+    if value is True:
         return True
-    if value in ("0", "false", "no", "off"):
-        return None if configured is None else configured
     return configured
 
 
@@ -129,8 +129,10 @@ class RunRequest:
             scanners=_split(scanners) or cfg.scanners,
             skip=_split(skip) or list(cfg.skip),
             required=_split(require) or list(cfg.required),
-            timeout=timeout or float(cfg.timeout),
-            jobs=jobs or cfg.jobs,
+            timeout=check_timeout(timeout if timeout is not None else cfg.timeout,
+                                  "--timeout" if timeout is not None else f"{cfg.source or 'settings'}: timeout"),
+            jobs=check_jobs(jobs if jobs is not None else cfg.jobs,
+                            "--jobs" if jobs is not None else f"{cfg.source or 'settings'}: jobs"),
             sarif=sarif or (from_cfg(cfg.sarif) or Path("secscan.sarif")),
             fmt=fmt or cfg.format or "table",
             policy=policy or from_cfg(cfg.policy),

@@ -341,22 +341,22 @@ def check_report(report: ParsedReport) -> ParsedReport:
                                     f"({clean(str(f.rule_id), 80, one_line=True)})")
     notes = []
     for n in report.notifications:
-        path = n.path
+        path = clean(str(n.path), 4096, one_line=True) if n.path is not None else None
         if path is not None and not is_safe_relative(path):
             from secscan.normalizer.paths import relativize
 
-            path = relativize(clean(path, 4096, one_line=True))
+            path = relativize(path)
         notes.append(replace(n, level=clean(str(n.level), 20, one_line=True), message=clean(str(n.message)),
                              path=path, rule_id=clean(n.rule_id, MAX_ID, one_line=True) if n.rule_id else None))
     report.notifications = notes
     report.not_audited = [clean(str(p), MAX_ID, one_line=True) for p in report.not_audited]
     licenses = []
     for r in report.licenses:
-        path = r.path
+        path = clean(str(r.path), 4096, one_line=True) if r.path is not None else None
         if path is not None and not is_safe_relative(path):
             from secscan.normalizer.paths import relativize
 
-            path = relativize(clean(str(path), 4096, one_line=True))
+            path = relativize(path)
         licenses.append(replace(r, package=clean(str(r.package), MAX_ID, one_line=True),
                                 version=clean(str(r.version), 200, one_line=True) if r.version is not None else None,
                                 license=clean(str(r.license), MAX_TITLE, one_line=True),
@@ -366,7 +366,26 @@ def check_report(report: ParsedReport) -> ParsedReport:
         value = getattr(report, name)
         if value is not None:
             setattr(report, name, clean(str(value), 2048 if name == "information_uri" else 200, one_line=True))
+    if report.coverage:  # measured from the tool's own report (file names among it)
+        report.coverage = {str(k): _clean_strings(v) for k, v in report.coverage.items()}
+    for name in ("partial", "failure"):
+        value = getattr(report, name)
+        if value is not None:
+            setattr(report, name, clean(str(value)))
     return report
+
+
+def _clean_strings(value: Any) -> Any:
+    """``value`` with every string in it cleaned; nothing cut (coverage counts and lists)."""
+    if isinstance(value, str):
+        return clean(value, MAX_TEXT)
+    if isinstance(value, list):
+        return [_clean_strings(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_clean_strings(v) for v in value)
+    if isinstance(value, dict):
+        return {_clean_strings(k): _clean_strings(v) for k, v in value.items()}
+    return value
 
 
 def json_path(*parts: object) -> str:

@@ -239,7 +239,9 @@ def read_image_report(raw: RawReport, spec: ImageSpec, dockerfile: Dockerfile | 
     from secscan.scanners import trivy
 
     inventory = _inventory(raw.document())  # before parse(), which consumes the document
-    parsed = trivy.parse(raw, "json")
+    from secscan.parse.values import check_report
+
+    parsed = check_report(trivy.parse(raw, "json"))  # the boundary checks of every report
     layers = map_layers(history(inventory.config), dockerfile)
     parsed.findings = _mark_deleted(place_findings(parsed.findings, spec, layers, inventory), spec, inventory)
     versioned = {(r.package, r.license) for r in parsed.licenses if r.version}
