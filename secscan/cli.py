@@ -45,8 +45,11 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from secscan.collect.children import killed_with_us
+
         try:
-            return func(*args, **kwargs)
+            with killed_with_us():  # a cancelled job takes its scanners with it
+                return func(*args, **kwargs)
         except SecscanError as exc:
             if os.environ.get("SECSCAN_DEBUG"):
                 raise

@@ -217,6 +217,9 @@ def _execute_in(plan: Plan, ctx: RunContext, scratch: Path | None) -> Outcome:
     except OSError as exc:
         return Outcome(returncode=None, stdout=b"", stderr=str(exc).encode(), report=None, started=started,
                        ended=_now())
+    from secscan.collect import children
+
+    children.started(proc.pid)
     timed_out = False
     try:
         stdout, stderr = proc.communicate(timeout=ctx.timeout)
@@ -227,6 +230,8 @@ def _execute_in(plan: Plan, ctx: RunContext, scratch: Path | None) -> Outcome:
         except OSError:
             proc.kill()
         stdout, stderr = proc.communicate()
+    finally:
+        children.ended(proc.pid)
     report: bytes | None
     if plan.report_path is None:
         report = stdout
