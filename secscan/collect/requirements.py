@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from secscan.collect.dependency_files import is_lockfile
 from secscan.normalizer.coverage import Unaudited
 from secscan.normalizer.fingerprint import normalize_package_name
 from secscan.safefile import read_text
@@ -200,14 +201,12 @@ def read_requirements(files: list[Path], root: Path, result: Requirements | None
     return result
 
 
-LOCKFILES = ("uv.lock", "poetry.lock", "Pipfile.lock", "pylock.toml")
-
-
 def is_dependency_file(name: str, folder: str = "") -> bool:
-    """A file :func:`read_dependencies` reads: requirements, pyproject, a lockfile."""
-    if name.endswith(".txt") and (name.startswith("requirements") or folder == "requirements"):
-        return True
-    return name == "pyproject.toml" or name in LOCKFILES or (name.startswith("pylock.") and name.endswith(".toml"))
+    """A file :func:`read_dependencies` reads: requirements, pyproject, a lockfile
+    (:mod:`secscan.collect.dependency_files` says which names)."""
+    from secscan.collect.dependency_files import is_dependency_file as known
+
+    return known(name, folder)
 
 
 def _toml(path: Path, rel: str, result: Requirements) -> dict[str, Any] | None:
@@ -243,6 +242,11 @@ def _requirement_strings(items: object, rel: str, result: Requirements, where: s
             result.unpinned(str(req), req.name, f"unpinned: {str(req.specifier) or 'any version'} ({where})", rel)
 
 
+def _table(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    value = doc.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _read_pyproject(doc: dict[str, Any], rel: str, result: Requirements) -> None:
     raw = doc.get("project")
     project: dict[str, Any] = raw if isinstance(raw, dict) else {}
@@ -253,11 +257,22 @@ def _read_pyproject(doc: dict[str, Any], rel: str, result: Requirements) -> None
     groups = doc.get("dependency-groups")
     for group, items in sorted(groups.items()) if isinstance(groups, dict) else []:
         _requirement_strings(items, rel, result, f"dependency group {group}")
-    poetry = ((doc.get("tool") or {}).get("poetry") or {}) if isinstance(doc.get("tool"), dict) else {}
-    deps = poetry.get("dependencies") if isinstance(poetry, dict) else None
-    for name in sorted(deps) if isinstance(deps, dict) else []:
-        if name.lower() != "python":
-            result.skip(name, None, "declared in [tool.poetry] without a poetry.lock", rel)
+    tool = _table(doc, "tool")
+    uv = _table(tool, "uv")
+    _requirement_strings(uv.get("dev-dependencies"), rel, result, "[tool.uv] dev-dependencies")
+    pdm = _table(tool, "pdm")
+    pdm_dev = pdm.get("dev-dependencies")
+    for group, items in sorted(pdm_dev.items()) if isinstance(pdm_dev, dict) else []:
+        _requirement_strings(items, rel, result, f"[tool.pdm.dev-dependencies] {group}")
+    poetry = _table(tool, "poetry")
+    tables: list[tuple[str, object]] = [("[tool.poetry]", poetry.get("dependencies")), ("[tool.poetry]", poetry.get("dev-dependencies"))]
+    groups_table = poetry.get("group")
+    for group, table in sorted(groups_table.items()) if isinstance(groups_table, dict) else []:
+        tables.append((f"[tool.poetry.group.{group}]", table.get("dependencies") if isinstance(table, dict) else None))
+    for where, deps in tables:
+        for name in sorted(deps) if isinstance(deps, dict) else []:
+            if name.lower() != "python":
+                result.skip(name, None, f"declared in {where} without a poetry.lock", rel)
 
 
 def _read_uv_lock(doc: dict[str, Any], rel: str, result: Requirements) -> None:
@@ -265,10 +280,31 @@ def _read_uv_lock(doc: dict[str, Any], rel: str, result: Requirements) -> None:
         if not isinstance(pkg, dict) or not pkg.get("name"):
             continue
         source = pkg.get("source") or {}
-        if any(k in source for k in ("editable", "virtual", "directory", "path")):
+        if any(k in source for k in ("editable", "virtual", "directory")):
             continue  # the project itself (or a workspace member): its code, not a dependency
+        if "path" in source:  # a wheel or sdist on disk: a third party's package pip-audit cannot look up
+            result.skip(str(pkg["name"]), pkg.get("version"), "installed from a local file", rel)
+            continue
         if "registry" not in source and source:
             result.skip(str(pkg["name"]), pkg.get("version"), f"installed from {next(iter(source))}", rel)
+        elif pkg.get("version"):
+            result.pin(str(pkg["name"]), str(pkg["version"]), rel)
+        else:
+            result.skip(str(pkg["name"]), None, "no version in the lockfile", rel)
+
+
+def _read_pdm_lock(doc: dict[str, Any], rel: str, result: Requirements) -> None:
+    """pdm's ``[[package]]`` tables: a local path, a VCS checkout or a URL is not a
+    PyPI release (pip-audit cannot look it up): named as not audited."""
+    for pkg in doc.get("package") or []:
+        if not isinstance(pkg, dict) or not pkg.get("name"):
+            continue
+        where = next((k for k in ("path", "git", "url") if pkg.get(k)), None)
+        if where == "path" and pkg.get("editable"):
+            continue  # the project itself, installed editable
+        if where:
+            result.skip(str(pkg["name"]), pkg.get("version"), f"installed from {'a local path' if where == 'path' else where}",
+                        rel)
         elif pkg.get("version"):
             result.pin(str(pkg["name"]), str(pkg["version"]), rel)
         else:
@@ -323,13 +359,13 @@ def read_dependencies(files: list[Path], root: Path) -> Requirements:
 
     result = Requirements()
     files = sorted({f.resolve() for f in files})
-    locked = {f.parent for f in files if f.name in LOCKFILES or f.name.startswith("pylock.")}
-    txt = [f for f in files if f.suffix == ".txt"]
+    locked = {f.parent for f in files if is_lockfile(f.name)}
+    txt = [f for f in files if f.suffix.lower() in (".txt", ".in")]
     if txt:
         read_requirements(txt, root, result)
-    readers = {"uv.lock": _read_uv_lock, "poetry.lock": _read_poetry_lock}
+    readers = {"uv.lock": _read_uv_lock, "poetry.lock": _read_poetry_lock, "pdm.lock": _read_pdm_lock}
     for path in files:
-        if path.suffix == ".txt" or not path.is_file():
+        if path.suffix.lower() in (".txt", ".in") or not path.is_file():
             continue
         rel = _rel(path, root)
         if path.name == "pyproject.toml" and path.parent in locked:

@@ -73,7 +73,6 @@ finding.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -479,9 +478,6 @@ def _add_unattributed(report: ParsedReport, vulns: list[dict[str, Any]],
 
 # -- running --------------------------------------------------------------------------
 
-_SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", "node_modules",
-              "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache", "build", "dist"}
-_MAX_DEPTH = 4
 
 
 def executable(ctx: RunContext) -> list[str] | None:
@@ -497,23 +493,13 @@ def requirement_files(target: Path, options: dict[str, Any] | Any = None) -> lis
     in a ``requirements/`` folder, ``pyproject.toml``, ``uv.lock``, ``poetry.lock``,
     ``Pipfile.lock``, ``pylock*.toml``), skipping virtual environments and VCS folders;
     or the files named by the ``requirements`` option."""
-    from secscan.collect.requirements import is_dependency_file
+    from secscan.collect.dependency_files import find as find_dependency_files
 
     named = (options or {}).get("requirements")
     if named:
         items = [named] if isinstance(named, str) else list(named)
         return [(target / str(p)).resolve() for p in items]
-    found: list[Path] = []
-    base_depth = len(target.parts)
-    for root, dirs, files in os.walk(target):
-        here = Path(root)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        if len(here.parts) - base_depth >= _MAX_DEPTH:
-            dirs[:] = []
-        for fname in sorted(files):
-            if is_dependency_file(fname, here.name):
-                found.append(here / fname)
-    return found
+    return find_dependency_files(target)
 
 
 def _osv_query_url(url: str) -> str:

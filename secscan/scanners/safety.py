@@ -65,7 +65,6 @@ found (both fine), 67/68/69 database unreadable / unreachable / wrong schema.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -530,11 +529,8 @@ def _scan_finding(vuln: Mapping[str, Any], name: str, version: str | None, raw_r
 # =========================================================================== run
 
 REPORT_NAME = "safety.json"
-_SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "node_modules",
-              "site-packages", "__pycache__", "build", "dist", ".mypy_cache", ".pytest_cache", ".eggs"}
 _LOCKS = ("Pipfile.lock", "poetry.lock")
 _NOT_READ = ("pyproject.toml", "setup.py", "uv.lock", "pdm.lock")
-_REQ_NAME = re.compile(r"^requirements.*\.(txt|in)$", re.IGNORECASE)
 _EXIT_MEANING = {
     1: "safety failed",
     2: "safety usage error",
@@ -561,20 +557,23 @@ def version(ctx: RunContext, exe: list[str]) -> str | None:
 def manifests(target: Path) -> tuple[list[str], list[str]]:
     """(files ``safety check -r`` reads, dependency files it does not), repo-relative.
 
-    Read: ``requirements*.txt|in`` anywhere, ``*.txt|in`` inside a ``requirements/``
-    directory, ``Pipfile.lock`` and ``poetry.lock`` (safety parses both by name).  Not
-    read: ``pyproject.toml`` and other manifests ``safety check`` would misparse as
-    requirement lines.  Virtualenvs, VCS and build directories are not searched.
+    Read: requirement files by the names :mod:`secscan.collect.dependency_files`
+    knows (``requirements*.txt|in``, ``dev-requirements.txt``, ``*.txt`` in a
+    ``requirements/`` folder…), ``Pipfile.lock`` and ``poetry.lock`` (safety parses
+    both by name).  Not read: ``pyproject.toml`` and other manifests ``safety check``
+    would misparse as requirement lines.  The folders searched are pip-audit's.
     """
+    from secscan.collect.dependency_files import is_requirements_name, shadowed_input, walk
+
     readable: list[str] = []
     unread: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(target):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.endswith(".egg-info"))
-        here = Path(dirpath)
-        for name in sorted(filenames):
+    for here, names in walk(target):
+        present = set(names)
+        for name in names:
             rel = (here / name).relative_to(target).as_posix()
-            in_req_dir = here.name.lower() == "requirements" and name.lower().endswith((".txt", ".in"))
-            if _REQ_NAME.match(name) or in_req_dir or name in _LOCKS:
+            if shadowed_input(name, present):
+                continue  # a pip-compile input: its compiled .txt beside it is read
+            if is_requirements_name(name, here.name) or name in _LOCKS:
                 readable.append(rel)
             elif name in _NOT_READ:
                 unread.append(rel)

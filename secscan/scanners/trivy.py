@@ -1392,8 +1392,8 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
 
 
 # lockfile types of Python projects: pip-audit and safety audit these whatever trivy does
-_PYTHON_TYPES = frozenset({"pip", "pipenv", "poetry", "uv", "pylock", "python-pkg", "conda-pkg",
-                           "conda-environment"})
+# (a conda environment or package is not one: neither reads conda's files)
+_PYTHON_TYPES = frozenset({"pip", "pipenv", "poetry", "uv", "pylock", "python-pkg"})
 
 
 def _not_audited_lockfiles(results: list[Any], report: ParsedReport) -> None:
