@@ -580,8 +580,23 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
             expected["shallow"] = True
         if relative:
             expected["relative"] = True
-    return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json", notes=(note,),
+    notes = (note,) + _config_note(ctx)
+    return Plan(argv=argv, report_path=report, cwd=ctx.target, report_format="json", notes=notes,
                 env=safe_directory_env(ctx.env, ctx.target), expected=expected)
+
+
+def _config_note(ctx: RunContext) -> tuple[str, ...]:
+    """Which rules gitleaks used, when not its defaults: without ``--config`` it reads
+    ``$GITLEAKS_CONFIG`` or the target's ``.gitleaks.toml``, whose allowlists can hide
+    any leak (a pull request can add or change one): said, never silent."""
+    if ctx.options.get("config"):
+        return ()
+    if ctx.env.get("GITLEAKS_CONFIG") or ctx.env.get("GITLEAKS_CONFIG_TOML"):
+        return ("gitleaks used the rules of $GITLEAKS_CONFIG, not its defaults",)
+    if (ctx.target / ".gitleaks.toml").is_file():
+        return ("gitleaks used the repository's .gitleaks.toml (its rules and allowlists), not its defaults; "
+                "review changes to it as you would a suppression",)
+    return ()
 
 
 def _shallow(target: Path) -> bool:

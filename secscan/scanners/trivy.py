@@ -1345,9 +1345,44 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     if ctx.offline:
         argv += list(_OFFLINE_FLAGS)
     argv += ["--skip-version-check", "--disable-telemetry", "--no-progress", "--format", "json",
-             "--output", str(report), "--cache-dir", str(cache), "--timeout", f"{max(int(ctx.timeout), 1)}s",
-             str(ctx.target)]
-    return Plan(argv=argv, report_path=report, report_format="json", notes=tuple(notes))
+             "--output", str(report), "--cache-dir", str(cache), "--timeout", f"{max(int(ctx.timeout), 1)}s"]
+    settings, ignores, more_notes = _repository_settings(ctx)
+    argv += settings + ignores + ["--show-suppressed", str(ctx.target)]
+    # trivy runs from the target, so the files named above are relative to it (and so is
+    # a suppression's source in the SARIF: no machine path)
+    return Plan(argv=argv, report_path=report, report_format="json", notes=tuple(notes + more_notes))
+
+
+_SETTINGS_FILES = ("trivy.yaml", "trivy.yml")
+
+
+def _repository_settings(ctx: RunContext) -> tuple[list[str], list[str], list[str]]:
+    """(``--config`` flags, ``--ignorefile`` flags, notes).  A repository's trivy.yaml
+    is not read unless the ``config`` option names it: it can set ``severity`` or skip
+    folders, and a pull request could add one that hides everything (a trivy.yaml with
+    ``severity: [LOW]`` turned a leaked AWS key into 0 findings).  Its ``.trivyignore``
+    is read, and every finding it suppresses is written as suppressed with the reason
+    (``--show-suppressed``), never dropped.  Both paths are relative to the target,
+    trivy's working directory."""
+    notes: list[str] = []
+    config = ctx.options.get("config")
+    settings: list[str] = []
+    if config:
+        settings = ["--config", str(config)]
+    else:  # an empty settings file of secscan's own (every trivy reads it; "" is not understood by all)
+        empty = ctx.workdir / "trivy-settings.yaml"
+        ctx.workdir.mkdir(parents=True, exist_ok=True)
+        empty.write_text("{}\n", encoding="utf-8")
+        settings = ["--config", str(empty)]
+        found = [name for name in _SETTINGS_FILES if (ctx.target / name).is_file()]
+        if found:
+            notes.append(f"the repository's {found[0]} was not read (it can lower what trivy reports); "
+                         f"set the trivy option config: {found[0]} to use it")
+    ignores: list[str] = []
+    ignorefile = ctx.options.get("ignorefile")
+    if ignorefile:
+        ignores = ["--ignorefile", str(ignorefile)]
+    return settings, ignores, notes
 
 
 _LOG_LINE = re.compile(r"^\S*\s*(FATAL|ERROR)\s+(.*)$")
@@ -1452,6 +1487,10 @@ SCANNER = Scanner(
                              "items": {"type": "string", "enum": ["vuln", "secret", "misconfig", "license"]}},
                "trivy --scanners (vuln needs trivy's database)."),
         Option("cache_dir", {"type": "string", "minLength": 1}, "trivy cache directory holding db/trivy.db: turns on the vuln scanner offline."),
+        Option("config", {"type": "string", "minLength": 1},
+               "A trivy.yaml to read (relative to the target); the repository's own is not read without it."),
+        Option("ignorefile", {"type": "string", "minLength": 1},
+               "trivy --ignorefile (default: the target's .trivyignore); what it suppresses is written as suppressed."),
         Option("db_dir", {"type": "string", "minLength": 1}, "Another name for cache_dir.", policy=False),
         Option("probe_url", {"type": "string", "minLength": 1}, "URL probed instead of trivy's database registry (a mirror).", policy=False),
     ),
