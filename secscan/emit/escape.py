@@ -23,6 +23,7 @@ TERMINAL_LIMIT = 300
 # (Trojan Source): LRE RLE PDF LRO RLO, LRI RLI FSI PDI, LRM RLM ALM.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_DOUBLE_COLON = re.compile(":(?=:)")
 
 
 def printable(text: object, limit: int | None = TERMINAL_LIMIT) -> str:
@@ -34,10 +35,13 @@ def printable(text: object, limit: int | None = TERMINAL_LIMIT) -> str:
 
 
 def terminal(text: object, limit: int | None = TERMINAL_LIMIT) -> str:
-    """A value for a rich console: printable, cut, and its markup escaped."""
+    """A value for a rich console: printable, cut, its markup escaped, and no ``::``
+    left in it: rich wraps a long line wherever it must, and in a GitHub Actions log a
+    line that then starts with ``::error::`` or ``::add-mask::`` is a workflow command
+    (a zero-width space goes between the colons)."""
     from rich.markup import escape
 
-    return escape(printable(text, limit))
+    return _DOUBLE_COLON.sub(":\u200b", escape(printable(text, limit)))
 
 
 def markdown_text(text: str) -> str:

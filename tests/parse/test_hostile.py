@@ -299,7 +299,26 @@ def test_report_neutralises_escapes_mentions_and_bidi():
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout and "\u202e" not in proc.stdout and "@org/team" not in proc.stdout
     html = _cli("report", "report--escapes-and-mentions.sarif", "--format", "html")
-    assert "\x1b" not in html.stdout
+    assert "\x1b" not in html.stdout and "\u202e" not in html.stdout
+    junit = _cli("report", "report--escapes-and-mentions.sarif", "--format", "junit")
+    assert junit.returncode == 0, junit.stderr
+    assert "\u202e" not in junit.stdout
+
+
+def test_no_console_line_is_a_github_workflow_command(tmp_path):
+    """rich wraps a long line where it must: a rule id holding ``::error::`` could start a
+    line of the Actions log, which GitHub runs as a workflow command."""
+    from secscan.emit.escape import terminal
+
+    assert "::" not in terminal("a::::b ::error::x") and terminal("a::b").replace("\u200b", "") == "a::b"
+    doc = (HOSTILE / "gate--rich-markup-rule-id.sarif").read_text(encoding="utf-8")
+    rule = "x" * 70 + "::error::pwned" + "y" * 30
+    (tmp_path / "log.sarif").write_text(doc.replace('"[/]"', json.dumps(rule)), encoding="utf-8")
+    proc = _cli("gate", str(tmp_path / "log.sarif"), "--policy", str(DEFAULT_POLICY))
+    assert proc.returncode == 1, proc.stderr
+    assert "pwned" in proc.stdout
+    for line in (proc.stdout + proc.stderr).splitlines():
+        assert not line.lstrip().startswith("::"), line
 
 
 # ----------------------------------------------------------------------------- the fixes

@@ -126,7 +126,7 @@ def _row(ctx: Any, result: Mapping[str, Any], where: str = "result", sink: list[
     suppressed = finding.is_suppressed
     why = "; ".join(s.justification for s in finding.suppressions if s.justification)
     loc = finding.location
-    return Row(
+    return _readable(Row(
         tool=tool,
         rule_id=finding.rule_id,
         title=finding.title,
@@ -150,7 +150,27 @@ def _row(ctx: Any, result: Mapping[str, Any], where: str = "result", sink: list[
                                                   if result.get("baselineState") else None),
         kev=clean(f"{kev.get('cve')} (added {kev.get('dateAdded')})", 100, one_line=True) if kev else None,
         epss=_score(epss.get("score")) if epss else None,
-    )
+    ))
+
+
+def _readable(row: Row) -> Row:
+    """The row's texts with bidi controls replaced (Trojan Source: an RLO in a message or
+    a snippet reorders what a reviewer reads in the HTML, Markdown or JUnit report); the
+    SARIF keeps the tool's text as it was."""
+    from dataclasses import fields, replace
+
+    from secscan.emit.escape import printable
+
+    changes: dict[str, Any] = {}
+    for f in fields(row):
+        value = getattr(row, f.name)
+        if isinstance(value, str) and value and not value.isascii():
+            shown = printable(value, None)
+            if shown != value:
+                changes[f.name] = shown
+        elif isinstance(value, tuple) and any(isinstance(v, str) and not v.isascii() for v in value):
+            changes[f.name] = tuple(printable(v, None) if isinstance(v, str) else v for v in value)
+    return replace(row, **changes) if changes else row
 
 
 def _score(value: Any) -> float | None:
