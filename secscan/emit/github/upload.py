@@ -103,8 +103,16 @@ def upload_sarif(
             results = [_poll(http, target, r, timeout, poll_interval) for r in results]
         report.uploads = results
         if poll and fitted.logs:
-            report.tools = _alerts.sync(http, sent, before, dismiss=mode is SuppressedMode.DISMISS)
+            # an alert's state is the repository's, not a ref's: a pull request that adds a
+            # suppression must not dismiss the alert on the default branch before review
+            on_pull = target.ref.startswith("refs/pull/")
+            report.tools = _alerts.sync(http, sent, before, dismiss=mode is SuppressedMode.DISMISS and not on_pull)
             report.synced = True
+            if on_pull and mode is SuppressedMode.DISMISS and any(
+                    r.get("suppressions") for run in sent["runs"] for r in run.get("results") or []):
+                report.notes.append(
+                    f"alerts were not dismissed or reopened: {target.ref[:200]} is a pull request, and dismissing "
+                    "an alert dismisses it on every branch; the suppressions take effect when a branch is uploaded")
         return report
     finally:
         if own_client:

@@ -62,7 +62,8 @@ class Nights:
         self.summary = tmp / "step-summary.md"
 
     def run(self, suppression: str = "", fail_gitleaks: bool = False, upload_args: tuple[str, ...] = (),
-            scanners: str = "bandit,gitleaks", run_args: tuple[str, ...] = (), code: int = 0) -> dict:
+            scanners: str = "bandit,gitleaks", run_args: tuple[str, ...] = (), code: int = 0,
+            ref: str = REF) -> dict:
         self.night += 1
         out = self.tmp / f"night{self.night}.sarif"
         args = ["run", str(self.repo), "--scanners", scanners, "--sarif", str(out), "--format", "none",
@@ -76,7 +77,7 @@ class Nights:
         assert proc.returncode == (3 if fail_gitleaks else code), proc.stderr
         env = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": TOKEN, "GITHUB_STEP_SUMMARY": str(self.summary),
                "PYTHONPATH": str(REPO)}
-        up = subprocess.run([sys.executable, "-m", "secscan", "upload", str(out), "--repo", "octo/demo", "--ref", REF,
+        up = subprocess.run([sys.executable, "-m", "secscan", "upload", str(out), "--repo", "octo/demo", "--ref", ref,
                              "--sha", SHA, "--api-url", self.gh.api_url, "--format", "json", *upload_args],
                             capture_output=True, text=True, timeout=300, env=env)
         assert up.returncode == 0, up.stderr
@@ -150,6 +151,23 @@ def test_six_nights_of_suppressions_a_failing_scanner_moved_code_and_a_persons_d
         summary = nights.summary.read_text(encoding="utf-8")
         assert summary.count("## secscan upload to GitHub code scanning") == 6
         assert "not uploaded: gitleaks" in summary and "| bandit |" in summary
+
+
+def test_a_pull_requests_upload_neither_dismisses_nor_reopens(tmp_path):
+    """An alert's state is the repository's: a pull request that adds a suppression to
+    the policy must not dismiss the alert on the default branch before it is reviewed and
+    merged (nor one that removes it reopen it).  The branch's upload does."""
+    with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
+        nights = Nights(tmp_path, gh)
+        nights.run()
+        pull = nights.run(B602.format(expires="2999-12-31"), ref="refs/pull/7/merge")
+        assert nights.alert("B602").state == "open"
+        assert "dismissed" not in _counts(pull, "bandit")
+        assert any("refs/pull/7/merge is a pull request" in n for n in pull["notes"]), pull["notes"]
+        merged = nights.run(B602.format(expires="2999-12-31"))
+        assert _counts(merged, "bandit")["dismissed"] == 1 and nights.alert("B602").state == "dismissed"
+        nights.run(ref="refs/pull/8/merge")  # a pull request that drops the suppression
+        assert nights.alert("B602").state == "dismissed"
 
 
 def _tool_runs(sarif: dict, tool: str) -> list[dict]:
