@@ -55,7 +55,8 @@ numbers that exist; :meth:`FakeGitHub.add_comment` is a person commenting.
 
 Knobs for the failure paths: ``rate_limit_first`` (the first N requests get 429 with
 ``Retry-After: retry_after``), ``rate_limit_style="reset"`` (403 with
-``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset``), ``server_error_first`` (the
+``x-ratelimit-remaining: 0`` and ``x-ratelimit-reset``; ``"secondary"`` and
+``"secondary-429"``: a secondary limit's 403 or 429 with neither header), ``server_error_first`` (the
 first N requests after any rate limiting get ``server_error_status``),
 ``pending_polls`` (GETs answered ``pending`` before the final state).
 
@@ -382,6 +383,11 @@ class FakeGitHub:
                 "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"}
         if self.rate_limit_style == "reset":
             return 403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(self.reset_at)}, body
+        if self.rate_limit_style in ("secondary", "secondary-429"):
+            # GitHub's secondary limit may come with neither header: only its message says it
+            secondary = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before "
+                                    "you try again.", "documentation_url": body["documentation_url"]}
+            return (429 if self.rate_limit_style == "secondary-429" else 403), {}, secondary
         return 429, {"Retry-After": str(self.retry_after)}, body
 
     def _upload(self, owner: str, repo: str, raw: bytes) -> tuple[int, dict[str, str], Any]:

@@ -4,7 +4,9 @@ GitHub said without repeating anything secret.
 Retries: 429, 5xx and transport errors are retried with exponential backoff, honouring
 ``Retry-After`` and, when ``x-ratelimit-remaining`` is 0, ``x-ratelimit-reset``
 (GitHub documents primary rate limits as 403 *or* 429 with those headers, so a 403 that
-carries them is a rate limit, not a refusal).  Every other 4xx is final: it would fail
+carries them is a rate limit, not a refusal).  A secondary rate limit may come as a 403
+or 429 without either header, its message saying so: it waits a minute, then twice as
+long each time, as GitHub asks.  Every other 4xx is final: it would fail
 the same way again.
 
 A server's error text may echo the request (headers included), so what secscan copies
@@ -105,6 +107,10 @@ class Http:
                 return max(0.0, float(response.headers["x-ratelimit-reset"]) - self.now())
             except (KeyError, ValueError):
                 pass
+        if response.status_code in (403, 429):
+            # a secondary rate limit without either header: GitHub says wait at least a
+            # minute, then exponentially longer while it goes on
+            return _SECONDARY_WAIT * 2.0 ** (attempt - 1)
         return _backoff(attempt)
 
     def _wait(self, seconds: float, why: str, method: str, url: str) -> None:
@@ -134,12 +140,26 @@ def _retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def _is_retryable(response: httpx.Response) -> bool:
-    if response.status_code in _RETRYABLE_STATUS:
+_SECONDARY_WAIT = 60.0
+_SECONDARY_WORDS = ("secondary rate limit", "abuse detection")  # GitHub's words, now and before 2021
+
+
+def is_rate_limited(response: httpx.Response) -> bool:
+    """A 403 or 429 that is GitHub's rate limit, not a refusal: its headers say so, or
+    (a secondary limit may come without them) its message does."""
+    if response.status_code not in (403, 429):
+        return False
+    if response.headers.get("x-ratelimit-remaining") == "0" or "retry-after" in response.headers:
         return True
-    # GitHub: primary/secondary rate limits may come as 403 with these headers.
-    return response.status_code == 403 and (
-        response.headers.get("x-ratelimit-remaining") == "0" or "retry-after" in response.headers)
+    try:
+        text = response.text[:2000].lower()
+    except (UnicodeDecodeError, httpx.ResponseNotRead):
+        return False
+    return any(word in text for word in _SECONDARY_WORDS)
+
+
+def _is_retryable(response: httpx.Response) -> bool:
+    return response.status_code in _RETRYABLE_STATUS or is_rate_limited(response)
 
 
 def server_message(response: httpx.Response, token: str = "") -> tuple[str, str]:

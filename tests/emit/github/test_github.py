@@ -124,6 +124,19 @@ def test_rate_limit_reset_header_is_honoured():
     assert len(sleeps) == 1 and 20 <= sleeps[0] <= 31  # reset_at is now + 30 s
 
 
+@pytest.mark.parametrize(("style", "status"), [("secondary", 403), ("secondary-429", 429)])
+def test_a_secondary_rate_limit_without_headers_waits_a_minute_and_longer(style, status):
+    """GitHub: without retry-after or x-ratelimit-remaining: 0, wait at least a minute,
+    then exponentially longer.  Before, the 403 was final (a PATCH's read as a refused
+    dismissal) and the 429 retried after 1 s."""
+    sleeps = Sleeps()
+    with FakeGitHub(token=TOKEN, rate_limit_first=2, rate_limit_style=style, pending_polls=0) as gh:
+        (result,) = upload(gh, SEMGREP_SMALL, sleeps)
+    assert result.processing_status == "complete"
+    assert sleeps == [60, 120]
+    assert [r.status for r in gh.requests] == [status, status, 200, 202, 200, 200]
+
+
 def test_500_is_retried_with_backoff_then_succeeds():
     sleeps = Sleeps()
     with FakeGitHub(token=TOKEN, server_error_first=3, server_error_status=502, pending_polls=0) as gh:
