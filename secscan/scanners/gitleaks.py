@@ -482,8 +482,12 @@ def safe_directory_env(env: Mapping[str, str], path: Path) -> dict[str, str]:
         count = max(0, int(env.get("GIT_CONFIG_COUNT", "0") or 0))
     except ValueError:
         count = 0
+    # safe.directory must name the work tree's top, not a folder in it: for a subdirectory
+    # of a checkout another user owns (a CI container), git refused the repository
+    resolved = Path(path).resolve()
+    top = next((p for p in (resolved, *resolved.parents) if (p / ".git").exists()), resolved)
     return {"GIT_CONFIG_COUNT": str(count + 1), f"GIT_CONFIG_KEY_{count}": "safe.directory",
-            f"GIT_CONFIG_VALUE_{count}": str(path)}
+            f"GIT_CONFIG_VALUE_{count}": str(top)}
 
 
 def _history_args(depth: Any, log_range: str | None = None, relative: bool = False) -> list[str]:
@@ -680,6 +684,50 @@ def salvage(ctx: RunContext, plan: Plan, outcome: Outcome, problem: str) -> Pars
     return report
 
 
+def _uncommitted(ctx: RunContext) -> list[str]:
+    """Files under the target whose content is in no commit: untracked (not ignored) or
+    changed since HEAD, relative to the target.  git mode reads commits only."""
+    from secscan.collect.runner import run_capture
+
+    top = work_tree_top(ctx.target, ctx.env) or ctx.target
+    env = dict(ctx.env)
+    env.update(safe_directory_env(ctx.env, top))
+    code, out, _err = run_capture(["git", "-C", str(ctx.target), "status", "--porcelain=v1", "-z",
+                                   "--untracked-files=all", "--no-renames", "--", "."], env=env, timeout=ctx.timeout)
+    if code != 0:
+        return []
+    prefix_code, prefix, _ = run_capture(["git", "-C", str(ctx.target), "rev-parse", "--show-prefix"], env=env)
+    base = prefix.strip() if prefix_code == 0 else ""
+    from secscan.collect.dependency_files import SKIP_DIRS, TOP_LEVEL_SKIP_DIRS
+
+    found = []
+    venvs: dict[str, bool] = {}
+    for entry in out.split("\0"):
+        if len(entry) < 4 or entry[:2] in ("D ", " D", "DD"):
+            continue  # a deleted file has nothing on disk to scan
+        path = entry[3:]
+        rel = path[len(base):] if base and path.startswith(base) else path
+        parts = rel.split("/")
+        # what a build or a run leaves behind (caches, virtualenvs, node_modules, build/,
+        # secscan's own SARIF) is not the project's content
+        if rel in _OWN_OUTPUTS or parts[0] in TOP_LEVEL_SKIP_DIRS or any(
+                d in SKIP_DIRS or d.endswith(".egg-info") for d in parts[:-1]):
+            continue
+        if any(_is_venv(ctx.target, "/".join(parts[:n]), venvs) for n in range(1, len(parts))):
+            continue
+        found.append(rel)
+    return sorted(found)
+
+
+def _is_venv(target: Path, rel: str, memo: dict[str, bool]) -> bool:
+    if rel not in memo:
+        memo[rel] = (target / rel / "pyvenv.cfg").is_file()
+    return memo[rel]
+
+
+_OWN_OUTPUTS = frozenset({"secscan.sarif", "secscan-report.html", "secscan-report.md", "secscan.junit.xml"})
+
+
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
     """What gitleaks covered against what was there.  In git mode the commits it says
     it scanned are compared with the commits git lists: fewer is a partial history,
@@ -716,6 +764,16 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
         report.partial = shallow_reason(total)
     if error:
         return f"git cannot read the history: {scrub(error)}"
+    if total == 0:
+        return ("the repository has no commits: git mode has no history to scan; commit, or run with the "
+                "gitleaks option mode: dir to scan the files")
+    uncommitted = _uncommitted(ctx)
+    if uncommitted:
+        shown = ", ".join(uncommitted[:5]) + (f" and {len(uncommitted) - 5} more" if len(uncommitted) > 5 else "")
+        report.coverage["uncommitted_files"] = len(uncommitted)
+        why = (f"{len(uncommitted)} file(s) with changes not committed were not scanned (git mode reads "
+               f"commits): {shown}; commit them, or run with the gitleaks option mode: dir")
+        report.partial = f"{report.partial}; {why}" if report.partial else why
     if scanned is None:
         return "gitleaks did not say how many commits it scanned: the history scanned is unknown"
     if with_text is not None and scanned < with_text:
