@@ -258,7 +258,8 @@ def doctor(path: Path, options: Sequence[str], osv_url: str | None, safety_db: P
 @handle_errors
 def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: str | None, fmt: str,
          kev: Path | None, epss: Path | None, write_sarif: Path | None, now_text: str | None) -> None:
-    """Decide the CI gate for a SARIF file under a policy: exit 0 pass, 1 fail."""
+    """Decide the CI gate for a SARIF file under a policy: exit 0 pass, 1 fail, 3 a
+    scanner failed or a required one did not run."""
     from secscan.decide.baseline import parse_time
     from secscan.decide.policy import gate as run_gate
     from secscan.decide.policy import render_decision
@@ -293,8 +294,11 @@ def gate(results: Path, policy_path: Path, baseline_path: Path | None, explain: 
         from secscan.decide.policy.render import console_for, coverage_from_status
 
         coverage = coverage_from_status(decision.scanner_status, decision.findings,
-                                        partial=partial_runs(results))
+                                        failed_required=decision.incomplete, partial=partial_runs(results))
         render_decision(decision, console_for(sys.stdout), coverage=coverage, report=str(results))
+    # a scanner that failed or a required one that did not run: 3, as `secscan run` exits
+    if decision.incomplete:
+        sys.exit(ExitCode.SCANNER)
     sys.exit(ExitCode.PASS if decision.passed else ExitCode.GATE_FAILED)
 
 

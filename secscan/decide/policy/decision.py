@@ -133,6 +133,17 @@ class Decision:
     exploit_data: dict[str, object] = field(default_factory=dict)  # which KEV/EPSS data (and dates) were used
 
     @property
+    def incomplete(self) -> list[str]:
+        """The scanners that make the gate incomplete (exit 3, as ``secscan run``): any
+        that failed, and any the policy requires that did not run."""
+        status = {tool_key(k): str(v) for k, v in self.scanner_status.items()}
+        out = {t for t, s in status.items() if RunState.parse(s).status is RunStatus.FAILED}
+        out |= {t for t in self.policy.required_scanners if t not in status or not RunState.parse(status[t]).ok}
+        if not self.scanner_status:  # no status recorded: the failures list is all there is
+            out |= {t for t in self.policy.required_scanners if any(t in f for f in self.scanner_failures)}
+        return sorted(out)
+
+    @property
     def would_pass(self) -> bool:
         """The verdict had the policy been enforced (differs from ``passed`` only under
         ``enforce: false``)."""

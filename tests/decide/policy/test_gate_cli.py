@@ -76,7 +76,22 @@ def test_required_scanner_absent_from_the_sarif_fails(results, policy_file):
     d = gate(results, p, now=NOW)
     assert d.scanner_failures == ["scanners.required: bandit did not run"]  # semgrep's run is there
     proc = secscan("gate", "--policy", p, results, *NOW_ARG)
-    assert proc.returncode == 1 and "bandit did not run" in proc.stdout
+    # exit 3, as `secscan run` exits when a required scanner did not run (it was 1)
+    assert proc.returncode == 3 and "bandit did not run" in proc.stdout
+    assert "GATE: INCOMPLETE" in proc.stdout
+
+
+@pytest.mark.gitleaks
+def test_a_failed_scanner_in_the_log_exits_3_as_the_run_did(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)  # no commit: gitleaks' git mode fails
+    out = tmp_path / "run.sarif"
+    run = secscan("run", repo, "--scanners", "gitleaks", "--no-cache", "--offline", "--sarif", out)
+    assert run.returncode == 3, run.stderr
+    proc = secscan("gate", "--policy", POLICIES / "default.yml", out, *NOW_ARG)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "GATE: INCOMPLETE" in proc.stdout and "gitleaks" in proc.stdout
 
 
 def test_input_errors_exit_2_one_line(tmp_path):
