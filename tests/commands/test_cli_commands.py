@@ -55,6 +55,26 @@ def test_summary_counts_by_tool_and_severity(converted) -> None:
     assert set(counts["tools"]) == {"bandit", "trivy", "gitleaks"}
     assert counts["findings"] == 11 + 5 + 4
     assert counts["tools"]["gitleaks"]["high"] == 4
+    assert counts["scanners"] == {"bandit": "ok", "gitleaks": "ok", "trivy": "ok"}
+
+
+@pytest.mark.gitleaks
+def test_summary_shows_a_scanner_that_failed_or_found_nothing(tmp_path) -> None:
+    """0 findings from a scanner that failed is not a clean result: every run has its
+    row and its state (before, the table said "0 findings" and nothing else)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)  # no commit: gitleaks fails
+    (repo / "app.py").write_text("x = 1\n")
+    out = tmp_path / "run.sarif"
+    run = _cli("run", str(repo), "--scanners", "gitleaks,bandit", "--no-cache", "--offline", "--sarif", str(out))
+    assert run.returncode == 3, run.stderr
+    counts = json.loads(_cli("summary", str(out), "--format", "json").stdout)
+    assert counts["scanners"]["bandit"] == "ok" and counts["scanners"]["gitleaks"].startswith("failed: ")
+    assert set(counts["tools"]) == {"bandit", "gitleaks"}
+    table = _cli("summary", str(out))
+    assert table.returncode == 0
+    assert "not checked: gitleaks (failed: the repository has no commits" in " ".join(table.stdout.split())
 
 
 def test_report_formats_from_the_cli(converted, tmp_path) -> None:
