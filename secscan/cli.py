@@ -204,9 +204,17 @@ def pre_commit(files: Sequence[Path], policy: Path | None, sarif_out: Path) -> N
     """Check what is being committed: the changes staged for commit for secrets
     (gitleaks git --staged) and FILES (what pre-commit passes) with bandit and semgrep.
     Run from the repository's top directory, offline."""
-    from secscan.commands.run import execute_run, staged_request
+    from secscan.commands.run import execute_run, staged_request, unstaged_changes
+    from secscan.errors import ScannerError
 
-    sys.exit(execute_run(staged_request(Path("."), [str(f) for f in files], policy, sarif_out),
+    names = [str(f) for f in files]
+    differ = unstaged_changes(Path("."), [n for n in names if n.endswith((".py", ".pyw"))])
+    if differ:
+        shown = ", ".join(differ[:5]) + (f" and {len(differ) - 5} more" if len(differ) > 5 else "")
+        raise ScannerError(f"{shown}: changes not staged for commit, so bandit and semgrep would check the working "
+                           "copy, not what is committed; stage them (git add) or stash them "
+                           "(git stash --keep-index), as pre-commit's own runner does")
+    sys.exit(execute_run(staged_request(Path("."), names, policy, sarif_out),
                          progress=line_printer_quiet()))
 
 

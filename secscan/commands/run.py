@@ -148,6 +148,28 @@ class RunRequest:
         )
 
 
+def unstaged_changes(path: Path, files: Sequence[str]) -> list[str]:
+    """Which of ``files`` differ between the working tree and the index.  bandit and
+    semgrep read the working copy; what is committed is the staged one, so for these
+    files the commit would be checked against other text.  (pre-commit's own runner
+    stashes unstaged changes first: it never meets this; a hook run by hand can.)"""
+    import subprocess
+
+    from secscan.scanners.gitleaks import safe_directory_env
+
+    if not files:
+        return []
+    env = {**os.environ, **safe_directory_env(os.environ, path)}
+    try:
+        proc = subprocess.run(["git", "-C", str(path), "diff", "--name-only", "-z", "--no-renames", "--", *files],
+                              capture_output=True, env=env, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if proc.returncode != 0:
+        return []
+    return sorted(n for n in proc.stdout.decode("utf-8", "replace").split("\0") if n)
+
+
 def staged_request(path: Path, files: Sequence[str], policy: Path | None, sarif: Path) -> RunRequest:
     """What the pre-commit hook runs: gitleaks on the staged changes (not the history:
     a secret staged for commit is not in it yet), bandit and semgrep on the files

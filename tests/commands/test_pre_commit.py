@@ -173,3 +173,18 @@ def test_the_hook_with_the_result_cache_on(repo: Path, tmp_path: Path, monkeypat
         assert "internal error" not in result.output and "GATE: FAILED" in result.output
         found = _results(repo / ".secscan-precommit.sarif")
         assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in found["bandit"]} == {"new.py"}
+
+
+def test_a_file_with_changes_not_staged_stops_the_hook_run_by_hand(repo: Path) -> None:
+    """What is committed is the staged copy; bandit and semgrep read the working copy.
+    pre-commit's runner stashes the rest first; a hook run by hand does not, and a
+    vulnerable staged line hidden by a clean working copy passed."""
+    (repo / "app.py").write_text("import subprocess\nsubprocess.call(input(), shell=True)\n")
+    _git(repo, "add", "app.py")
+    (repo / "app.py").write_text("print('fixed, but not staged')\n")
+    result = CliRunner().invoke(main, ["pre-commit", "app.py"])
+    assert result.exit_code == 3, result.output
+    assert "app.py: changes not staged for commit" in result.output
+    assert not (repo / ".secscan-precommit.sarif").exists()
+    _git(repo, "add", "app.py")  # staged as it is on disk: checked
+    assert CliRunner().invoke(main, ["pre-commit", "app.py"]).exit_code == 0
