@@ -127,8 +127,11 @@ def plan_trivy_image(spec: ImageSpec, ctx: Any, exe: list[str]) -> Any:
         argv += list(trivy._OFFLINE_FLAGS)
     argv += ["--skip-version-check", "--disable-telemetry", "--no-progress", "--format", "json", "--list-all-pkgs",
              "--output", str(report), "--cache-dir", str(cache), "--timeout", f"{max(int(ctx.timeout), 1)}s"]
+    # the repository's trivy.yaml and .trivyignore as for `trivy fs` (trivy runs from the target)
+    settings, ignores, more_notes = trivy._repository_settings(ctx)
+    argv += settings + ignores + ["--show-suppressed"]
     argv += ["--input", str(spec.path)] if spec.kind is not ImageKind.REFERENCE else [spec.ref]
-    return Plan(argv=argv, report_path=report, report_format="json", notes=tuple(notes))
+    return Plan(argv=argv, report_path=report, report_format="json", notes=tuple(notes + more_notes))
 
 
 def scan_image(spec: ImageSpec, root: Path, *, timeout: float = 600.0,
