@@ -302,6 +302,12 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
     from secscan.emit.sarif_layout import read_layout
     from secscan.normalizer.portable import for_run, source_date
 
+    if baseline:  # a pipe or a device is refused now, not after every scanner has run
+        from secscan.safefile import blocking_kind
+
+        kind = blocking_kind(baseline)
+        if kind:
+            raise ConfigError(f"{baseline}: is {kind}, not a baseline SARIF file")
     required = list(settings.required) + list(policy.required_scanners)
     options, skip = policy_scan_options(policy, _canonical_options(settings.options), settings.skip)
     from secscan.collect.pull_request import start_pull_request

@@ -67,14 +67,17 @@ def test_bandit_skips_pipes_and_devices_and_says_so(tmp_path):
     ["convert", "/dev/zero", "-o", "{out}"],
     ["gate", "{sarif}", "--policy", "{fifo}"],
     ["summary", "{fifo}"],
+    ["run", "{tree}", "--baseline", "{fifo}", "--offline", "--sarif", "{out}"],  # refused before any scan
 ])
 def test_a_pipe_or_device_given_as_a_file_is_a_one_line_error(command, tmp_path):
     os.mkfifo(tmp_path / "fifo")
     sarif = REPO / "tests" / "fixtures" / "hostile" / "gate--rich-markup-rule-id.sarif"
-    args = [a.format(fifo=tmp_path / "fifo", out=tmp_path / "out.sarif", sarif=sarif) for a in command]
+    (tmp_path / "tree").mkdir()
+    args = [a.format(fifo=tmp_path / "fifo", out=tmp_path / "out.sarif", sarif=sarif, tree=tmp_path / "tree")
+            for a in command]
     proc = subprocess.run([sys.executable, "-m", "secscan", *args], capture_output=True, text=True,
                           timeout=120, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "not a file" in proc.stderr
+    assert "named pipe" in proc.stderr or "character device" in proc.stderr
     assert not (tmp_path / "out.sarif").exists()
