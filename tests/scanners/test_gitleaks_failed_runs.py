@@ -36,14 +36,16 @@ def _damaged_repo(path: Path) -> tuple[Path, str]:
     _git(path, "add", ".")
     _git(path, "commit", "-q", "-m", "old")
     rng = random.Random(7)
-    for i in range(8):
+    # 24 commits of filler (about 1 MB of diff): with 8, a loaded CI machine once let git
+    # reach the missing object before gitleaks had finished the leak's commit (exit 0)
+    for i in range(24):
         (path / f"fill{i}.py").write_text("".join(f"line_{j} = {rng.randint(0, 10**9)}\n" for j in range(2000)))
         _git(path, "add", ".")
         _git(path, "commit", "-q", "-m", f"fill {i}")
     (path / "settings.py").write_text(f'aws_access_key_id = "{FAKE_AWS}"\n')
     _git(path, "add", ".")
     _git(path, "commit", "-q", "-m", "settings")
-    blob = _git(path, "rev-parse", "HEAD~9:old.py").strip()
+    blob = _git(path, "rev-parse", "HEAD~25:old.py").strip()
     (path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
     return path, blob
 
