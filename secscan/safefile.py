@@ -6,9 +6,11 @@ be a regular file, and read only up to a size that is said up front."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 # a report or a policy larger than this is refused with a message, not read into memory
@@ -56,10 +58,11 @@ def _mb(n: int) -> str:
     return f"{n / 1024**2:,.0f} MB"
 
 
-def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """The bytes of a regular file, never blocking: ``IsADirectoryError`` for a
-    directory, :class:`NotARegularFile` for a FIFO, device or socket, :class:`FileTooLarge`
-    past ``limit``; other ``OSError``s as ``open`` raises them."""
+@contextlib.contextmanager
+def open_regular(path: str | Path) -> Iterator[tuple[int, os.stat_result]]:
+    """(descriptor, stat) of a regular file, opened without blocking and closed after:
+    ``IsADirectoryError`` for a directory, :class:`NotARegularFile` for a FIFO, device or
+    socket; other ``OSError``s as ``open`` raises them."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         st = os.fstat(fd)
@@ -67,6 +70,15 @@ def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
         if not stat.S_ISREG(st.st_mode):
             raise NotARegularFile(errno.EINVAL, f"is {kind_of(st.st_mode)}, not a file", str(path))
+        yield fd, st
+    finally:
+        os.close(fd)
+
+
+def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file, never blocking (:func:`open_regular`), and
+    :class:`FileTooLarge` past ``limit``."""
+    with open_regular(path) as (fd, st):
         if st.st_size > limit:
             raise FileTooLarge(errno.EFBIG, f"is {_mb(st.st_size)}, over the {_mb(limit)} limit", str(path))
         chunks = []
@@ -80,8 +92,6 @@ def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
                 raise FileTooLarge(errno.EFBIG, f"grew past the {_mb(limit)} limit while read", str(path))
             chunks.append(chunk)
         return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def read_text(path: str | Path, limit: int = MAX_TREE_FILE_BYTES, errors: str = "replace") -> str:

@@ -52,22 +52,15 @@ def digest(*parts: Any) -> str:
 def file_digest(path: Path) -> str | None:
     """SHA-256 of a regular file's bytes (None when it cannot be read, or is a FIFO or a
     device: reading one would block or never end)."""
-    import stat
+    from secscan.safefile import open_regular
 
     h = hashlib.sha256()
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open_regular(path) as (fd, _st):
+            for block in iter(lambda: os.read(fd, 1 << 20), b""):
+                h.update(block)
     except OSError:
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        for block in iter(lambda: os.read(fd, 1 << 20), b""):
-            h.update(block)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     return h.hexdigest()
 
 

@@ -54,7 +54,8 @@ def is_dependency_file(name: str, folder: str = "") -> bool:
     return is_requirements_name(name, folder) or name == "pyproject.toml" or is_lockfile(name)
 
 
-def _is_environment(path: Path) -> bool:
+def is_environment(path: Path) -> bool:
+    """A virtual environment or a conda environment, whatever its name."""
     return (path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
 
 
@@ -67,7 +68,7 @@ def walk(target: Path) -> Iterator[tuple[Path, list[str]]]:
         for d in sorted(dirs):
             if d in SKIP_DIRS or d.endswith(".egg-info") or (here == target and d in TOP_LEVEL_SKIP_DIRS):
                 continue
-            if _is_environment(here / d):
+            if is_environment(here / d):
                 continue
             keep.append(d)
         dirs[:] = keep if len(here.parts) - base < MAX_DEPTH else []

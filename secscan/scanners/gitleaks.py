@@ -720,8 +720,10 @@ def _uncommitted(ctx: RunContext) -> list[str]:
 
 
 def _is_venv(target: Path, rel: str, memo: dict[str, bool]) -> bool:
+    from secscan.collect.dependency_files import is_environment
+
     if rel not in memo:
-        memo[rel] = (target / rel / "pyvenv.cfg").is_file()
+        memo[rel] = is_environment(target / rel)
     return memo[rel]
 
 
