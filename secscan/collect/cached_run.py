@@ -88,6 +88,13 @@ def _walk_files(top: Path) -> list[str]:
     return sorted(out)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def tree_digest(cache: ResultCache, top: Path) -> str:
     """One hash of every file's path and content under ``top`` (computed once per run:
     trivy and gitleaks both read it)."""
@@ -394,6 +401,9 @@ class _Semgrep(_PerFile):
     the last whole-tree run with the same rules, the same set of paths and the same
     ignore files; with any of those changed the whole tree is scanned again."""
 
+    # what the last whole-tree run skipped (its manifest), read by :meth:`files`
+    listed_skipped: list[dict[str, Any]] | None = None
+
     def files(self, ctx: RunContext, plan: Plan, cache: ResultCache, key: str) -> list[str] | None:
         manifest = cache.get(self._manifest_key(ctx, key))
         if not isinstance(manifest, dict) or not isinstance(manifest.get("scanned"), list):
@@ -401,6 +411,8 @@ class _Semgrep(_PerFile):
         names = [str(p) for p in manifest["scanned"]]
         if any(n.startswith("-") for n in names):  # semgrep would read it as an option
             return None
+        skipped = manifest.get("skipped")
+        self.listed_skipped = [e for e in skipped if isinstance(e, dict)] if isinstance(skipped, list) else None
         return names
 
     @staticmethod
@@ -425,6 +437,11 @@ class _Semgrep(_PerFile):
         paths = _walk_files(ctx.target)
         ignores = [(p, file_digest(ctx.target / p)) for p in paths
                    if p.rsplit("/", 1)[-1] in (".gitignore", ".semgrepignore")]
+        # semgrep skips a file over its size limit: which files are over it is part of its choice
+        from secscan.scanners.semgrep import max_target_bytes
+
+        limit = max_target_bytes(ctx)
+        too_large = [p for p in paths if limit and _size(ctx.target / p) > limit]
         tracked = None
         if (ctx.target / ".git").exists():
             from secscan.collect.runner import run_capture
@@ -432,7 +449,7 @@ class _Semgrep(_PerFile):
             code, out, _err = run_capture(["git", "-C", str(ctx.target), "ls-files", "-z"], env=ctx.env)
             tracked = out if code == 0 else None
             ignores.append((".git/info/exclude", file_digest(ctx.target / ".git" / "info" / "exclude")))
-        return digest(key, "semgrep-targets", paths, ignores, tracked)
+        return digest(key, "semgrep-targets", paths, ignores, tracked, too_large)
 
     def subset(self, ctx: RunContext, plan: Plan, files: list[str]) -> list[Plan]:
         return [replace(plan, argv=list(plan.argv[:-1]) + files)]
@@ -501,8 +518,15 @@ class _Semgrep(_PerFile):
         errors = [e for name in order for e in slices[name]["errors"]]
         sarif["runs"][0]["results"] = results
         listing: dict[str, Any] = {"scanned": order}
-        if skeleton.get("skipped") is not None:
-            listing["skipped"] = skeleton["skipped"]
+        skipped = skeleton.get("skipped")
+        if self.listed_skipped is not None:
+            # a run on some of the files lists only what it skipped of those: what the
+            # whole-tree run skipped of the others (a file over the size limit) still is
+            scanned = set(order)
+            fresh_skips = [e for e in skipped or [] if isinstance(e, dict) and e.get("path") in scanned]
+            skipped = [e for e in self.listed_skipped if e.get("path") not in scanned] + fresh_skips
+        if skipped is not None:
+            listing["skipped"] = skipped
         paths = {**skeleton["json"], "results": [], "errors": errors, "paths": listing}
         Path(str(plan.expected["paths_report"])).write_text(json.dumps(paths), encoding="utf-8")
         data = json.dumps(sarif).encode("utf-8")

@@ -746,8 +746,11 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         argv += ["--config", cfg]
     # --no-rewrite-rule-ids: otherwise a rule file given by path gets its directory
     # prepended to every rule id ("tmp.x.policies.semgrep.secscan.python.…")
-    argv += [f"--{fmt}", "--output", str(report), "--metrics", "off", "--disable-version-check", "--quiet",
+    # --verbose, not --quiet: only then does semgrep's JSON list the files it skipped and
+    # why (``paths.skipped``), and a file over its size limit is otherwise left out silently
+    argv += [f"--{fmt}", "--output", str(report), "--metrics", "off", "--disable-version-check", "--verbose",
              "--no-rewrite-rule-ids"]
+    argv += _size_limit_args(ctx)
     for pattern in _as_list((ctx.options or {}).get("exclude")):
         argv += ["--exclude", str(pattern)]
     paths = report if fmt == "json" else ctx.workdir / "semgrep-paths.json"
@@ -830,13 +833,14 @@ def _osemgrep_plan(ctx: RunContext, exe: list[str], given: list[str]) -> Plan | 
     if rules is None:
         return None
     base = list(exe) + ["scan", "--experimental", "--config", str(rules), "--metrics", "off",
-                        "--disable-version-check", "--quiet", "--no-rewrite-rule-ids"]
+                        "--disable-version-check", "--no-rewrite-rule-ids", *_size_limit_args(ctx)]
     for pattern in _as_list((ctx.options or {}).get("exclude")):
         base += ["--exclude", str(pattern)]
-    return Plan(argv=[*base, "--sarif", *given], report_path=None, env=dict(OFFLINE_ENV), cwd=ctx.target,
-                scratch_in_memory=True,
+    # the listing run is --verbose so that it names the files semgrep skipped (too large…)
+    return Plan(argv=[*base, "--quiet", "--sarif", *given], report_path=None, env=dict(OFFLINE_ENV),
+                cwd=ctx.target, scratch_in_memory=True,
                 report_format="sarif",
-                expected={"paths_argv": [*base, "--json", *given], "files_for_rules": len(given)})
+                expected={"paths_argv": [*base, "--verbose", "--json", *given], "files_for_rules": len(given)})
 
 
 def _paths_doc(ctx: RunContext, plan: Plan) -> tuple[Any, str | None]:
@@ -877,6 +881,43 @@ def _files_for_rules(ctx: RunContext) -> int:
     return count
 
 
+# semgrep's default --max-target-bytes: larger files are not scanned
+DEFAULT_MAX_TARGET_BYTES = 1_000_000
+
+# skip reasons (semgrep's JSON ``paths.skipped[].reason``) that leave out a file the
+# user meant to scan: the run is partial.  The others (ignore files, --exclude,
+# another language, dotfiles) are the user's choice; a file semgrep could not parse is
+# an error on that file (``files_with_errors``)
+_UNSCANNED_REASONS = {
+    "exceeded_size_limit": "over the size limit",  # semgrep's Python command line
+    "too_big": "over the size limit",  # osemgrep
+    "too_many_matches": "too many matches",
+    "insufficient_permissions": "not readable",
+}
+
+
+def max_target_bytes(ctx: RunContext) -> int:
+    """The size limit semgrep applies to a file (0: none): the ``max_target_bytes``
+    option, else semgrep's default."""
+    value = (ctx.options or {}).get("max_target_bytes")
+    return DEFAULT_MAX_TARGET_BYTES if value is None else int(value)
+
+
+def _size_limit_args(ctx: RunContext) -> list[str]:
+    value = (ctx.options or {}).get("max_target_bytes")
+    return [] if value is None else ["--max-target-bytes", str(int(value))]
+
+
+def _not_scanned(skipped: list[dict[str, Any]]) -> dict[str, str]:
+    """The files semgrep left out against the user's wishes, each with why."""
+    out: dict[str, str] = {}
+    for entry in skipped:
+        why = _UNSCANNED_REASONS.get(str(entry.get("reason")))
+        if why and not entry.get("rule_id") and entry.get("path"):
+            out.setdefault(str(entry["path"]).removeprefix("./"), why)
+    return dict(sorted(out.items()))
+
+
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
     """Files semgrep scanned (its JSON ``paths.scanned``, and ``paths.skipped`` when it
     lists them) against the files its rules could match: recorded in the coverage
@@ -893,6 +934,17 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
     expected = int(plan.expected.get("files_for_rules") or 0)
     report.coverage.update({"files_for_rules": expected, "files_scanned": len(scanned),
                             "files_skipped": len(skipped), "files_with_errors": broken})
+    left_out = _not_scanned(skipped)
+    if left_out:
+        too_large = [p for p, why in left_out.items() if why == "over the size limit"]
+        report.coverage["files_too_large"] = too_large
+        report.coverage["files_not_scanned"] = left_out
+        shown = ", ".join(f"{p} ({why})" for p, why in list(left_out.items())[:5])
+        more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+        limit = max_target_bytes(ctx)
+        hint = (f"; files over {limit:,} bytes are skipped: the semgrep option max_target_bytes sets the limit "
+                "(0 for none)") if too_large else ""
+        report.partial = f"{len(left_out)} file(s) semgrep did not scan: {shown}{more}{hint}"
     if expected and not scanned:
         why = "; ".join(sorted({str(s.get("reason")) for s in skipped if s.get("reason")})[:3]) or "none listed"
         return (f"scanned none of the {expected} file(s) its rules read "
@@ -913,8 +965,24 @@ def check(ctx: RunContext, plan: Plan, outcome: Outcome) -> str | None:
             return f"exit {code} but wrote no report to {plan.report_path}"
         return None
     meaning = _EXIT_MEANING.get(code, "error")
-    detail = _report_error(outcome.report) or first_line(outcome.stderr) or first_line(outcome.stdout)
+    detail = _report_error(outcome.report) or _stderr_error(outcome.stderr) or first_line(outcome.stdout)
     return f"exit {code} ({meaning}): {detail}" if detail else f"exit {code} ({meaning})"
+
+
+# what semgrep --verbose writes before any error: the rules it runs, its scan status
+_VERBOSE_NOISE = re.compile(r"^(?:running \d+ rules|Rules:|- |[│┌└─ ]|Scanning |Not sending |SCA findings|=+$"
+                            r"|Files skipped|\(Disable|• )")
+
+
+def _stderr_error(stderr: bytes | str) -> str:
+    """The line of semgrep's log that says what went wrong: one naming an error, else
+    the first that is not --verbose's listing of rules and files."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if "error" in line.lower() and not _VERBOSE_NOISE.match(line):
+            return first_line(line)
+    return next((first_line(line) for line in lines if not _VERBOSE_NOISE.match(line)), "")
 
 
 def _report_error(report: bytes | None) -> str | None:
@@ -978,6 +1046,9 @@ SCANNER = Scanner(
         Option("format", {"type": "string", "enum": ["sarif", "json"]},
                "Report format semgrep writes (sarif keeps # nosemgrep findings).", default="sarif"),
         Option("exclude", STR_LIST, "Paths or globs semgrep does not scan (--exclude)."),
+        Option("max_target_bytes", {"type": "integer", "minimum": 0, "maximum": 2**40},
+               "Files larger than this many bytes are not scanned, and the run is partial "
+               "(--max-target-bytes; 0: no limit).", default=DEFAULT_MAX_TARGET_BYTES),
         Option("files", STR_LIST, "Only these repo-relative files (what pre-commit passes).", policy=False),
     ),
 )
