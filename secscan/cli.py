@@ -6,7 +6,7 @@ Exit codes (the same for every command):
   0  gate passed / command succeeded
   1  gate failed (blocking findings)
   2  usage, policy or input error (unreadable, truncated or unknown report)
-  3  a required scanner could not run (missing, crashed, timed out, bad report)
+  3  a scanner failed (crashed, timed out, bad report), or a required one did not run
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ Exit codes:
   0  gate passed / command succeeded
   1  gate failed (blocking findings)
   2  usage, policy or input error
-  3  a required scanner could not run"""
+  3  a scanner failed, or a required one did not run"""
 
 
 def fail(message: str, code: int = ExitCode.USAGE) -> None:

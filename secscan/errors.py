@@ -16,7 +16,7 @@ class ExitCode(IntEnum):
     PASS = 0  # the gate passed / the command succeeded
     GATE_FAILED = 1  # blocking findings
     USAGE = 2  # usage, policy or input error
-    SCANNER = 3  # a required scanner could not run (missing, crashed, timed out, bad report)
+    SCANNER = 3  # a scanner failed (crashed, timed out, bad report) or a required one did not run
 
 
 class SecscanError(Exception):

@@ -142,7 +142,7 @@ def test_only_a_scanner_that_ran_gets_a_tick_and_exit_3_never_reads_passed() -> 
     ), failed_required=("pip-audit",))
     lines = record(decision, 80, coverage=coverage)
     assert not any("GATE: PASSED" in line for line in lines)
-    assert lines[0].startswith("GATE: INCOMPLETE — required scanner could not run: pip-audit (exit 3)")
+    assert lines[0].startswith("GATE: INCOMPLETE — scanner failed: pip-audit (exit 3)")
     assert "not checked: safety (skipped), trivy (missing)" in " ".join(" ".join(lines[:2]).split())
     for tool in ("pip-audit", "safety", "trivy"):
         row = next(line for line in lines if line.split()[1:2] == [tool])
@@ -198,3 +198,16 @@ def test_a_file_bandit_could_not_parse_is_on_its_tick_line(tmp_path) -> None:
                           capture_output=True, text=True, timeout=300)
     line = next(x for x in proc.stdout.splitlines() if "bandit" in x and "finding" in x)
     assert line.strip().startswith("✓ bandit") and "1 file not parsed (broken.py)" in line, proc.stdout
+
+
+def test_the_verdict_tells_a_failed_scanner_from_a_required_one_that_did_not_run() -> None:
+    bandit = secscan.load_report(CORPUS / "bandit" / "defectdojo__no_vuln.json")
+    decision = evaluate(secscan.normalize(list(bandit.findings)), load_policy("audit-only"))
+    coverage = Coverage(scanners=(
+        ScannerLine("bandit", "ok"),
+        ScannerLine("pip-audit", "failed", "exit 2: could not reach http://127.0.0.1:9"),
+        ScannerLine("trivy", "missing", "trivy is not installed"),
+    ), failed_required=("pip-audit", "trivy"))
+    lines = record(decision, 200, coverage=coverage)
+    assert lines[0].startswith("GATE: INCOMPLETE — scanner failed: pip-audit; "
+                               "required scanner did not run: trivy (exit 3)"), lines[0]

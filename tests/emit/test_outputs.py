@@ -97,9 +97,9 @@ def test_a_run_that_exits_3_never_prints_passed_and_no_tick_for_it(sample, tmp_p
     assert proc.returncode == 3, proc.stderr
     assert "GATE: PASSED" not in proc.stdout
     # the job's step summary says the same (the gate itself had nothing blocking)
-    assert step.read_text().startswith("## ❌ secscan incomplete: required scanner(s) could not run: pip-audit")
+    assert step.read_text().startswith("## ❌ secscan incomplete: scanner(s) failed: pip-audit")
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("GATE: INCOMPLETE — required scanner could not run: pip-audit")
+    assert lines[0].startswith("GATE: INCOMPLETE — scanner failed: pip-audit (exit 3)")
     row = next(line for line in lines if line.split()[1:2] == ["pip-audit"])
     assert row.split()[0] == "✗"
     assert next(line for line in lines if line.split()[1:2] == ["bandit"]).split()[0] == "✓"

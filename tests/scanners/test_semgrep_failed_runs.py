@@ -44,7 +44,7 @@ def test_convert_writes_a_failed_run_exits_3_and_the_gate_blocks(name: str, tmp_
     assert run["invocations"][0]["properties"]["secscan/status"].startswith("failed: semgrep reported ")
     gate = CliRunner().invoke(main, ["gate", "--policy", str(POLICY), str(out)])
     assert gate.exit_code == 3  # as `secscan run` exits on a failed scanner
-    assert "GATE: INCOMPLETE" in gate.output and "could not run: semgrep" in gate.output
+    assert "GATE: INCOMPLETE" in gate.output and "scanner failed: semgrep (exit 3)" in gate.output
 
 
 @pytest.mark.parametrize("name", ["sg_timeout.json", "sg_metavar_pattern_err.json"])

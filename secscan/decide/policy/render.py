@@ -145,8 +145,16 @@ def verdict(decision: Decision, coverage: Coverage | None = None) -> tuple[str, 
     if coverage.failed_required:
         style = "bold red"
         head = "GATE: INCOMPLETE"
-        parts.append(f"required scanner{'s' if len(coverage.failed_required) != 1 else ''} could not run: "
-                     f"{', '.join(coverage.failed_required)} (exit 3)")
+        # a scanner that started and failed stops the gate whether or not it is required;
+        # a required one that did not run (skipped, not installed) stops it too
+        state = {line.tool: line.status for line in coverage.scanners}
+        failed = [t for t in coverage.failed_required if state.get(t) == "failed"]
+        absent = [t for t in coverage.failed_required if state.get(t) != "failed"]
+        if failed:
+            parts.append(f"scanner{'s' if len(failed) != 1 else ''} failed: {', '.join(failed)}")
+        if absent:
+            parts.append(f"required scanner{'s' if len(absent) != 1 else ''} did not run: {', '.join(absent)}")
+        parts[-1] += " (exit 3)"
         if n:
             parts.append(blocking)
     elif not decision.passed:

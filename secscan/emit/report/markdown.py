@@ -56,7 +56,12 @@ def _verdict(data: ReportData, status: Mapping[str, str] | None = None,
     listed = decision.get("required_not_run")
     not_run = [cell(str(t)) for t in (listed[:50] if isinstance(listed, list) else [])]
     if not_run:  # the run exited 3: whatever the findings say, it did not pass
-        head = f"## ❌ secscan incomplete: required scanner(s) could not run: {', '.join(not_run)}"
+        failed = {cell(str(t)) for t, text in (status or {}).items()
+                  if RunState.parse(text).status.value == "failed"}
+        why = [f"scanner(s) failed: {', '.join(t for t in not_run if t in failed)}"] if failed & set(not_run) else []
+        if any(t not in failed for t in not_run):
+            why.append(f"required scanner(s) did not run: {', '.join(t for t in not_run if t not in failed)}")
+        head = f"## ❌ secscan incomplete: {'; '.join(why)}"
         if blocking:
             head += f"; {len(blocking)} blocking finding(s)"
     elif passed:
