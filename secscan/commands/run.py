@@ -312,7 +312,8 @@ def _print_summary(result: Any, fmt: str, decision: Any, err: bool = False, repo
 
 # coverage keys (secscan.scanners.bandit.measure, semgrep's) of files a scanner ran on
 # but could not read whole, and how the console line names them
-_UNREAD = (("files_failed", "not parsed"), ("files_with_errors", "with errors"), ("files_too_large", "too large"))
+_UNREAD = (("files_failed", "not parsed"), ("files_with_errors", "with errors"), ("files_too_large", "too large"),
+           ("nosec_files", "with findings left out by # nosec"))
 
 
 def _unread(run: Any) -> dict[str, list[str]]:

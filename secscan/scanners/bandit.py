@@ -45,8 +45,8 @@ is built from it and must not move when surrounding lines change.
 bandit exits 0 even when it could not parse a file or the target does not exist; it
 only lists them under ``errors[]``.  Each becomes an error-level ``Notification`` so
 a gate can refuse a scan that silently skipped code.  ``# nosec`` findings are not
-in bandit's reports at all (only a count in ``metrics``), so there is nothing to
-carry over.
+in bandit's reports at all, only counted in ``metrics``: the count and the files
+become a warning notification and coverage entries (``_account_for_nosec``).
 """
 
 from __future__ import annotations
@@ -232,6 +232,7 @@ def _parse_document(raw: RawReport, doc: object, fmt: str) -> ParsedReport:
         raise ReportError(raw.source, f"bandit {fmt} report has no 'results' list")
     report = ParsedReport(tool=TOOL, format=fmt, source=raw.source)
     report.notifications.extend(_error_notifications(raw, doc.get("errors")))
+    _account_for_nosec(report, doc.get("metrics"))
     for index, item in enumerate(results):
         if not isinstance(item, dict):
             raise ReportError(raw.source, f"results[{index}] is not an object")
@@ -239,6 +240,39 @@ def _parse_document(raw: RawReport, doc: object, fmt: str) -> ParsedReport:
         results[index] = None  # consumed: its dict is freed now, not after the whole report (peak memory)
     report.tool_version = _first_version(report.findings)
     return report
+
+
+def _count(value: object) -> int:
+    """A count from bandit's metrics (a whole number ≥ 0), or 0 for anything else."""
+    return value if type(value) is int and 0 <= value < 2**53 else 0
+
+
+def _account_for_nosec(report: ParsedReport, metrics: object) -> None:
+    """Findings bandit left out because a ``# nosec`` comment marks their line are not
+    in its report, only counted in its metrics (``nosec``: a bare ``# nosec``;
+    ``skipped_tests``: ``# nosec B602``, bandit ≥ 1.7.5).  They are accounted for: a
+    warning notification and ``nosec_left_out`` / ``nosec_files`` in the coverage
+    name how many and where (the bandit option ``ignore_nosec`` reports them).  Counted
+    per file, so bandit run in shards counts as one run does."""
+    if not isinstance(metrics, dict):
+        return
+    per_file = {str(name).removeprefix("./"): _count(m.get("nosec")) + _count(m.get("skipped_tests"))
+                for name, m in metrics.items() if name != "_totals" and isinstance(m, dict)}
+    files = sorted(name for name, n in per_file.items() if n)
+    total = sum(per_file.values())
+    if not per_file:  # a report with only the totals
+        totals = metrics.get("_totals")
+        if isinstance(totals, dict):
+            total = _count(totals.get("nosec")) + _count(totals.get("skipped_tests"))
+    if not total:
+        return
+    report.coverage["nosec_left_out"] = total
+    report.coverage["nosec_files"] = files
+    where = f" in {', '.join(files[:5])}{f' and {len(files) - 5} more' if len(files) > 5 else ''}" if files else ""
+    report.notifications.append(Notification(
+        level="warning", rule_id="bandit-nosec",
+        message=f"bandit left out {total} finding(s) marked # nosec{where}: they are not in its report "
+                "(bandit --ignore-nosec, the bandit option ignore_nosec: true in secscan, reports them)"))
 
 
 def _error_notifications(raw: RawReport, errors: object) -> list[Notification]:
@@ -774,6 +808,8 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
     config = ctx.options.get("config")
     if config:
         argv += ["-c", str(config)]
+    if ctx.options.get("ignore_nosec") is True:
+        argv.append("--ignore-nosec")
     main = Plan(argv=argv, report_path=report, env={"PYTHONUTF8": "1"}, cwd=cwd, report_format="json",
                 expected={"python_files": len(files) if files is not None else _python_files(target),
                           "user_excludes": bool(extra), "unreadable": special})
@@ -946,6 +982,8 @@ SCANNER = Scanner(
         Option("tests", STR_LIST, "Only these bandit test ids are run (bandit --tests)."),
         Option("exclude", STR_LIST, "Extra paths or globs bandit does not scan (bandit --exclude)."),
         Option("config", {"type": "string", "minLength": 1}, "bandit configuration file (-c)."),
+        Option("ignore_nosec", {"type": "boolean"},
+               "Report findings marked # nosec too (--ignore-nosec); otherwise they are counted, not listed."),
         Option("files", STR_LIST, "Only these repo-relative files (what pre-commit passes).", policy=False),
         Option("shards", {"type": "integer", "minimum": 1},
                "bandit processes at once (default: one per core once there are 100 Python files).", policy=False),
