@@ -265,13 +265,17 @@ def _image_run(findings: list[Finding], info: RunInfo | None) -> tuple[str, str,
     return tool, str(image), (info.category if info and info.category else category(tool, str(image)))
 
 
-def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[int, int] | None) -> dict[str, Any]:
+def _run(tool: str, findings: list[Finding], info: RunInfo | None, part: tuple[int, int] | None,
+         variant: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """One run of ``tool``; ``variant``: the severity variants of the tool's rules, worked
+    out over all its findings when they are spread over buckets (see :func:`_tool_runs`)."""
     image_run = _image_run(findings, info)
     driver_name, info_uri = tool_info(image_run[0] if image_run else tool)
     if info and info.driver_name:
         driver_name = info.driver_name
     info_uri = (info.information_uri if info and info.information_uri else info_uri)
-    variant = _rule_variants(findings)
+    if variant is None:
+        variant = _rule_variants(findings)
     by_rule: dict[str, list[Finding]] = {}
     for f in findings:
         by_rule.setdefault(variant.get(id(f), f.rule_id), []).append(f)
@@ -373,7 +377,11 @@ def _tool_runs(tool: str, findings: list[Finding], info: RunInfo | None, prev: _
         warnings.append(f"{tool}: {len(findings)} results spread over {buckets} categories "
                         f"({_layout.bucket_category(category_of(tool), 0, buckets)} …) so that no run holds more than "
                         f"{_layout.MAX_STORED_RESULTS}, the most GitHub stores")
-    runs = [_run(tool, chunk, info, (i, buckets)) for i, chunk in enumerate(chunks)]
+    # a result's rule id (a severity variant or not) depends on all the tool's findings of
+    # that rule, never on which others share its bucket: a bucket's mix changes night to
+    # night, and a changed rule id is a new alert on GitHub (the old one closed as fixed)
+    variant = _rule_variants(findings) if buckets > 1 else None
+    runs = [_run(tool, chunk, info, (i, buckets), variant) for i, chunk in enumerate(chunks)]
     used = [_layout.bucket_category(category_of(tool), i, buckets) for i in range(buckets)]
     stale = _layout.stale_categories(prev, used) if have_previous else []
     if stale:

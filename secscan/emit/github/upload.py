@@ -98,6 +98,18 @@ def upload_sarif(
         http = Http(http_client, target, sleep, max(1, max_attempts), max_retry_wait, time.time)
         sent = {"runs": [run for piece in fitted.logs for run in piece["runs"]]}
         before = _alerts.alerts_before(http, sent) if poll and fitted.logs else {}
+        on_pull = target.ref.startswith("refs/pull/")
+        if before and not on_pull:
+            # GitHub's categories, not a lost baseline's fresh choice, decide where alerts go
+            from secscan.emit.github.categories import reconcile
+
+            fixed = reconcile(chosen.log, before)
+            if fixed.notes:
+                for note in fixed.notes:
+                    log.warning("%s", note)
+                fitted = plan(fixed.log, split=split)
+                report.notes = fixed.notes + fitted.notes
+                sent = {"runs": [run for piece in fitted.logs for run in piece["runs"]]}
         results = [_upload_one(http, target, piece, tool_name, checkout_uri) for piece in fitted.logs]
         if poll:
             results = [_poll(http, target, r, timeout, poll_interval) for r in results]
@@ -105,7 +117,6 @@ def upload_sarif(
         if poll and fitted.logs:
             # an alert's state is the repository's, not a ref's: a pull request that adds a
             # suppression must not dismiss the alert on the default branch before review
-            on_pull = target.ref.startswith("refs/pull/")
             report.tools = _alerts.sync(http, sent, before, dismiss=mode is SuppressedMode.DISMISS and not on_pull)
             report.synced = True
             if on_pull and mode is SuppressedMode.DISMISS and any(

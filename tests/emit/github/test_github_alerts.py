@@ -421,3 +421,57 @@ def test_a_log_of_scanners_that_did_not_run_uploads_nothing():
     assert [(x.tool, x.reason) for x in report.left_out] == [("bandit", "failed: exit 2: boom"),
                                                               ("gitleaks", "skipped: excluded by --skip")]
     assert "nothing uploaded" in report.text() and len(report) == 0
+
+
+def test_a_lost_baseline_does_not_move_alerts_out_of_githubs_categories():
+    """The CI cache expired: tonight's log chose 4 buckets afresh where GitHub holds the
+    findings in 8.  The upload follows GitHub's 8, so no alert is orphaned in a category
+    nothing uploads any more, none opens again without its dismissal, and the ones
+    whose findings are gone close as fixed."""
+    real = secscan.parse_report(BANDIT_JSON)
+    kw = {"repo": "octo/demo", "ref": REF, "sha": SHA, "token": TOKEN, "env": {}, "sleep": Sleeps()}
+    with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
+        night1 = build_sarif(_grown(real, 12000), {"bandit": RunInfo("bandit")}, previous={}).log
+        eight = [r["automationDetails"]["id"] for r in night1["runs"]]
+        assert eight == [f"secscan/bandit/{i}of8/" for i in range(1, 9)]
+        upload_sarif(night1, api_url=gh.api_url, **kw)
+        dismissed = next(a for a in gh.alerts_of("bandit", "open") if a.path.startswith("copy0/"))
+        gh.dismiss(dismissed.number, "false positive", "checked by hand")
+
+        night2 = build_sarif(_grown(real, 9000), {"bandit": RunInfo("bandit")}, previous={}).log  # no baseline
+        assert [r["automationDetails"]["id"] for r in night2["runs"]] == [f"secscan/bandit/{i}of4/"
+                                                                        for i in range(1, 5)]
+        # a result's rule id (severity variants included) is the tool's, not its bucket's
+        ids: dict[tuple[str, str], set[str]] = {}
+        for run in night1["runs"] + night2["runs"]:
+            for r in run["results"]:
+                tool_rule = r["properties"].get("secscan/ruleId", r["ruleId"])
+                ids.setdefault((tool_rule, r["properties"]["secscan/severity"]), set()).add(r["ruleId"])
+        assert all(len(v) == 1 for v in ids.values()), {k: v for k, v in ids.items() if len(v) > 1}
+
+        second = upload_sarif(night2, api_url=gh.api_url, **kw)
+        assert any("sent in GitHub's 8" in n for n in second.notes), second.notes
+        assert [cat for _, cat, _, _ in gh.analyses[8:]] and all(
+            cat.rstrip("/") + "/" in eight for _, cat, _, _ in gh.analyses[8:])
+        counts = {k: v for k, v in second.tools["bandit"].counts.items() if v}
+        assert counts == {"kept": 8999, "still_dismissed": 1, "fixed": 3000}
+        assert gh.alerts[dismissed.number].state == "dismissed"
+        assert len(gh.alerts) == 12000  # every finding kept its one alert
+
+
+def test_a_lost_baseline_with_more_findings_closes_githubs_old_category():
+    """GitHub holds 2,000 findings in ``secscan/bandit/``; tonight, with no baseline, 12,000
+    are spread over 8 buckets.  The old category gets an empty run, so its alerts close as
+    fixed instead of staying open for ever beside their new ones."""
+    real = secscan.parse_report(BANDIT_JSON)
+    kw = {"repo": "octo/demo", "ref": REF, "sha": SHA, "token": TOKEN, "env": {}, "sleep": Sleeps()}
+    with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
+        upload_sarif(build_sarif(_grown(real, 2000), {"bandit": RunInfo("bandit")}, previous={}).log,
+                     api_url=gh.api_url, **kw)
+        night2 = build_sarif(_grown(real, 12000), {"bandit": RunInfo("bandit")}, previous={}).log
+        assert "secscan/bandit/" not in [r["automationDetails"]["id"] for r in night2["runs"]]  # no closeout
+        second = upload_sarif(night2, api_url=gh.api_url, **kw)
+        assert any("closed out with an empty run" in n and "secscan/bandit/" in n for n in second.notes)
+        counts = {k: v for k, v in second.tools["bandit"].counts.items() if v}
+        assert counts == {"opened": 12000, "fixed": 2000}
+        assert not [a for a in gh.alerts_of("bandit", "open") if a.category.rstrip("/") == "secscan/bandit"]
