@@ -157,7 +157,7 @@ def _part(run: Mapping[str, Any], base: str, bucket: int, buckets: int, results:
 
 def _closeout(sibling: Mapping[str, Any], category: str) -> dict[str, Any]:
     """An empty run of ``sibling``'s tool for ``category``: GitHub closes its alerts."""
-    driver = dict(((sibling.get("tool") or {}).get("driver") or {}))
+    driver = dict((sibling.get("tool") or {}).get("driver") or {})
     kept = {k: driver[k] for k in ("name", "informationUri", "version", "semanticVersion") if k in driver}
     note = {"level": "note", "message": {"text": f"GitHub still had alerts in {github_category(category)}, "
                                                  "which secscan no longer uses; this empty run closes it out"}}
