@@ -67,6 +67,8 @@ class Alert:
     start_line: int | None
     dismissed_comment: str
     url: str
+    message: str = ""
+    start_column: int | None = None
 
     @property
     def by_secscan(self) -> bool:
@@ -76,11 +78,14 @@ class Alert:
     def parse(cls, raw: Mapping[str, Any]) -> Alert:
         inst = raw.get("most_recent_instance") or {}
         loc = inst.get("location") or {}
-        line = loc.get("start_line")
+        line, column = loc.get("start_line"), loc.get("start_column")
+        message = inst.get("message")
         return cls(int(raw["number"]), str(raw.get("state") or ""), str((raw.get("tool") or {}).get("name") or ""),
                    str((raw.get("rule") or {}).get("id") or ""), github_category(str(inst.get("category") or "")),
                    str(loc.get("path") or ""), line if isinstance(line, int) else None,
-                   str(raw.get("dismissed_comment") or ""), str(raw.get("url") or ""))
+                   str(raw.get("dismissed_comment") or ""), str(raw.get("url") or ""),
+                   str(message.get("text") or "") if isinstance(message, dict) else "",
+                   column if isinstance(column, int) and not isinstance(column, bool) else None)
 
 
 @dataclass
@@ -127,23 +132,52 @@ def _key(rule_id: str, path: str, line: int | None) -> tuple[str, str, int]:
     return rule_id, path, line or 1
 
 
-def result_index(log: Mapping[str, Any]) -> dict[tuple[str, str], dict[tuple[str, str, int], Mapping[str, Any] | None]]:
-    """(tool, category) → (rule, path, line) → the accepted suppression of that result
-    (``None``: not suppressed).  Only the first 5,000 results count: GitHub keeps no
-    more."""
-    out: dict[tuple[str, str], dict[tuple[str, str, int], Mapping[str, Any] | None]] = {}
+@dataclass(frozen=True)
+class _Uploaded:
+    """One uploaded result as its alert shows it, with its accepted suppression."""
+
+    message: str
+    column: int | None
+    suppression: Mapping[str, Any] | None
+
+
+_Index = dict[tuple[str, str], dict[tuple[str, str, int], list[_Uploaded]]]
+
+
+def result_index(log: Mapping[str, Any]) -> _Index:
+    """(tool, category) → (rule, path, line) → the results there, each with its message,
+    start column and accepted suppression (``None``: not suppressed).  Only the first
+    5,000 results of a run count: GitHub keeps no more."""
+    out: _Index = {}
     for run in log.get("runs") or []:
         table = out.setdefault((driver_name(run), github_category(category_of(run))), {})
         for res in (run.get("results") or [])[:5000]:
             phys = ((res.get("locations") or [{}])[0] or {}).get("physicalLocation") or {}
             uri = unquote(str((phys.get("artifactLocation") or {}).get("uri") or ""))
-            line = (phys.get("region") or {}).get("startLine")
+            region = phys.get("region") or {}
+            line, column = region.get("startLine"), region.get("startColumn")
             key = _key(str(res.get("ruleId") or ""), uri, line if isinstance(line, int) else None)
             supp = next((s for s in res.get("suppressions") or [] if isinstance(s, dict)
                          and s.get("status", "accepted") == "accepted"), None) if is_suppressed(res) else None
-            if key not in table or supp is not None:
-                table[key] = supp
+            text = str((res.get("message") or {}).get("text") or "")
+            table.setdefault(key, []).append(_Uploaded(text, column if isinstance(column, int) else None, supp))
     return out
+
+
+def _suppression_of(uploaded: list[_Uploaded], alert: Alert) -> Mapping[str, Any] | None:
+    """The suppression that decides ``alert``, among the results of its rule, path and
+    line.  Two results there (two findings on one line, one of them suppressed) are told
+    apart by the alert's message and column; when they cannot be, the alert is dismissed
+    only if every candidate is suppressed — one suppression must not dismiss the alert
+    of another finding."""
+    if len(uploaded) == 1:
+        return uploaded[0].suppression
+    exact = [u for u in uploaded if u.message == alert.message
+             and (alert.start_column is None or u.column is None or u.column == alert.start_column)]
+    candidates = exact or uploaded
+    if all(u.suppression is not None for u in candidates):
+        return candidates[0].suppression
+    return None
 
 
 def list_alerts(http: Http, tool: str) -> list[Alert]:
@@ -201,7 +235,7 @@ def sync(http: Http, uploaded: Mapping[str, Any], before: Mapping[str, list[Aler
             table = index[(tool, alert.category)]
             key = _key(alert.rule_id, alert.path, alert.start_line)
             present = key in table
-            supp = table.get(key)
+            supp = _suppression_of(table[key], alert) if present else None
             if alert.state == "fixed":
                 if was is not None and was.state != "fixed":
                     sync_.add(Outcome.FIXED)

@@ -475,3 +475,26 @@ def test_a_lost_baseline_with_more_findings_closes_githubs_old_category():
         counts = {k: v for k, v in second.tools["bandit"].counts.items() if v}
         assert counts == {"opened": 12000, "fixed": 2000}
         assert not [a for a in gh.alerts_of("bandit", "open") if a.category.rstrip("/") == "secscan/bandit"]
+
+
+def test_one_suppression_does_not_dismiss_another_findings_alert_on_the_same_line(tmp_path):
+    """Two real gitleaks findings, one rule, one line (conf/aws.tf:2); the policy waives
+    only the first by fingerprint.  GitHub's alert shows rule, path and line, so the
+    upload tells the two alerts apart by their message and column: one is dismissed, the
+    other stays open."""
+    findings = secscan.parse_report(CORPUS / "gitleaks" / "defectdojo__gitleaks8_many.json")
+    pair = [f for f in findings if (f.rule_id, f.path, f.line) == ("aws-access-token", "conf/aws.tf", 2)]
+    assert len(pair) == 2 and pair[0].fingerprint != pair[1].fingerprint
+    policy = tmp_path / "policy.yml"
+    policy.write_text(f"version: 1\nsuppressions:\n  - fingerprint: {pair[0].fingerprint}\n"
+                      "    reason: a revoked test key\n    owner: \"@sec\"\n    expires: 2999-01-01\n", encoding="utf-8")
+    decision = secscan.evaluate(findings, secscan.load_policy(policy))
+    log = build_sarif(decision.findings, {"gitleaks": RunInfo("gitleaks")}).log
+    kw = {"repo": "octo/demo", "ref": REF, "sha": SHA, "token": TOKEN, "env": {}, "sleep": Sleeps()}
+    with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
+        report = upload_sarif(log, api_url=gh.api_url, **kw)
+        on_line = [a for a in gh.alerts.values() if (a.path, a.start_line) == ("conf/aws.tf", 2)]
+        assert sorted(a.state for a in on_line) == ["dismissed", "open"], [a.message for a in on_line]
+        assert report.tools["gitleaks"].counts["dismissed"] == 1
+        again = upload_sarif(log, api_url=gh.api_url, **kw)  # the next night: nothing to change
+        assert again.tools["gitleaks"].counts["dismissed"] == 0 and gh.count("PATCH") == 1
