@@ -86,7 +86,7 @@ def reconcile(log: Mapping[str, Any], before: Mapping[str, list[Alert]]) -> Reco
             if alert.state in _LIVE and alert.category:
                 cat = alert.category + "/"
                 got_base, _, n = split_category(cat)
-                if got_base == base:
+                if got_base == base and n <= MAX_BUCKETS:
                     theirs[cat] = n
         ours = {category_of(runs[i]) for i in indexes}
         if not theirs or set(theirs) <= ours:
@@ -102,9 +102,14 @@ def reconcile(log: Mapping[str, Any], before: Mapping[str, list[Alert]]) -> Reco
                          f"{_buckets_of(runs, indexes)} (was its baseline lost?): sent in GitHub's {wider}, "
                          "so every alert keeps its category, state and history")
         stale = sorted(c for c in theirs if c not in ours and (driver, c) not in sent)
+        if len(stale) > MAX_BUCKETS:  # secscan never wrote more: a server's answer, not its layout
+            notes.append(f"{driver}: GitHub lists {len(stale)} categories under {base} this log does not use; "
+                         f"only the first {MAX_BUCKETS} are closed out")
+            stale = stale[:MAX_BUCKETS]
         if stale:
             added.extend(_closeout(runs[indexes[0]], c) for c in stale)
-            notes.append(f"{driver}: GitHub still has alerts in {', '.join(stale)}, which this log does not "
+            shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+            notes.append(f"{driver}: GitHub still has alerts in {shown}, which this log does not "
                          "use: closed out with an empty run (their alerts close as fixed)")
     if not notes:
         return Reconciled(dict(log))

@@ -77,3 +77,12 @@ def test_a_layout_that_cannot_be_split_exactly_is_closed_out_instead() -> None:
     three = {"bandit": [_alert(1, "secscan/bandit/1of3")]}  # not a multiple of the log's 2
     assert [r["automationDetails"]["id"] for r in reconcile({"runs": _bucketed(2)}, three).log["runs"]][-1] \
         == "secscan/bandit/1of3/"
+
+
+def test_a_servers_flood_of_categories_is_bounded() -> None:
+    github = {"bandit": [_alert(i, f"secscan/bandit/{i}of1024") for i in range(1, 1025)]
+              + [_alert(5000, "secscan/bandit/1of5000")]}  # more buckets than secscan ever writes: ignored
+    out = reconcile({"runs": [_run("secscan/bandit/", PRINTS)]}, github)
+    cats = [r["automationDetails"]["id"] for r in out.log["runs"]]
+    assert len(cats) == 1024 and "secscan/bandit/1of5000/" not in cats  # spread into GitHub's 1024
+    assert len(out.notes) == 1 and "sent in GitHub's 1024" in out.notes[0]
