@@ -80,7 +80,13 @@ class Alert:
         loc = inst.get("location") or {}
         line, column = loc.get("start_line"), loc.get("start_column")
         message = inst.get("message")
-        return cls(int(raw["number"]), str(raw.get("state") or ""), str((raw.get("tool") or {}).get("name") or ""),
+        # a dismissal is the alert's, on every ref; open or fixed is per ref, and with
+        # ``ref`` in the request GitHub gives the most recent instance on that ref
+        state = str(raw.get("state") or "")
+        on_ref = inst.get("state")
+        if state != "dismissed" and on_ref in ("open", "fixed"):
+            state = str(on_ref)
+        return cls(int(raw["number"]), state, str((raw.get("tool") or {}).get("name") or ""),
                    str((raw.get("rule") or {}).get("id") or ""), github_category(str(inst.get("category") or "")),
                    str(loc.get("path") or ""), line if isinstance(line, int) else None,
                    str(raw.get("dismissed_comment") or ""), str(raw.get("url") or ""),

@@ -86,3 +86,21 @@ def test_a_servers_flood_of_categories_is_bounded() -> None:
     cats = [r["automationDetails"]["id"] for r in out.log["runs"]]
     assert len(cats) == 1024 and "secscan/bandit/1of5000/" not in cats  # spread into GitHub's 1024
     assert len(out.notes) == 1 and "sent in GitHub's 1024" in out.notes[0]
+
+
+def test_open_or_fixed_is_the_refs_and_a_dismissal_the_alerts() -> None:
+    def raw(state: str, on_ref: str | None) -> dict:
+        inst = {"ref": "refs/heads/release", "category": "secscan/bandit",
+                "location": {"path": "a.py", "start_line": 3, "start_column": 5}, "message": {"text": "m"}}
+        if on_ref is not None:
+            inst["state"] = on_ref
+        return {"number": 7, "state": state, "tool": {"name": "bandit"}, "rule": {"id": "B101"},
+                "most_recent_instance": inst}
+
+    assert Alert.parse(raw("open", "fixed")).state == "fixed"  # fixed on this branch, open on the default one
+    assert Alert.parse(raw("fixed", "open")).state == "open"
+    assert Alert.parse(raw("dismissed", "open")).state == "dismissed"
+    assert Alert.parse(raw("open", None)).state == "open"
+    alert = Alert.parse(raw("open", "open"))
+    assert (alert.category, alert.path, alert.start_line, alert.start_column, alert.message) == (
+        "secscan/bandit", "a.py", 3, 5, "m")
