@@ -349,11 +349,14 @@ def run_with(path: Path, policy: Policy, settings: RunSettings, *, baseline: str
 
 def carried_findings(result: ScanResult, baseline_path: str | Path, findings: Sequence[Finding]) -> list[Finding]:
     """Previous findings of the scanners that did not run this time, skipped ones
-    included (see :func:`secscan.decide.baseline.carry_forward`)."""
+    included, and of the parts the others did not read (see
+    :func:`secscan.decide.baseline.carry_forward`, :mod:`secscan.collect.unchecked`)."""
+    from secscan.collect.unchecked import unchecked_parts
     from secscan.decide.baseline import carry_from_log
 
     not_checked = {tool: f"{run.status}: {run.reason}" for tool, run in result.runs.items() if run.status != "ok"}
-    return carry_from_log(baseline_path, not_checked, findings)
+    # and what the scanners that ran did not read (an unparsable file, a shallow history)
+    return carry_from_log(baseline_path, not_checked, findings, unchecked_parts(result.runs, result.target))
 
 
 def record_left_out(result: ScanResult, settings: RunSettings, skip: Sequence[str],

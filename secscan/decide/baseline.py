@@ -22,7 +22,7 @@ dialect's (:mod:`secscan.sarif`), the same the writer uses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -229,8 +229,13 @@ def _not_checked_source(f: Finding, not_checked: Mapping[str, str]) -> str | Non
     return None
 
 
+# tool → what, of a run that did check, was not re-checked: a finding of the previous
+# run → why it was not (None: it was)
+Unchecked = Mapping[str, Callable[[Finding], "str | None"]]
+
+
 def carry_forward(previous: Iterable[Finding], not_checked: Mapping[str, str],
-                  present: Iterable[str] = ()) -> list[Finding]:
+                  present: Iterable[str] = (), unchecked: Unchecked | None = None) -> list[Finding]:
     """The previous run's findings of scanners that did not check anything this run.
 
     A scanner that failed or was skipped (left out by ``--skip`` or the policy's
@@ -244,30 +249,38 @@ def carry_forward(previous: Iterable[Finding], not_checked: Mapping[str, str],
     pip-licenses has not said a denied licence is gone either.  Findings whose
     fingerprint this run reported anyway (``present``) and results the previous run
     already called fixed are not carried.  Waivers of the policy are dropped: the policy
-    of this run applies them again."""
+    of this run applies them again.
+
+    ``unchecked`` does the same for the part a scanner that ran did not read: a file
+    bandit could not parse tonight, one semgrep skipped as too large, a commit a shallow
+    clone does not hold — its previous findings there are not fixed either."""
     seen = set(present)
     out = []
+    partly = unchecked or {}
     for f in previous:
         tool = _not_checked_source(f, not_checked)
-        if tool is None or not f.fingerprint or f.fingerprint in seen or f.baseline_state == "absent":
+        why = f"{tool} {not_checked[tool]}" if tool is not None else None
+        if why is None and f.tool in partly:
+            why = partly[f.tool](f)
+        if why is None or not f.fingerprint or f.fingerprint in seen or f.baseline_state == "absent":
             continue
         seen.add(f.fingerprint)
         props = dict(f.properties)
-        props[NOT_RECHECKED] = f"not re-checked in this run: {tool} {not_checked[tool]}"
+        props[NOT_RECHECKED] = f"not re-checked in this run: {why}"
         kept = tuple(s for s in f.suppressions if not s.source.startswith("policy:"))
         out.append(replace(f, properties=props, suppressions=kept, baseline_state=None))
     return out
 
 
 def carry_from_log(baseline_path: str | Path, not_checked: Mapping[str, str],
-                   findings: Iterable[Finding]) -> list[Finding]:
+                   findings: Iterable[Finding], unchecked: Unchecked | None = None) -> list[Finding]:
     """:func:`carry_forward` of the findings in the previous run's SARIF file, for
     ``secscan run --baseline`` and ``secscan gate --baseline`` alike (``[]`` when every
     scanner checked)."""
-    if not not_checked:
+    if not not_checked and not unchecked:
         return []
     from secscan.parse.sarif_reader import read_sarif
     from secscan.scanners import read_raw
 
     previous = read_sarif(read_raw(baseline_path)).findings
-    return carry_forward(previous, not_checked, (f.fingerprint for f in findings if f.fingerprint))
+    return carry_forward(previous, not_checked, (f.fingerprint for f in findings if f.fingerprint), unchecked)

@@ -922,6 +922,7 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
                             "files_failed": [f.removeprefix("./") for f in failed]})
     unreadable = [str(name) for name in plan.expected.get("unreadable") or ()]
     if unreadable:
+        report.coverage["files_not_read"] = sorted(unreadable)
         shown = ", ".join(unreadable[:5]) + (f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else "")
         report.partial = (f"{len(unreadable)} .py name(s) are named pipes or devices, not files, and were "
                           f"not read: {shown}")
