@@ -5,7 +5,8 @@ alert, the baseline forgets its first-seen date and its SLA clock restarts.  Tha
 only right where the scanner looked.  A run can be whole for the gate and still leave
 parts of the tree unread: a file bandit could not parse tonight (a syntax error
 committed), one semgrep skipped (over its size limit) or had errors in, a ``.py`` name
-that is a pipe, the history a shallow clone does not hold.  The previous findings in
+that is a pipe, the history a shallow clone does not hold, a pin pip-audit or safety
+could not audit, trivy's vulnerability scanner left out for want of its database.  The previous findings in
 those parts are carried forward as ``notRechecked`` (:func:`secscan.decide.baseline.carry_forward`),
 exactly as those of a scanner that did not run.
 """
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from secscan.findings import Finding
+from secscan.findings import Category, Finding
 
 # coverage keys (the adapters' measure()) naming files a run did not read whole, and how
 _UNREAD_FILES = (("files_failed", "could not parse"), ("files_with_errors", "had errors in"),
@@ -43,16 +44,34 @@ def unchecked_parts(runs: Mapping[str, Any], target: Path) -> dict[str, Callable
             for name in _names(report.coverage.get(key)):
                 unread.setdefault(name.removeprefix("./"), what)
         history = bool(report.coverage.get("shallow"))
-        if unread or history:
-            out[tool] = _test(tool, unread, _CommitCheck(target) if history else None)
+        pins = {_pin_key(p) for p in report.not_audited if isinstance(p, str)}
+        no_vuln = bool(report.coverage.get("vuln_not_run"))
+        if unread or history or pins or no_vuln:
+            out[tool] = _test(tool, unread, _CommitCheck(target) if history else None, pins, no_vuln)
     return out
 
 
-def _test(tool: str, unread: dict[str, str], commits: _CommitCheck | None) -> Callable[[Finding], str | None]:
+def _pin_key(label: str) -> tuple[str, str | None]:
+    """``name==version`` (a not-audited pin) as a comparable key: PEP 503 name, version."""
+    import re
+
+    name, _, version = label.partition(" ")[0].partition("==")
+    return re.sub(r"[-_.]+", "-", name).lower(), (version or None)
+
+
+def _test(tool: str, unread: dict[str, str], commits: _CommitCheck | None, pins: set[tuple[str, str | None]],
+          no_vuln: bool) -> Callable[[Finding], str | None]:
     def why(f: Finding) -> str | None:
         path = f.path
         if path and path in unread:
             return f"{tool} {unread[path]} {path}"
+        pkg = f.package
+        if pins and pkg is not None and f.category is Category.DEPENDENCY and f.rule_id != "not-audited":
+            name = _pin_key(pkg.name)[0]
+            if (name, pkg.version) in pins or (name, None) in pins:
+                return f"{tool} did not audit {pkg.name}{'==' + pkg.version if pkg.version else ''}"
+        if no_vuln and f.category is Category.DEPENDENCY and f.rule_id != "not-audited":
+            return f"{tool}'s vulnerability scanner did not run (no database)"
         commit = f.properties.get("commit") if commits is not None else None
         if commits is not None and isinstance(commit, str) and commit and not commits.present(commit):
             return f"{tool} scanned a shallow clone, which does not hold commit {commit[:12]}"

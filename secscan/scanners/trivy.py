@@ -1423,6 +1423,8 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
     report.coverage.update({"scanners": chosen, "targets": targets})
     if "vuln" not in chosen:
         _not_audited_lockfiles(results or [], report)
+        if not ctx.options.get("scanners"):  # left out for want of a database, not by choice
+            report.coverage["vuln_not_run"] = True
     return None
 
 
