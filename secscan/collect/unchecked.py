@@ -106,3 +106,45 @@ class _CommitCheck:
         code, _out, _err = run_capture(["git", "-C", str(self.target), "cat-file", "-e", f"{commit}^{{commit}}"],
                                        env=safe_directory_env(os.environ, self.target))
         return code == 0
+
+
+class _Recorded:
+    """A run as a secscan SARIF log records it: enough for :func:`unchecked_parts`."""
+
+    def __init__(self, status: str, coverage: dict[str, Any], not_audited: list[str]) -> None:
+        from secscan.findings import ParsedReport
+
+        self.status = status
+        self.report = ParsedReport(tool="", format="sarif", source="")
+        self.report.coverage.update(coverage)
+        self.report.not_audited.extend(not_audited)
+
+
+def unchecked_from_sarif(doc: Mapping[str, Any], target: Path) -> dict[str, Callable[[Finding], str | None]]:
+    """:func:`unchecked_parts` of the runs a secscan SARIF log records (``secscan gate
+    --baseline``): their coverage and not-audited pins, as ``secscan run`` wrote them."""
+    from secscan.sarif import keys
+    from secscan.sarif.status import recorded_state
+
+    runs: dict[str, _Recorded] = {}
+    for run in doc.get("runs") or []:
+        if not isinstance(run, dict):
+            continue
+        found_props = run.get("properties")
+        props: Mapping[str, Any] = found_props if isinstance(found_props, dict) else {}
+        tool = props.get(keys.TOOL)
+        state = recorded_state(run)
+        if not isinstance(tool, str) or props.get(keys.CLOSEOUT) or (state is not None and not state.ok):
+            continue
+        coverage: dict[str, Any] = {}
+        for inv in run.get("invocations") or []:
+            found = (inv.get("properties") or {}).get(keys.COVERAGE) if isinstance(inv, dict) else None
+            if isinstance(found, dict):
+                coverage.update(found)
+        pins = props.get(keys.NOT_AUDITED)
+        entry = runs.setdefault(tool, _Recorded("ok", {}, []))
+        for key, value in coverage.items():  # a tool's runs spread over buckets share one record
+            entry.report.coverage.setdefault(key, value)
+        if isinstance(pins, list):
+            entry.report.not_audited.extend(p for p in pins if isinstance(p, str))
+    return unchecked_parts(runs, target)

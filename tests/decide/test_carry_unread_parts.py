@@ -90,3 +90,20 @@ def test_a_shallow_clone_keeps_the_history_findings_it_does_not_hold(tmp_path: P
     _run(origin, night3, "gitleaks", baseline=night2)
     [found] = _results(night3, "gitleaks")
     assert "secscan/x/notRechecked" not in found["properties"] and found["baselineState"] == "unchanged"
+
+
+@requires("bandit")
+def test_secscan_gate_with_a_baseline_carries_them_too(tmp_path: Path) -> None:
+    repo = committed_repo(tmp_path / "repo", {"app.py": CODE, "other.py": "x = 1\n"})
+    night1, night2 = tmp_path / "night1.sarif", tmp_path / "night2.sarif"
+    _run(repo, night1, "bandit")
+    (repo / "app.py").write_text(CODE + "\ndef broken(:\n", encoding="utf-8")
+    _run(repo, night2, "bandit")  # no baseline given to the run: the gate step has it
+    in_app = len(_results(night1, "bandit"))
+    assert not _results(night2, "bandit")  # the run alone: app.py not parsed, nothing reported
+    gate = subprocess.run([sys.executable, "-m", "secscan", "gate", str(night2), "--policy", "audit-only",
+                           "--baseline", str(night1), "--format", "json"],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert gate.returncode == 0, gate.stderr
+    counts = json.loads(gate.stdout)["counts_by_state"]
+    assert counts["fixed"] == 0 and counts["unchanged"] == in_app, counts

@@ -139,21 +139,29 @@ def gate(sarif_path: str | Path, policy_path: str | Path, baseline_path: str | P
     findings, status = findings_from_sarif(sarif_path, policy)
     baseline = read_baseline(baseline_path) if baseline_path is not None else None
     if baseline_path is not None:
-        findings += carried_from_baseline(baseline_path, status, findings)
+        from secscan.scanners import read_raw
+
+        doc = read_raw(sarif_path).document()
+        findings += carried_from_baseline(baseline_path, status, findings, doc if isinstance(doc, dict) else None)
     exploits = _exploit_data(sarif_path, policy, kev, epss)
     return evaluate(findings, policy, baseline=baseline, now=now, scanner_status=status, exploits=exploits)
 
 
 def carried_from_baseline(baseline_path: str | Path, status: Mapping[str, str],
-                          findings: list[Finding]) -> list[Finding]:
+                          findings: list[Finding], doc: Mapping[str, Any] | None = None) -> list[Finding]:
     """The baseline's findings of the scanners whose run in this log did not check
     anything (skipped, failed, missing): carried as ``notRechecked``, as ``secscan run
     --baseline`` carries them, so they are unchanged and block as before — never
-    counted fixed because a scanner did not look (:func:`secscan.decide.baseline.carry_forward`)."""
+    counted fixed because a scanner did not look (:func:`secscan.decide.baseline.carry_forward`).
+    With ``doc`` (this log), the parts its runs did not read are carried too
+    (:mod:`secscan.collect.unchecked`; a shallow clone's commits are looked up in the
+    current directory's repository)."""
+    from secscan.collect.unchecked import unchecked_from_sarif
     from secscan.decide.baseline import carry_from_log
 
     not_checked = {tool: text for tool, text in status.items() if not RunState.parse(text).ok}
-    return carry_from_log(baseline_path, not_checked, findings)
+    unchecked = unchecked_from_sarif(doc, Path.cwd()) if doc is not None else None
+    return carry_from_log(baseline_path, not_checked, findings, unchecked)
 
 
 def _exploit_data(sarif_path: str | Path, policy: Policy, kev: str | Path | None, epss: str | Path | None) -> Any:
