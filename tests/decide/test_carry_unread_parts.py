@@ -93,7 +93,7 @@ def test_a_shallow_clone_keeps_the_history_findings_it_does_not_hold(tmp_path: P
 
 
 @requires("bandit")
-def test_secscan_gate_with_a_baseline_carries_them_too(tmp_path: Path) -> None:
+def test_secscan_gate_with_a_baseline_carries_them_too(tmp_path: Path, sarif_validator) -> None:
     repo = committed_repo(tmp_path / "repo", {"app.py": CODE, "other.py": "x = 1\n"})
     night1, night2 = tmp_path / "night1.sarif", tmp_path / "night2.sarif"
     _run(repo, night1, "bandit")
@@ -101,9 +101,17 @@ def test_secscan_gate_with_a_baseline_carries_them_too(tmp_path: Path) -> None:
     _run(repo, night2, "bandit")  # no baseline given to the run: the gate step has it
     in_app = len(_results(night1, "bandit"))
     assert not _results(night2, "bandit")  # the run alone: app.py not parsed, nothing reported
+    decided = tmp_path / "decided.sarif"
     gate = subprocess.run([sys.executable, "-m", "secscan", "gate", str(night2), "--policy", "audit-only",
-                           "--baseline", str(night1), "--format", "json"],
+                           "--baseline", str(night1), "--format", "json", "--write-sarif", str(decided)],
                           capture_output=True, text=True, check=False, timeout=300)
     assert gate.returncode == 0, gate.stderr
     counts = json.loads(gate.stdout)["counts_by_state"]
     assert counts["fixed"] == 0 and counts["unchanged"] == in_app, counts
+    # the SARIF the gate writes (for secscan report) holds what it judged, carried findings included
+    carried = _results(decided, "bandit")
+    assert len(carried) == in_app and {r["properties"]["secscan/x/notRechecked"] for r in carried} == {
+        "not re-checked in this run: bandit could not parse app.py"}
+    sarif_validator.validate(json.loads(decided.read_bytes()))
+    run = json.loads(decided.read_bytes())["runs"][0]
+    assert all(run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])

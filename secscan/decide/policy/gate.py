@@ -184,13 +184,58 @@ def _exploit_data(sarif_path: str | Path, policy: Policy, kev: str | Path | None
     return data
 
 
+def _add_carried(doc: dict[str, Any], decision: Decision, written: set[str]) -> int:
+    """Append the carried findings of ``decision`` not in ``doc`` to the run of their
+    tool (the bucket their fingerprint goes to), with their rule when the run lacks it;
+    suppressions stay on every result of a run or on none (SARIF §3.27.23)."""
+    from secscan.collect.images import finding_run_key
+    from secscan.sarif.buckets import bucket_of
+    from secscan.sarif.codec import encode_result, encode_rule
+    from secscan.sarif.run import decode_run
+
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for run in doc.get("runs") or []:
+        if isinstance(run, dict):
+            props = decode_run(run)
+            if props.run_key and not props.closeout:
+                runs.setdefault(props.run_key, []).append(run)
+    added = 0
+    for f in decision.findings:
+        if f.fingerprint in written or NOT_RECHECKED not in f.properties:
+            continue
+        candidates = runs.get(finding_run_key(f.tool, f.properties)) or []
+        if not candidates:
+            continue
+        run = candidates[0]
+        if len(candidates) > 1:
+            n = len(candidates)
+            run = next((r for r in candidates if decode_run(r).bucket == bucket_of(f.fingerprint, n) + 1), run)
+        driver = run.setdefault("tool", {}).setdefault("driver", {})
+        rules = driver.setdefault("rules", [])
+        index = next((i for i, r in enumerate(rules) if isinstance(r, dict) and r.get("id") == f.rule_id), None)
+        if index is None:
+            rules.append(encode_rule(f.rule_id, [f]))
+            index = len(rules) - 1
+        results = run.setdefault("results", [])
+        results.append(encode_result(f, index, driver.get("version"),
+                                     all_suppressions=any("suppressions" in r for r in results)))
+        if "suppressions" in results[-1]:
+            for other in results:
+                other.setdefault("suppressions", [])
+        written.add(f.fingerprint)
+        added += 1
+    return added
+
+
 def write_decided_sarif(sarif_path: str | Path, decision: Decision, output: str | Path) -> int:
     """Write ``sarif_path`` again with ``decision`` applied — suppressions (policy and
     VEX), severity overrides, baseline state, KEV/EPSS properties and the decision
     itself in ``properties.secscan.decision`` — so ``secscan report`` (Markdown, HTML,
     OpenVEX) shows what the gate decided.  Runs, rules and invocations are kept as they
-    were; a result without a secscan fingerprint is copied unchanged.  Returns how many
-    results were rewritten."""
+    were; a result without a secscan fingerprint is copied unchanged.  The findings the
+    decision carried from the baseline (``notRechecked``: a scanner that did not run, a
+    file it could not read) are added to their tool's run, so the report shows every
+    finding the gate judged.  Returns how many results were rewritten or added."""
     from secscan.emit.sarif_writer import dumps
     from secscan.sarif.codec import encode_result
     from secscan.sarif.fingerprint import result_fingerprint
@@ -199,6 +244,7 @@ def write_decided_sarif(sarif_path: str | Path, decision: Decision, output: str 
     doc = read_raw(sarif_path).document()
     assert isinstance(doc, dict)
     by_fp = {f.fingerprint: f for f in decision.findings}
+    written: set[str] = set()
     rewritten = 0
     for run in doc.get("runs") or []:
         if not isinstance(run, dict):
@@ -214,7 +260,9 @@ def write_decided_sarif(sarif_path: str | Path, decision: Decision, output: str 
             if "fixes" in res and "fixes" not in new:
                 new["fixes"] = res["fixes"]
             results[i] = new
+            written.add(f.fingerprint)
             rewritten += 1
+    rewritten += _add_carried(doc, decision, written)
     props = doc.setdefault("properties", {})
     props.setdefault("secscan", {})["decision"] = decision.to_dict()
     target = Path(output)
