@@ -48,6 +48,7 @@ class RunContext:
     # probe of the index answered (None: not probed) and what the probe said
     index_reachable: bool | None = None
     index_note: str = ""
+    tool_version: str | None = None  # the scanner's version, when known before its plan
 
 
 @dataclass(frozen=True)

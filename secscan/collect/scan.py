@@ -298,6 +298,7 @@ def run_scanner(tool: str, target: Path, *, timeout: float = 600.0, options: Map
                 if result.report is not None:
                     _list_unaudited(result.report)
                 return result
+            ctx = replace(ctx, tool_version=result.version)  # a flag only newer releases have
             plan = runner.plan(ctx, exe)
         except ReportError:
             raise

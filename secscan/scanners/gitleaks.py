@@ -546,6 +546,10 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
                   "--exit-code", str(LEAKS_EXIT_CODE), "--report-format", "json", "--report-path", str(report)]
     if ctx.options.get("redact"):
         argv.append("--redact")
+    # a line marked gitleaks:allow is reported, then written as suppressed in source
+    # (gitleaks would drop it without a trace): see _mark_allowed.  The flag is 8.18's.
+    if _at_least(ctx.tool_version, (8, 18)):
+        argv.append("--ignore-gitleaks-allow")
     depth = ctx.options.get("history_depth")
     log_range = str(ctx.options.get("log_range") or "") if scan_mode == "git" and not staged else ""
     # a subdirectory of a checkout (a monorepo's package): its own history only, paths
@@ -592,15 +596,36 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
 def _config_note(ctx: RunContext) -> tuple[str, ...]:
     """Which rules gitleaks used, when not its defaults: without ``--config`` it reads
     ``$GITLEAKS_CONFIG`` or the target's ``.gitleaks.toml``, whose allowlists can hide
-    any leak (a pull request can add or change one): said, never silent."""
+    any leak (a pull request can add or change one): said, never silent.  So is a
+    ``.gitleaksignore``, whose listed findings gitleaks drops."""
+    ignored = _ignore_entries(ctx.target)
+    ignore_note = (f"gitleaks left out the findings the repository's .gitleaksignore lists ({ignored} "
+                   f"entr{'y' if ignored == 1 else 'ies'}): they are not in its report; review changes to it as "
+                   "you would a suppression",) if ignored else ()
     if ctx.options.get("config"):
-        return ()
+        return ignore_note
     if ctx.env.get("GITLEAKS_CONFIG") or ctx.env.get("GITLEAKS_CONFIG_TOML"):
-        return ("gitleaks used the rules of $GITLEAKS_CONFIG, not its defaults",)
+        return ("gitleaks used the rules of $GITLEAKS_CONFIG, not its defaults",) + ignore_note
     if (ctx.target / ".gitleaks.toml").is_file():
         return ("gitleaks used the repository's .gitleaks.toml (its rules and allowlists), not its defaults; "
-                "review changes to it as you would a suppression",)
-    return ()
+                "review changes to it as you would a suppression",) + ignore_note
+    return ignore_note
+
+
+def _ignore_entries(target: Path) -> int:
+    """The fingerprints a ``.gitleaksignore`` in ``target`` lists (gitleaks reads it from
+    the scanned directory whatever ``--gitleaks-ignore-path`` says, and drops those
+    findings from its report without a trace)."""
+    from secscan.safefile import read_text
+
+    path = target / ".gitleaksignore"
+    if not path.is_file():
+        return 0
+    try:
+        text = read_text(path, errors="replace")
+    except (OSError, ValueError):
+        return 0
+    return sum(1 for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
 
 
 def _shallow(target: Path) -> bool:
@@ -730,6 +755,94 @@ def _is_venv(target: Path, rel: str, memo: dict[str, bool]) -> bool:
 _OWN_OUTPUTS = frozenset({"secscan.sarif", "secscan-report.html", "secscan-report.md", "secscan.junit.xml"})
 
 
+ALLOW_MARKER = "gitleaks:allow"
+
+
+def _at_least(version: str | None, wanted: tuple[int, int]) -> bool:
+    """``version`` (``8.30.1``, ``v8.18.0``) is ``wanted`` (major, minor) or newer."""
+    import re
+
+    match = re.match(r"v?(\d+)\.(\d+)", (version or "").strip())
+    return match is not None and (int(match.group(1)), int(match.group(2))) >= wanted
+
+
+def _mark_allowed(ctx: RunContext, report: ParsedReport, scan_mode: str) -> None:
+    """Findings on lines marked ``gitleaks:allow`` kept, suppressed in source.
+
+    gitleaks drops them from its report without a trace (an inline waiver anyone can
+    add); secscan runs it with ``--ignore-gitleaks-allow`` and marks each finding whose
+    lines (as gitleaks reads them: the commit's version in git mode, the staged one with
+    ``--staged``, the file on disk in dir mode) hold the marker — as semgrep's
+    ``# nosemgrep`` is kept."""
+    from secscan.findings import Suppression
+
+    wanted = [(i, f) for i, f in enumerate(report.findings) if f.location is not None and f.location.start_line]
+    if not wanted:
+        return
+    texts = _source_texts(ctx, scan_mode, {(str(f.properties.get("commit") or ""), f.location.path)
+                                            for _, f in wanted if f.location is not None})
+    waiver = (Suppression(kind="inSource", justification=f"{ALLOW_MARKER} comment", source=ALLOW_MARKER),)
+    allowed = 0
+    for i, f in wanted:
+        loc = f.location
+        assert loc is not None and loc.start_line
+        text = texts.get((str(f.properties.get("commit") or ""), loc.path))
+        if text is None:
+            continue
+        lines = text.splitlines()[loc.start_line - 1:(loc.end_line or loc.start_line)]
+        if any(ALLOW_MARKER in line for line in lines):
+            report.findings[i] = replace(f, suppressions=f.suppressions + waiver)
+            allowed += 1
+    if allowed:
+        report.coverage["allowed_in_source"] = allowed
+
+
+def _source_texts(ctx: RunContext, scan_mode: str, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The text of each (commit, path) a finding is in: from one ``git cat-file
+    --batch`` (a commit's blob, ``:path`` the staged one) or from disk in dir mode.  A
+    text that cannot be read is left out (its findings stay unsuppressed)."""
+    from secscan.safefile import read_text
+
+    out: dict[tuple[str, str], str] = {}
+    if scan_mode == "dir":
+        top = ctx.target.resolve()
+        for commit, path in wanted:
+            # dir mode is given the target's absolute path and writes it back, which the
+            # parser turned into a path without its root ("tmp/x/keys.py"): either form
+            for candidate in (top / path, Path("/" + path)):
+                try:
+                    if candidate.resolve().is_relative_to(top) and candidate.is_file():
+                        out[(commit, path)] = read_text(candidate)
+                        break
+                except (OSError, ValueError):
+                    continue
+        return out
+    import subprocess
+
+    keys = sorted(wanted)
+    specs = [f"{commit}:./{path}" if commit else f":./{path}" for commit, path in keys]
+    if any("\n" in spec for spec in specs):
+        return out
+    try:
+        proc = subprocess.run(["git", "cat-file", "--batch"], input="\n".join(specs).encode() + b"\n",
+                              capture_output=True, cwd=ctx.target, timeout=ctx.timeout,
+                              env=safe_directory_env(ctx.env, ctx.target), check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return out
+    data, at = proc.stdout, 0
+    for key in keys:  # "<sha> blob <size>\n<content>\n", or "<spec> missing\n"
+        end = data.find(b"\n", at)
+        if end < 0:
+            break
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob" and header[2].isdigit():
+            size = int(header[2])
+            out[key] = data[at:at + size].decode("utf-8", "replace")
+            at += size + 1
+    return out
+
+
 def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport) -> str | None:
     """What gitleaks covered against what was there.  In git mode the commits it says
     it scanned are compared with the commits git lists: fewer is a partial history,
@@ -739,6 +852,8 @@ def measure(ctx: RunContext, plan: Plan, outcome: Outcome, report: ParsedReport)
     expected = dict(plan.expected)
     cov: dict[str, Any] = {"mode": expected.get("mode", "git")}
     report.coverage.update(cov)
+    if "--ignore-gitleaks-allow" in plan.argv:
+        _mark_allowed(ctx, report, cov["mode"])
     if cov["mode"] == "staged":
         return None  # the index, not commits: git's own errors were read by check()
     if cov["mode"] != "git":
