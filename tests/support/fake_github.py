@@ -33,7 +33,10 @@ only the first 5,000 results of a run are stored; a result becomes an alert iden
 by tool, category, rule id and ``partialFingerprints.primaryLocationLineHash``; a new
 analysis of a configuration closes as *fixed* every open alert of it that it does not
 contain (an empty run closes all), and reopens a fixed alert whose result is back; a
-dismissed alert stays dismissed.  ``GET {base}/repos/{o}/{r}/code-scanning/alerts``
+dismissed alert stays dismissed.  Open and fixed are per ref (an alert's *instances*:
+a pull request that removes a finding fixes it on its own ref, not on the default
+branch), a dismissal is the alert's on every ref; with ``ref`` the list holds the alerts
+with an instance on that ref, and ``most_recent_instance`` is that ref's.  ``GET {base}/repos/{o}/{r}/code-scanning/alerts``
 (``tool_name``, ``ref``, ``state``, ``per_page`` ≤ 100, ``page``) lists alerts by number
 with ``Link`` headers (``rel="next"``, ``rel="last"``); ``PATCH …/alerts/{number}``
 takes ``state`` ``open``|``dismissed``, ``dismissed_reason`` one of ``false positive``,
@@ -165,8 +168,13 @@ class Alert:
     dismissed_comment: str | None = None
     dismissed_by: str | None = None
     history: list[str] = field(default_factory=list)
+    # open or fixed per ref (GitHub: an alert is the repository's, its instances are per
+    # branch or pull request); ``state`` is the default branch's view, or the only ref's
+    instances: dict[str, str] = field(default_factory=dict)
 
-    def to_json(self, api: str, owner: str, repo: str) -> dict[str, Any]:
+    def to_json(self, api: str, owner: str, repo: str, ref: str | None = None) -> dict[str, Any]:
+        on_ref = ref or self.ref
+        instance_state = "dismissed" if self.state == "dismissed" else self.instances.get(on_ref, self.state)
         return {
             "number": self.number,
             "state": self.state,
@@ -177,7 +185,7 @@ class Alert:
             "rule": {"id": self.rule_id, "severity": self.level,
                      "security_severity_level": _band(self.security_severity)},
             "tool": {"name": self.tool, "version": None},
-            "most_recent_instance": {"ref": self.ref, "category": self.category, "state": self.state,
+            "most_recent_instance": {"ref": on_ref, "category": self.category, "state": instance_state,
                                      "location": {"path": self.path, "start_line": self.start_line},
                                      "message": {"text": self.message}},
         }
@@ -215,7 +223,9 @@ class FakeGitHub:
         delegated_dismissal: bool = False,
         pulls: set[int] | None = None,
         user_login: str | None = None,
+        default_branch: str = "refs/heads/main",
     ) -> None:
+        self.default_branch = default_branch
         self.delegated_dismissal = delegated_dismissal
         self.pulls = {1} if pulls is None else set(pulls)
         self.user_login = user_login
@@ -491,15 +501,23 @@ class FakeGitHub:
                 else:
                     alert.ref, alert.path, alert.start_line = ref, path, line
                     alert.level, alert.security_severity = level, sev
-                    if alert.state == "fixed":
+                    if alert.state == "fixed" and self._governs(alert, ref):
                         alert.state = "open"
                         alert.history.append("reopened")
+                alert.instances[ref] = "open"
                 seen.add(alert.number)
             for alert in self.alerts.values():
                 if (alert.tool, alert.category) == (tool, category) and alert.number not in seen \
-                        and alert.state == "open":
-                    alert.state = "fixed"
-                    alert.history.append("fixed")
+                        and alert.instances.get(ref) == "open":
+                    alert.instances[ref] = "fixed"
+                    if alert.state == "open" and self._governs(alert, ref):
+                        alert.state = "fixed"
+                        alert.history.append("fixed")
+
+    def _governs(self, alert: Alert, ref: str) -> bool:
+        """Whether an analysis of ``ref`` moves the alert's own open/fixed state: the
+        default branch's does, another ref's only while the alert is on no other ref."""
+        return ref == self.default_branch or set(alert.instances) <= {ref}
 
     def dismiss(self, number: int, reason: str = "false positive", comment: str = "", by: str = "a-person") -> None:
         """A person dismissing an alert in the web UI."""
@@ -529,10 +547,11 @@ class FakeGitHub:
         with self._lock:
             chosen = [a for a in sorted(self.alerts.values(), key=lambda a: a.number)
                       if (one("tool_name") is None or a.tool == one("tool_name"))
-                      and (one("ref") is None or a.ref == one("ref"))
+                      and (one("ref") is None or one("ref") in a.instances)
                       and (state is None or a.state == state
                            or (state == "closed" and a.state in ("dismissed", "fixed")))]
-            items = [a.to_json(self.api_url, owner, repo) for a in chosen[(page - 1) * per_page: page * per_page]]
+            items = [a.to_json(self.api_url, owner, repo, one("ref"))
+                     for a in chosen[(page - 1) * per_page: page * per_page]]
         last = max(1, -(-len(chosen) // per_page))
         links = []
         base = {k: v[0] for k, v in query.items()}

@@ -186,10 +186,10 @@ def _suppression_of(uploaded: list[_Uploaded], alert: Alert) -> Mapping[str, Any
     return None
 
 
-def list_alerts(http: Http, tool: str) -> list[Alert]:
-    """Every alert of ``tool`` on the target ref, all pages."""
+def list_alerts(http: Http, tool: str, ref: str | None = None) -> list[Alert]:
+    """Every alert of ``tool`` on the target ref (or ``ref``), all pages."""
     url: str | None = http.target.alerts_url
-    params: dict[str, Any] | None = {"tool_name": tool, "ref": http.target.ref, "per_page": 100}
+    params: dict[str, Any] | None = {"tool_name": tool, "ref": ref or http.target.ref, "per_page": 100}
     alerts: list[Alert] = []
     for _ in range(_MAX_PAGES):
         if url is None:
@@ -223,9 +223,11 @@ def _patch(http: Http, alert: Alert, body: Mapping[str, Any]) -> None:
 
 
 def sync(http: Http, uploaded: Mapping[str, Any], before: Mapping[str, list[Alert]],
-         dismiss: bool = True) -> dict[str, ToolSync]:
+         dismiss: bool = True, on_base: Mapping[str, list[Alert]] | None = None) -> dict[str, ToolSync]:
     """Dismiss/reopen per the uploaded log and count outcomes per tool.  ``before``:
-    each tool's alerts listed before the upload (for opened / kept / fixed)."""
+    each tool's alerts listed before the upload (for opened / kept / fixed);
+    ``on_base``: a pull request's base branch's, so an alert already open there is
+    counted kept, not opened, the first time the pull request's ref has it."""
     index = result_index(uploaded)
     tools = sorted({t for t, _ in index})
     report: dict[str, ToolSync] = {}
@@ -234,6 +236,9 @@ def sync(http: Http, uploaded: Mapping[str, Any], before: Mapping[str, list[Aler
         sync_ = report.setdefault(tool, ToolSync(tool))
         cats = {c for t, c in index if t == tool}
         prior = {a.number: a for a in before.get(tool, []) if a.category in cats}
+        for a in (on_base or {}).get(tool, []):
+            if a.category in cats and a.state == "open":
+                prior.setdefault(a.number, a)
         for alert in sorted(list_alerts(http, tool), key=lambda a: a.number):
             if alert.category not in cats:
                 continue  # another category (a scanner not uploaded tonight): left as it was
@@ -282,10 +287,10 @@ def sync(http: Http, uploaded: Mapping[str, Any], before: Mapping[str, list[Aler
     return report
 
 
-def alerts_before(http: Http, log: Mapping[str, Any]) -> dict[str, list[Alert]]:
-    """Each uploaded tool's alerts before the upload."""
+def alerts_before(http: Http, log: Mapping[str, Any], ref: str | None = None) -> dict[str, list[Alert]]:
+    """Each uploaded tool's alerts before the upload (on the target ref, or ``ref``)."""
     tools = sorted({driver_name(r) for r in log.get("runs") or []})
-    return {tool: list_alerts(http, tool) for tool in tools}
+    return {tool: list_alerts(http, tool, ref) for tool in tools}
 
 
 def iter_tools(log: Mapping[str, Any]) -> Iterator[str]:

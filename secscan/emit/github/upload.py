@@ -114,10 +114,18 @@ def upload_sarif(
         if poll:
             results = [_poll(http, target, r, timeout, poll_interval) for r in results]
         report.uploads = results
+        on_base: dict[str, list[_alerts.Alert]] | None = None
+        base_ref = _base_ref(env) if on_pull else None
+        if poll and fitted.logs and base_ref:
+            # a pull request's first upload finds no alert on its own ref: those already
+            # open on its base branch are not new (kept), only the rest are opened
+            on_base = _alerts.alerts_before(http, sent, base_ref)
+            report.notes.append(f"counted against {base_ref[:200]}: an alert already open there is kept, not opened")
         if poll and fitted.logs:
             # an alert's state is the repository's, not a ref's: a pull request that adds a
             # suppression must not dismiss the alert on the default branch before review
-            report.tools = _alerts.sync(http, sent, before, dismiss=mode is SuppressedMode.DISMISS and not on_pull)
+            report.tools = _alerts.sync(http, sent, before, dismiss=mode is SuppressedMode.DISMISS and not on_pull,
+                                        on_base=on_base)
             report.synced = True
             if on_pull and mode is SuppressedMode.DISMISS and any(
                     r.get("suppressions") for run in sent["runs"] for r in run.get("results") or []):
@@ -128,6 +136,15 @@ def upload_sarif(
     finally:
         if own_client:
             http_client.close()
+
+
+def _base_ref(env: Mapping[str, str] | None) -> str | None:
+    """The base branch of a pull request (``GITHUB_BASE_REF``, as GitHub Actions sets it
+    on ``pull_request`` events), as a ref; None outside one."""
+    base = str((os.environ if env is None else env).get("GITHUB_BASE_REF") or "").strip()
+    if not base or any(c.isspace() or not c.isprintable() for c in base) or len(base) > 250:
+        return None
+    return base if base.startswith("refs/") else f"refs/heads/{base}"
 
 
 def _upload_one(http: Http, target: UploadTarget, piece: Mapping[str, Any],

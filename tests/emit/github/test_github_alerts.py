@@ -63,7 +63,7 @@ class Nights:
 
     def run(self, suppression: str = "", fail_gitleaks: bool = False, upload_args: tuple[str, ...] = (),
             scanners: str = "bandit,gitleaks", run_args: tuple[str, ...] = (), code: int = 0,
-            ref: str = REF) -> dict:
+            ref: str = REF, env_extra: dict[str, str] | None = None) -> dict:
         self.night += 1
         out = self.tmp / f"night{self.night}.sarif"
         args = ["run", str(self.repo), "--scanners", scanners, "--sarif", str(out), "--format", "none",
@@ -76,7 +76,7 @@ class Nights:
         proc = subprocess.run([sys.executable, "-m", "secscan", *args], capture_output=True, text=True, timeout=300)
         assert proc.returncode == (3 if fail_gitleaks else code), proc.stderr
         env = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": TOKEN, "GITHUB_STEP_SUMMARY": str(self.summary),
-               "PYTHONPATH": str(REPO)}
+               "PYTHONPATH": str(REPO), **(env_extra or {})}
         up = subprocess.run([sys.executable, "-m", "secscan", "upload", str(out), "--repo", "octo/demo", "--ref", ref,
                              "--sha", SHA, "--api-url", self.gh.api_url, "--format", "json", *upload_args],
                             capture_output=True, text=True, timeout=300, env=env)
@@ -498,3 +498,30 @@ def test_one_suppression_does_not_dismiss_another_findings_alert_on_the_same_lin
         assert report.tools["gitleaks"].counts["dismissed"] == 1
         again = upload_sarif(log, api_url=gh.api_url, **kw)  # the next night: nothing to change
         assert again.tools["gitleaks"].counts["dismissed"] == 0 and gh.count("PATCH") == 1
+
+
+def test_a_pull_request_counts_against_its_base_and_fixes_only_on_its_own_ref(tmp_path):
+    """The first upload of a pull request finds no alert on its own ref: those already
+    open on the base branch are kept, not opened (GITHUB_BASE_REF).  A finding the pull
+    request removes is fixed on the pull request's ref only; on the default branch its
+    alert stays open until the change is merged (the stand-in keeps instances per ref)."""
+    with FakeGitHub(token=TOKEN, pending_polls=0) as gh:
+        nights = Nights(tmp_path, gh)
+        first = nights.run()
+        opened = first["alerts"]["bandit"]["opened"]
+        assert opened >= 10
+        pull = nights.run(ref="refs/pull/7/merge", env_extra={"GITHUB_BASE_REF": "main"})
+        assert _counts(pull, "bandit") == {"kept": opened}, pull["alerts"]["bandit"]
+        assert any("counted against refs/heads/main" in n for n in pull["notes"]), pull["notes"]
+
+        views = nights.repo / "app" / "views.py"
+        views.write_text("x = 1\n", encoding="utf-8")  # the pull request removes the file's findings
+        second = nights.run(ref="refs/pull/7/merge", env_extra={"GITHUB_BASE_REF": "main"})
+        gone = _counts(second, "bandit").get("fixed", 0)
+        assert gone >= 1
+        on_main = [a for a in gh.alerts_of("bandit") if a.path == "app/views.py"]
+        assert on_main and all(a.state == "open" and a.instances["refs/pull/7/merge"] == "fixed"
+                               and a.instances[REF] == "open" for a in on_main)
+        merged = nights.run()  # the default branch now has the change
+        assert _counts(merged, "bandit")["fixed"] == gone
+        assert all(a.state == "fixed" for a in gh.alerts_of("bandit") if a.path == "app/views.py")
