@@ -13,11 +13,13 @@ exactly as those of a scanner that did not run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from secscan.findings import Category, Finding
+from secscan.normalizer.coverage import RULE_NOT_AUDITED
+from secscan.normalizer.fingerprint import normalize_package_name
 
 # coverage keys (the adapters' measure()) naming files a run did not read whole, and how
 _UNREAD_FILES = (("files_failed", "could not parse"), ("files_with_errors", "had errors in"),
@@ -32,20 +34,28 @@ def _names(value: Any) -> Iterable[str]:
     return ()
 
 
+# what a run records of what it covered: its coverage, and the pins it could not audit
+Record = tuple[Mapping[str, Any], Sequence[str]]
+
+
 def unchecked_parts(runs: Mapping[str, Any], target: Path) -> dict[str, Callable[[Finding], str | None]]:
     """tool → a test of one previous finding: why this run did not re-check it, or None."""
+    return parts_of({tool: (run.report.coverage, run.report.not_audited) for tool, run in runs.items()
+                     if run.status == "ok" and run.report is not None}, target)
+
+
+def parts_of(records: Mapping[str, Record], target: Path) -> dict[str, Callable[[Finding], str | None]]:
+    """:func:`unchecked_parts` from what each run recorded (a live run's report, or a
+    secscan SARIF log's run: :func:`records_from_sarif`)."""
     out: dict[str, Callable[[Finding], str | None]] = {}
-    for tool, run in runs.items():
-        report = run.report if run.status == "ok" else None
-        if report is None:
-            continue
+    for tool, (coverage, not_audited) in records.items():
         unread: dict[str, str] = {}
         for key, what in _UNREAD_FILES:
-            for name in _names(report.coverage.get(key)):
+            for name in _names(coverage.get(key)):
                 unread.setdefault(name.removeprefix("./"), what)
-        history = bool(report.coverage.get("shallow"))
-        pins = {_pin_key(p) for p in report.not_audited if isinstance(p, str)}
-        no_vuln = bool(report.coverage.get("vuln_not_run"))
+        history = bool(coverage.get("shallow"))
+        pins = {_pin_key(p) for p in not_audited if isinstance(p, str)}
+        no_vuln = bool(coverage.get("vuln_not_run"))
         if unread or history or pins or no_vuln:
             out[tool] = _test(tool, unread, _CommitCheck(target) if history else None, pins, no_vuln)
     return out
@@ -53,10 +63,8 @@ def unchecked_parts(runs: Mapping[str, Any], target: Path) -> dict[str, Callable
 
 def _pin_key(label: str) -> tuple[str, str | None]:
     """``name==version`` (a not-audited pin) as a comparable key: PEP 503 name, version."""
-    import re
-
     name, _, version = label.partition(" ")[0].partition("==")
-    return re.sub(r"[-_.]+", "-", name).lower(), (version or None)
+    return normalize_package_name(name), (version or None)
 
 
 def _test(tool: str, unread: dict[str, str], commits: _CommitCheck | None, pins: set[tuple[str, str | None]],
@@ -66,11 +74,12 @@ def _test(tool: str, unread: dict[str, str], commits: _CommitCheck | None, pins:
         if path and path in unread:
             return f"{tool} {unread[path]} {path}"
         pkg = f.package
-        if pins and pkg is not None and f.category is Category.DEPENDENCY and f.rule_id != "not-audited":
-            name = _pin_key(pkg.name)[0]
+        audit = f.category is Category.DEPENDENCY and f.rule_id != RULE_NOT_AUDITED
+        if pins and pkg is not None and audit:
+            name = normalize_package_name(pkg.name)
             if (name, pkg.version) in pins or (name, None) in pins:
                 return f"{tool} did not audit {pkg.name}{'==' + pkg.version if pkg.version else ''}"
-        if no_vuln and f.category is Category.DEPENDENCY and f.rule_id != "not-audited":
+        if no_vuln and audit:
             return f"{tool}'s vulnerability scanner did not run (no database)"
         commit = f.properties.get("commit") if commits is not None else None
         if commits is not None and isinstance(commit, str) and commit and not commits.present(commit):
@@ -108,43 +117,30 @@ class _CommitCheck:
         return code == 0
 
 
-class _Recorded:
-    """A run as a secscan SARIF log records it: enough for :func:`unchecked_parts`."""
-
-    def __init__(self, status: str, coverage: dict[str, Any], not_audited: list[str]) -> None:
-        from secscan.findings import ParsedReport
-
-        self.status = status
-        self.report = ParsedReport(tool="", format="sarif", source="")
-        self.report.coverage.update(coverage)
-        self.report.not_audited.extend(not_audited)
-
-
-def unchecked_from_sarif(doc: Mapping[str, Any], target: Path) -> dict[str, Callable[[Finding], str | None]]:
-    """:func:`unchecked_parts` of the runs a secscan SARIF log records (``secscan gate
-    --baseline``): their coverage and not-audited pins, as ``secscan run`` wrote them."""
+def records_from_sarif(doc: Mapping[str, Any]) -> dict[str, Record]:
+    """What the runs of a secscan SARIF log record (``secscan gate --baseline``): each
+    tool's coverage and not-audited pins, as ``secscan run`` wrote them; a tool spread
+    over buckets is one record."""
     from secscan.sarif import keys
     from secscan.sarif.status import recorded_state
 
-    runs: dict[str, _Recorded] = {}
+    coverage: dict[str, dict[str, Any]] = {}
+    pins: dict[str, list[str]] = {}
     for run in doc.get("runs") or []:
         if not isinstance(run, dict):
             continue
-        found_props = run.get("properties")
-        props: Mapping[str, Any] = found_props if isinstance(found_props, dict) else {}
+        found = run.get("properties")
+        props: Mapping[str, Any] = found if isinstance(found, dict) else {}
         tool = props.get(keys.TOOL)
         state = recorded_state(run)
         if not isinstance(tool, str) or props.get(keys.CLOSEOUT) or (state is not None and not state.ok):
             continue
-        coverage: dict[str, Any] = {}
+        recorded = coverage.setdefault(tool, {})
         for inv in run.get("invocations") or []:
-            found = (inv.get("properties") or {}).get(keys.COVERAGE) if isinstance(inv, dict) else None
-            if isinstance(found, dict):
-                coverage.update(found)
-        pins = props.get(keys.NOT_AUDITED)
-        entry = runs.setdefault(tool, _Recorded("ok", {}, []))
-        for key, value in coverage.items():  # a tool's runs spread over buckets share one record
-            entry.report.coverage.setdefault(key, value)
-        if isinstance(pins, list):
-            entry.report.not_audited.extend(p for p in pins if isinstance(p, str))
-    return unchecked_parts(runs, target)
+            cov = (inv.get("properties") or {}).get(keys.COVERAGE) if isinstance(inv, dict) else None
+            for key, value in (cov.items() if isinstance(cov, dict) else ()):
+                recorded.setdefault(key, value)
+        listed = props.get(keys.NOT_AUDITED)
+        if isinstance(listed, list):
+            pins.setdefault(tool, []).extend(p for p in listed if isinstance(p, str))
+    return {tool: (coverage[tool], pins.get(tool, [])) for tool in coverage}

@@ -13,6 +13,7 @@ of ``n``.  How ``n`` is chosen and kept from night to night: :mod:`secscan.emit.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from hashlib import blake2b
@@ -37,6 +38,21 @@ def bucket_category(base: str, bucket: int, buckets: int) -> str:
     if buckets <= 1:
         return base
     return f"{base}{bucket + 1}of{buckets}/"
+
+
+_BUCKETED = re.compile(r"^(?P<base>.+/)(?P<i>\d{1,4})of(?P<n>\d{1,4})/$")
+
+
+def split_category(category: str) -> tuple[str, int, int]:
+    """:func:`bucket_category` read back: ``(base, bucket, buckets)`` of a category
+    ending in ``/`` (1-based bucket): ``secscan/bandit/3of8/`` → ``("secscan/bandit/",
+    3, 8)``; one that is not a bucket's → ``(category, 1, 1)``."""
+    match = _BUCKETED.match(category)
+    if match:
+        i, n = int(match["i"]), int(match["n"])
+        if 1 <= i <= n:
+            return match["base"], i, n
+    return category, 1, 1
 
 
 def bucket_of(fingerprint: str, buckets: int) -> int:

@@ -548,7 +548,7 @@ def plan(ctx: RunContext, exe: list[str]) -> Plan:
         argv.append("--redact")
     # a line marked gitleaks:allow is reported, then written as suppressed in source
     # (gitleaks would drop it without a trace): see _mark_allowed.  The flag is 8.18's.
-    if _at_least(ctx.tool_version, (8, 18)):
+    if _at_least(ctx.tool_version, "8.18"):
         argv.append("--ignore-gitleaks-allow")
     depth = ctx.options.get("history_depth")
     log_range = str(ctx.options.get("log_range") or "") if scan_mode == "git" and not staged else ""
@@ -758,12 +758,14 @@ _OWN_OUTPUTS = frozenset({"secscan.sarif", "secscan-report.html", "secscan-repor
 ALLOW_MARKER = "gitleaks:allow"
 
 
-def _at_least(version: str | None, wanted: tuple[int, int]) -> bool:
-    """``version`` (``8.30.1``, ``v8.18.0``) is ``wanted`` (major, minor) or newer."""
-    import re
+def _at_least(version: str | None, wanted: str) -> bool:
+    """``version`` (``8.30.1``, ``v8.18.0``) is ``wanted`` or newer; an unknown one is not."""
+    from packaging.version import InvalidVersion, Version
 
-    match = re.match(r"v?(\d+)\.(\d+)", (version or "").strip())
-    return match is not None and (int(match.group(1)), int(match.group(2))) >= wanted
+    try:
+        return Version((version or "").strip().lstrip("vV")) >= Version(wanted)
+    except InvalidVersion:
+        return False
 
 
 def _mark_allowed(ctx: RunContext, report: ParsedReport, scan_mode: str) -> None:
@@ -805,17 +807,19 @@ def _source_texts(ctx: RunContext, scan_mode: str, wanted: set[tuple[str, str]])
 
     out: dict[tuple[str, str], str] = {}
     if scan_mode == "dir":
+        from secscan.normalizer.paths import outside_original
+
         top = ctx.target.resolve()
         for commit, path in wanted:
-            # dir mode is given the target's absolute path and writes it back, which the
-            # parser turned into a path without its root ("tmp/x/keys.py"): either form
-            for candidate in (top / path, Path("/" + path)):
-                try:
-                    if candidate.resolve().is_relative_to(top) and candidate.is_file():
-                        out[(commit, path)] = read_text(candidate)
-                        break
-                except (OSError, ValueError):
-                    continue
+            # dir mode is given the target's absolute path and writes it back: the parser
+            # kept it beside the rootless path (normalizer.paths.OutsidePath)
+            original = outside_original(path)
+            candidate = Path(original) if original else top / path
+            try:
+                if candidate.resolve().is_relative_to(top) and candidate.is_file():
+                    out[(commit, path)] = read_text(candidate)
+            except (OSError, ValueError):
+                continue
         return out
     import subprocess
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secscan.decide.baseline import NOT_RECHECKED
 from secscan.decide.policy.decision import Decision, evaluate
@@ -25,6 +25,9 @@ from secscan.findings import Finding
 from secscan.parse.values import clean, mapping
 from secscan.sarif.run import decode_run
 from secscan.sarif.status import RunState, RunStatus, recorded_status, unsuccessful_invocation
+
+if TYPE_CHECKING:
+    from secscan.collect.unchecked import Record
 
 
 def _run_status(run: Mapping[str, Any]) -> str:
@@ -103,6 +106,14 @@ def partial_runs(path: str | Path) -> dict[str, str]:
 def findings_from_sarif(path: str | Path, policy: Policy) -> tuple[list[Finding], dict[str, str]]:
     """Findings of a SARIF file (licence findings re-judged under ``policy``) and the
     scanner status of its runs."""
+    findings, status, _records = _read_log(path, policy)
+    return findings, status
+
+
+def _read_log(path: str | Path, policy: Policy) -> tuple[list[Finding], dict[str, str], dict[str, Record]]:
+    """:func:`findings_from_sarif`, and what each run recorded of what it covered
+    (:func:`secscan.collect.unchecked.records_from_sarif`), from one reading of the file."""
+    from secscan.collect.unchecked import records_from_sarif
     from secscan.normalizer.finalize import normalize
     from secscan.parse.sarif_reader import is_sarif, read_sarif
     from secscan.scanners import read_raw
@@ -123,7 +134,7 @@ def findings_from_sarif(path: str | Path, policy: Policy) -> tuple[list[Finding]
         findings = [f for f in findings if not (f.tool == POLICY_TOOL and f.rule_id in LICENSE_RULES
                                                 and NOT_RECHECKED not in f.properties)]
         findings.extend(license_findings(parsed.licenses, policy))
-    return normalize(findings), scanner_status_from_sarif(doc)
+    return normalize(findings), scanner_status_from_sarif(doc), records_from_sarif(doc)
 
 
 def gate(sarif_path: str | Path, policy_path: str | Path, baseline_path: str | Path | None = None,
@@ -136,31 +147,28 @@ def gate(sarif_path: str | Path, policy_path: str | Path, baseline_path: str | P
     from secscan.decide.baseline import read_baseline
 
     policy = load_policy(policy_path)
-    findings, status = findings_from_sarif(sarif_path, policy)
+    findings, status, records = _read_log(sarif_path, policy)
     baseline = read_baseline(baseline_path) if baseline_path is not None else None
     if baseline_path is not None:
-        from secscan.scanners import read_raw
-
-        doc = read_raw(sarif_path).document()
-        findings += carried_from_baseline(baseline_path, status, findings, doc if isinstance(doc, dict) else None)
+        findings += carried_from_baseline(baseline_path, status, findings, records)
     exploits = _exploit_data(sarif_path, policy, kev, epss)
     return evaluate(findings, policy, baseline=baseline, now=now, scanner_status=status, exploits=exploits)
 
 
 def carried_from_baseline(baseline_path: str | Path, status: Mapping[str, str],
-                          findings: list[Finding], doc: Mapping[str, Any] | None = None) -> list[Finding]:
+                          findings: list[Finding], records: Mapping[str, Record] | None = None) -> list[Finding]:
     """The baseline's findings of the scanners whose run in this log did not check
     anything (skipped, failed, missing): carried as ``notRechecked``, as ``secscan run
     --baseline`` carries them, so they are unchanged and block as before — never
     counted fixed because a scanner did not look (:func:`secscan.decide.baseline.carry_forward`).
-    With ``doc`` (this log), the parts its runs did not read are carried too
-    (:mod:`secscan.collect.unchecked`; a shallow clone's commits are looked up in the
-    current directory's repository)."""
-    from secscan.collect.unchecked import unchecked_from_sarif
+    With ``records`` (what this log's runs recorded of what they covered), the parts
+    they did not read are carried too (:mod:`secscan.collect.unchecked`; a shallow
+    clone's commits are looked up in the current directory's repository)."""
+    from secscan.collect.unchecked import parts_of
     from secscan.decide.baseline import carry_from_log
 
     not_checked = {tool: text for tool, text in status.items() if not RunState.parse(text).ok}
-    unchecked = unchecked_from_sarif(doc, Path.cwd()) if doc is not None else None
+    unchecked = parts_of(records, Path.cwd()) if records else None
     return carry_from_log(baseline_path, not_checked, findings, unchecked)
 
 

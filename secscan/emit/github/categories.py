@@ -26,7 +26,6 @@ left as they were.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,11 +33,10 @@ from typing import Any
 from secscan.emit.github.alerts import Alert
 from secscan.emit.github.limits import category_of, driver_name, github_category
 from secscan.sarif import keys
-from secscan.sarif.buckets import MAX_BUCKETS, bucket_category, bucket_of
+from secscan.sarif.buckets import MAX_BUCKETS, bucket_category, bucket_of, split_category
 from secscan.sarif.fingerprint import upload_key
 from secscan.sarif.run import decode_run
 
-_BUCKETED = re.compile(r"^(?P<base>.+/)(?P<i>\d{1,4})of(?P<n>\d{1,4})/$")
 _LIVE = ("open", "dismissed")
 
 
@@ -48,17 +46,6 @@ class Reconciled:
 
     log: dict[str, Any]
     notes: list[str] = field(default_factory=list)
-
-
-def split_category(category: str) -> tuple[str, int, int]:
-    """``(base, bucket, buckets)`` of a category ending in ``/`` (1-based bucket):
-    ``secscan/bandit/3of8/`` → ``("secscan/bandit/", 3, 8)``; unbucketed → ``(cat, 1, 1)``."""
-    match = _BUCKETED.match(category)
-    if match:
-        i, n = int(match["i"]), int(match["n"])
-        if 1 <= i <= n:
-            return match["base"], i, n
-    return category, 1, 1
 
 
 def reconcile(log: Mapping[str, Any], before: Mapping[str, list[Alert]]) -> Reconciled:
@@ -161,7 +148,10 @@ def _part(run: Mapping[str, Any], base: str, bucket: int, buckets: int, results:
 
 
 def _closeout(sibling: Mapping[str, Any], category: str) -> dict[str, Any]:
-    """An empty run of ``sibling``'s tool for ``category``: GitHub closes its alerts."""
+    """An empty run of ``sibling``'s tool for ``category``: GitHub closes its alerts.
+    Not the writer's closeout (``sarif_writer._closeout``): that one names the driver
+    from secscan's tool table, and GitHub matches alerts by the driver name the run
+    was uploaded with — another tool's SARIF keeps its own."""
     driver = dict((sibling.get("tool") or {}).get("driver") or {})
     kept = {k: driver[k] for k in ("name", "informationUri", "version", "semanticVersion") if k in driver}
     note = {"level": "note", "message": {"text": f"GitHub still had alerts in {github_category(category)}, "
