@@ -126,7 +126,8 @@ def records_from_sarif(doc: Mapping[str, Any]) -> dict[str, Record]:
 
     coverage: dict[str, dict[str, Any]] = {}
     pins: dict[str, list[str]] = {}
-    for run in doc.get("runs") or []:
+    runs = doc.get("runs")
+    for run in runs if isinstance(runs, list) else ():
         if not isinstance(run, dict):
             continue
         found = run.get("properties")
@@ -136,8 +137,10 @@ def records_from_sarif(doc: Mapping[str, Any]) -> dict[str, Record]:
         if not isinstance(tool, str) or props.get(keys.CLOSEOUT) or (state is not None and not state.ok):
             continue
         recorded = coverage.setdefault(tool, {})
-        for inv in run.get("invocations") or []:
-            cov = (inv.get("properties") or {}).get(keys.COVERAGE) if isinstance(inv, dict) else None
+        invocations = run.get("invocations")
+        for inv in invocations if isinstance(invocations, list) else ():
+            found = inv.get("properties") if isinstance(inv, dict) else None
+            cov = found.get(keys.COVERAGE) if isinstance(found, dict) else None
             for key, value in (cov.items() if isinstance(cov, dict) else ()):
                 recorded.setdefault(key, value)
         listed = props.get(keys.NOT_AUDITED)

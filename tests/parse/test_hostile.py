@@ -233,6 +233,7 @@ EXPECTED_EXIT = {
     "convert--sarif-negative-line.sarif": 2,
     "gate--nan-security-severity.sarif": 2,
     "gate--cvss-score-out-of-range.sarif": 2,
+    "gate--invocation-properties-not-an-object.sarif": 1,
     "policy--alias-bomb.yml": 2,
     "policy--sla-days-overflow.yml": 2,
     "policy--deep-nesting.yml": 2,
