@@ -192,10 +192,19 @@ def read_raw(path: str | Path) -> RawReport:
 _FALLBACK_READERS = frozenset({"sarif", "gitlab"})
 
 
+def _empty_file(raw: RawReport) -> ReportError:
+    """The error for an empty file; where a tool writes one when it finds nothing
+    (gitleaks' CSV), it says how to read it so."""
+    hint = next((f" ({s.name} writes an empty {fmt.upper()} when it finds nothing: pass --tool {s.name} "
+                 "to read it so)" for s in registry() if s.empty_report is not None
+                 for fmt, suffix in [s.empty_report] if raw.source.lower().endswith(suffix)), "")
+    return ReportError(raw.source, f"empty file: no report to read{hint}")
+
+
 def detect(raw: RawReport) -> tuple[str, str]:
     """(tool, format) of a report, from its content; ReportError if unrecognized."""
     if raw.is_blank():
-        raise ReportError(raw.source, "empty file: no report to read")
+        raise _empty_file(raw)
     if raw.is_json():
         raw.document()  # a damaged JSON file gets its precise error, not "unrecognized"
     found: tuple[str, str] | None = None
@@ -216,6 +225,20 @@ def detect(raw: RawReport) -> tuple[str, str]:
         return found
     raise ReportError(raw.source, "not a report of any supported tool "
                       f"({', '.join(runnable())}) nor SARIF 2.1.0")
+
+
+def _nothing_found(raw: RawReport, name: str, fmt: str) -> ParsedReport:
+    """The report of a tool that writes an empty file when it finds nothing, with a
+    note saying the file was empty (so a run that died before writing can be told)."""
+    from secscan.findings import Notification, ParsedReport
+
+    raw.tool, raw.format = name, fmt
+    report = ParsedReport(tool=name, format=fmt, source=raw.source)
+    report.notifications.append(Notification(
+        level="note", rule_id="empty-report",
+        message=f"{raw.source}: an empty file, read as a {name} {fmt} report with nothing found "
+                f"({name} writes its {fmt} report so when it finds nothing)"))
+    return report
 
 
 AMBIGUOUS_REPORT = "ambiguous-report"  # the rule id of the notification below
@@ -245,7 +268,10 @@ def load_raw(raw: RawReport, tool: str | None = None) -> ParsedReport:
     if tool and tool != "auto":
         name = canonical_tool(tool)
         if raw.is_blank():
-            raise ReportError(raw.source, "empty file: no report to read")
+            empty = scanner(name).empty_report
+            if empty is None or not raw.source.lower().endswith(empty[1]):
+                raise _empty_file(raw)
+            return _nothing_found(raw, name, empty[0])
         if raw.is_json():
             raw.document()  # damaged JSON gets its precise error, not "not a <tool> report"
         raw.tool = name  # the caller said whose report it is: lets `[]` be claimed (safety, pip-audit)

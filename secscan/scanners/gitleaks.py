@@ -907,6 +907,7 @@ SCANNER = Scanner(
     name=TOOL, formats=FORMATS, detect=detect, parse=parse,
     description="Secrets in the files and in the git history.",
     driver=Driver("gitleaks", "https://github.com/gitleaks/gitleaks"),
+    empty_report=("csv", ".csv"),  # report/csv.go returns before writing a header when nothing leaked
     run=Runner(executable=executable, version=version, applies=applies, plan=plan, check=check, measure=measure,
                salvage=salvage, install_hint="its official release binary on PATH"),
     options=(

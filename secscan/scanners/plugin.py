@@ -162,6 +162,10 @@ class Scanner:
     run: Runner | None = None
     options: tuple[Option, ...] = ()
     marker: str = field(default="")  # the pytest marker of tests that run it (an identifier)
+    # (format, file-name suffix) of the report this tool writes as an *empty file* when it
+    # finds nothing (gitleaks' CSV), read so only when the user names the tool: an empty
+    # file is otherwise a run that never wrote its report
+    empty_report: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if not self.marker:

@@ -318,3 +318,28 @@ def test_error_exit_is_reported(leaky_repo: Path, tmp_path: Path) -> None:
     assert outcome.returncode not in (0, gitleaks.LEAKS_EXIT_CODE)
     problem = gitleaks.check(ctx, plan, outcome)
     assert problem and problem.startswith(f"exit {outcome.returncode}:")
+
+
+@pytest.mark.gitleaks
+def test_the_empty_csv_gitleaks_writes_when_nothing_leaks(tmp_path: Path) -> None:
+    """gitleaks' CSV writer returns before its header when nothing leaked: the file it
+    leaves is empty.  Named as gitleaks' (``--tool gitleaks``) it reads as a run with no
+    leaks, said in a note; unnamed, or an empty JSON, it stays an error that says how."""
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "app.py").write_text("print('nothing secret here')\n", encoding="utf-8")
+    out = tmp_path / "gitleaks.csv"
+    proc = subprocess.run([str(GITLEAKS), "dir", str(clean), "--report-format", "csv", "--report-path", str(out),
+                           "--no-banner"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes() == b""  # what gitleaks wrote: nothing at all
+
+    report = load_report(out, "gitleaks")
+    assert report.tool == "gitleaks" and report.format == "csv" and report.findings == []
+    assert [n.rule_id for n in report.notifications] == ["empty-report"]
+    with pytest.raises(ReportError, match=r"empty file: .*pass --tool gitleaks"):
+        load_report(out)
+    empty_json = tmp_path / "gitleaks.json"
+    empty_json.write_bytes(b"")  # gitleaks writes [] as JSON: an empty one never finished
+    with pytest.raises(ReportError, match="empty file: no report to read$"):
+        load_report(empty_json, "gitleaks")
