@@ -63,6 +63,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -240,8 +241,38 @@ def _parse_license_finder(raw: RawReport, report: ParsedReport) -> None:
             "License": licenses if licenses else _UNKNOWN}))
 
 
+# pip-licenses up to 4.3.2 wrote --output-file without a final line end: what a whole
+# last line of each table looks like (secscan.scanners._csv.check_complete)
+def _csv_row_whole(_first: str, last: str) -> bool:
+    """pip-licenses quotes every CSV cell: a whole row ends with a closing quote."""
+    return last.rstrip().endswith('"')
+
+
+def _pipe_row_whole(first: str, last: str) -> bool:
+    """A markdown, confluence or rst row ends with '|' and, padded like every line of
+    the table, is as wide as the first; an rst table ends with a bottom border the same
+    as its top one."""
+    tail = last.strip()
+    if tail.startswith("+"):
+        return tail == first.strip()
+    return tail.endswith("|") and _display_width(last.rstrip()) >= _display_width(first.rstrip())
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns, as prettytable counts them when it pads (wide East Asian
+    characters two, combining marks none)."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def _plain_row_whole(first: str, last: str) -> bool:
+    """prettytable pads every cell of a plain table, the last column's too: a whole
+    row is as wide as the header."""
+    return _display_width(last) >= _display_width(first)
+
+
 def _parse_csv(raw: RawReport, report: ParsedReport) -> None:
-    records = csv_records(raw, lambda header: _check_columns(raw.source, header))
+    records = csv_records(raw, lambda header: _check_columns(raw.source, header), _csv_row_whole)
     for i, record in enumerate(records):
         report.licenses.append(_record(raw.source, i, record))
 
@@ -276,7 +307,7 @@ def _merge_rows(source: str, header: list[str], lines: list[list[str]]) -> list[
 
 
 def _parse_pipe_table(raw: RawReport, report: ParsedReport) -> None:
-    lines = table_lines(raw)
+    lines = table_lines(raw, _pipe_row_whole)
     table = [ln for ln in lines if not _TABLE_RULE.match(ln.strip())]
     if not table or not table[0].lstrip().startswith("|"):
         raise ReportError(raw.source, "not a pip-licenses table (no '| Name |' header)")
@@ -296,7 +327,7 @@ def _parse_pipe_table(raw: RawReport, report: ParsedReport) -> None:
 
 
 def _parse_plain(raw: RawReport, report: ParsedReport) -> None:
-    lines = table_lines(raw)
+    lines = table_lines(raw, _plain_row_whole)
     header_line = lines[0]
     starts = [m.start() for m in re.finditer(r"\S+", header_line)]
     header = header_line.split()

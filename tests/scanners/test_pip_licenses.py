@@ -95,6 +95,25 @@ def test_damaged_input_fails_closed() -> None:
         pip_licenses.parse(RawReport(b'[{"Name": "a", "License": "MIT"', "x.json"), "json")
 
 
+OLD_OUTPUT_FILES = sorted(PL.glob("localrun__pip-licenses-4.3.2_output-file.*"))
+
+
+@pytest.mark.parametrize("path", OLD_OUTPUT_FILES, ids=[p.name for p in OLD_OUTPUT_FILES])
+def test_old_output_files_without_a_final_line_end_read_and_a_cut_one_is_refused(path: Path) -> None:
+    """pip-licenses up to 4.3.2 wrote --output-file without a final line end (4.3.3
+    added it): those files read whole; the same file cut anywhere inside its last line
+    is still refused, never read as one package fewer."""
+    data = path.read_bytes()
+    assert not data.endswith(b"\n")  # as the tool wrote it
+    fmt = detect(RawReport(data, path.name))[1]
+    report = pip_licenses.parse(RawReport(data, path.name), fmt)
+    assert [r.package for r in report.licenses] == ["attrs", "idna", "packaging", "six"]
+    last_line_start = data.rindex(b"\n") + 1
+    for cut in range(last_line_start + 1, len(data)):
+        with pytest.raises(ReportError):
+            pip_licenses.parse(RawReport(data[:cut], path.name), fmt)
+
+
 # ------------------------------------------------------------ the real pip-licenses
 
 
