@@ -10,6 +10,7 @@ changed behind a later stage's back — stages make new ones with
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -342,6 +343,34 @@ class RawReport:
             except (UnicodeDecodeError, RecursionError) as exc:
                 raise ReportError(self.source, f"invalid JSON: {exc.__class__.__name__}") from None
         return self._doc
+
+    def embedded_document(self, start: re.Pattern[str]) -> tuple[object, str] | None:
+        """The JSON document that starts where ``start`` first matches the text, and the
+        text in front of it; None where it does not match.  For a report saved with the
+        tool's other output in front (``2>&1``: safety's banner, pip-audit's "Found 1
+        known vulnerability" line).  As strict as :meth:`document`; text after the
+        document is left alone (stderr may come last too)."""
+        import json
+
+        from secscan.errors import ReportError
+
+        text = self.text()
+        match = start.search(text)
+        if match is None:
+            return None
+        decoder = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+        try:
+            doc, _end = decoder.raw_decode(text, match.start())
+        except json.JSONDecodeError as exc:
+            raise ReportError(self.source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        except _NotJson as exc:
+            raise ReportError(self.source, f"invalid JSON: {exc}") from None
+        except ValueError as exc:
+            what = "an integer of more than 4,300 digits" if "digits" in str(exc) else str(exc)[:120]
+            raise ReportError(self.source, f"invalid JSON: {what}") from None
+        except RecursionError:
+            raise ReportError(self.source, "invalid JSON: nested too deeply") from None
+        return doc, text[:match.start()]
 
     def is_blank(self) -> bool:
         """Empty or only whitespace (without copying a large report to find out)."""

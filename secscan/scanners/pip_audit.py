@@ -195,6 +195,8 @@ def detect(raw: RawReport) -> str | None:
             if isinstance(deps, list) and set(doc) <= {"dependencies", "fixes"}:
                 return "json"
         return None
+    if _embedded(raw) is not None:
+        return "json"
     head = raw.data[:4096]
     if b"<bom" in head and b"cyclonedx.org/schema/bom" in head:
         if b"<tools>" not in raw.data or b"pip-audit" in raw.data or b"cyclonedx-python-lib" in raw.data:
@@ -275,8 +277,39 @@ def _not_audited(report: ParsedReport, name: str, version: str | None, reason: s
                                              message=reason or f"{name} was not audited"))
 
 
+# a pip-audit JSON report starts with its "dependencies" key, on a line of its own when
+# the tool's stderr was saved in front of it (``pip-audit -f json > report 2>&1``)
+_JSON_START = re.compile(r'(?m)^\{\s*"dependencies"\s*:')
+
+
+def _embedded(raw: RawReport) -> re.Match[str] | None:
+    """Where pip-audit's JSON starts in a text that is not JSON from its first byte."""
+    try:
+        return _JSON_START.search(raw.text())
+    except ReportError:  # not text at all
+        return None
+
+
+def _document(raw: RawReport, report: ParsedReport) -> object:
+    """The JSON report; after text in front of it (pip-audit's "Found 1 known
+    vulnerability in 1 package", a shell's warning), with a note quoting that text."""
+    if raw.is_json():
+        return raw.document()
+    found = raw.embedded_document(_JSON_START)
+    if found is None:
+        raise ReportError(raw.source, "no pip-audit JSON report found in this text")
+    doc, before = found
+    first = next((ln.strip() for ln in before.splitlines() if ln.strip()), "")
+    report.notifications.append(Notification(
+        level="note", rule_id="text-before-report",
+        message=f"{raw.source}: {len(before.splitlines())} line(s) of text in front of the JSON report were "
+                f"left out (the tool's other output saved with it?), the first: {first[:120]!r}"))
+    return doc
+
+
 def _parse_json(raw: RawReport) -> ParsedReport:
-    doc = raw.document()
+    report = ParsedReport(tool=TOOL, format="json", source=raw.source)
+    doc = _document(raw, report)
     fixes: Any = []
     if isinstance(doc, list):
         deps = doc
@@ -286,7 +319,6 @@ def _parse_json(raw: RawReport) -> ParsedReport:
     else:
         raise ReportError(raw.source, "not a pip-audit JSON report (expected a list or "
                           "an object with a 'dependencies' list)")
-    report = ParsedReport(tool=TOOL, format="json", source=raw.source)
     for n, dep in enumerate(deps):
         _parse_dep(raw, report, dep, n)
     if not isinstance(fixes, list):

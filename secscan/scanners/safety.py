@@ -154,17 +154,10 @@ def _document(raw: RawReport) -> object:
     """The report's JSON; for captured stdout, the JSON object inside the banner text."""
     if raw.is_json():
         return raw.document()
-    text = raw.text()
-    match = _JSON_START.search(text) or _ROWS_START.search(text)
-    if not match:
+    found = raw.embedded_document(_JSON_START) or raw.embedded_document(_ROWS_START)
+    if found is None:
         raise ReportError(raw.source, "no safety JSON report found in this text")
-    try:
-        doc, _ = json.JSONDecoder().raw_decode(text, match.start())
-    except json.JSONDecodeError as exc:
-        raise ReportError(raw.source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise ReportError(raw.source, "invalid JSON: nested too deeply") from None
-    return doc
+    return found[0]
 
 
 # =========================================================================== parse

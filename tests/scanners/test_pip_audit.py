@@ -538,3 +538,35 @@ def test_enrich_from_options_reports_an_unreachable_service(tmp_path: Path) -> N
     added = report.notifications[before:]
     assert [n.rule_id for n in added] == ["advisory-service-unreachable", "no-advisory-data"]
     assert added[1].message.startswith(f"no advisory data for {len(out)} of {len(out)}")
+
+
+def test_a_report_saved_with_the_tools_stderr_in_front_reads_with_a_note(tmp_path: Path,
+                                                                         osv_server: OsvServer) -> None:
+    """``pip-audit -f json > report.json 2>&1`` (seen in real repositories): pip-audit's
+    "Found N known vulnerabilities in M packages" line lands in front of the JSON.  The
+    report reads as the JSON alone would, with a note quoting what was left out; damage
+    in the JSON after the text is still an error."""
+    ctx = _ctx(tmp_path, osv_url=osv_server.base_url)
+    plan = pip_audit.plan(ctx, pip_audit.executable(ctx))
+    argv = list(plan.argv)
+    del argv[argv.index("-o"):argv.index("-o") + 2]  # to stdout, as a shell redirect takes it
+    proc = subprocess.run(argv, cwd=plan.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=ctx.timeout,
+                          stdin=subprocess.DEVNULL, env={**ctx.env, **plan.env})
+    assert proc.returncode == 1
+    merged = proc.stdout
+    json_start = merged.index(b'{"dependencies"')
+    assert json_start > 0 and b"known vulnerabilit" in merged[:json_start]  # pip-audit's own summary line
+    alone = pip_audit.parse(RawReport(merged[json_start:], "alone.json"), "json")
+
+    saved = tmp_path / "pip-audit-report.json"
+    saved.write_bytes(merged)
+    report = load_report(saved)  # detected from content
+    assert report.tool == "pip-audit"
+    assert [(f.rule_id, f.package) for f in report.findings] == [(f.rule_id, f.package) for f in alone.findings]
+    assert len(report.findings) == 89
+    [note] = [n for n in report.notifications if n.rule_id == "text-before-report"]
+    assert f"{len(merged[:json_start].decode().splitlines())} line(s) of text in front" in note.message
+
+    saved.write_bytes(merged[:-200])
+    with pytest.raises(ReportError, match="invalid JSON at line"):
+        load_report(saved, "pip-audit")
