@@ -475,12 +475,27 @@ def _parse_check(raw: RawReport, doc: Mapping[str, Any]) -> ParsedReport:
 # --------------------------------------------------------------------------- 3.x scan
 
 
-def _scan_files(results: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+def _scan_files(results: Mapping[str, Any], meta: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], str | None]]:
+    """Each scanned file with the directory its absolute ``location`` is relative to:
+    its project's ``location``, else the one directory ``meta.scan_locations`` names
+    (safety scan writes both absolute, as on the machine it ran on)."""
+    locations = [str(loc) for loc in meta.get("scan_locations") or [] if loc]
+    scanned = locations[0] if len(locations) == 1 else None
     for file in results.get("files") or []:
-        yield file
+        yield file, scanned
     for project in results.get("projects") or []:
+        root = (project or {}).get("location")
         for file in (project or {}).get("files") or []:
-            yield file
+            yield file, str(root) if root else scanned
+
+
+def _recommended(remediation: object) -> tuple[str, ...]:
+    """The versions safety scan recommends upgrading to (each without the spec's known
+    vulnerabilities): the fixed versions of every vulnerability of that spec."""
+    if not isinstance(remediation, dict):
+        return ()
+    found = [remediation.get("recommended"), *(remediation.get("other_recommended") or [])]
+    return tuple(dict.fromkeys(str(v) for v in found if isinstance(v, (str, int, float)) and str(v)))
 
 
 def _parse_scan(raw: RawReport, doc: Mapping[str, Any]) -> ParsedReport:
@@ -488,21 +503,22 @@ def _parse_scan(raw: RawReport, doc: Mapping[str, Any]) -> ParsedReport:
     version = (meta.get("telemetry") or {}).get("safety_version") or meta.get("safety_version")
     tool_version = str(version) if version else None
     report = ParsedReport(tool=TOOL, format="scan-json", source=raw.source, tool_version=tool_version)
-    for file in _scan_files(doc["scan_results"]):
-        manifest = relativize(file.get("location")) if file.get("location") else None
+    for file, root in _scan_files(doc["scan_results"], meta):
+        manifest = relativize(file.get("location"), root) if file.get("location") else None
         for dep in ((file.get("results") or {}).get("dependencies") or []):
             name = str(dep["name"])
             for spec in dep.get("specifications") or []:
                 raw_req = str(spec.get("raw") or "")
                 pinned = _pinned(raw_req)
-                vulns = (spec.get("vulnerabilities") or {}).get("known_vulnerabilities") or []
-                for vuln in vulns:
-                    report.findings.append(_scan_finding(vuln, name, pinned, raw_req, manifest, tool_version))
+                found = spec.get("vulnerabilities") or {}
+                fixed = _recommended(found.get("remediation"))
+                for vuln in found.get("known_vulnerabilities") or []:
+                    report.findings.append(_scan_finding(vuln, name, pinned, raw_req, manifest, tool_version, fixed))
     return report
 
 
 def _scan_finding(vuln: Mapping[str, Any], name: str, version: str | None, raw_req: str,
-                  manifest: str | None, tool_version: str | None) -> Finding:
+                  manifest: str | None, tool_version: str | None, fixed: tuple[str, ...] = ()) -> Finding:
     cve = vuln.get("cve")
     cvssv2 = cve.get("cvssv2") if isinstance(cve, dict) else None
     cvssv3 = cve.get("cvssv3") if isinstance(cve, dict) else None
@@ -515,7 +531,7 @@ def _scan_finding(vuln: Mapping[str, Any], name: str, version: str | None, raw_r
     extra = {"requirement": raw_req} if raw_req else None
     return _finding(
         name=name, version=version, vuln_id=str(vuln.get("id") or ""), advisory=_clean(advisory),
-        spec=_spec_text(vuln.get("vulnerable_spec")), fixed=(), manifest=manifest, ids=_ids_in(cve),
+        spec=_spec_text(vuln.get("vulnerable_spec")), fixed=fixed, manifest=manifest, ids=_ids_in(cve),
         cvssv2=cvssv2, cvssv3=cvssv3, tool_version=tool_version, suppressions=suppressions, extra=extra)
 
 

@@ -175,6 +175,36 @@ def test_scan_json_reads_cve_and_cvss() -> None:
             assert f.severity is Severity.UNKNOWN
 
 
+def test_scan_json_fixed_versions_are_the_recommended_upgrades() -> None:
+    """safety scan gives no fixed version per vulnerability, only the versions it
+    recommends for the spec (each without its known vulnerabilities)."""
+    path = CORPUS / "safety" / "safety-3.x-scan__test.json"
+    spec = json.loads(path.read_bytes())["scan_results"]["projects"][0]["files"][0]["results"][
+        "dependencies"][0]["specifications"][0]
+    remediation = spec["vulnerabilities"]["remediation"]
+    expected = (remediation["recommended"], *remediation["other_recommended"])
+    findings = load_report(path).findings
+    assert len(findings) == 58 and {f.package.fixed_versions for f in findings} == {expected}
+
+
+def test_scan_json_absolute_locations_are_made_relative_to_the_project(tmp_path: Path) -> None:
+    """safety scan writes the project and each file as absolute paths of the machine it
+    ran on: the file is the project's requirements file, not a path outside it."""
+    doc = json.loads((CORPUS / "safety" / "safety-3.x-scan__test.json").read_bytes())
+    root = "/Users/someone/Documents/GitHub/app"
+    doc["meta"]["scan_locations"] = [root]
+    project = doc["scan_results"]["projects"][0]
+    project["location"] = root
+    project["files"][0]["location"] = f"{root}/requirements/test.txt"
+    moved = tmp_path / "safety-scan.json"
+    moved.write_text(json.dumps(doc), encoding="utf-8")
+    findings = load_report(moved).findings
+    assert {f.package.manifest for f in findings} == {"requirements/test.txt"}
+    del project["location"]  # older reports: the one scanned directory of the meta
+    moved.write_text(json.dumps(doc), encoding="utf-8")
+    assert {f.package.manifest for f in load_report(moved).findings} == {"requirements/test.txt"}
+
+
 # =========================================================================== database
 
 
