@@ -75,6 +75,14 @@ def is_sarif(doc: object) -> TypeGuard[dict[str, Any]]:
     return version.startswith("2.1") or "sarif" in schema.lower()
 
 
+def is_runless_sarif(doc: object) -> TypeGuard[dict[str, Any]]:
+    """A SARIF 2.1.0 log whose ``runs`` is null: SARIF 2.1.0 §3.13.4 says a tool that
+    failed to start writes that.  Read as a *failed* run (never as a clean one); the
+    readers of secscan's own logs (gate, summary) keep refusing it."""
+    return (isinstance(doc, dict) and "runs" in doc and doc["runs"] is None
+            and str(doc.get("version", "")).startswith("2.1"))
+
+
 def driver_names(doc: Mapping[str, Any]) -> list[str]:
     names = []
     for run in doc.get("runs") or []:
@@ -96,6 +104,8 @@ class SarifContext:
     driver: Mapping[str, Any]
     where: str = "runs[0]"  # JSON path of the run, for error messages
     base_prefixes: dict[str, str] = field(default_factory=dict)  # uriBaseId -> what nested bases add
+    # uriBaseIds whose web URL is the scanned repository's root (versionControlProvenance)
+    repo_bases: frozenset[str] = frozenset()
 
 
 def _text(obj: Any, where: str = "", limit: int = MAX_TEXT) -> str | None:
@@ -142,7 +152,27 @@ def _context(run: Mapping[str, Any], where: str = "runs[0]") -> SarifContext:
         if prefix:
             base_prefixes[name] = prefix
     artifacts = as_list(run.get("artifacts"), None, f"{where}.artifacts")
-    return SarifContext(run, by_id, rules, artifacts, base_uris, driver, where, base_prefixes)
+    return SarifContext(run, by_id, rules, artifacts, base_uris, driver, where, base_prefixes,
+                        _repository_bases(run, base_uris, where))
+
+
+def _repository_bases(run: Mapping[str, Any], base_uris: Mapping[str, str], where: str) -> frozenset[str]:
+    """The base ids that stand for the root of the repository the run scanned, though
+    given as a web URL (``https://github.com/o/r/blob/SHA/``): SARIF 2.1.0 §3.23.7's
+    ``versionControlProvenance`` names them (``mappedTo``), or names the repository
+    whose URL the base starts with.  A relative path under such a base is a repository
+    path, not a web page."""
+    found: set[str] = set()
+    for vcp in as_list(run.get("versionControlProvenance"), None, f"{where}.versionControlProvenance"):
+        entry = mapping(vcp)
+        mapped = mapping(entry.get("mappedTo")).get("uriBaseId")
+        if isinstance(mapped, str) and mapped:
+            found.add(mapped)
+        repo = entry.get("repositoryUri")
+        if isinstance(repo, str) and _is_url(repo):
+            stem = repo.rstrip("/").removesuffix(".git") + "/"
+            found.update(name for name, uri in base_uris.items() if uri.startswith(stem) or uri == stem)
+    return frozenset(found)
 
 
 _MAX_BASE_DEPTH = 32
@@ -250,8 +280,10 @@ def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | No
     path: str | None
     if _is_url(uri):
         path = NotAFile(".", _url_as_written(uri))
-    elif base is not None and _is_url(base) and _is_relative(uri):
+    elif base is not None and _is_url(base) and _is_relative(uri) and base_id not in ctx.repo_bases:
         path = NotAFile(".", _url_as_written(urljoin(base, uri)))
+    elif base is not None and _is_url(base) and _is_relative(uri):
+        path = relativize(uri)  # under the repository's root, given as its web URL
     else:
         path = relativize(uri, root or base)
     if path is None:
@@ -284,7 +316,20 @@ def _url_as_written(url: str) -> str:
     return scrub(_USERINFO.sub(lambda m: f"{m.group(1)}:{MASK}@", url)) or url
 
 
-def _notification(note: Mapping[str, Any], root: str | None, where: str = "notification") -> Notification:
+def _descriptor(note: Mapping[str, Any], driver: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    """The notification's reportingDescriptor in ``tool.driver.notifications``: by
+    ``descriptor.index``, else by ``descriptor.id`` (SARIF 2.1.0 §3.58.5)."""
+    ref = mapping(note.get("descriptor"))
+    known = as_list(driver.get("notifications"), None, "tool.driver.notifications")
+    index = ref.get("index")
+    if type(index) is int and 0 <= index < len(known):
+        return mapping(known[index])
+    wanted = ref.get("id")
+    return next((mapping(d) for d in known if isinstance(wanted, str) and mapping(d).get("id") == wanted), {})
+
+
+def _notification(note: Mapping[str, Any], root: str | None, where: str = "notification",
+                  driver: Mapping[str, Any] | None = None) -> Notification:
     path = None
     for loc in as_list(note.get("locations"), None, f"{where}.locations"):
         uri = _uri(mapping(mapping(mapping(loc).get("physicalLocation")).get("artifactLocation")), f"{where}.locations")
@@ -292,10 +337,14 @@ def _notification(note: Mapping[str, Any], root: str | None, where: str = "notif
             path = relativize(uri, root)
             break
     descriptor = mapping(note.get("descriptor"))
-    level = note.get("level", "warning")
+    described = _descriptor(note, driver, where) if driver is not None else {}
+    # a message given by id (and its arguments) is looked up as a result's is (§3.11.7);
+    # no level: the descriptor's default configuration, else warning (§3.58.6)
+    message = result_message(note, described, f"{where}", driver)
+    level = note.get("level", mapping(described.get("defaultConfiguration")).get("level", "warning"))
+    rule_id = _id(descriptor.get("id"), f"{where}.descriptor.id") or _id(described.get("id"), f"{where}.descriptor")
     return Notification(level=level if level in ("error", "warning", "note", "none") else "warning",
-                        message=scrub(_text(note.get("message"), f"{where}.message") or "") or "",
-                        path=path, rule_id=_id(descriptor.get("id"), f"{where}.descriptor.id") or None)
+                        message=scrub(message) or "", path=path, rule_id=rule_id or None)
 
 
 def _int(value: Any) -> int | None:
@@ -446,6 +495,10 @@ def read_sarif(
     from secscan.parse.values import check_report
 
     doc = raw.document()
+    if is_runless_sarif(doc):
+        report = ParsedReport(tool=tool or "sarif", format=fmt, source=raw.source)
+        report.failure = "the log has no runs ('runs' is null: the tool failed to start)"
+        return report
     if not is_sarif(doc):
         raise ReportError(raw.source, "not a SARIF 2.1.0 log (no 'runs' list / version 2.1.0)")
     assert isinstance(doc, dict)
@@ -458,7 +511,7 @@ def read_sarif(
 def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: str, severity: SeverityFn,
                category: CategoryFn, root: str | None) -> ParsedReport:
     report = ParsedReport(tool=tool or "sarif", format=fmt, source=raw.source)
-    not_findings = 0
+    not_findings = absent = 0
     for r, run in enumerate(doc.get("runs") or []):
         where = f"runs[{r}]"
         if not isinstance(run, dict):
@@ -476,11 +529,15 @@ def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: st
             info = ctx.driver.get("informationUri")
             report.information_uri = clean(info, 2048, one_line=True) if isinstance(info, str) else None
         for i, inv in enumerate(as_list(run.get("invocations"), None, f"{where}.invocations")):
+            said = len(report.notifications)
             for key in ("toolExecutionNotifications", "toolConfigurationNotifications"):
                 notes = as_list(mapping(inv).get(key), None, f"{where}.invocations[{i}].{key}")
                 for n, note in enumerate(notes):
                     if isinstance(note, dict):
-                        report.notifications.append(_notification(note, root, f"{where}.invocations[{i}].{key}[{n}]"))
+                        report.notifications.append(_notification(note, root, f"{where}.invocations[{i}].{key}[{n}]",
+                                                                  ctx.driver))
+            if mapping(inv).get("executionSuccessful") is False and report.failure is None:
+                report.failure = _run_failure(driver_name, mapping(inv), report.notifications[said:])
         for rec in as_list(run_props.get(keys.NOT_AUDITED), None, f"{where}.properties.{keys.NOT_AUDITED}"):
             if isinstance(rec, (str, int)):
                 report.not_audited.append(clean(str(rec), MAX_ID, one_line=True))
@@ -504,11 +561,31 @@ def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: st
             if not is_finding(result):
                 not_findings += 1
                 continue
+            if result.get("baselineState") == "absent" and not is_secscan_result(mapping(result.get("properties"))):
+                absent += 1  # SARIF 2.1.0 §3.27.24: present in the baseline, gone from this run
+                continue
             report.findings.append(result_to_finding(ctx, result, name, version, severity, category, root,
                                                      where=f"{where}.results[{i}]"))
     if not_findings:
         report.notifications.append(_left_out_note(not_findings))
+    if absent:
+        report.notifications.append(Notification(
+            level="note", rule_id="sarif-absent",
+            message=f"{absent} result(s) with baselineState 'absent' (in the tool's baseline, gone from this run: "
+                    "fixed) are not findings and were left out"))
     return report
+
+
+def _run_failure(driver: str, inv: Mapping[str, Any], notes: list[Notification]) -> str:
+    """Why an invocation that says ``executionSuccessful: false`` failed, in a line: its
+    first error notification, else its exit code (SARIF 2.1.0 §3.20.14)."""
+    error = next((n.message for n in notes if n.level == "error" and n.message), None)
+    if error is None:
+        code = inv.get("exitCode")
+        described = inv.get("exitCodeDescription")
+        error = (f"exit {code}" if type(code) is int else "no exit code") + \
+            (f" ({clean(described, 200, one_line=True)})" if isinstance(described, str) and described else "")
+    return f"{driver}: the run failed: {' '.join(error.split())[:300]}"
 
 
 def _left_out_note(count: int) -> Notification:

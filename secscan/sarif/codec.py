@@ -216,13 +216,25 @@ def encode_suppression(s: Suppression) -> dict[str, Any]:
                               ("properties", props or None)) if v}
 
 
+# SARIF 2.1.0 §3.11.6: "[text](N)" in a message links to the result's related location N
+_LOCATION_LINK = re.compile(r"(?<!\\)\[((?:[^\]\\]|\\.)*)\]\((\d+)\)")
+
+
+def without_location_links(message: str) -> str:
+    """A message whose links to related locations (another tool's SARIF: CodeQL's
+    "depends on [a user-provided value](1)") are their text: the log carries no related
+    locations, and a link to none is dead.  Only the written text changes: the finding
+    keeps its message, so its fingerprint stays what it was."""
+    return _LOCATION_LINK.sub(r"\1", message) if "](" in message else message
+
+
 def encode_result(f: Finding, rule_index: int = 0, run_version: str | None = None, rule_id: str | None = None,
                   all_suppressions: bool = False) -> dict[str, Any]:
     """The SARIF result of ``f``: ``rule_id`` when its rule is a severity variant of the
     tool's (``<rule>/<severity>``), ``run_version`` the driver's version (written once
     there, not on every result), ``all_suppressions`` when another result of the run
     has suppressions (SARIF §3.27.23: on every result of a run, or on none)."""
-    message = f.message
+    message = without_location_links(f.message)
     if not message or len(message) > MAX_MESSAGE or not message.strip():
         message = cut_text(message, f.title or f.rule_id, MAX_MESSAGE)
     res: dict[str, Any] = {

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from secscan.errors import ReportError
 from secscan.findings import RawReport
 
-
 # a format's test of a report's last line when the file has no final line end:
 # (the first non-blank line, the last line) -> whether the last line is whole
 WholeLastLine = Callable[[str, str], bool]

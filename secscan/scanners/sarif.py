@@ -30,7 +30,7 @@ says the log was upgraded and how many pass/notApplicable entries were left out.
 from __future__ import annotations
 
 from secscan.findings import ParsedReport, RawReport
-from secscan.parse.sarif_reader import is_sarif, read_sarif
+from secscan.parse.sarif_reader import is_runless_sarif, is_sarif, read_sarif
 from secscan.scanners.plugin import Driver, Scanner
 
 TOOL = "sarif"
@@ -46,7 +46,7 @@ def detect(raw: RawReport) -> str | None:
     old = legacy_version(doc)
     if old is not None:
         return "sarif-1.0" if old.startswith("1.") else "sarif-2.0"
-    return "sarif" if is_sarif(doc) else None
+    return "sarif" if is_sarif(doc) or is_runless_sarif(doc) else None
 
 
 def parse(raw: RawReport, fmt: str = "sarif") -> ParsedReport:

@@ -6,15 +6,18 @@ rules of Grype and Snyk."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from secscan.parse.sarif_reader import result_message
 from secscan.scanners import detect_tool, load_report
 from support.converted import converted_log
-from support.paths import FIXTURES
+from support.paths import FIXTURES, REPO
 
 REAL = FIXTURES / "sarif-real"
+REPO_POLICY = REPO / "policies" / "default.yml"
 
 
 def converted(name: str, tmp_path: Path) -> dict[str, Any]:
@@ -167,3 +170,103 @@ def test_snyk_container_results_are_dependency_findings_with_their_snyk_id() -> 
     # a CWE tag is still an identifier, after the Snyk id
     assert {f.rule_id: f.identifiers for f in findings}["SNYK-UBUNTU2404-COREUTILS-6727355"] == \
         ("SNYK-UBUNTU2404-COREUTILS-6727355", "CWE-20")
+
+
+# --- a run that failed stays failed (SARIF 2.1.0 §3.20.14, §3.13.4) ------------------
+
+
+def _secscan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "secscan", *args], cwd=cwd, capture_output=True, text=True,
+                          check=False, timeout=300)
+
+
+def test_a_failed_run_is_converted_as_failed_and_the_gate_says_incomplete(tmp_path: Path) -> None:
+    """The tool's log says ``executionSuccessful: false`` (out of memory, no results):
+    the converted run says the same, convert exits 3, and the gate on the converted
+    log is INCOMPLETE (exit 3), never PASSED on an empty run."""
+    name = "sariftutorials__Catastrophic_execution_error.sarif"
+    given = json.loads((REAL / name).read_text(encoding="utf-8"))
+    assert [inv["executionSuccessful"] for run in given["runs"] for inv in run["invocations"]] == [False]
+    out = tmp_path / "out.sarif"
+    proc = _secscan("convert", str(REAL / name), "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert "CodeScanner: the run failed: Out of memory." in proc.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [inv["executionSuccessful"] for run in doc["runs"] for inv in run["invocations"]] == [False]
+    gate = _secscan("gate", str(out), "--policy", str(REPO_POLICY), cwd=tmp_path)
+    assert gate.returncode == 3 and "INCOMPLETE" in gate.stdout + gate.stderr
+
+
+def test_a_log_whose_runs_are_null_is_a_tool_that_failed_to_start(tmp_path: Path) -> None:
+    name = "sariftutorials__No_runs.sarif"
+    assert json.loads((REAL / name).read_text(encoding="utf-8"))["runs"] is None
+    report = load_report(REAL / name)
+    assert report.findings == [] and report.failure and "failed to start" in report.failure
+    proc = _secscan("convert", str(REAL / name), "-o", str(tmp_path / "out.sarif"), cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    # secscan's own readers still refuse it: a gate on no runs would pass on nothing
+    gate = _secscan("gate", str(REAL / name), "--policy", str(REPO_POLICY), cwd=tmp_path)
+    assert gate.returncode == 2
+
+
+def test_notification_messages_given_by_id_and_their_default_level() -> None:
+    """``message.id`` is looked up in the descriptor's messageStrings; a notification
+    without a level takes its descriptor's default (§3.11.7, §3.58.6)."""
+    name = "sariftutorials__Notifications.sarif"
+    given = json.loads((REAL / name).read_text(encoding="utf-8"))
+    driver = given["runs"][0]["tool"]["driver"]
+    inv = given["runs"][0]["invocations"][0]
+    by_id = [n for n in inv.get("toolConfigurationNotifications", []) + inv.get("toolExecutionNotifications", [])
+             if "id" in n.get("message", {})]
+    assert by_id  # the sample gives some messages only by id
+    report = load_report(REAL / name)
+    assert all(n.message and n.message != "(no message)" for n in report.notifications)
+    expected = []
+    for note in by_id:
+        descriptor = next(d for d in driver["notifications"] if d["id"] == note["descriptor"]["id"])
+        text = descriptor["messageStrings"][note["message"]["id"]]["text"]
+        for i, arg in enumerate(note["message"].get("arguments", [])):
+            text = text.replace(f"{{{i}}}", arg)
+        expected.append(text)
+    assert set(expected) <= {n.message for n in report.notifications}
+    assert report.failure  # the sample's run says executionSuccessful: false
+
+
+# --- results gone since the tool's baseline (§3.27.24) -------------------------------
+
+
+def test_results_absent_since_the_baseline_are_not_findings_and_are_counted() -> None:
+    name = "sariftutorials__Baseline.sarif"
+    given = input_results(name)
+    states = [r.get("baselineState") for r in given]
+    assert states.count("absent") == 1
+    report = load_report(REAL / name)
+    assert len(report.findings) == len(given) - 1
+    assert [n.message.split(" ")[0] for n in report.notifications if n.rule_id == "sarif-absent"] == ["1"]
+
+
+# --- links to related locations (§3.11.6) --------------------------------------------
+
+
+def test_links_to_related_locations_become_their_text(tmp_path: Path) -> None:
+    name = "sariftutorials__link-to-location.sarif"
+    [given] = input_results(name)
+    assert "](1)" in given["message"]["text"]
+    [result] = results_of(converted(name, tmp_path))
+    assert "](" not in result["message"]["text"]
+    assert result["message"]["text"] == given["message"]["text"].replace("[", "").replace("](1)", "")
+
+
+# --- a base URI that is the repository's web URL (§3.23.7 versionControlProvenance) ---
+
+
+def test_paths_under_the_repositorys_web_url_are_repository_paths(tmp_path: Path) -> None:
+    name = "sarifsdk__CweGhasSample.sarif"
+    given = json.loads((REAL / name).read_text(encoding="utf-8"))
+    run = given["runs"][0]
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"].startswith("https://github.com/")
+    assert run["versionControlProvenance"][0]["mappedTo"]["uriBaseId"] == "SRCROOT"
+    wanted = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"])
+    doc = converted(name, tmp_path)
+    got = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results_of(doc))
+    assert got == wanted and all(not u.startswith((".", "/")) for u in got)
