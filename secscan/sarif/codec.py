@@ -280,7 +280,9 @@ def as_stored(f: Finding) -> Finding:
     - a region SARIF cannot hold is not stored: no start line (then no columns and no
       snippet either), an end line before the start line, an end column not after the
       start column on the same line;
-    - the first-seen time is stored in UTC to the second (:mod:`secscan.sarif.times`).
+    - the first-seen time is stored in UTC to the second (:mod:`secscan.sarif.times`);
+    - a message's links to related locations are stored as their text
+      (:func:`without_location_links`).
 
     ``tests/sarif/test_codec.py`` holds ``decode(*encode(f)) == as_stored(f)`` for every
     corpus finding, and counts the findings for which ``as_stored(f) != f``."""
@@ -299,9 +301,10 @@ def as_stored(f: Finding) -> Finding:
                        start_column=start_col if start_col and start_col >= 1 else None,
                        end_column=end_col if keep_end_col else None, snippet=loc.snippet or None)
     first = utc(f.first_seen).replace(microsecond=0) if f.first_seen is not None else None
-    if loc == f.location and f.fingerprint_hint is None and first == f.first_seen:
+    message = without_location_links(f.message)
+    if loc == f.location and f.fingerprint_hint is None and first == f.first_seen and message == f.message:
         return f
-    return replace(f, location=loc, fingerprint_hint=None, first_seen=first)
+    return replace(f, location=loc, fingerprint_hint=None, first_seen=first, message=message)
 
 
 # --- reading -----------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_the_round_trip_is_exact_for_nearly_every_corpus_finding() -> None:
             stored = as_stored(f)
             if stored != f:
                 placed += 1
-                assert _changed_fields(f, stored) <= {"location", "fingerprint_hint"}
+                assert _changed_fields(f, stored) <= {"location", "fingerprint_hint", "message"}
     assert total > 6000
     assert placed < total * 0.06  # measured: 318 of 6,436 (a hint, a manifest placement, a bad region)
 
