@@ -6,8 +6,15 @@ Formats read
                     to 1.x with ``paths``, ``engine_kind``, ``validation_state``).
     ``sarif``       ``semgrep --sarif`` (driver "semgrep", "Semgrep OSS", "Semgrep Pro"…),
                     through the shared :func:`secscan.parse.sarif_reader.read_sarif`.
+                    0.7.0b1 to 0.14.0 wrote ``results`` and ``tool`` at the top level
+                    with no ``runs`` (:func:`is_sarif_without_runs`, exactly that shape
+                    only): read as one run, with a note; 0.45.0 wrote ``invocations``
+                    (its errors) beside ``runs``: read as the run's.
     ``junit-xml``   ``semgrep --junit-xml``: one ``<testcase>`` with a ``<failure>`` per
                     finding (rule, path, line, severity, message, flagged lines).
+                    Before 0.97.0 the flagged lines are a printed Python list
+                    (``['    x == x\\n']``): read back exactly by :func:`printed_lines`,
+                    no eval, so the snippet and fingerprint are those of ``--json``.
     ``gitlab-sast`` ``semgrep --gitlab-sast``: ``vulnerabilities[]`` of GitLab's schema.
     ``semgrep --gitlab-secrets`` is refused (UnsupportedFormatError): that format holds the
     raw secret and nothing a ``--json`` report does not.
@@ -131,6 +138,8 @@ def _detect_json(doc: object) -> str | None:
         if names and all(_SEMGREP_DRIVERS.match(n.strip()) for n in names):
             return "sarif"
         return None
+    if "runs" not in doc and "tool" in doc and is_sarif_without_runs(doc):
+        return "sarif"  # semgrep 0.7.0b1 to 0.14.0: no runs[]
     if isinstance(doc.get("vulnerabilities"), list) and isinstance(doc.get("scan"), dict):
         scan = doc["scan"]
         ids = {str((scan.get(k) or {}).get("id", "")).lower() for k in ("analyzer", "scanner")
@@ -446,17 +455,81 @@ def _sarif_category(tool: str, rule_id: str, tags: list[str]) -> Category:
     return Category.SAST
 
 
+# semgrep 0.7.0b1 (May 2020) to 0.14.0 wrote ``results`` and ``tool`` at the top of the
+# log, with no ``runs`` (semgrep/semgrep#1209, fixed in 0.15.0 by 61fe408 "output: Fix
+# SARIF format").  Its output.py, rule.py and rule_match.py wrote exactly these keys in
+# every release of those: a document with any other key, or another driver name, is not
+# that log and is left to the other readers (which refuse it).
+_NO_RUNS_TOP = frozenset({"$schema", "version", "tool", "results"})
+_NO_RUNS_DRIVER = frozenset({"name", "semanticVersion", "rules"})
+_NO_RUNS_RULE = frozenset({"id", "name", "shortDescription", "fullDescription", "defaultConfiguration", "properties"})
+_NO_RUNS_RESULT = frozenset({"ruleId", "message", "locations"})
+NO_RUNS_NOTE = "semgrep-sarif-without-runs"  # the rule id of the note a log without runs is read with
+_RUN_PATH = re.compile(r"\bruns\[0\]\.")  # a JSON path into the run made of a log without runs
+
+
+def is_sarif_without_runs(doc: object) -> bool:
+    """True for exactly the log ``semgrep --sarif`` 0.7.0b1 to 0.14.0 wrote: the four
+    top-level keys, driver ``semgrep`` with its version and rules, each rule and result
+    with semgrep's keys and nothing else."""
+    if not isinstance(doc, dict) or set(doc) != _NO_RUNS_TOP:
+        return False
+    schema = doc.get("$schema")
+    if doc.get("version") != "2.1.0" or not isinstance(schema, str) or "sarif-schema-2.1.0" not in schema:
+        return False
+    tool = doc.get("tool")
+    driver = tool.get("driver") if isinstance(tool, dict) and set(tool) == {"driver"} else None
+    if not isinstance(driver, dict) or set(driver) != _NO_RUNS_DRIVER or driver.get("name") != "semgrep":
+        return False
+    rules, results = driver.get("rules"), doc.get("results")
+    return (isinstance(rules, list) and all(isinstance(r, dict) and set(r) == _NO_RUNS_RULE for r in rules)
+            and isinstance(results, list)
+            and all(isinstance(r, dict) and set(r) == _NO_RUNS_RESULT for r in results))
+
+
 def _parse_sarif(raw: RawReport) -> ParsedReport:
-    report = sarif_reader.read_sarif(raw, tool=TOOL, fmt="sarif", severity=_sarif_severity,
-                                     category=_sarif_category)
     doc = raw.document()
-    assert isinstance(doc, dict)
+    if not isinstance(doc, dict):
+        raise ReportError(raw.source, "not a SARIF 2.1.0 log (top level is not an object)")
+    moved = _one_run(doc)
+    try:
+        report = sarif_reader.read_sarif(raw, tool=TOOL, fmt="sarif", severity=_sarif_severity,
+                                         category=_sarif_category)
+    except ReportError as exc:
+        if moved == "runs":  # name the place in the file as it is, not in the run made of it
+            raise ReportError(raw.source, _RUN_PATH.sub("", exc.problem)) from None
+        if moved == "invocations":
+            raise ReportError(raw.source, exc.problem.replace("runs[0].invocations", "invocations")) from None
+        raise
     pairs = list(sarif_reader.iter_results(doc))
     if len(pairs) != len(report.findings):  # the reader raises on anything it skips
         raise ReportError(raw.source, "SARIF results could not be matched to findings")
     report.findings = [_fix_sarif_finding(f, ctx, result) for f, (ctx, result) in zip(report.findings, pairs)]
+    if moved == "runs":
+        report.notifications.append(Notification(
+            level="note", rule_id=NO_RUNS_NOTE,
+            message="SARIF of semgrep 0.7 to 0.14 (results and tool at the top level, no runs[]) read as one run"))
     report.failure = _sarif_failure(report.notifications)
     return report
+
+
+def _one_run(doc: dict[str, Any]) -> str | None:
+    """What of semgrep's own SARIF shapes is moved into the one run the log holds (the
+    document is the adapter's to consume): ``"runs"`` when the log of 0.7 to 0.14 (no
+    ``runs``) becomes one, ``"invocations"`` when 0.45.0's top-level invocations (its
+    errors, a fatal one among them) go into its only run; else None."""
+    if "runs" not in doc and is_sarif_without_runs(doc):
+        doc["runs"] = [{"tool": doc.pop("tool"), "results": doc.pop("results")}]
+        return "runs"
+    # semgrep 0.45.0 wrote its errors in ``invocations`` beside ``runs``, at the top of
+    # the log (0.46.0: "SARIF output now nests invocations inside runs")
+    runs, invocations = doc.get("runs"), doc.get("invocations")
+    if (isinstance(invocations, list) and all(isinstance(i, dict) for i in invocations)
+            and isinstance(runs, list) and len(runs) == 1 and isinstance(runs[0], dict)
+            and "invocations" not in runs[0]):
+        runs[0]["invocations"] = doc.pop("invocations")
+        return "invocations"
+    return None
 
 
 # semgrep's SARIF names a notification by the error's type.  The CLI's own errors are
@@ -521,17 +594,16 @@ def _parse_junit(raw: RawReport) -> ParsedReport:
     except ElementTree.ParseError as exc:
         raise ReportError(raw.source, f"invalid XML: {exc}") from None
     report = ParsedReport(tool=TOOL, format="junit-xml", source=raw.source)
-    for case in root.iter("testcase"):
-        failure = case.find("failure")
-        if failure is None:
-            continue
+    cases = [(case, failure) for case in root.iter("testcase") if (failure := case.find("failure")) is not None]
+    printed = _printed_lists([failure.text for _case, failure in cases])
+    for index, (case, failure) in enumerate(cases):
         rule_id = case.get("name")
         if not rule_id:
             raise ReportError(raw.source, "a <testcase> with a <failure> has no name (rule id)")
         path = relativize(case.get("file") or case.get("classname"))
         raw_sev = failure.get("type")
         line = _int(case.get("line"))
-        snippet = _usable(failure.text)
+        snippet = _usable("".join(printed[index]) if printed is not None and failure.text else failure.text)
         snippet = snippet.rstrip("\r\n") if snippet else None
         message = failure.get("message") or ""
         secret = _is_secret_rule(rule_id, [], [])
@@ -546,6 +618,83 @@ def _parse_junit(raw: RawReport) -> ParsedReport:
             location=Location(path, line, line, None, None, scrub(snippet)) if path else None,
             identifiers=(rule_id,), secret_digest=digest))
     return report
+
+
+# semgrep before 0.97.0 gave junit_xml the flagged lines as a list (``output=rule_match.lines``,
+# formatter/junit_xml.py; 07c6b87 "failure content should not be a python list of
+# string"), which it wrote with str(): the text of every <failure> is the list's Python
+# repr, ``['    return a + b == a + b\n']``.
+_MAX_PRINTED = 1_000_000  # characters of one <failure> text read as a printed list
+_PRINTED_ITEM = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", re.DOTALL)
+_PRINTED_ESCAPE = re.compile(r"\\(?:x([0-9a-f]{2})|u([0-9a-f]{4})|U([0-9a-f]{8})|(.))", re.DOTALL)
+_PRINTED_SIMPLE = {"\\": "\\", "'": "'", "n": "\n", "r": "\r", "t": "\t"}
+
+
+class _NotPrinted(ValueError):
+    pass
+
+
+def _unescape(match: re.Match[str]) -> str:
+    simple = match.group(4)
+    if simple is not None:
+        if simple not in _PRINTED_SIMPLE:
+            raise _NotPrinted(simple)
+        return _PRINTED_SIMPLE[simple]
+    code = int(match.group(1) or match.group(2) or match.group(3), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:  # a file semgrep read has no lone surrogate
+        raise _NotPrinted(hex(code))
+    return chr(code)
+
+
+def printed_lines(text: str) -> list[str] | None:
+    """The lines of a file whose printed Python list ``text`` is, or None.
+
+    Read without eval: each item is a quoted string whose escapes are those repr()
+    writes, decoded here; the result is taken only when printing it again gives
+    ``text`` exactly (non-ASCII characters may be escaped or not: that depends on the
+    Unicode version of the Python that printed it) and it is lines of a file (each item
+    but the last ends with its one line end).  Anything else, a list of another
+    shape or merely text in brackets, is None."""
+    if not 2 < len(text) <= _MAX_PRINTED or text[0] != "[" or text[-1] != "]":
+        return None
+    items: list[str] = []
+    at, end = 1, len(text) - 1
+    try:
+        while True:
+            match = _PRINTED_ITEM.match(text, at)
+            if match is None:
+                return None
+            items.append(_PRINTED_ESCAPE.sub(_unescape, match.group()[1:-1]))
+            at = match.end()
+            if at == end:
+                break
+            if not text.startswith(", ", at):
+                return None
+            at += 2
+    except _NotPrinted:
+        return None
+    as_ascii = text if text.isascii() else "".join(c if c.isascii() else ascii(c)[1:-1] for c in text)
+    if ascii(items) != as_ascii:
+        return None
+    if any("\n" in item[:-1] for item in items) or not all(item.endswith("\n") for item in items[:-1]):
+        return None
+    return items
+
+
+def _printed_lists(texts: list[str | None]) -> list[list[str]] | None:
+    """The lines of every <failure> of a JUnit report of semgrep before 0.97.0, or None
+    for a later report (whose texts are the lines themselves).  All or nothing: that
+    semgrep printed every text as a list, so one text that is not one (a later report
+    whose flagged line is itself a list of strings: ``['a']``) says none is."""
+    if not any(texts):
+        return None
+    out: list[list[str]] = []
+    for text in texts:
+        lines = printed_lines(text) if text else []
+        if lines is None:
+            return None
+        out.append(lines)
+    return out
 
 
 # --------------------------------------------------------------------------- GitLab SAST
