@@ -26,7 +26,8 @@ artifactLocation``               (late betas: ``artifactLocation``)  ``analysisT
 
 Results whose level is ``pass`` or ``notApplicable`` (both versions) say a check
 passed or did not apply: they are not findings and are left out, with a note giving
-their number.  Anything else the upgrade does not carry (code flows, fixes, files'
+their number.  The tool's notifications (1.0: on the run; 2.0: on each invocation) are
+carried as 2.1.0 invocations: an error loading a target is never dropped.  Anything else the upgrade does not carry (code flows, fixes, files'
 contents) has no bearing on a finding.
 """
 
@@ -146,6 +147,51 @@ def _message(result: Mapping[str, Any], rule: Mapping[str, Any], v1: bool) -> st
     return text or _text(rule.get("shortDescription")) or str(result.get("ruleId") or "finding")
 
 
+def _notification(note: Any, v1: bool) -> dict[str, Any] | None:
+    """A 1.0/2.0 notification as 2.1.0 writes it: level, message, descriptor id, the
+    file it is about (1.0: ``physicalLocation`` is the file; 2.0: its ``fileLocation``)."""
+    if not isinstance(note, dict):
+        return None
+    out: dict[str, Any] = {"message": {"text": _text(note.get("message")) or "(no message)"}}
+    level = str(note.get("level") or "").strip().lower()
+    if level in ("error", "warning", "note"):
+        out["level"] = level
+    note_id = note.get("id") or note.get("ruleId")
+    if isinstance(note_id, str) and note_id:
+        out["descriptor"] = {"id": note_id}
+    phys = note.get("physicalLocation")
+    where = _location({"resultFile": phys} if v1 else {"physicalLocation": phys}, v1)
+    if where is not None:
+        out["locations"] = [where]
+    return out
+
+
+# where each version keeps a run's notifications: (run key, invocation key, 2.1.0 key)
+_NOTIFICATIONS = (("toolNotifications", "toolNotifications", "toolExecutionNotifications"),
+                  ("configurationNotifications", "configurationNotifications", "toolConfigurationNotifications"))
+
+
+def _invocations(run: Mapping[str, Any], v1: bool) -> list[dict[str, Any]]:
+    """The run's notifications (a target the tool could not load, a rule that threw)
+    as 2.1.0 invocations, so that the upgrade loses none: 1.0 keeps them on the run,
+    2.0 on each invocation, with ``executionSuccessful`` where 2.0 wrote it."""
+    sources: list[Mapping[str, Any]] = [run] if v1 else \
+        [inv for inv in run.get("invocations") or [] if isinstance(inv, dict)]
+    out = []
+    for source in sources:
+        inv: dict[str, Any] = {}
+        for run_key, inv_key, key in _NOTIFICATIONS:
+            notes = [n for n in (_notification(x, v1) for x in source.get(run_key if v1 else inv_key) or []) if n]
+            if notes:
+                inv[key] = notes
+        if isinstance(source.get("executionSuccessful"), bool) and not v1:
+            inv["executionSuccessful"] = source["executionSuccessful"]
+        if inv:
+            inv.setdefault("executionSuccessful", True)
+            out.append(inv)
+    return out
+
+
 def upgrade(doc: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
     """A SARIF 2.1.0 log with what a finding needs from a 1.0/2.0 log, and the number
     of pass/notApplicable results left out."""
@@ -193,6 +239,9 @@ def upgrade(doc: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
                 out["suppressions"] = [{"kind": "inSource"}]
             results.append(out)
         upgraded: dict[str, Any] = {"tool": {"driver": driver}, "results": results}
+        invocations = _invocations(run, v1)
+        if invocations:
+            upgraded["invocations"] = invocations
         base_ids = run.get("originalUriBaseIds")
         if isinstance(base_ids, dict):
             upgraded["originalUriBaseIds"] = {

@@ -270,3 +270,23 @@ def test_paths_under_the_repositorys_web_url_are_repository_paths(tmp_path: Path
     doc = converted(name, tmp_path)
     got = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results_of(doc))
     assert got == wanted and all(not u.startswith((".", "/")) for u in got)
+
+
+# --- SARIF 1.0/2.0: the tool's notifications survive the upgrade ----------------------
+
+
+def test_a_legacy_logs_tool_error_survives_the_upgrade() -> None:
+    """BinSkim could not load its target and wrote no results: the error (1.0 on the
+    run, 2.0 on the invocation) is in the converted run, never a clean empty one."""
+    for name, where in (("sarifsdk__v1_Corrupted_Native_x86_VS2013_Default.exe.sarif", "1.0"),
+                        ("sarifsdk__v2.0_Corrupted_Native_x86_VS2013_Default.exe.sarif", "2.0")):
+        given = json.loads((REAL / name).read_text(encoding="utf-8-sig"))
+        run = given["runs"][0]
+        notes = run["configurationNotifications"] if where == "1.0" else run["invocations"][0]["configurationNotifications"]
+        [error] = [n for n in notes if n["level"] == "error"]
+        text = error["message"] if where == "1.0" else error["message"]["text"]
+        report = load_report(REAL / name)
+        assert report.findings == []
+        [got] = [n for n in report.notifications if n.level == "error"]
+        assert got.message == text and got.rule_id == error["id"]
+        assert got.path and got.path.endswith("Corrupted_Native_x86_VS2013_Default.exe")
