@@ -288,7 +288,7 @@ class RawReport:
             return self.data.decode(encoding)
         except UnicodeDecodeError as exc:
             what = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
-            raise ReportError(self.source, f"not {what} text (byte {exc.start})") from None
+            raise ReportError(self.source, _not_decodable(self.data, exc, what)) from None
 
     def document(self) -> object:
         """Parsed JSON, or raise ReportError with the position of the damage.
@@ -337,6 +337,8 @@ class RawReport:
                 raise ReportError(self.source, f"{what} at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
             except _NotJson as exc:
                 raise ReportError(self.source, f"invalid JSON: {exc}") from None
+            except UnicodeDecodeError as exc:  # JSON is UTF-8 (RFC 8259 §8.1): a report of another code page
+                raise ReportError(self.source, "invalid JSON: " + _not_decodable(self.data, exc, "UTF-8")) from None
             except ValueError as exc:  # an integer of over 4,300 digits
                 what = "an integer of more than 4,300 digits" if "digits" in str(exc) else str(exc)[:120]
                 raise ReportError(self.source, f"invalid JSON: {what}") from None
@@ -388,6 +390,16 @@ _UNSET = object()
 
 class _NotJson(ValueError):
     """A number JSON does not have (NaN, Infinity, one that overflows a double)."""
+
+
+def _not_decodable(data: bytes, exc: UnicodeDecodeError, what: str) -> str:
+    """Where a report stops being ``what`` text, and the likely cause: a tool run on
+    Windows writes the console's code page (CP949, CP1252…) where JSON must be UTF-8."""
+    at = exc.start
+    line = data.count(b"\n", 0, at) + 1
+    column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+    return (f"not {what} text: byte 0x{data[at]:02x} at line {line} column {column} (a tool run on Windows may "
+            f"have written its console's code page: re-encode the file as {what})")
 
 
 def _refuse_constant(name: str) -> float:

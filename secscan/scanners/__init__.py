@@ -223,6 +223,8 @@ def detect(raw: RawReport) -> tuple[str, str]:
                               f"{fmt} report: pass --tool to say which tool wrote it")
     if found is not None:
         return found
+    if not raw.is_json() and b"\0" not in raw.data[:4096]:
+        raw.text()  # text in another code page than UTF-8: that is what to say (its byte, the fix)
     raise ReportError(raw.source, "not a report of any supported tool "
                       f"({', '.join(runnable())}) nor SARIF 2.1.0")
 

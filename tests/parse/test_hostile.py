@@ -347,6 +347,23 @@ def test_utf16_and_utf32_reports_with_a_bom_are_read():
     assert len(load_raw(RawReport(csv.encode("utf-16"), "r.csv")).findings) == 1
 
 
+def test_a_report_in_a_windows_code_page_is_an_error_naming_the_byte_and_the_cause():
+    """semgrep on a Korean Windows wrote a path in CP949 (seen in a real repository):
+    JSON must be UTF-8, so it is refused, at the first byte that is not, with the
+    likely cause and the fix, for JSON and text reports alike."""
+    text = (CORPUS / "bandit/spotifyscraper__bandit-report.json").read_text(encoding="utf-8")
+    korean = text.replace('"filename": "', '"filename": "\ud55c\uae00/', 1)  # "한글/" as JSON escapes
+    data = json.loads(korean)
+    raw_json = json.dumps(data, ensure_ascii=False).encode("cp949")
+    line = 1
+    with pytest.raises(ReportError, match=rf"^r.json: invalid JSON: not UTF-8 text: byte 0x[0-9a-f]{{2}} at line {line} "
+                       r"column \d+ \(a tool run on Windows .*re-encode the file as UTF-8\)$"):
+        load_raw(RawReport(raw_json, "r.json"))
+    csv = (CORPUS / "gitleaks/gitleaks__csv_simple.csv").read_text(encoding="utf-8")
+    with pytest.raises(ReportError, match=r"not UTF-8 text: byte 0x[0-9a-f]{2} at line 1 column 1 "):
+        load_raw(RawReport("\ud55c".encode("cp949") + csv.encode("utf-8"), "r.csv"))
+
+
 def test_yaml_loader_refuses_bombs_and_depth_but_reads_anchors():
     import yaml
 

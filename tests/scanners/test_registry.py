@@ -45,7 +45,7 @@ ALL = registry()
 RUNNABLE = [s for s in ALL if s.run is not None]
 # declared formats no corpus sample is read in (the corpus's pip-licenses JSON and plain
 # tables are --summary ones, which are refused; no cosign attestation was found public)
-NO_SAMPLE = {("trivy", "cosign-vuln"), ("pip-licenses", "json"), ("pip-licenses", "plain")}
+NO_SAMPLE = {("trivy", "cosign-vuln"), ("pip-licenses", "json")}
 
 
 def _ids(scanners: list[Scanner] | tuple[Scanner, ...]) -> list[str]:
