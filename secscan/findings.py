@@ -342,7 +342,7 @@ class RawReport:
             except ValueError as exc:  # an integer of over 4,300 digits
                 what = "an integer of more than 4,300 digits" if "digits" in str(exc) else str(exc)[:120]
                 raise ReportError(self.source, f"invalid JSON: {what}") from None
-            except (UnicodeDecodeError, RecursionError) as exc:
+            except RecursionError as exc:
                 raise ReportError(self.source, f"invalid JSON: {exc.__class__.__name__}") from None
         return self._doc
 

@@ -18,10 +18,23 @@ Formats read
     ``{ClusterName, Vulnerabilities[], Misconfigurations[]}``; each resource holds
     ``Namespace``/``Kind``/``Name``/``Results`` (and ``Error`` → a notification).
 ``sarif``
-    both the template-era log (``contrib/sarif.tpl``, v0.10–0.15: rule ids like
-    ``"[HIGH] CVE-…"``, every level ``error``) and the built-in writer (rule tags
-    ``[vulnerability|misconfiguration|secret|license, security, SEVERITY]``,
-    ``security-severity``), through :func:`secscan.parse.sarif_reader.read_sarif`.
+    both the template-era log (``contrib/sarif.tpl``, v0.10–0.22) and the built-in
+    writer (v0.23+: rule tags ``[vulnerability|misconfiguration|secret|license,
+    security, SEVERITY]``, ``security-severity``), through
+    :func:`secscan.parse.sarif_reader.read_sarif`.  The template's rule ids are reduced
+    to the advisory id, whatever else they held: ``"[HIGH] CVE-…"`` (0.10–0.16),
+    ``"[HIGH] CVE-… pkg"`` (master just before 0.17), ``"CVE-…/pkg"`` (0.17),
+    ``"CVE-…/pkg/1.0"`` (0.18.0), ``"TARGET: pkg-1.0 CVE-…"`` (0.18.1–0.20); the package
+    and version come from the help text, else from the rule id, and the rule's name
+    (``"OS Package Vulnerability (Alpine)"``, ``"Programming Language Vulnerability
+    (Pipenv)"``) gives the ecosystem.  A run that scanned an image — ``properties.imageName``
+    (0.40+), or OS package rules (``OsPackageVulnerability``, ``"OS Package
+    Vulnerability…"``) among its results, or a location trivy names after a language
+    (``"Python"``) — holds no file of the repository: every result of it goes to the
+    root as in the JSON of an image scan, its path kept as the package's manifest (or,
+    for a secret, a misconfiguration, a licence, in ``properties["target"]``).  The
+    template before 0.17 writes ``Dockerfile`` as every location and names no class:
+    kept as written.
 ``cyclonedx``
     a trivy CycloneDX SBOM with vulnerabilities in it (``--scanners vuln``): one finding
     per vulnerability and affected component.
@@ -84,11 +97,18 @@ Categories and locations
   the ``IsCause`` lines' ``Content`` with ANSI escapes stripped.  A helm chart target
   ``chart.tgz:templates/pod.yaml`` points at the archive (lines dropped, the inner
   path kept in ``properties``).  Cluster resources (``trivy k8s``) have no file: no
-  location, and the fingerprint is built from cluster/namespace/kind/name.
+  location, and the fingerprint is built from cluster/namespace/kind/name.  In an
+  image, a VM or an SBOM (the Dockerfile trivy rebuilds from an image's history, a
+  manifest copied into the image) the target is no file of the repository either: no
+  location, ``properties["target"]`` and ``inner_lines`` keep where, the target and
+  the flagged text make the fingerprint.
 - ``Secrets`` → ``secret``: location = ``Target`` and lines, **never a snippet**;
   ``Match`` and ``Code.Lines`` never enter the finding.  ``secret_digest`` is the
   keyed hash of the rule id plus ``Match`` (trivy masks the secret with ``*``, so this
-  tells apart different matched lines without ever seeing the value).
+  tells apart different matched lines without ever seeing the value).  A secret found
+  in an image, a VM, an SBOM or a cluster (``/juice-shop/lib/insecurity.ts``) has no
+  location, like the vulnerabilities of the same report: the path inside the image is
+  in the message and ``properties["target"]``.
 - ``Licenses`` → ``license`` findings (rule id = the licence name) **and**
   :class:`~secscan.findings.LicenseRecord` entries in ``ParsedReport.licenses``,
   together with the licences of ``Results[].Packages[]`` when trivy listed them.
@@ -125,7 +145,7 @@ from secscan.findings import (
     Suppression,
 )
 from secscan.normalizer.fingerprint import secret_digest
-from secscan.normalizer.paths import relativize
+from secscan.normalizer.paths import outside_original, relativize
 from secscan.normalizer.redact import scrub
 from secscan.scanners.plugin import Driver, Option, Readiness, Runner, Scanner
 
@@ -147,9 +167,10 @@ _VENDOR_SEVERITY = {0: Severity.UNKNOWN, 1: Severity.LOW, 2: Severity.MEDIUM, 3:
 
 # Result.Type values of OS package scans (legacy reports have no Class)
 _OS_TYPES = frozenset({
-    "alma", "alpine", "amazon", "azurelinux", "bottlerocket", "cbl-mariner", "centos", "chainguard", "coreos",
-    "debian", "echo", "fedora", "minimos", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "oracle",
-    "photon", "redhat", "rocky", "sles", "suse linux enterprise server", "ubuntu", "wolfi",
+    "alma", "alpine", "amazon", "azurelinux", "bottlerocket", "cbl-mariner", "centos", "centos-stream", "chainguard",
+    "coreos", "debian", "echo", "fedora", "minimos", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "oracle",
+    "photon", "redhat", "rocky", "slem", "sles", "suse linux enterprise server", "ubuntu", "wolfi",
+    "opensuse.leap", "opensuse.tumbleweed",  # before trivy 0.3x
 })
 # "alpine:3.10 (alpine 3.10.2)", "/path/image.tar (debian 10.4)"
 _OS_TARGET = re.compile(r"\s\((?:[a-z][\w .-]*?)\s[^()]*\)\s*$", re.IGNORECASE)
@@ -766,6 +787,14 @@ def _misconfiguration(m: Mapping[str, Any], result: Mapping[str, Any], scope: _S
     hint = None
     if scope.resource:
         hint = " ".join(p for p in (_resource_hint(scope), snippet or _str(m.get("Message")) or "") if p)
+    elif scope.image:
+        # a file inside an image, a VM or an SBOM (the Dockerfile trivy rebuilds from an
+        # image's history, a manifest copied into it): no file of the repository.  The
+        # target stays in properties; it and the flagged text tell two checks apart
+        target = str(result.get("Target") or "")
+        if start:
+            props["inner_lines"] = f"{start}-{end or start}"
+        hint = " ".join(p for p in (target, snippet or _str(m.get("Message")) or "") if p)
     else:
         target = str(result.get("Target") or "")
         archive = _ARCHIVE.match(target)
@@ -839,7 +868,10 @@ def _secret(s: Mapping[str, Any], result: Mapping[str, Any], scope: _Scope, stat
     # trivy masks the secret with '*'; hash what it gave, keyed by rule, and drop it
     digest = secret_digest(f"{rule_id}\x1f{match_text}") if match_text.strip() else None
     target = str(result.get("Target") or "")
-    path = _path(target, scope)
+    # a file inside an image, a VM, an SBOM or a cluster's workload: no file of the
+    # repository (the result goes to the root; the target stays in the message and
+    # properties), as for the vulnerabilities of the same report
+    path = None if scope.image else _path(target, scope)
     start, end = _int(s.get("StartLine")), _int(s.get("EndLine"))
     location = Location(path=path, start_line=start, end_line=end or start if start else None) if path else None
     props = _common_properties(result, scope)
@@ -853,6 +885,10 @@ def _secret(s: Mapping[str, Any], result: Mapping[str, Any], scope: _Scope, stat
     if s.get("Deleted"):
         props["deleted"] = True
     where_text = f" in {path}" if path else ""
+    if scope.image and target.strip():
+        where_text = f" in {target.strip()}"
+        if scope.artifact_name and not scope.resource:  # an image reference may hold a password
+            where_text += f" inside {scrub(scope.artifact_name)}"
     message = f"{title}{where_text} (trivy rule {rule_id}{', category ' + category if category else ''})"
     word = _str(s.get("Severity"))
     return Finding(
@@ -1173,6 +1209,45 @@ def _sarif_category(tool: str, rule_id: str, tags: list[str]) -> Category:
     return Category.DEPENDENCY  # "vulnerability", and every rule of the template era
 
 
+# The names trivy gives its vulnerability rules: the template's "OS Package
+# Vulnerability (Alpine)", "Programming Language Vulnerability (Npm)", "Other
+# Vulnerability (Jar)" (0.17-0.20: the type is Result.Type, title-cased; "Other" also
+# for the distributions the template's list missed, "(Oracle)"), then 0.21-0.22's
+# "OsPackageVulnerability", "ProgrammingLanguageVulnerability", "OtherVulnerability"
+# (no type), and the built-in writer's (0.23+) "OsPackageVulnerability",
+# "LanguageSpecificPackageVulnerability" by Result.Class.  The template before 0.17
+# calls every rule "container_scanning" or "dockerfile_scan": it says nothing.
+_SARIF_RULE_NAME = re.compile(r"^(?P<what>OS Package|Programming Language|Other) Vulnerability"
+                              r"(?: \((?P<type>[^()]{1,100})\))?$")
+# an advisory id as trivy writes it: CVE-2019-1549, GHSA-…, RUSTSEC-2018-0017,
+# pyup.io-37132, NSWG-ECO-328, RHSA-2019:1234, TEMP-0000000-F7A20F (never a "/" or a space)
+_ADVISORY = r"[A-Za-z][\w.:+]*(?:-[\w.:+]+)+"
+# the template's rule ids that are more than the advisory id (each replaced the one
+# before; 0.21 went back to the bare id, as the built-in writer has it):
+#   "[MEDIUM] CVE-2019-1549 libcrypto1.1"   master between 0.16 and 0.17 (after "[SEV] ")
+#   "CVE-2018-14618/curl"                   0.17 (package names may hold "/": guzzlehttp/guzzle)
+#   "CVE-2019-1549/libcrypto1.1/1.1.1c-r0"  0.18.0
+#   "testdata/fixtures/alpine-310.tar.gz (alpine 3.10.2): libcrypto1.1-1.1.1c-r0 CVE-2019-1549"
+#                                           0.18.1-0.20 (trivy commit eaf2da20: Target: PkgName-InstalledVersion ID)
+_TEMPLATE_ID_TARGET = re.compile(rf"^(?P<target>.+): (?P<pkg>\S+) (?P<id>{_ADVISORY})$")
+_TEMPLATE_ID_REST = re.compile(rf"^(?P<id>{_ADVISORY})[/ ](?P<rest>\S+)$")
+_VERSION_START = re.compile(r"-(?=\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class _SarifVuln:
+    """What a vulnerability rule of trivy's SARIF says beyond read_sarif: whether the
+    package is an operating system's (an image's, never a repository file), trivy's
+    Result.Type where the template named it, and the parts of a template-era rule id."""
+
+    os_pkg: bool = False
+    kind: str | None = None
+    vuln_id: str | None = None  # the advisory id, when the rule id is more than that
+    package: str | None = None
+    version: str | None = None
+    target: str | None = None
+
+
 def _parse_sarif(raw: RawReport) -> ParsedReport:
     from secscan.parse.sarif_reader import iter_results, read_sarif, result_rule
 
@@ -1180,12 +1255,80 @@ def _parse_sarif(raw: RawReport) -> ParsedReport:
     pairs = list(iter_results(raw.document()))  # type: ignore[arg-type]  # read_sarif accepted it: an object
     if len(pairs) != len(report.findings):
         raise ReportError(raw.source, "SARIF results could not be matched to their rules")
-    findings = []
-    for finding, (ctx, result) in zip(report.findings, pairs):
-        _rule_id, rule = result_rule(ctx, result)
-        findings.append(_refine_sarif(finding, rule, result, report))
-    report.findings = findings
+    rules = [result_rule(ctx, result)[1] for ctx, result in pairs]
+    facts = [_sarif_vuln(f, rule) if f.category is Category.DEPENDENCY else None
+             for f, rule in zip(report.findings, rules)]
+    # a run that scanned an image (or a VM, a root filesystem): its paths are inside it,
+    # not files of the repository (pairs hold every run's context: id() is stable)
+    image_runs: dict[int, bool] = {}
+    for f, (ctx, _result), fact in zip(report.findings, pairs, facts):
+        key = id(ctx)
+        if key not in image_runs:
+            image_runs[key] = _names_an_image(ctx.run)
+        if not image_runs[key] and fact is not None and (fact.os_pkg or _aggregate_location(f)):
+            image_runs[key] = True
+    report.findings = [_refine_sarif(f, rule, result, report, image_runs[id(ctx)], fact)
+                       for f, (ctx, result), rule, fact in zip(report.findings, pairs, rules, facts)]
     return report
+
+
+def _names_an_image(run: Mapping[str, Any]) -> bool:
+    """trivy ≥ 0.40 writes ``properties.imageName`` (and repoTags, repoDigests) in the
+    run of a container image scan."""
+    props = run.get("properties")
+    return isinstance(props, dict) and bool(_str(props.get("imageName")))
+
+
+def _aggregate_location(f: Finding) -> bool:
+    """A location trivy names after an image's packages of one language ("Python",
+    "Node.js", "Java": its individual-package analyzers, which never run on a directory
+    or a repository), not a file."""
+    return f.location is not None and f.location.path.strip().lower() in _AGGREGATE_TARGETS
+
+
+def _sarif_vuln(f: Finding, rule: Mapping[str, Any]) -> _SarifVuln:
+    name = str(rule.get("name") or "").strip()
+    os_pkg, kind = name == "OsPackageVulnerability", None
+    named = _SARIF_RULE_NAME.match(name)
+    if named:
+        kind = (named.group("type") or "").strip().lower() or None
+        os_pkg = named.group("what") == "OS Package" or (named.group("what") == "Other" and kind in _OS_TYPES)
+    rule_id = f.rule_id
+    sev = _TEMPLATE_RULE.match(rule_id)
+    if sev:
+        rule_id = sev.group("id").strip()
+    if len(rule_id) > 2000 or (" " not in rule_id and "/" not in rule_id):
+        return _SarifVuln(os_pkg, kind)  # the advisory id alone (the built-in writer, 0.10-0.16, 0.21+)
+    package = _template_tag_package(rule)
+    by_target = _TEMPLATE_ID_TARGET.match(rule_id)
+    if by_target:
+        pkg = by_target.group("pkg")
+        if package and pkg.startswith(package + "-"):
+            name_, version = package, pkg[len(package) + 1:]
+        else:  # "libcrypto1.1-1.1.1c-r0": the version starts at the first "-" before a digit
+            parts = _VERSION_START.split(pkg, maxsplit=1)
+            name_, version = parts[0], (parts[1] if len(parts) > 1 else "")
+        target = by_target.group("target").strip()
+        return _SarifVuln(os_pkg or is_os_target(target), kind, by_target.group("id"), name_ or None,
+                          version or None, target or None)
+    by_id = _TEMPLATE_ID_REST.match(rule_id)
+    if by_id:
+        rest = by_id.group("rest")
+        if package and rest.startswith(package + "/"):  # 0.18.0: ID/PkgName/InstalledVersion
+            return _SarifVuln(os_pkg, kind, by_id.group("id"), package, rest[len(package) + 1:] or None)
+        return _SarifVuln(os_pkg, kind, by_id.group("id"), package or rest)  # ID/PkgName, "[SEV] ID PkgName"
+    return _SarifVuln(os_pkg, kind)
+
+
+def _template_tag_package(rule: Mapping[str, Any]) -> str | None:
+    """The template tags a rule ``["vulnerability", "MEDIUM", "libcrypto1.1"]``: the
+    package name, which tells where a name holding "/" ends in the rule id."""
+    props = rule.get("properties")
+    tags = props.get("tags") if isinstance(props, dict) else None
+    names = [str(t).strip() for t in tags if isinstance(t, str) and str(t).strip()
+             and str(t).strip().lower() not in ("vulnerability", "security")
+             and str(t).strip().upper() not in _WORD_SEVERITY] if isinstance(tags, list) else []
+    return names[0] if len(names) == 1 else None
 
 
 def _sarif_fields(text: str | None) -> dict[str, str]:
@@ -1198,18 +1341,29 @@ def _sarif_fields(text: str | None) -> dict[str, str]:
     return fields
 
 
-def _refine_sarif(f: Finding, rule: Mapping[str, Any], result: Mapping[str, Any], report: ParsedReport) -> Finding:
+def _refine_sarif(f: Finding, rule: Mapping[str, Any], result: Mapping[str, Any], report: ParsedReport,
+                  in_image: bool = False, vuln: _SarifVuln | None = None) -> Finding:
     """What read_sarif cannot know about trivy's SARIF: the real rule id of the
-    template era, the package, the real CVSS score, and the secret's Match."""
+    template era, the package, the real CVSS score, the secret's Match, and that
+    what an image holds is no file of the repository (``in_image``: the run scanned
+    an image, a VM or a root filesystem)."""
     rule_id = f.rule_id
     match = _TEMPLATE_RULE.match(rule_id)
     if match:
         rule_id = match.group("id").strip()
     identifiers = list(f.identifiers)
+    if vuln is not None and vuln.vuln_id:
+        identifiers = [i for i in identifiers if i not in (f.rule_id, rule_id)]
+        rule_id = vuln.vuln_id
     if rule_id not in identifiers:
         identifiers.insert(0, rule_id)
     props = found if isinstance(found := rule.get("properties"), dict) else {}
     changes: dict[str, Any] = {"rule_id": rule_id, "identifiers": tuple(identifiers)}
+    if in_image and f.category is not Category.DEPENDENCY and f.location is not None:
+        # a secret, a misconfiguration, a licence file inside the image: at the root,
+        # the path as trivy wrote it in properties (and in the message: "Artifact: …")
+        changes["location"] = None
+        changes["properties"] = {**f.properties, "target": outside_original(f.location.path) or f.location.path}
     if f.category is Category.SECRET:
         msg = _text(result.get("message"))
         match_text = _sarif_fields(msg).get("Match", "")
@@ -1220,20 +1374,36 @@ def _refine_sarif(f: Finding, rule: Mapping[str, Any], result: Mapping[str, Any]
         if f.title and _MASKED.search(f.title):
             changes["title"] = rule_id
     elif f.category is Category.DEPENDENCY:
+        vuln = vuln or _SarifVuln()
         fields = _sarif_fields(_text(result.get("message")))
         for key, value in _sarif_fields(f.help_text).items():
             fields.setdefault(key, value)
-        name = fields.get("Package")
-        os_pkg = str(rule.get("name") or "") == "OsPackageVulnerability"
+        name = fields.get("Package") or vuln.package
         manifest = f.location.path if f.location else None
+        # an OS package lives in an image; a language package of an image run, or one
+        # trivy names after its language ("Python"), in the image too: the package keeps
+        # the image or the path inside it as its manifest, the result goes to the root
+        on_file = not (vuln.os_pkg or in_image or _aggregate_location(f))
+        if not on_file and manifest is not None:
+            manifest = str(manifest)  # not a repository path "outside the repository" either
         if name:
             fixed = fields.get("Fixed Version", "")
-            changes["package"] = Package(name=name, version=fields.get("Installed Version") or None,
-                                         ecosystem="os" if os_pkg else "unknown",
+            if vuln.os_pkg:
+                ecosystem = vuln.kind or "os"  # the JSON reader's too: Result.Type ("alpine")
+            else:
+                ecosystem = _ECOSYSTEM.get(vuln.kind, vuln.kind) if vuln.kind else "unknown"
+            changes["package"] = Package(name=name, version=fields.get("Installed Version") or vuln.version,
+                                         ecosystem=ecosystem,
                                          fixed_versions=tuple(p.strip() for p in fixed.split(",") if p.strip()),
-                                         manifest=manifest)
-        if os_pkg:
+                                         manifest=manifest, manifest_is_file=on_file)
+        if not on_file:
             changes["location"] = None  # an image, not a file of the repository
+        if vuln.target or (not on_file and manifest and not name):
+            # the template's Target (0.18.1-0.20), or the image of a result naming no
+            # package (0.21.0's template): kept, and two images stay two findings
+            changes["properties"] = {**f.properties, "target": vuln.target or manifest}
+            if not name:
+                changes["fingerprint_hint"] = vuln.target or manifest
         score = _float(props.get("cvssv3_baseScore")) or _float(props.get("cvssv40_baseScore"))
         vector = _str(props.get("cvssv3_vector")) if _float(props.get("cvssv3_baseScore")) else \
             _str(props.get("cvssv40_vector"))
@@ -1243,14 +1413,15 @@ def _refine_sarif(f: Finding, rule: Mapping[str, Any], result: Mapping[str, Any]
         if f.severity is Severity.UNKNOWN and score is not None:
             changes["severity"] = Severity.from_score(score)
     elif f.category is Category.LICENSE:
-        changes.update(_sarif_license(f, result, report))
+        changes.update(_sarif_license(f, result, report, in_image))
         changes["cvss"] = None
     else:
         changes["cvss"] = None
     return replace(f, **changes)
 
 
-def _sarif_license(f: Finding, result: Mapping[str, Any], report: ParsedReport) -> dict[str, Any]:
+def _sarif_license(f: Finding, result: Mapping[str, Any], report: ParsedReport,
+                   in_image: bool = False) -> dict[str, Any]:
     """trivy's SARIF names a licence rule ``PkgName:Licence``; its message holds
     ``License X`` / ``PkgName: Y`` / ``Path: Z`` lines — the same finding as in JSON."""
     msg = _text(result.get("message")) or ""
@@ -1267,8 +1438,9 @@ def _sarif_license(f: Finding, result: Mapping[str, Any], report: ParsedReport) 
                                              path=path))
     return {"rule_id": name, "identifiers": (name,), "title": f"{name} licence",
             "package": Package(name=pkg, ecosystem="unknown") if pkg else None,
-            # the artifact is "OS Packages", "Java"…, not a file; the licence file is Path
-            "location": Location(path=path) if path else None}
+            # the artifact is "OS Packages", "Java"…, not a file; the licence file is
+            # Path (a path inside the image in an image run: no file of the repository)
+            "location": Location(path=path) if path and not in_image else None}
 
 
 def _text(message: Any) -> str | None:
