@@ -182,7 +182,10 @@ def baseline_from_findings(findings: Iterable[Finding], source: str = "<findings
 
 
 def _changed(f: Finding, entry: BaselineEntry) -> bool:
-    if normalize_text(f.message) != normalize_text(entry.message):
+    from secscan.sarif.codec import message_as_written
+
+    # compared as the log holds them: a baseline read from SARIF has the written message
+    if normalize_text(message_as_written(f.message)) != normalize_text(message_as_written(entry.message)):
         return True
     if entry.severity is not None:
         return f.severity.label != entry.severity

@@ -228,6 +228,14 @@ def without_location_links(message: str) -> str:
     return _LOCATION_LINK.sub(r"\1", message) if "](" in message else message
 
 
+def message_as_written(message: str | None) -> str:
+    """A finding's message as a result holds it (its location links as text, cut to
+    :data:`MAX_MESSAGE`): what a message read back from a log is compared with, so a
+    message the writer changed is not counted as changed by the tool."""
+    text = without_location_links(message or "")
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
 def encode_result(f: Finding, rule_index: int = 0, run_version: str | None = None, rule_id: str | None = None,
                   all_suppressions: bool = False) -> dict[str, Any]:
     """The SARIF result of ``f``: ``rule_id`` when its rule is a severity variant of the
