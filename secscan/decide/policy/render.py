@@ -118,15 +118,20 @@ def coverage_from_status(status: Mapping[str, str], findings: Iterable[Any] = ()
     """Scanner lines from a tool → ``"ok"`` / ``"skipped: why"`` map (what a SARIF's
     invocations record), with each tool's findings counted by severity and, in
     ``partial``, why an ok run read only part of its input."""
+    from secscan.decide.policy.model import tool_key
+
+    # keyed as the status is (the policy's spelling: a driver "PMD" or "CodeQL" is
+    # "pmd", "codeql"), so a tool whose name has capitals is not shown with 0 findings
     counts: dict[str, Counter[str]] = {}
     for f in findings:
         if not getattr(f, "is_suppressed", False):
-            counts.setdefault(f.tool, Counter())[f.severity.label] += 1
+            counts.setdefault(tool_key(f.tool), Counter())[f.severity.label] += 1
     lines = []
     for tool, text in sorted(status.items()):
         state = RunState.parse(text)  # secscan.sarif.status: the one reading of a written status
         lines.append(ScannerLine(tool=tool, status=state.status.value, reason=state.reason,
-                                 findings={sev: n for sev in _ORDER if (n := counts.get(tool, Counter())[sev])},
+                                 findings={sev: n for sev in _ORDER
+                                           if (n := counts.get(tool_key(tool), Counter())[sev])},
                                  partial=(partial or {}).get(tool, "") if state.ok else ""))
     return Coverage(scanners=tuple(lines), failed_required=tuple(failed_required))
 

@@ -286,3 +286,16 @@ def test_explain_blocking_and_not(codeql, policy):
     assert "verdict: BLOCKS — fail_on: high" in d.explain(high.fingerprint)
     assert "severity low is below fail_on: high" in d.explain(low.fingerprint)
     assert d.explain("0" * 64).startswith("no finding")
+
+
+def test_the_scanner_lines_count_a_tool_whose_name_has_capitals(codeql):
+    """A converted log's run is keyed as the policy spells the tool ("CodeQL" →
+    "codeql"): its line counts its findings, never "0 findings" beside the issues."""
+    from collections import Counter
+
+    from secscan.decide.policy.render import coverage_from_status
+
+    assert {f.tool for f in codeql} == {"CodeQL"}
+    [line] = coverage_from_status({"codeql": "ok"}, codeql).scanners
+    expected = Counter(f.severity.label for f in codeql if not f.is_suppressed)
+    assert line.findings == dict(expected) and sum(line.findings.values()) == 72
