@@ -31,7 +31,18 @@ from secscan.findings import (
 )
 from secscan.normalizer.paths import NotAFile, relativize
 from secscan.normalizer.redact import MASK, scrub
-from secscan.parse.values import MAX_ID, MAX_TEXT, BadValue, as_dict, as_list, clean, line, mapping, score
+from secscan.parse.values import (
+    MAX_ID,
+    MAX_TEXT,
+    BadValue,
+    as_dict,
+    as_list,
+    clean,
+    end_line,
+    line,
+    mapping,
+    score,
+)
 from secscan.sarif import keys
 from secscan.sarif.codec import decode_secscan_fields, is_secscan_result
 from secscan.sarif.levels import LEVEL_SEVERITY as LEVEL_SEVERITY
@@ -293,9 +304,9 @@ def result_location(ctx: SarifContext, result: Mapping[str, Any], root: str | No
     return Location(
         path=path,
         start_line=line(region.get("startLine"), None, f"{where}.region.startLine"),
-        end_line=line(region.get("endLine"), None, f"{where}.region.endLine"),
+        end_line=end_line(region.get("endLine"), None, f"{where}.region.endLine"),
         start_column=line(region.get("startColumn"), None, f"{where}.region.startColumn"),
-        end_column=line(region.get("endColumn"), None, f"{where}.region.endColumn"),
+        end_column=end_line(region.get("endColumn"), None, f"{where}.region.endColumn"),
         snippet=snippet,
     )
 

@@ -144,6 +144,20 @@ def line(value: Any, source: str | None, path: str) -> int | None:
     return number or None
 
 
+# the largest value of a 32- or 64-bit integer, signed or not: what a tool writes for
+# "to the end of the line / file" (PVS-Studio's endColumn 2147483647)
+_TO_THE_END = frozenset({2**31 - 1, 2**32 - 1, 2**63 - 1, 2**64 - 1})
+
+
+def end_line(value: Any, source: str | None, path: str) -> int | None:
+    """An end line or column: :func:`line`, except that an integer type's largest value
+    means "to the end" and is read as absent (the region ends where its line or file
+    does), never as damage that loses the whole report."""
+    if type(value) is int and value in _TO_THE_END:
+        return None
+    return line(value, source, path)
+
+
 def score(value: Any, source: str | None, path: str) -> float | None:
     """A CVSS-like score: finite, 0–10.  ``NaN`` is an error, never "no severity"."""
     if value is None or value == "":

@@ -364,6 +364,23 @@ def test_a_report_in_a_windows_code_page_is_an_error_naming_the_byte_and_the_cau
         load_raw(RawReport("\ud55c".encode("cp949") + csv.encode("utf-8"), "r.csv"))
 
 
+def test_an_end_column_of_int_max_means_to_the_end_of_the_line():
+    """PVS-Studio 7.11 writes endColumn 2147483647 ("to the end of the line", seen in a
+    real log): the region ends with its line and the log reads; any other number past
+    the bound is still damage, refused in one line."""
+    doc = json.loads((CORPUS / "sarif/defectdojo__njsscan.sarif").read_text(encoding="utf-8"))
+    region = next(r["locations"][0]["physicalLocation"]["region"] for r in doc["runs"][0]["results"]
+                  if r.get("locations") and "region" in r["locations"][0]["physicalLocation"])
+    for value in (2**31 - 1, 2**32 - 1, 2**63 - 1):
+        region["endColumn"] = value
+        report = load_raw(RawReport(json.dumps(doc).encode(), "pvs.sarif"))
+        first = next(f for f in report.findings if f.location and f.location.start_line)
+        assert first.location.end_column is None
+    region["endColumn"] = 2**31
+    with pytest.raises(ReportError, match=r"^pvs.sarif: at runs\[0\].results\[\d+\].*endColumn: .*out of range"):
+        load_raw(RawReport(json.dumps(doc).encode(), "pvs.sarif"))
+
+
 def test_yaml_loader_refuses_bombs_and_depth_but_reads_anchors():
     import yaml
 
