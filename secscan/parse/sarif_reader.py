@@ -483,8 +483,27 @@ def iter_results(doc: Mapping[str, Any]) -> Iterator[tuple[SarifContext, Mapping
         ctx = _context(run, f"runs[{r}]")
         results = run.get("results")
         for result in results if isinstance(results, list) else ():
-            if isinstance(result, dict) and is_finding(result):
-                yield ctx, result
+            if isinstance(result, dict) and is_finding(result) and not _is_absent(result):
+                for one in each_location(result):
+                    yield ctx, one
+
+
+def _is_absent(result: Mapping[str, Any]) -> bool:
+    """SARIF 2.1.0 §3.27.24: a result of the tool's baseline that is gone from this run
+    (fixed): no finding.  (secscan's own logs keep theirs: :mod:`secscan.decide.baseline`.)"""
+    return result.get("baselineState") == "absent" and not is_secscan_result(mapping(result.get("properties")))
+
+
+def each_location(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The result once per location it gives.  SARIF 2.1.0 §3.27.12 allows several
+    (a problem to correct at each of them), and tools use them to group every
+    occurrence of a rule into one result (PMD, mobsfscan, njsscan): a finding has one
+    location, and GitHub shows a result at its first only, so each becomes a finding
+    of its own rather than all but the first being lost."""
+    locations = result.get("locations")
+    if not isinstance(locations, list) or len(locations) < 2 or is_secscan_result(mapping(result.get("properties"))):
+        return [result]
+    return [{**result, "locations": [location]} for location in locations]
 
 
 def read_sarif(
@@ -522,7 +541,7 @@ def read_sarif(
 def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: str, severity: SeverityFn,
                category: CategoryFn, root: str | None) -> ParsedReport:
     report = ParsedReport(tool=tool or "sarif", format=fmt, source=raw.source)
-    not_findings = absent = 0
+    not_findings = absent = grouped = 0
     for r, run in enumerate(doc.get("runs") or []):
         where = f"runs[{r}]"
         if not isinstance(run, dict):
@@ -572,13 +591,21 @@ def _read_runs(raw: RawReport, doc: Mapping[str, Any], tool: str | None, fmt: st
             if not is_finding(result):
                 not_findings += 1
                 continue
-            if result.get("baselineState") == "absent" and not is_secscan_result(mapping(result.get("properties"))):
-                absent += 1  # SARIF 2.1.0 §3.27.24: present in the baseline, gone from this run
+            if _is_absent(result):
+                absent += 1
                 continue
-            report.findings.append(result_to_finding(ctx, result, name, version, severity, category, root,
-                                                     where=f"{where}.results[{i}]"))
+            ones = each_location(result)
+            if len(ones) > 1:
+                grouped += 1
+            for k, one in enumerate(ones):
+                at = f"{where}.results[{i}]" if len(ones) == 1 else f"{where}.results[{i}] (location {k})"
+                report.findings.append(result_to_finding(ctx, one, name, version, severity, category, root, where=at))
     if not_findings:
         report.notifications.append(_left_out_note(not_findings))
+    if grouped:
+        report.notifications.append(Notification(
+            level="note", rule_id="sarif-several-locations",
+            message=f"{grouped} result(s) with several locations were read as one finding per location"))
     if absent:
         report.notifications.append(Notification(
             level="note", rule_id="sarif-absent",

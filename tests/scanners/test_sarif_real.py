@@ -290,3 +290,26 @@ def test_a_legacy_logs_tool_error_survives_the_upgrade() -> None:
         [got] = [n for n in report.notifications if n.level == "error"]
         assert got.message == text and got.rule_id == error["id"]
         assert got.path and got.path.endswith("Corrupted_Native_x86_VS2013_Default.exe")
+
+
+# --- a result with several locations (§3.27.12): one finding per location -------------
+
+
+def test_every_location_of_a_grouped_result_is_a_finding(tmp_path: Path) -> None:
+    """mobsfscan (like PMD and njsscan) groups every occurrence of a rule into one result
+    with many locations; GitHub shows a result at its first only.  Each location is a
+    finding, none lost, and a note says how many results were read so."""
+    path = FIXTURES / "corpus" / "sarif" / "defectdojo__mobsfscan.sarif.json"
+    given = json.loads(path.read_text(encoding="utf-8"))["runs"][0]["results"]
+    grouped = [r for r in given if len(r.get("locations") or []) > 1]
+    assert len(grouped) == 3
+    wanted = sorted((r["ruleId"], loc["physicalLocation"]["artifactLocation"]["uri"],
+                     loc["physicalLocation"]["region"]["startLine"]) for r in grouped for loc in r["locations"])
+    report = load_report(path)
+    got = sorted((f.rule_id, f.location.path, f.location.start_line) for f in report.findings
+                 if f.location and f.rule_id in {r["ruleId"] for r in grouped})
+    assert got == wanted and len(got) == 12
+    assert [n.message for n in report.notifications if n.rule_id == "sarif-several-locations"] == \
+        ["3 result(s) with several locations were read as one finding per location"]
+    doc = converted_log(path, tmp_path)
+    assert len(results_of(doc)) == len(given) - len(grouped) + len(wanted)
