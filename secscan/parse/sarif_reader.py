@@ -3,7 +3,10 @@
 The tool-specific adapters (bandit, semgrep, gitleaks, trivy) call
 :func:`read_sarif` with their own severity and category rules; the generic ``sarif``
 adapter uses the defaults, so a log from CodeQL, Grype or anything else goes in and
-comes out again as SARIF with nothing lost.  A log secscan wrote carries more: what
+comes out again as SARIF with every result a finding (one per location), every
+notification and the run's failure kept.  Not carried: code flows and related
+locations (a message's links to them are written as their text), fixes, graphs.
+A log secscan wrote carries more: what
 its results and runs hold is decoded by secscan's SARIF dialect
 (:mod:`secscan.sarif.codec`, :mod:`secscan.sarif.keys`), on top of this reading.
 """
