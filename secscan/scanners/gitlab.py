@@ -17,7 +17,16 @@ Formats read
     ``vulnerabilities[]`` and ``scan`` (``type``, ``scanner``, ``analyzer``, ``status``).
     Before schema 14 the scanner was named per vulnerability only
     (``vulnerabilities[].scanner``), and ``scan`` could be missing; both are read.
-    trivy's ``@contrib/gitlab.tpl`` writes ``container_scanning`` reports.
+    Each finding is its own scanner's (``vulnerabilities[].scanner``): a report of
+    several (GitLab's SAST of schema 2.x merged bandit, eslint, gitleaks… into one)
+    gives a run per scanner, each read as a GitLab report of that scanner alone is
+    (semgrep's by the semgrep adapter); ``scan.scanner``'s version goes to its own
+    findings only.  When every vulnerability names one scanner the report is
+    ``scan.scanner``'s, as before (GitLab's analyzers name themselves there:
+    ``nodejs-scan`` for ``njsscan``).
+    trivy's ``@contrib/gitlab.tpl`` writes ``container_scanning`` reports; an empty one
+    is refused (see below), an empty one of GitLab's own container-scanning analyzer
+    (analyzer ``gcs``, vendor GitLab; it runs trivy) is a run with nothing found.
 
     ====================  =============================================================
     ``scan.type``         finding
@@ -32,10 +41,12 @@ Formats read
     ====================  =============================================================
 
     ``rule_id`` is the scanner's own identifier (``bandit_test_id`` B608,
-    ``semgrep_id``, ``gitleaks_rule_id``, a CVE for the dependency scanners), else the
-    first identifier; every ``cwe``/``cve``/``ghsa`` identifier goes to
-    ``identifiers``.  Severity is GitLab's word (Critical/High/Medium/Low/Info;
-    ``Unknown`` stays unknown).  A report whose ``scan.status`` is ``failure`` is
+    ``semgrep_id``, ``gitleaks_rule_id``), else the first identifier.  A dependency
+    finding's is its advisory when the report has one: a CVE, else a GHSA, else an OSV
+    id (PYSEC, GO, RUSTSEC), else an OSVDB id — not gemnasium's or Sonatype's own id,
+    which comes first in their reports and stays among the identifiers.  Every
+    ``cwe``/``cve``/``ghsa`` identifier goes to ``identifiers``.  Severity is GitLab's
+    word (Critical/High/Medium/Low/Info; ``Unknown`` stays unknown).  A report whose ``scan.status`` is ``failure`` is
     refused: it says the scan did not complete, so its (empty) list is no all-clear.
 
 ``codequality``
@@ -54,6 +65,7 @@ Formats read
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -78,6 +90,15 @@ _TYPES = {
 }
 _OWN_ID = ("bandit_test_id", "semgrep_id", "gitleaks_rule_id", "gosec_rule_id", "flawfinder_func_name")
 _CWE = re.compile(r"^(?:CWE-)?(\d+)$", re.IGNORECASE)
+# advisory ids, best first, by identifier type or by shape: what a dependency finding's
+# rule id is when the report has one (GitLab's gemnasium and Sonatype put their own
+# advisory id first, which matches no other tool's finding of the same CVE)
+_ADVISORIES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = (
+    (frozenset({"cve"}), re.compile(r"^CVE-\d{4}-\d+$", re.IGNORECASE)),
+    (frozenset({"ghsa"}), re.compile(r"^GHSA(?:-[0-9a-z]{4}){3}$", re.IGNORECASE)),
+    (frozenset({"osv", "pysec", "go", "rustsec"}), re.compile(r"^(?:PYSEC|OSV|GO|RUSTSEC)-\d{4}-\d+$", re.IGNORECASE)),
+    (frozenset({"osvdb"}), re.compile(r"^OSVDB-\d+$", re.IGNORECASE)),
+)
 _CQ_WORDS = {"blocker": Severity.CRITICAL, "critical": Severity.HIGH, "major": Severity.MEDIUM,
              "minor": Severity.LOW, "info": Severity.INFO}
 _TRIVY_CQ_WORDS = {"critical": Severity.CRITICAL, "major": Severity.HIGH, "minor": Severity.MEDIUM,
@@ -147,9 +168,21 @@ def _scanner_id(scanner: Any) -> str | None:
     return None
 
 
-def _identifiers(vuln: Mapping[str, Any]) -> tuple[str | None, list[str], str | None]:
-    """(the scanner's own rule id, advisory/CWE ids, help url)."""
-    own = first = url = None
+def _advisory_rank(kind: str, value: str) -> int | None:
+    """How good an advisory id ``value`` (identifier type ``kind``) is as a dependency
+    finding's rule id: 0 a CVE, 1 a GHSA, 2 an OSV id (PYSEC, GO, RUSTSEC…), 3 an
+    OSVDB id; None for anything else (a CWE, a scanner's own advisory id)."""
+    for rank, (kinds, pattern) in enumerate(_ADVISORIES):
+        if kind in kinds or pattern.match(value):
+            return rank
+    return None
+
+
+def _identifiers(vuln: Mapping[str, Any]) -> tuple[str | None, str | None, list[str], str | None]:
+    """(the scanner's own rule id, else the first identifier; the best advisory id
+    (see :func:`_advisory_rank`) or None; advisory/CWE/other ids; help url)."""
+    own = first = url = advisory = None
+    best: int | None = None
     ids: list[str] = []
     for ident in vuln.get("identifiers") or []:
         if not isinstance(ident, dict):
@@ -162,59 +195,126 @@ def _identifiers(vuln: Mapping[str, Any]) -> tuple[str | None, list[str], str | 
         if kind in _OWN_ID and own is None:
             own = value
             url = ident.get("url") if isinstance(ident.get("url"), str) else url
-        elif kind == "cwe":
+            continue
+        if kind == "cwe":
             match = _CWE.match(value)
             if match:
                 ids.append(f"CWE-{match.group(1)}")
-        elif kind in ("cve", "ghsa", "osvdb", "pysec") or re.match(r"^(CVE|GHSA|PYSEC)-", value, re.IGNORECASE):
-            ids.append(value.upper() if kind != "ghsa" else value)
+            continue
+        rank = _advisory_rank(kind, value)
+        if rank is not None and (best is None or rank < best):
+            best, advisory = rank, value  # as written, as when it is the first identifier
+        if kind in ("cve", "ghsa", "osvdb", "pysec") or re.match(r"^(CVE|GHSA|PYSEC)-", value, re.IGNORECASE):
+            value = value.upper() if kind != "ghsa" else value
             url = url or (ident.get("url") if isinstance(ident.get("url"), str) else None)
-        else:
-            ids.append(value)
-    return own or first, ids, url
+        ids.append(value)
+    return own or first, advisory, ids, url
 
 
 def _line(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
+def _version(scanner: Any) -> str | None:
+    version = _obj(scanner).get("version")
+    if version in (None, "", ":SKIP:"):  # GitLab's analyzer QA expectations write placeholders
+        return None
+    return str(version)
+
+
+def _is_trivy_template(scan: Mapping[str, Any]) -> bool:
+    """trivy's ``@contrib/gitlab.tpl`` names trivy (vendor Aqua Security) as analyzer
+    and scanner.  GitLab's own container-scanning analyzer runs trivy too (scanner
+    trivy), but names itself: analyzer ``gcs``, vendor GitLab."""
+    analyzer, scanner = _obj(scan.get("analyzer")), _obj(scan.get("scanner"))
+    if _scanner_id(analyzer or scanner) != "trivy":
+        return False
+    vendors = {str(_obj(part.get("vendor")).get("name") or "").strip().lower() for part in (analyzer, scanner)}
+    return "gitlab" not in vendors
+
+
 def _parse_security(raw: RawReport, doc: Mapping[str, Any]) -> ParsedReport:
     scan = _obj(doc.get("scan"))
     status = str(scan.get("status") or "success").lower()
     report_tool = _scanner_id(scan.get("scanner")) or _scanner_id(scan.get("analyzer"))
-    version = _obj(scan.get("scanner")).get("version")
-    if version == ":SKIP:":  # GitLab's analyzer QA expectations write placeholders
-        version = None
+    version = _version(scan.get("scanner"))
     if status == "failure":
         messages = "; ".join(str(m.get("value", "")) for m in scan.get("messages") or [] if isinstance(m, dict))
         raise ReportError(raw.source, f"GitLab {scan.get('type', 'security')} report of "
                           f"{report_tool or 'an unnamed scanner'} says the scan failed"
                           + (f": {scrub(messages)}" if messages else "") + " — no all-clear")
     vulns = doc["vulnerabilities"]
-    if report_tool == "trivy" and scan.get("type") == "container_scanning" and not vulns:
+    if scan.get("type") == "container_scanning" and not vulns and _is_trivy_template(scan):
         # trivy's @contrib/gitlab.tpl writes vulnerabilities only: an empty one cannot
         # tell "none found" from "vulnerability scanning off" (the default offline)
         raise UnsupportedFormatError(raw.source, "trivy's GitLab container-scanning template holds "
                                      "vulnerabilities only, and this one holds none: that is no all-clear "
                                      "(it never carries secrets or misconfigurations); re-run trivy with "
                                      "--format json")
-    first_tool = next((_scanner_id(v.get("scanner")) for v in vulns if isinstance(v, dict) and v.get("scanner")), None)
-    tool = report_tool or first_tool or "gitlab"
-    report = ParsedReport(tool=tool, format="gitlab-security", source=raw.source,
-                          tool_version=str(version) if version else None)
-    scan_type = str(scan.get("type") or "")
     for i, vuln in enumerate(vulns):
         if not isinstance(vuln, dict):
             raise ReportError(raw.source, f"vulnerabilities[{i}] is not an object")
-        report.findings.append(_security_finding(vuln, scan_type, tool, report.tool_version, raw, i))
+    first_tool = next((_scanner_id(v.get("scanner")) for v in vulns if v.get("scanner")), None)
+    tool = report_tool or first_tool or "gitlab"
+    report = ParsedReport(tool=tool, format="gitlab-security", source=raw.source, tool_version=version)
+    scan_type = str(scan.get("type") or "")
+    # vulnerabilities[].scanner names the scanner of each finding.  When all name one,
+    # the report is that scanner's (read as before: GitLab's analyzers name themselves
+    # there, nodejs-scan for the njsscan of scan.scanner).  A report of several (GitLab's
+    # SAST of schema 2.x merged its analyzers' findings) keeps each finding's own scanner.
+    groups: dict[str, list[int]] = {}
+    for i, vuln in enumerate(vulns):
+        groups.setdefault(_scanner_id(vuln.get("scanner")) or tool, []).append(i)
+    if len(groups) <= 1:
+        report.findings = [_security_finding(v, scan_type, tool, version) for v in vulns]
+        return report
+    found: list[tuple[int, int, Finding]] = []
+    for name, indices in groups.items():
+        if name != report_tool:
+            sub = _other_scanners_report(raw, doc, name, [vulns[i] for i in indices])
+            if sub is not None:
+                report.notifications.extend(sub.notifications)
+                report.not_audited.extend(sub.not_audited)
+                spots = indices if len(sub.findings) == len(indices) else [indices[0]] * len(sub.findings)
+                found.extend((i, k, f) for k, (i, f) in enumerate(zip(spots, sub.findings)))
+                continue
+        for i in indices:
+            own_version = version if name == report_tool else _version(vulns[i].get("scanner"))
+            found.append((i, 0, _security_finding(vulns[i], scan_type, name, own_version)))
+    report.findings = [f for _i, _k, f in sorted(found, key=lambda t: (t[0], t[1]))]
+    if any(f.tool != tool for f in report.findings):
+        report.tool_version = None  # the report's scanner's version: its findings carry it, the others not
     return report
 
 
-def _security_finding(vuln: Mapping[str, Any], scan_type: str, tool: str, version: str | None,
-                      raw: RawReport, i: int) -> Finding:
+def _other_scanners_report(raw: RawReport, doc: Mapping[str, Any], name: str,
+                           vulns: list[Any]) -> ParsedReport | None:
+    """The vulnerabilities of scanner ``name`` in a report of several, read as secscan
+    reads a GitLab report of that scanner alone: by that scanner's own adapter where it
+    reads GitLab's format (semgrep), else None (read here, as such a report is)."""
+    from secscan.errors import ConfigError
+    from secscan.scanners import scanner as registered
+
+    try:
+        adapter = registered(name)
+    except (ReportError, ConfigError):
+        return None  # no adapter of secscan's: GitLab's reading
+    if adapter.name in (TOOL, "sarif"):
+        return None
+    alone: dict[str, Any] = {"version": doc.get("version"), "vulnerabilities": vulns}
+    if isinstance(doc.get("scan"), dict):  # the report's scan, by this scanner (not the report's analyzer)
+        scanner = next((v["scanner"] for v in vulns if isinstance(v.get("scanner"), dict)), {"id": name})
+        alone["scan"] = {**{k: v for k, v in doc["scan"].items() if k not in ("scanner", "analyzer")},
+                         "scanner": scanner}
+    sub_raw = RawReport(json.dumps(alone).encode("utf-8"), raw.source)
+    fmt = adapter.detect(sub_raw)
+    return adapter.parse(sub_raw, fmt) if fmt else None
+
+
+def _security_finding(vuln: Mapping[str, Any], scan_type: str, tool: str, version: str | None) -> Finding:
     kind = str(vuln.get("category") or scan_type or "sast")
     category = _TYPES.get(kind, Category.SAST)
-    own, ids, url = _identifiers(vuln)
+    own, advisory, ids, url = _identifiers(vuln)
     name = str(vuln.get("name") or vuln.get("message") or own or "finding").strip()
     rule_id = own or name
     description = str(vuln.get("description") or vuln.get("message") or name)
@@ -235,8 +335,9 @@ def _security_finding(vuln: Mapping[str, Any], scan_type: str, tool: str, versio
                           ecosystem="generic", manifest=file or image, manifest_is_file=bool(file))
         if kind == "dependency_scanning" and isinstance(loc.get("file"), str):
             location = Location(path=relativize(loc["file"]) or loc["file"])
-        if own is None and ids:
-            rule_id = ids[0]
+        # the advisory (CVE, GHSA, OSV…) before the scanner's own id (gemnasium's and
+        # Sonatype's uuids come first): the same CVE is one rule whichever tool found it
+        rule_id = advisory or rule_id
     elif isinstance(loc.get("file"), str) and loc["file"].strip():
         path = relativize(loc["file"])
         if path:
