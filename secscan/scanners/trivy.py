@@ -37,7 +37,10 @@ Formats read
     kept as written.
 ``cyclonedx``
     a trivy CycloneDX SBOM with vulnerabilities in it (``--scanners vuln``): one finding
-    per vulnerability and affected component.
+    per vulnerability and affected component, with the severity trivy's JSON gives it
+    (its ratings read by trivy's own rule) and, as its manifest, the lockfile or
+    operating system component the package hangs below, up the ``dependencies`` graph
+    (trivy's JSON ``Target``), however deep the dependency.
 ``cosign-vuln``
     the cosign vulnerability attestation predicate: its ``scanner.result`` is a
     ``SchemaVersion: 2`` report.
@@ -1011,11 +1014,12 @@ def _parse_cyclonedx(doc: Mapping[str, Any], state: _State) -> None:
         if ref is not None:
             components[str(ref)] = comp
         _cyclonedx_licenses(comp, state)
-    parents: dict[str, str] = {}
+    parents: dict[str, list[str]] = {}  # every component that depends on a ref, in document order
     for i, dep in enumerate(_list(doc.get("dependencies"), state, "dependencies")):
         dep = _dict(dep, state, f"dependencies[{i}]")
         for child in _list(dep.get("dependsOn"), state, f"dependencies[{i}].dependsOn"):
-            parents.setdefault(str(child), str(dep.get("ref")))
+            parents.setdefault(str(child), []).append(str(dep.get("ref")))
+    owners = _CdxOwners(components, parents)
     for i, vuln in enumerate(_list(vulns, state, "vulnerabilities")):
         vuln = _dict(vuln, state, f"vulnerabilities[{i}]")
         vid = _str(vuln.get("id"))
@@ -1025,7 +1029,7 @@ def _parse_cyclonedx(doc: Mapping[str, Any], state: _State) -> None:
         refs: list[str | None] = [str(_dict(a, state, f"vulnerabilities[{i}].affects").get("ref"))
                                   for a in affects] or [None]
         for ref in refs:
-            state.report.findings.append(_cyclonedx_finding(vuln, vid, ref, components, parents, image, state,
+            state.report.findings.append(_cyclonedx_finding(vuln, vid, ref, components, owners, image, state,
                                                             f"vulnerabilities[{i}]"))
 
 
@@ -1068,17 +1072,75 @@ def _cyclonedx_licenses(comp: Mapping[str, Any], state: _State) -> None:
 
 
 _CDX_METHOD_RANK = {"cvssv4": 0, "cvssv31": 0, "cvssv3": 0, "cvssv2": 1}
+# trivy-db's AllSourceIDs (pkg/vulnsrc/vulnerability/const.go): the order in which the
+# database picks a vulnerability's own Severity, trivy's last resort when neither the
+# advisory's source, GitHub (for a GHSA id) nor NVD rates it
+_CDX_DB_SOURCES = ("nvd", "redhat", "redhat-oval", "debian", "ubuntu", "alpine", "amazon", "oracle-oval",
+                   "suse-cvrf", "photon", "arch-linux", "alma", "rocky", "cbl-mariner", "azure", "ruby-advisory-db",
+                   "php-security-advisories", "nodejs-security-wg", "ghsa", "glad", "aqua", "osv", "k8s", "wolfi",
+                   "chainguard", "bitnami", "govulndb", "julia", "bottlerocket", "echo", "minimos", "rootio")
+# a component trivy writes for a result (its JSON Target): a lockfile ("application",
+# Class lang-pkgs) or an operating system (Class os-pkgs); every package hangs below one
+_CDX_PACKAGE_TYPES = ("library", "framework")
+_CDX_REDHAT_FAMILIES = ("redhat", "centos")  # the operating systems trivy's Red Hat scanner reads
+_CDX_WALK_LIMIT = 100_000  # components visited looking for one package's target, at most
+
+
+class _CdxOwners:
+    """The target (lockfile or operating system component) each package belongs to.
+
+    trivy hangs a lockfile's direct dependencies (or its project's own package, as
+    ``com.example:log4shell`` under ``pom.xml``) below the lockfile's component and every
+    transitive dependency below the package that pulls it in: the target is the nearest
+    component up the ``dependencies`` graph that is no package.  Breadth first, in
+    document order, each ref visited once (cycles end), at most ``_CDX_WALK_LIMIT``
+    components per package, remembered per package."""
+
+    def __init__(self, components: Mapping[str, Any], parents: Mapping[str, list[str]]) -> None:
+        self.components = components
+        self.parents = parents
+        self.cache: dict[str, Mapping[str, Any]] = {}
+
+    def _is_target(self, comp: Mapping[str, Any]) -> bool:
+        return (_cyclonedx_property(comp, "aquasecurity:trivy:Class") is not None
+                or str(comp.get("type") or "") not in _CDX_PACKAGE_TYPES)
+
+    def of(self, ref: str) -> Mapping[str, Any]:
+        """The target of ref, ``{}`` when none: the package hangs below the BOM's own
+        component (trivy's packages of an image that no lockfile holds), or nowhere."""
+        if ref in self.cache:
+            return self.cache[ref]
+        found: Mapping[str, Any] = {}
+        seen = {ref}
+        level = [p for p in dict.fromkeys(self.parents.get(ref, ())) if p not in seen]
+        seen.update(level)
+        while level and not found:
+            upper: list[str] = []
+            for parent in level:
+                comp = self.components.get(parent)
+                if comp is None:  # the BOM's metadata component, or a ref no component has
+                    continue
+                if self._is_target(comp):
+                    found = comp
+                    break
+                for grand in self.parents.get(parent, ()):
+                    if grand not in seen and len(seen) < _CDX_WALK_LIMIT:
+                        seen.add(grand)
+                        upper.append(grand)
+            level = upper
+        self.cache[ref] = found
+        return found
 
 
 def _cyclonedx_finding(vuln: Mapping[str, Any], vid: str, ref: str | None, components: Mapping[str, Any],
-                       parents: Mapping[str, str], image: bool, state: _State, where: str) -> Finding:
+                       owners: _CdxOwners, image: bool, state: _State, where: str) -> Finding:
     comp = components.get(ref or "", {})
     name = _str(comp.get("name")) or ref or "unknown-package"
     group = _str(comp.get("group"))
     if group and ":" not in name and _str(comp.get("purl", "")) and str(comp["purl"]).startswith("pkg:maven/"):
         name = f"{group}:{name}"
     purl = _str(comp.get("purl"))
-    parent = components.get(parents.get(ref or "", ""), {})
+    parent = owners.of(ref) if ref is not None else {}
     parent_class = _cyclonedx_property(parent, "aquasecurity:trivy:Class")
     parent_name = _str(parent.get("name"))
     location = None
@@ -1092,7 +1154,8 @@ def _cyclonedx_finding(vuln: Mapping[str, Any], vid: str, ref: str | None, compo
             location = Location(path=manifest)
     source = _str((vuln.get("source") or {}).get("name")) if isinstance(vuln.get("source"), dict) else None
     ratings = [r for r in _list(vuln.get("ratings"), state, f"{where}.ratings") if isinstance(r, dict)]
-    word, cvss = _cyclonedx_ratings(ratings, source)
+    os_family = parent_name if str(parent.get("type") or "") == "operating-system" else None
+    word, cvss = _cyclonedx_ratings(ratings, source, vid, os_family)
     severity = _WORD_SEVERITY.get(word.upper(), Severity.parse(word)) if word else Severity.UNKNOWN
     if severity is Severity.UNKNOWN and cvss is not None:
         severity = Severity.from_score(cvss.score)
@@ -1137,31 +1200,53 @@ def _cyclonedx_finding(vuln: Mapping[str, Any], vid: str, ref: str | None, compo
     )
 
 
-def _cyclonedx_ratings(ratings: list[dict[str, Any]], source: str | None) -> tuple[str | None, Cvss | None]:
-    """trivy writes one rating per vendor (severity only) plus one per CVSS vector."""
+def _cyclonedx_ratings(ratings: list[dict[str, Any]], source: str | None, vid: str = "",
+                       os_family: str | None = None) -> tuple[str | None, Cvss | None]:
+    """The severity trivy's JSON gives the vulnerability, and its best CVSS score.
+
+    trivy writes one rating per vendor that rates it: the vendor's severity alone, or one
+    rating per CVSS vector it gives, each with the vendor's severity
+    (pkg/sbom/cyclonedx/marshal.go) -- except NVD's CVSSv2 rating, whose severity trivy
+    computes from the v2 score (``info`` below 4.0): NVD's own severity is that of its
+    CVSSv4/v3 rating, the v2 one only when NVD gives no other.  trivy's JSON takes the
+    severity of the advisory's source, else GitHub's for a GHSA id, else NVD's, else the
+    database's own (the first source of trivy-db's order that rates it)
+    (pkg/vulnerability/vulnerability.go, autoDetectSeverity).  A CycloneDX source has no
+    ``BaseID`` (root.io, Seal: an advisory rated by its distribution): for an OS
+    package the distribution, the operating system component's name, stands in for it.
+    trivy's Red Hat scanner (RHEL, CentOS) writes no data source at all and rates every
+    advisory by Red Hat's severity (pkg/detector/ospkg/redhat); any other vulnerability
+    without a source goes to NVD."""
 
     def src(r: Mapping[str, Any]) -> str:
         s = r.get("source")
         return str(s.get("name") or "") if isinstance(s, dict) else ""
 
+    def vendor(name: str) -> str | None:
+        rated = [r for r in ratings if src(r) == name and _str(r.get("severity"))]
+        rated.sort(key=lambda r: 0 if not r.get("method") else
+                   2 if str(r.get("method")).lower() == "cvssv2" else 1)  # stable: as written
+        if not rated:
+            return None
+        word = str(rated[0]["severity"])
+        if name == "nvd" and word.lower() == "info" and str(rated[0].get("method") or "").lower() == "cvssv2":
+            word = "low"  # trivy's band of a v2 score below 4.0; NVD (and trivy's JSON) say LOW
+        return word
+
+    order: list[str] = []
+    if source:
+        order += [source, os_family] if os_family else [source]
+    elif os_family in _CDX_REDHAT_FAMILIES:
+        order.append("redhat")
+    if vid.upper().startswith("GHSA-"):
+        order.append("ghsa")
+    order.extend(_CDX_DB_SOURCES)
+    word = next((w for w in map(vendor, dict.fromkeys(order)) if w), None)
     preferred = [s for s in (source, "nvd", "ghsa") if s]
-    word = None
-    for want in preferred:
-        for rating in ratings:
-            if src(rating) == want and _str(rating.get("severity")) and not rating.get("method"):
-                word = str(rating["severity"])
-                break
-        if word:
-            break
-    if word is None:
-        for want in preferred:
-            word = next((str(r["severity"]) for r in ratings if src(r) == want and _str(r.get("severity"))), None)
-            if word:
-                break
     scored = [r for r in ratings if _float(r.get("score")) is not None]
-    order = {s: i for i, s in enumerate(preferred)}
+    rank = {s: i for i, s in enumerate(preferred)}
     scored.sort(key=lambda r: (_CDX_METHOD_RANK.get(str(r.get("method") or "").lower(), 2),
-                               order.get(src(r), len(order)), src(r)))
+                               rank.get(src(r), len(rank)), src(r)))
     cvss = None
     if scored:
         best = scored[0]
