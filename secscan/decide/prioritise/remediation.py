@@ -72,11 +72,19 @@ def affected_ranges(fixed_versions: Iterable[str], vulnerable_spec: str | Iterab
     fixed = sorted({v for v in (_version(t) for t in fixed_versions) if v is not None})
     ranges: list[Any] = []
     if fixed:
-        ranges.append(SpecifierSet(f"<{fixed[0]}"))
+        # "<" and ">=" take no local label (a distribution's "2.0.5.post1+deb10u1"):
+        # the range is the public version's; a specifier packaging refuses is left out
+        try:
+            ranges.append(SpecifierSet(f"<{fixed[0].public}"))
+        except InvalidSpecifier:
+            pass
         for before, after in pairwise(fixed):
             end = _series_end(before)
             if end is not None and _version(end) < after:
-                ranges.append(SpecifierSet(f">={end},<{after}"))
+                try:
+                    ranges.append(SpecifierSet(f">={end},<{after.public}"))
+                except InvalidSpecifier:
+                    continue
     specs = [vulnerable_spec] if isinstance(vulnerable_spec, str) else list(vulnerable_spec or ())
     for text in specs:
         for part in str(text).split("||"):

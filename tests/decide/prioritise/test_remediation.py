@@ -149,3 +149,16 @@ def test_reports_show_the_plan(corpus_log) -> None:
     html = render(corpus_log, "html")
     assert 'id="remediation-plan"' in html and "<code>2.2.28</code>" in html and "major upgrade" in html
     assert render(corpus_log, "markdown") == md  # same input, same bytes
+
+
+def test_a_fixed_version_with_a_local_label_makes_a_range_not_a_crash():
+    """Debian's fixed versions carry a local label (trivy: ``2.0.5.post1+deb10u1`` once
+    read as a PEP 440 version), which "<" does not take: the range is the public
+    version's, and building the plan never raises."""
+    from packaging.version import Version
+
+    from secscan.decide.prioritise.remediation import affected_ranges, is_affected
+
+    ranges = affected_ranges(["2.0.5.post1+deb10u1", "3.1+deb11u2"])
+    assert is_affected(Version("2.0.4"), ranges)
+    assert not is_affected(Version("2.0.5.post1"), ranges)
