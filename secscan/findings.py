@@ -335,13 +335,10 @@ class RawReport:
                 else:
                     what = "invalid JSON"
                 raise ReportError(self.source, f"{what} at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-            except _NotJson as exc:
-                raise ReportError(self.source, f"invalid JSON: {exc}") from None
             except UnicodeDecodeError as exc:  # JSON is UTF-8 (RFC 8259 §8.1): a report of another code page
                 raise ReportError(self.source, "invalid JSON: " + _not_decodable(self.data, exc, "UTF-8")) from None
-            except ValueError as exc:  # an integer of over 4,300 digits
-                what = "an integer of more than 4,300 digits" if "digits" in str(exc) else str(exc)[:120]
-                raise ReportError(self.source, f"invalid JSON: {what}") from None
+            except ValueError as exc:
+                raise ReportError(self.source, f"invalid JSON: {_value_problem(exc)}") from None
             except RecursionError as exc:
                 raise ReportError(self.source, f"invalid JSON: {exc.__class__.__name__}") from None
         return self._doc
@@ -365,11 +362,8 @@ class RawReport:
             doc, _end = decoder.raw_decode(text, match.start())
         except json.JSONDecodeError as exc:
             raise ReportError(self.source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-        except _NotJson as exc:
-            raise ReportError(self.source, f"invalid JSON: {exc}") from None
         except ValueError as exc:
-            what = "an integer of more than 4,300 digits" if "digits" in str(exc) else str(exc)[:120]
-            raise ReportError(self.source, f"invalid JSON: {what}") from None
+            raise ReportError(self.source, f"invalid JSON: {_value_problem(exc)}") from None
         except RecursionError:
             raise ReportError(self.source, "invalid JSON: nested too deeply") from None
         return doc, text[:match.start()]
@@ -390,6 +384,14 @@ _UNSET = object()
 
 class _NotJson(ValueError):
     """A number JSON does not have (NaN, Infinity, one that overflows a double)."""
+
+
+def _value_problem(exc: ValueError) -> str:
+    """What a strict JSON read refused that is no syntax error: NaN or Infinity, a
+    number out of range (:class:`_NotJson`), an integer of over 4,300 digits."""
+    if isinstance(exc, _NotJson):
+        return str(exc)
+    return "an integer of more than 4,300 digits" if "digits" in str(exc) else str(exc)[:120]
 
 
 def _not_decodable(data: bytes, exc: UnicodeDecodeError, what: str) -> str:

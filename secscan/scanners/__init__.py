@@ -195,10 +195,11 @@ _FALLBACK_READERS = frozenset({"sarif", "gitlab"})
 def _empty_file(raw: RawReport) -> ReportError:
     """The error for an empty file; where a tool writes one when it finds nothing
     (gitleaks' CSV), it says how to read it so."""
-    hint = next((f" ({s.name} writes an empty {fmt.upper()} when it finds nothing: pass --tool {s.name} "
-                 "to read it so)" for s in registry() if s.empty_report is not None
-                 for fmt, suffix in [s.empty_report] if raw.source.lower().endswith(suffix)), "")
-    return ReportError(raw.source, f"empty file: no report to read{hint}")
+    for s in registry():
+        if s.empty_report is not None and raw.source.lower().endswith(s.empty_report[1]):
+            return ReportError(raw.source, f"empty file: no report to read ({s.name} writes an empty "
+                               f"{s.empty_report[0].upper()} when it finds nothing: pass --tool {s.name} to read it so)")
+    return ReportError(raw.source, "empty file: no report to read")
 
 
 def detect(raw: RawReport) -> tuple[str, str]:
